@@ -1,0 +1,73 @@
+using System.Buffers;
+using MessagePack;
+
+namespace Athomic.Scheduler;
+
+/// <summary>A task that will not run again on its own: its original envelope, why, and after how many attempts.</summary>
+/// <param name="TaskId">The task id.</param>
+/// <param name="Envelope">The task's stored envelope, kept byte for byte (it may be the unreadable input that caused the dead letter).</param>
+/// <param name="Reason">Why the task was dead-lettered (the last error).</param>
+/// <param name="Attempts">How many attempts ran.</param>
+/// <param name="FailedAt">When the task was dead-lettered.</param>
+public sealed record DeadLetter(string TaskId, ReadOnlyMemory<byte> Envelope, string Reason, int Attempts, DateTimeOffset FailedAt)
+{
+    private const int Version = 1;
+
+    /// <summary>The task, when its envelope is readable; otherwise <see langword="null"/>.</summary>
+    public GenericTask? TryReadTask()
+    {
+        try
+        {
+            return TaskEnvelope.Read(Envelope);
+        }
+        catch (TaskEnvelopeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Encodes the record: <c>[1, taskId, envelope: bin, reason, attempts, failedAt: unix ms]</c>.</summary>
+    /// <returns>The bytes.</returns>
+    public byte[] Encode()
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 + Envelope.Length + Reason.Length);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(6);
+        writer.Write(Version);
+        writer.Write(TaskId);
+        writer.Write(Envelope.Span);
+        writer.Write(Reason);
+        writer.Write(Attempts);
+        writer.Write(FailedAt.ToUnixTimeMilliseconds());
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes a record written by <see cref="Encode"/>.</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <returns>The dead letter.</returns>
+    /// <exception cref="TaskEnvelopeException">The bytes are not a dead-letter record.</exception>
+    public static DeadLetter Decode(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            var reader = new MessagePackReader(bytes);
+            var count = reader.ReadArrayHeader();
+            if (count < 6 || reader.ReadInt32() != Version)
+            {
+                throw new TaskEnvelopeException("Not a version 1 dead-letter record.");
+            }
+
+            var taskId = reader.ReadString() ?? string.Empty;
+            var envelope = reader.ReadBytes() is { } e ? e.ToArray() : [];
+            var reason = reader.ReadString() ?? string.Empty;
+            var attempts = reader.ReadInt32();
+            var failedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
+            return new DeadLetter(taskId, envelope, reason, attempts, failedAt);
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or ArgumentOutOfRangeException)
+        {
+            throw new TaskEnvelopeException("The dead-letter record is not valid: " + ex.Message, ex);
+        }
+    }
+}

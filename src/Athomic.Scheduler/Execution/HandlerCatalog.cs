@@ -1,0 +1,29 @@
+namespace Athomic.Scheduler.Execution;
+
+/// <summary>All handlers of the host, merged from every registered <see cref="IScheduledHandlerRegistry"/>.</summary>
+internal sealed class HandlerCatalog
+{
+    private readonly Dictionary<string, ScheduledHandlerDescriptor> _handlers = new(StringComparer.Ordinal);
+
+    public HandlerCatalog(IEnumerable<IScheduledHandlerRegistry> registries)
+    {
+        foreach (var registry in registries.Distinct())
+        {
+            foreach (var handler in registry.Handlers)
+            {
+                if (_handlers.TryGetValue(handler.Name, out var existing))
+                {
+                    throw new InvalidOperationException(
+                        $"The scheduled handler name '{handler.Name}' is registered twice: by {existing.Method} and by {handler.Method}. " +
+                        "Give one of them another name with [ScheduledHandler(\"name\")].");
+                }
+
+                _handlers.Add(handler.Name, handler);
+            }
+        }
+    }
+
+    public int Count => _handlers.Count;
+
+    public bool TryGet(string name, out ScheduledHandlerDescriptor handler) => _handlers.TryGetValue(name, out handler!);
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Athomic.Scheduler.Execution;
+
+/// <summary>
+/// Holds the leases of the tasks this process claimed: renews them while they are held and ends them in the store.
+/// A lease whose end fails (store unreachable) is dropped: it expires and another worker runs the task again,
+/// which is the at-least-once guarantee (never a loss).
+/// </summary>
+internal sealed class LeaseKeeper
+{
+    private readonly IScheduleStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _lease;
+    private readonly ConcurrentDictionary<string, TaskLease> _held = new(StringComparer.Ordinal);
+
+    public LeaseKeeper(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<LeaseKeeper> logger)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+        _lease = options.Value.Worker.LeaseDuration;
+    }
+
+    public TimeSpan Lease => _lease;
+
+    public int HeldCount => _held.Count;
+
+    public TaskLease Track(GenericTask task)
+    {
+        var lease = new TaskLease(task, this);
+        _held[task.TaskId] = lease;
+        return lease;
+    }
+
+    /// <summary>Renews held leases every third of the lease duration until <paramref name="stoppingToken"/> fires.</summary>
+    public async Task RenewLoopAsync(CancellationToken stoppingToken)
+    {
+        var period = _lease / 3;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var ids = _held.Keys.ToArray();
+            if (ids.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await _store.ExtendLeasesAsync(ids, _lease, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.LeaseRenewalFailed(_logger, ids.Length, ex);
+            }
+        }
+    }
+
+    /// <summary>Hands back every lease still held (shutdown).</summary>
+    public async Task ReleaseAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var lease in _held.Values.ToArray())
+        {
+            await lease.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal Task CompleteAsync(GenericTask task, CancellationToken ct) =>
+        EndAsync(task, "complete", () => _store.AckAsync(task.TaskId, ct));
+
+    internal Task RetryAsync(GenericTask task, TimeSpan delay, CancellationToken ct)
+    {
+        var next = TaskEnvelope.Write(task.WithExecution(task.Attempt + 1, null));
+        return EndAsync(task, "retry", () => _store.RetryAsync(task.TaskId, next, delay, ct));
+    }
+
+    internal Task ReleaseAsync(GenericTask task, CancellationToken ct) =>
+        EndAsync(task, "release", async () => await _store.ReleaseAsync([task.TaskId], ct).ConfigureAwait(false) == 1);
+
+    internal Task DeadLetterAsync(GenericTask task, string reason, CancellationToken ct)
+    {
+        var record = new DeadLetter(task.TaskId, TaskEnvelope.Write(task), reason, task.Attempt, _time.GetUtcNow()).Encode();
+        return EndAsync(task, "dead-letter", () => _store.DeadLetterAsync(task.TaskId, record, ct));
+    }
+
+    private async Task EndAsync(GenericTask task, string action, Func<Task<bool>> end)
+    {
+        try
+        {
+            if (!await end().ConfigureAwait(false))
+            {
+                Log.LeaseLost(_logger, task.TaskId, action);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.LeaseEndFailed(_logger, task.TaskId, action, ex);
+        }
+        finally
+        {
+            _held.TryRemove(task.TaskId, out _);
+        }
+    }
+}

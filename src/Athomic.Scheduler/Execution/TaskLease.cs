@@ -1,0 +1,48 @@
+namespace Athomic.Scheduler.Execution;
+
+/// <summary>A claimed task and the lease that keeps it in flight until the broker ends it exactly once.</summary>
+public sealed class TaskLease
+{
+    private readonly LeaseKeeper _keeper;
+    private int _ended;
+
+    internal TaskLease(GenericTask task, LeaseKeeper keeper)
+    {
+        Task = task;
+        _keeper = keeper;
+    }
+
+    /// <summary>The claimed task.</summary>
+    public GenericTask Task { get; }
+
+    /// <summary>Whether the lease was already ended.</summary>
+    public bool IsEnded => Volatile.Read(ref _ended) == 1;
+
+    /// <summary>Ends the lease: the task is done and is removed from the store.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the store forgot the task.</returns>
+    public Task CompleteAsync(CancellationToken cancellationToken = default) =>
+        End() ? _keeper.CompleteAsync(Task, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+
+    /// <summary>Ends the lease: the task goes back to the schedule as its next attempt after <paramref name="delay"/>.</summary>
+    /// <param name="delay">The delay before the next attempt.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the task is pending again.</returns>
+    public Task RetryAsync(TimeSpan delay, CancellationToken cancellationToken = default) =>
+        End() ? _keeper.RetryAsync(Task, delay, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+
+    /// <summary>Ends the lease: the task goes back to the schedule unchanged, due now (this process is stopping).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the task is pending again.</returns>
+    public Task ReleaseAsync(CancellationToken cancellationToken = default) =>
+        End() ? _keeper.ReleaseAsync(Task, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+
+    /// <summary>Ends the lease: the task goes to the dead letters with <paramref name="reason"/>.</summary>
+    /// <param name="reason">Why.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the dead letter is stored.</returns>
+    public Task DeadLetterAsync(string reason, CancellationToken cancellationToken = default) =>
+        End() ? _keeper.DeadLetterAsync(Task, reason, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+
+    private bool End() => Interlocked.Exchange(ref _ended, 1) == 0;
+}

@@ -1,0 +1,67 @@
+namespace Athomic.Scheduler;
+
+/// <summary>
+/// The serializable envelope of a scheduled task: its id, the name of the handler that runs it, and the
+/// handler's MessagePack-encoded payload, plus what execution needs (attempt and due time).
+/// </summary>
+/// <remarks>
+/// The stored form is a versioned MessagePack array described in <c>docs</c> of <see cref="TaskEnvelope"/>;
+/// handlers never see type names from storage, only the handler name, which is looked up in the registry.
+/// </remarks>
+public sealed class GenericTask
+{
+    /// <summary>Creates a task for <paramref name="handler"/> with an encoded payload.</summary>
+    /// <param name="handler">The handler name (see <see cref="ScheduledHandlerAttribute"/>).</param>
+    /// <param name="payload">The MessagePack-encoded payload; empty for handlers without one.</param>
+    /// <param name="taskId">The task id; a new UUID (32 hex digits) when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The handler name or task id is invalid.</exception>
+    public GenericTask(string handler, ReadOnlyMemory<byte> payload, string? taskId = null)
+    {
+        TaskIds.ValidateHandler(handler);
+        if (taskId is not null)
+        {
+            TaskIds.Validate(taskId);
+        }
+
+        Handler = handler;
+        Payload = payload;
+        TaskId = taskId ?? TaskIds.NewId();
+    }
+
+    /// <summary>The unique id of the task; the member of the schedule.</summary>
+    public string TaskId { get; private init; }
+
+    /// <summary>The name of the handler that runs the task.</summary>
+    public string Handler { get; }
+
+    /// <summary>The MessagePack-encoded payload of the handler.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>The 1-based attempt number; 1 for the first execution, incremented by each retry.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>When the task is (or was) due; <see langword="null"/> until the store assigned a due time.</summary>
+    public DateTimeOffset? DueAt { get; init; }
+
+    /// <summary>Returns a copy of this task stored under another id.</summary>
+    /// <param name="taskId">The new task id.</param>
+    /// <returns>The copy.</returns>
+    public GenericTask WithTaskId(string taskId)
+    {
+        TaskIds.Validate(taskId);
+        return new GenericTask(this) { TaskId = taskId };
+    }
+
+    /// <summary>Returns a copy of this task with another attempt number and due time.</summary>
+    internal GenericTask WithExecution(int attempt, DateTimeOffset? dueAt) =>
+        new(this) { Attempt = attempt, DueAt = dueAt };
+
+    private GenericTask(GenericTask other)
+    {
+        TaskId = other.TaskId;
+        Handler = other.Handler;
+        Payload = other.Payload;
+        Attempt = other.Attempt;
+        DueAt = other.DueAt;
+    }
+}

@@ -1,0 +1,84 @@
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Hosting;
+
+/// <summary>Chooses the store and adds handler registries; returned by <c>AddAthomicScheduler</c>.</summary>
+public sealed class SchedulerBuilder
+{
+    internal SchedulerBuilder(IServiceCollection services)
+    {
+        Services = services;
+    }
+
+    /// <summary>The service collection.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Uses Redis at <paramref name="connectionString"/> (or <see cref="SchedulerOptions.RedisConnectionString"/> when <see langword="null"/>).</summary>
+    /// <param name="connectionString">A StackExchange.Redis connection string.</param>
+    /// <returns>This builder.</returns>
+    public SchedulerBuilder UseRedis(string? connectionString = null)
+    {
+        Services.TryAddSingleton(sp =>
+        {
+            var cs = connectionString ?? sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.RedisConnectionString;
+            if (string.IsNullOrWhiteSpace(cs))
+            {
+                throw new OptionsValidationException(
+                    nameof(SchedulerOptions),
+                    typeof(SchedulerOptions),
+                    ["Athomic:Scheduler:RedisConnectionString is required when UseRedis() is called without a connection string."]);
+            }
+
+            var config = ConfigurationOptions.Parse(cs);
+            config.AbortOnConnectFail = false;
+            return new OwnedConnection(ConnectionMultiplexer.Connect(config));
+        });
+        return UseRedis(sp => sp.GetRequiredService<OwnedConnection>().Connection);
+    }
+
+    /// <summary>Uses Redis through a connection the application owns.</summary>
+    /// <param name="connection">Resolves the connection.</param>
+    /// <returns>This builder.</returns>
+    public SchedulerBuilder UseRedis(Func<IServiceProvider, IConnectionMultiplexer> connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        Services.RemoveAll<IScheduleStore>();
+        Services.AddSingleton<IScheduleStore>(sp =>
+            new RedisScheduleStore(connection(sp), sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.KeyPrefix));
+        return this;
+    }
+
+    /// <summary>Uses the in-memory store, driven by the registered <see cref="TimeProvider"/> (tests and demos; nothing persists).</summary>
+    /// <returns>This builder.</returns>
+    public SchedulerBuilder UseInMemoryStore()
+    {
+        Services.RemoveAll<IScheduleStore>();
+        Services.AddSingleton<IScheduleStore>(sp => new InMemoryScheduleStore(sp.GetRequiredService<TimeProvider>()));
+        return this;
+    }
+
+    /// <summary>Adds the handlers of a registry (generated code calls this for you).</summary>
+    /// <param name="registry">The registry.</param>
+    /// <returns>This builder.</returns>
+    public SchedulerBuilder AddHandlers(IScheduledHandlerRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        Services.AddSingleton(registry);
+        return this;
+    }
+
+    /// <summary>Owns a multiplexer created from a connection string, so it is disposed with the container.</summary>
+    internal sealed class OwnedConnection(IConnectionMultiplexer connection) : IDisposable
+    {
+        public IConnectionMultiplexer Connection { get; } = connection;
+
+        public void Dispose() => Connection.Dispose();
+    }
+}

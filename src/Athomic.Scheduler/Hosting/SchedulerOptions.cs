@@ -1,0 +1,70 @@
+namespace Athomic.Scheduler.Hosting;
+
+/// <summary>
+/// Options of the scheduler, bound from configuration (for example the section <c>Athomic:Scheduler</c>) and
+/// validated when the host starts: a bad value fails the start with a message naming the option.
+/// </summary>
+public sealed class SchedulerOptions
+{
+    /// <summary>The configuration section the options are conventionally bound from.</summary>
+    public const string SectionName = "Athomic:Scheduler";
+
+    /// <summary>The Redis connection string (StackExchange.Redis format) used by <c>UseRedis()</c> without arguments.</summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>The key prefix of the schedule; every key is <c>{KeyPrefix}:…</c>, one hash tag. Default <c>athomic:scheduler</c>.</summary>
+    public string KeyPrefix { get; set; } = "athomic:scheduler";
+
+    /// <summary>What scheduling an already stored id does. Default <see cref="ExistingTaskPolicy.Reschedule"/>.</summary>
+    public ExistingTaskPolicy ExistingTaskPolicy { get; set; } = ExistingTaskPolicy.Reschedule;
+
+    /// <summary>The largest payload accepted, in bytes; larger ones are refused with an <see cref="ArgumentException"/>. Default 1 MiB.</summary>
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The longest delay (or distance of an execution time from now) accepted. Default 100 years.</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromDays(36525);
+
+    /// <summary>The polling worker.</summary>
+    public SchedulerWorkerOptions Worker { get; set; } = new();
+
+    /// <summary>Execution of tasks by the in-process broker.</summary>
+    public SchedulerExecutionOptions Execution { get; set; } = new();
+}
+
+/// <summary>Options of <see cref="SchedulerWorkerService"/>.</summary>
+public sealed class SchedulerWorkerOptions
+{
+    /// <summary>Whether this host runs a worker. Default <see langword="true"/>; set <see langword="false"/> in hosts that only schedule.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How many due tasks one claim takes at most. Default 256.</summary>
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>The first idle poll delay. Default 1 s.</summary>
+    public TimeSpan MinPollDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest idle poll delay. Default 30 s.</summary>
+    public TimeSpan MaxPollDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The factor the idle poll delay grows by after each empty poll. Default 1.5.</summary>
+    public double BackoffFactor { get; set; } = 1.5;
+
+    /// <summary>How long a claimed task stays leased to this worker before any worker may reclaim it; renewed while the task runs. Default 30 s.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Options of task execution.</summary>
+public sealed class SchedulerExecutionOptions
+{
+    /// <summary>How many handlers run at once in this process. Default 16.</summary>
+    public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>Attempts before a failing task is dead-lettered (a handler's <see cref="ScheduledHandlerAttribute.MaxAttempts"/> overrides it). Default 5.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The delay before the first retry; doubles with each attempt, with jitter. Default 1 s.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between retries. Default 5 min.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace Athomic.Scheduler.Hosting;
+
+/// <summary>Validates <see cref="SchedulerOptions"/> at start-up; each failure names the option.</summary>
+internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SchedulerOptions options)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                errors.Add(message);
+            }
+        }
+
+        var w = options.Worker;
+        var e = options.Execution;
+        Check(TaskIds.IsValid(options.KeyPrefix), $"Athomic:Scheduler:KeyPrefix '{options.KeyPrefix}' must be 1 to {TaskIds.MaxLength} characters with no whitespace, '{{', '}}' or '*'.");
+        Check(options.MaxPayloadBytes > 0, "Athomic:Scheduler:MaxPayloadBytes must be greater than 0.");
+        Check(options.MaxDelay > TimeSpan.Zero, "Athomic:Scheduler:MaxDelay must be greater than 0.");
+        Check(Enum.IsDefined(options.ExistingTaskPolicy), "Athomic:Scheduler:ExistingTaskPolicy must be Reschedule or Refuse.");
+        Check(w.BatchSize is > 0 and <= 10_000, "Athomic:Scheduler:Worker:BatchSize must be between 1 and 10000.");
+        Check(w.MinPollDelay > TimeSpan.Zero, "Athomic:Scheduler:Worker:MinPollDelay must be greater than 0.");
+        Check(w.MaxPollDelay >= w.MinPollDelay, "Athomic:Scheduler:Worker:MaxPollDelay must be at least Worker:MinPollDelay.");
+        Check(w.BackoffFactor >= 1.0 && double.IsFinite(w.BackoffFactor), "Athomic:Scheduler:Worker:BackoffFactor must be a finite number of at least 1.");
+        Check(w.LeaseDuration >= TimeSpan.FromSeconds(1), "Athomic:Scheduler:Worker:LeaseDuration must be at least 1 second.");
+        Check(e.MaxConcurrency is > 0 and <= 10_000, "Athomic:Scheduler:Execution:MaxConcurrency must be between 1 and 10000.");
+        Check(e.MaxAttempts > 0, "Athomic:Scheduler:Execution:MaxAttempts must be greater than 0.");
+        Check(e.RetryBaseDelay >= TimeSpan.Zero, "Athomic:Scheduler:Execution:RetryBaseDelay must not be negative.");
+        Check(e.RetryMaxDelay >= e.RetryBaseDelay, "Athomic:Scheduler:Execution:RetryMaxDelay must be at least Execution:RetryBaseDelay.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,93 @@
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Athomic.Scheduler.Hosting;
+
+/// <summary>Registers the scheduler in a service collection.</summary>
+public static class SchedulerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="IScheduler"/>, the in-process broker and <see cref="SchedulerWorkerService"/>; choose a store on
+    /// the returned builder (<c>UseRedis</c> or <c>UseInMemoryStore</c>). Options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>The builder.</returns>
+    public static SchedulerBuilder AddAthomicScheduler(this IServiceCollection services, Action<SchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<SchedulerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services, options);
+    }
+
+    /// <summary>Adds the scheduler with options bound from <paramref name="configuration"/> (for example the section <c>Athomic:Scheduler</c>).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration section.</param>
+    /// <param name="configure">Configures the options after binding.</param>
+    /// <returns>The builder.</returns>
+    public static SchedulerBuilder AddAthomicScheduler(this IServiceCollection services, IConfiguration configuration, Action<SchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = services.AddOptions<SchedulerOptions>().Bind(configuration);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services, options);
+    }
+
+    private static SchedulerBuilder AddCore(IServiceCollection services, OptionsBuilder<SchedulerOptions> options)
+    {
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IScheduler>(sp => new Scheduler(
+            sp.GetService<IScheduleStore>() ?? throw NoStore(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new HandlerCatalog(sp.GetServices<IScheduledHandlerRegistry>()));
+        services.TryAddSingleton(sp => new TaskExecutor(
+            sp.GetRequiredService<HandlerCatalog>(),
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TaskExecutor>>()));
+        services.TryAddSingleton(sp => new LeaseKeeper(
+            sp.GetService<IScheduleStore>() ?? throw NoStore(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LeaseKeeper>>()));
+        services.TryAddSingleton(sp => new InProcessTaskBroker(
+            sp.GetRequiredService<TaskExecutor>(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>()));
+        services.TryAddSingleton<ITaskBroker>(sp => sp.GetRequiredService<InProcessTaskBroker>());
+
+        // Hosted services start in order and stop in reverse: the broker starts first and stops after the worker.
+        services.AddHostedService(sp => sp.GetRequiredService<InProcessTaskBroker>());
+        services.AddHostedService(sp => new SchedulerWorkerService(
+            sp.GetService<IScheduleStore>() ?? throw NoStore(),
+            sp.GetRequiredService<ITaskBroker>(),
+            sp.GetRequiredService<LeaseKeeper>(),
+            sp.GetRequiredService<HandlerCatalog>(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SchedulerWorkerService>>()));
+        return new SchedulerBuilder(services);
+    }
+
+    private static InvalidOperationException NoStore() =>
+        new("No schedule store is configured: call UseRedis(...) or UseInMemoryStore() on the builder returned by AddAthomicScheduler().");
+}

@@ -1,0 +1,219 @@
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Athomic.Scheduler.Hosting;
+
+/// <summary>
+/// The hosted service that polls the schedule and dispatches due tasks to the <see cref="ITaskBroker"/>.
+/// </summary>
+/// <remarks>
+/// Each poll is one atomic claim: due tasks (and tasks whose lease expired) move to the in-flight set under a lease,
+/// which this worker renews until the broker ends it. When idle, the poll delay grows from
+/// <see cref="SchedulerWorkerOptions.MinPollDelay"/> by <see cref="SchedulerWorkerOptions.BackoffFactor"/> up to
+/// <see cref="SchedulerWorkerOptions.MaxPollDelay"/>, but never past the next due time the store reports, and a
+/// notification that a sooner task was scheduled wakes the worker at once.
+/// </remarks>
+public sealed class SchedulerWorkerService : BackgroundService
+{
+    private readonly IScheduleStore _store;
+    private readonly ITaskBroker _broker;
+    private readonly LeaseKeeper _leases;
+    private readonly HandlerCatalog _catalog;
+    private readonly SchedulerWorkerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    internal SchedulerWorkerService(
+        IScheduleStore store,
+        ITaskBroker broker,
+        LeaseKeeper leases,
+        HandlerCatalog catalog,
+        IOptions<SchedulerOptions> options,
+        TimeProvider time,
+        ILogger<SchedulerWorkerService> logger)
+    {
+        _store = store;
+        _broker = broker;
+        _leases = leases;
+        _catalog = catalog;
+        _options = options.Value.Worker;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>How many polls (claims) this worker has made; for diagnostics and tests.</summary>
+    public long PollCount => Interlocked.Read(ref _polls);
+
+    private long _polls;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        Log.WorkerStarted(_logger, _store.GetType().Name, _options.BatchSize, _leases.Lease, _catalog.Count);
+        var renewals = _leases.RenewLoopAsync(stoppingToken);
+        IAsyncDisposable? subscription = null;
+        try
+        {
+            subscription = await _store.SubscribeAsync(Wake, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SubscribeFailed(_logger, ex);
+        }
+
+        try
+        {
+            await PollLoopAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (subscription is not null)
+            {
+                await subscription.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await renewals.ConfigureAwait(false);
+            Log.WorkerStopped(_logger);
+        }
+    }
+
+    private async Task PollLoopAsync(CancellationToken stoppingToken)
+    {
+        var idleDelay = _options.MinPollDelay;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                Interlocked.Increment(ref _polls);
+                var batch = await _store.ClaimAsync(_options.BatchSize, _leases.Lease, stoppingToken).ConfigureAwait(false);
+                await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
+                if (batch.Tasks.Count >= _options.BatchSize)
+                {
+                    idleDelay = _options.MinPollDelay;
+                    continue;
+                }
+
+                idleDelay = batch.Tasks.Count > 0 ? _options.MinPollDelay : Grow(idleDelay);
+                wait = batch.NextDueIn is { } next && next < idleDelay ? next : idleDelay;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SchedulerUnavailableException ex)
+            {
+                idleDelay = Grow(idleDelay);
+                wait = idleDelay;
+                Log.StoreUnavailable(_logger, wait, ex);
+            }
+            catch (Exception ex)
+            {
+                idleDelay = Grow(idleDelay);
+                wait = idleDelay;
+                Log.WorkerLoopFailed(_logger, wait, ex);
+            }
+
+            await WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DispatchAsync(ClaimBatch batch, CancellationToken stoppingToken)
+    {
+        for (var i = 0; i < batch.Tasks.Count; i++)
+        {
+            var entry = batch.Tasks[i];
+            GenericTask task;
+            try
+            {
+                task = TaskEnvelope.Read(entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds));
+            }
+            catch (TaskEnvelopeException ex)
+            {
+                await DeadLetterUnreadableAsync(entry, ex.Message).ConfigureAwait(false);
+                continue;
+            }
+
+            var lease = _leases.Track(task);
+            try
+            {
+                await _broker.DispatchAsync(lease, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Stopping (or the broker refused it): hand this and every later claimed task back at once.
+                await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+                var rest = batch.Tasks.Skip(i + 1).Select(t => t.TaskId).ToArray();
+                await _store.ReleaseAsync(rest, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
+    {
+        var text = entry.Envelope.IsEmpty ? "The task's details are missing from the store." : "Unreadable envelope: " + reason;
+        Log.EnvelopeUnreadable(_logger, entry.TaskId, text);
+        var record = new DeadLetter(entry.TaskId, entry.Envelope, text, 0, _time.GetUtcNow()).Encode();
+        await _store.DeadLetterAsync(entry.TaskId, record, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private TimeSpan Grow(TimeSpan delay)
+    {
+        var grown = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * _options.BackoffFactor);
+        return grown > _options.MaxPollDelay ? _options.MaxPollDelay : grown;
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var delay = Task.Delay(wait, _time, cts.Token);
+        var woken = _wake.WaitAsync(cts.Token);
+        await Task.WhenAny(delay, woken).ConfigureAwait(false);
+        await cts.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(delay, woken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // One of the two was cancelled by design.
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,290 @@
+using Athomic.Scheduler.Storage;
+
+namespace Athomic.Scheduler.InMemory;
+
+/// <summary>
+/// A schedule held in process memory with the same contract as the Redis store, driven by a
+/// <see cref="TimeProvider"/>: with a fake clock, advancing time makes tasks fall due. For tests and demos;
+/// nothing survives the process.
+/// </summary>
+public sealed class InMemoryScheduleStore : IScheduleStore
+{
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private readonly ScoredSet _pending = new();
+    private readonly ScoredSet _inFlight = new();
+    private readonly Dictionary<string, byte[]> _tasks = new(StringComparer.Ordinal);
+    private readonly List<(string Id, byte[] Record)> _dead = new();
+    private readonly List<Action> _subscribers = new();
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="time">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public InMemoryScheduleStore(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+    }
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <inheritdoc />
+    public Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
+    {
+        var statuses = new ScheduleStatus[items.Count];
+        var wake = false;
+        lock (_gate)
+        {
+            var now = Now;
+            long? earliest = _pending.TryPeek(out _, out var head) ? head : null;
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                var due = item.IsRelative ? now + item.DueMilliseconds : item.DueMilliseconds;
+                var exists = _tasks.ContainsKey(item.TaskId);
+                if (exists && policy == ExistingTaskPolicy.Refuse)
+                {
+                    statuses[i] = ScheduleStatus.AlreadyExists;
+                    continue;
+                }
+
+                _tasks[item.TaskId] = item.Envelope.ToArray();
+                _pending.Set(item.TaskId, due);
+                _inFlight.Remove(item.TaskId);
+                statuses[i] = exists ? ScheduleStatus.Rescheduled : ScheduleStatus.Scheduled;
+                if (earliest is null || due < earliest)
+                {
+                    earliest = due;
+                    wake = true;
+                }
+            }
+        }
+
+        if (wake)
+        {
+            Notify();
+        }
+
+        return Task.FromResult(statuses);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var removed = _pending.Remove(taskId);
+            if (removed)
+            {
+                _tasks.Remove(taskId);
+            }
+
+            return Task.FromResult(removed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            StoredTask? result = null;
+            if (_tasks.TryGetValue(taskId, out var envelope))
+            {
+                if (_pending.TryGetScore(taskId, out var due))
+                {
+                    result = new StoredTask(taskId, envelope, ScheduledTaskState.Pending, due);
+                }
+                else if (_inFlight.TryGetScore(taskId, out var deadline))
+                {
+                    result = new StoredTask(taskId, envelope, ScheduledTaskState.InFlight, deadline);
+                }
+            }
+
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var now = Now;
+            var deadline = now + (long)lease.TotalMilliseconds;
+            var claimed = new List<ClaimedEntry>();
+            while (claimed.Count < maxCount && _inFlight.TryPeek(out var id, out var expiry) && expiry <= now)
+            {
+                _inFlight.Set(id, deadline);
+                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], expiry, Reclaimed: true));
+            }
+
+            while (claimed.Count < maxCount && _pending.TryPeek(out var id, out var due) && due <= now)
+            {
+                _pending.Remove(id);
+                _inFlight.Set(id, deadline);
+                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], due, Reclaimed: false));
+            }
+
+            long? next = null;
+            if (_pending.TryPeek(out _, out var nextDue))
+            {
+                next = nextDue;
+            }
+
+            if (_inFlight.TryPeek(out _, out var nextExpiry) && (next is null || nextExpiry < next))
+            {
+                next = nextExpiry;
+            }
+
+            TimeSpan? nextIn = next is null ? null : TimeSpan.FromMilliseconds(Math.Max(0, next.Value - now));
+            return Task.FromResult(new ClaimBatch(claimed, nextIn, now));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task ExtendLeasesAsync(IReadOnlyCollection<string> taskIds, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var deadline = Now + (long)lease.TotalMilliseconds;
+            foreach (var id in taskIds)
+            {
+                if (_inFlight.TryGetScore(id, out _))
+                {
+                    _inFlight.Set(id, deadline);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> AckAsync(string taskId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var removed = _inFlight.Remove(taskId);
+            if (removed)
+            {
+                _tasks.Remove(taskId);
+            }
+
+            return Task.FromResult(removed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RetryAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        bool wake;
+        lock (_gate)
+        {
+            if (!_inFlight.Remove(taskId))
+            {
+                return Task.FromResult(false);
+            }
+
+            var due = Now + (long)delay.TotalMilliseconds;
+            wake = !_pending.TryPeek(out _, out var head) || due < head;
+            _tasks[taskId] = envelope.ToArray();
+            _pending.Set(taskId, due);
+        }
+
+        if (wake)
+        {
+            Notify();
+        }
+
+        return Task.FromResult(true);
+    }
+
+    /// <inheritdoc />
+    public Task<int> ReleaseAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+    {
+        var released = 0;
+        lock (_gate)
+        {
+            var now = Now;
+            foreach (var id in taskIds)
+            {
+                if (_inFlight.Remove(id))
+                {
+                    _pending.Set(id, now);
+                    released++;
+                }
+            }
+        }
+
+        if (released > 0)
+        {
+            Notify();
+        }
+
+        return Task.FromResult(released);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_inFlight.Remove(taskId))
+            {
+                return Task.FromResult(false);
+            }
+
+            _tasks.Remove(taskId);
+            _dead.RemoveAll(d => d.Id == taskId);
+            _dead.Add((taskId, record.ToArray()));
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<DeadLetter> letters = _dead.AsEnumerable().Reverse().Take(maxCount).Select(d => DeadLetter.Decode(d.Record)).ToList();
+            return Task.FromResult(letters);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken)
+    {
+        lock (_subscribers)
+        {
+            _subscribers.Add(onEarlierTask);
+        }
+
+        return Task.FromResult<IAsyncDisposable>(new Unsubscriber(this, onEarlierTask));
+    }
+
+    private void Notify()
+    {
+        Action[] subscribers;
+        lock (_subscribers)
+        {
+            subscribers = _subscribers.ToArray();
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            subscriber();
+        }
+    }
+
+    private sealed class Unsubscriber(InMemoryScheduleStore store, Action action) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            lock (store._subscribers)
+            {
+                store._subscribers.Remove(action);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

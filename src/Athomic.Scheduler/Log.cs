@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Athomic.Scheduler;
+
+/// <summary>The library's log messages (LoggerMessage source generation: no boxing, no parsing at run time).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Scheduler worker started: store {Store}, batch {BatchSize}, lease {Lease}, {HandlerCount} handlers.")]
+    public static partial void WorkerStarted(ILogger logger, string store, int batchSize, TimeSpan lease, int handlerCount);
+
+    [LoggerMessage(2, LogLevel.Information, "Scheduler worker stopped.")]
+    public static partial void WorkerStopped(ILogger logger);
+
+    [LoggerMessage(3, LogLevel.Warning, "The schedule store is unavailable; the worker retries in {Delay}.")]
+    public static partial void StoreUnavailable(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(4, LogLevel.Warning, "Wake-up notifications are unavailable; the worker falls back to polling.")]
+    public static partial void SubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Error, "Task {TaskId} has an unreadable envelope and was dead-lettered: {Reason}")]
+    public static partial void EnvelopeUnreadable(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning, "Renewing {Count} leases failed; they may expire and the tasks run again elsewhere.")]
+    public static partial void LeaseRenewalFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "Task {TaskId} was no longer in flight at {Action} (its lease expired or it was rescheduled).")]
+    public static partial void LeaseLost(ILogger logger, string taskId, string action);
+
+    [LoggerMessage(8, LogLevel.Error, "Ending the lease of task {TaskId} ({Action}) failed; the lease will expire and the task run again.")]
+    public static partial void LeaseEndFailed(ILogger logger, string taskId, string action, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Warning, "Task {TaskId} ({Handler}) failed on attempt {Attempt}; retrying in {Delay}.")]
+    public static partial void TaskRetrying(ILogger logger, string taskId, string handler, int attempt, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Error, "Task {TaskId} ({Handler}) was dead-lettered after {Attempt} attempts: {Reason}")]
+    public static partial void TaskDeadLettered(ILogger logger, string taskId, string handler, int attempt, string reason);
+
+    [LoggerMessage(11, LogLevel.Error, "The scheduler worker loop failed unexpectedly; it restarts in {Delay}.")]
+    public static partial void WorkerLoopFailed(ILogger logger, TimeSpan delay, Exception exception);
+}

@@ -1,0 +1,25 @@
+namespace Athomic.Scheduler.Redis;
+
+/// <summary>The store's Lua scripts, embedded as resources (<c>Redis/Scripts/*.lua</c>); one script, one job.</summary>
+internal static class LuaScripts
+{
+    public static readonly string Schedule = Load("schedule");
+    public static readonly string Claim = Load("claim");
+    public static readonly string Ack = Load("ack");
+    public static readonly string Retry = Load("retry");
+    public static readonly string Release = Load("release");
+    public static readonly string Extend = Load("extend");
+    public static readonly string Cancel = Load("cancel");
+    public static readonly string Get = Load("get");
+    public static readonly string DeadLetter = Load("deadletter");
+    public static readonly string DeadLetters = Load("deadletters");
+
+    private static string Load(string name)
+    {
+        var resource = $"Athomic.Scheduler.Redis.Scripts.{name}.lua";
+        using var stream = typeof(LuaScripts).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The embedded script {resource} is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,149 @@
+using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Athomic.Scheduler;
+
+/// <summary>
+/// The <see cref="IScheduler"/> over an <see cref="IScheduleStore"/>: validates every request before anything is
+/// written, encodes the envelope, and leaves the clock to the store (a delay becomes a due time on the store's clock).
+/// </summary>
+public sealed class Scheduler : IScheduler
+{
+    private readonly IScheduleStore _store;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the scheduler.</summary>
+    /// <param name="store">The schedule store.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="time">The local clock, used only to bound how far ahead an execution time may be.</param>
+    public Scheduler(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _options = options.Value;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public async Task<string> ScheduleAsync(GenericTask task, TimeSpan delay, string? taskId = null, CancellationToken cancellationToken = default)
+    {
+        var item = Prepare(WithId(task, taskId), delay, null, "delay");
+        await _store.ScheduleAsync([item], _options.ExistingTaskPolicy, cancellationToken).ConfigureAwait(false);
+        return item.TaskId;
+    }
+
+    /// <inheritdoc />
+    public async Task<string> ScheduleAtAsync(GenericTask task, DateTimeOffset executionTime, string? taskId = null, CancellationToken cancellationToken = default)
+    {
+        var item = Prepare(WithId(task, taskId), null, executionTime, "executionTime");
+        await _store.ScheduleAsync([item], _options.ExistingTaskPolicy, cancellationToken).ConfigureAwait(false);
+        return item.TaskId;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ScheduleResult>> ScheduleManyAsync(IReadOnlyList<ScheduleRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var results = new ScheduleResult[requests.Count];
+        var groups = new Dictionary<ExistingTaskPolicy, (List<StoreItem> Items, List<int> Positions)>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i] ?? throw new ArgumentException($"Request {i} is null.", nameof(requests));
+            if (request.Delay.HasValue == request.ExecutionTime.HasValue)
+            {
+                throw new ArgumentException($"Request {i} must give exactly one of Delay and ExecutionTime.", nameof(requests));
+            }
+
+            var item = Prepare(request.Task, request.Delay, request.ExecutionTime, nameof(requests));
+            var policy = request.Policy ?? _options.ExistingTaskPolicy;
+            if (!groups.TryGetValue(policy, out var group))
+            {
+                groups[policy] = group = (new List<StoreItem>(), new List<int>());
+            }
+
+            group.Items.Add(item);
+            group.Positions.Add(i);
+        }
+
+        foreach (var (policy, group) in groups)
+        {
+            var statuses = await _store.ScheduleAsync(group.Items, policy, cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < statuses.Length; j++)
+            {
+                results[group.Positions[j]] = new ScheduleResult(group.Items[j].TaskId, statuses[j]);
+            }
+        }
+
+        return results;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        TaskIds.Validate(taskId);
+        return _store.CancelAsync(taskId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<ScheduledTaskInfo?> GetAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        TaskIds.Validate(taskId);
+        var stored = await _store.GetAsync(taskId, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        DateTimeOffset? due = stored.State == ScheduledTaskState.Pending ? DateTimeOffset.FromUnixTimeMilliseconds(stored.ScoreMilliseconds) : null;
+        return new ScheduledTaskInfo(TaskEnvelope.Read(stored.Envelope, due), stored.State);
+    }
+
+    private static GenericTask WithId(GenericTask task, string? taskId)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return taskId is null || taskId == task.TaskId ? task : task.WithTaskId(taskId);
+    }
+
+    private StoreItem Prepare(GenericTask task, TimeSpan? delay, DateTimeOffset? executionTime, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.Payload.Length > _options.MaxPayloadBytes)
+        {
+            throw new ArgumentException(
+                $"The payload of task '{task.TaskId}' is {task.Payload.Length} bytes; the limit (Athomic:Scheduler:MaxPayloadBytes) is {_options.MaxPayloadBytes}.",
+                paramName);
+        }
+
+        var envelope = TaskEnvelope.Write(task);
+        if (delay is { } d)
+        {
+            if (d < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(paramName, d, "The delay must not be negative.");
+            }
+
+            if (d > _options.MaxDelay)
+            {
+                throw new ArgumentOutOfRangeException(paramName, d, $"The delay exceeds the limit (Athomic:Scheduler:MaxDelay = {_options.MaxDelay}).");
+            }
+
+            return new StoreItem(task.TaskId, envelope, (long)d.TotalMilliseconds, IsRelative: true);
+        }
+
+        var at = executionTime!.Value;
+        if (at == default)
+        {
+            throw new ArgumentException("The execution time is default(DateTimeOffset); give a real time (UTC recommended).", paramName);
+        }
+
+        if (at - _time.GetUtcNow() > _options.MaxDelay)
+        {
+            throw new ArgumentOutOfRangeException(paramName, at, $"The execution time is further ahead than the limit (Athomic:Scheduler:MaxDelay = {_options.MaxDelay}).");
+        }
+
+        return new StoreItem(task.TaskId, envelope, at.ToUnixTimeMilliseconds(), IsRelative: false);
+    }
+}

@@ -1,0 +1,118 @@
+namespace Athomic.Scheduler.Storage;
+
+/// <summary>
+/// The persistent schedule: pending tasks ordered by due time, tasks in flight under a lease, and dead letters.
+/// Every operation is atomic. Implementations: the Redis store and the in-memory store (for tests).
+/// </summary>
+/// <remarks>
+/// Times are milliseconds since the Unix epoch on the store's own clock. A task moves
+/// pending → in flight (<see cref="ClaimAsync"/>) → gone (<see cref="AckAsync"/>), back to pending
+/// (<see cref="RetryAsync"/>, <see cref="ReleaseAsync"/>, or an expired lease reclaimed by any claim), or to the
+/// dead letters (<see cref="DeadLetterAsync"/>). The completion calls act only while the caller's lease is the
+/// current one, so a task rescheduled while in flight is never removed by the old run's completion.
+/// </remarks>
+public interface IScheduleStore
+{
+    /// <summary>Stores tasks atomically per call; each existing id is rescheduled or refused by <paramref name="policy"/>.</summary>
+    /// <param name="items">The tasks.</param>
+    /// <param name="policy">What to do with ids that are already stored.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One status per item, in order.</returns>
+    Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken);
+
+    /// <summary>Removes a pending task.</summary>
+    /// <param name="taskId">The task id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when a pending task was removed.</returns>
+    Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>Reads a stored task.</summary>
+    /// <param name="taskId">The task id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored entry, or <see langword="null"/>.</returns>
+    Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Atomically moves up to <paramref name="maxCount"/> due tasks (expired leases first) into the in-flight set
+    /// with a lease of <paramref name="lease"/>, and reports when the next pending task falls due.
+    /// </summary>
+    /// <param name="maxCount">The batch size.</param>
+    /// <param name="lease">How long the claim holds before any worker may reclaim the task.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The claimed tasks and the time to the next due task.</returns>
+    Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Extends the leases of tasks this process holds; tasks no longer in flight are ignored.</summary>
+    /// <param name="taskIds">The task ids.</param>
+    /// <param name="lease">The new lease, from now.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the leases are extended.</returns>
+    Task ExtendLeasesAsync(IReadOnlyCollection<string> taskIds, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Removes an in-flight task that the broker accepted for good (ran it, or stored it durably).</summary>
+    /// <param name="taskId">The task id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the task was still in flight.</returns>
+    Task<bool> AckAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>Moves an in-flight task back to pending with a new envelope (the next attempt) after <paramref name="delay"/>.</summary>
+    /// <param name="taskId">The task id.</param>
+    /// <param name="envelope">The envelope of the next attempt.</param>
+    /// <param name="delay">The delay from now.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the task was still in flight.</returns>
+    Task<bool> RetryAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>Moves an in-flight task back to pending, due now, unchanged (a worker hands it back on shutdown).</summary>
+    /// <param name="taskIds">The task ids.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The number of tasks handed back.</returns>
+    Task<int> ReleaseAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken);
+
+    /// <summary>Moves an in-flight task to the dead letters with a record of why.</summary>
+    /// <param name="taskId">The task id.</param>
+    /// <param name="record">The encoded <see cref="DeadLetter"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the task was still in flight.</returns>
+    Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken);
+
+    /// <summary>Lists the newest dead letters.</summary>
+    /// <param name="maxCount">How many at most.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The dead letters, newest first.</returns>
+    Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Subscribes to "a task became due sooner" notifications, so idle workers wake early.</summary>
+    /// <param name="onEarlierTask">Called (on any thread) when a task was scheduled ahead of the previous head of the schedule.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A handle that unsubscribes when disposed.</returns>
+    Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken);
+}
+
+/// <summary>A task to store: its id, envelope, and due time (absolute, or relative to the store's clock).</summary>
+/// <param name="TaskId">The task id.</param>
+/// <param name="Envelope">The encoded <see cref="TaskEnvelope"/>.</param>
+/// <param name="DueMilliseconds">Milliseconds since the Unix epoch, or from now when <paramref name="IsRelative"/>.</param>
+/// <param name="IsRelative">Whether <paramref name="DueMilliseconds"/> is a delay.</param>
+public readonly record struct StoreItem(string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, bool IsRelative);
+
+/// <summary>A stored task as read back.</summary>
+/// <param name="TaskId">The task id.</param>
+/// <param name="Envelope">The encoded envelope.</param>
+/// <param name="State">Pending or in flight.</param>
+/// <param name="ScoreMilliseconds">The due time (pending) or lease deadline (in flight), in Unix milliseconds.</param>
+public sealed record StoredTask(string TaskId, ReadOnlyMemory<byte> Envelope, ScheduledTaskState State, long ScoreMilliseconds);
+
+/// <summary>A task claimed by <see cref="IScheduleStore.ClaimAsync"/>.</summary>
+/// <param name="TaskId">The task id.</param>
+/// <param name="Envelope">The encoded envelope (empty when the details were missing).</param>
+/// <param name="DueMilliseconds">The due time the task had, in Unix milliseconds.</param>
+/// <param name="Reclaimed">Whether the task came from an expired lease rather than the schedule.</param>
+public readonly record struct ClaimedEntry(string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, bool Reclaimed);
+
+/// <summary>The result of a claim.</summary>
+/// <param name="Tasks">The claimed tasks.</param>
+/// <param name="NextDueIn">Time until the next pending task is due (zero when more are due now), or
+/// <see langword="null"/> when nothing is pending.</param>
+/// <param name="NowMilliseconds">The store's clock at the claim.</param>
+public sealed record ClaimBatch(IReadOnlyList<ClaimedEntry> Tasks, TimeSpan? NextDueIn, long NowMilliseconds);

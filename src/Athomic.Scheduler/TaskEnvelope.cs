@@ -1,0 +1,108 @@
+using System.Buffers;
+using MessagePack;
+
+namespace Athomic.Scheduler;
+
+/// <summary>
+/// The stored form of a <see cref="GenericTask"/>: a MessagePack array, versioned by its first element.
+/// </summary>
+/// <remarks>
+/// Version 1 is <c>[1, taskId: str, handler: str, payload: bin, attempt: int]</c>. Readers accept longer arrays
+/// of the same version and skip the extra elements, so a later minor change can append fields without breaking
+/// today's readers; a new major layout takes a new version number, and this reader refuses it with a clear error.
+/// The due time is not part of the envelope: it is the task's score in the schedule.
+/// </remarks>
+public static class TaskEnvelope
+{
+    /// <summary>The envelope version this build writes.</summary>
+    public const int CurrentVersion = 1;
+
+    private const int V1Fields = 5;
+
+    /// <summary>Encodes <paramref name="task"/> as an envelope.</summary>
+    /// <param name="task">The task.</param>
+    /// <returns>The envelope bytes.</returns>
+    public static byte[] Write(GenericTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var buffer = new ArrayBufferWriter<byte>(32 + task.TaskId.Length + task.Handler.Length + task.Payload.Length);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(V1Fields);
+        writer.Write(CurrentVersion);
+        writer.Write(task.TaskId);
+        writer.Write(task.Handler);
+        writer.Write(task.Payload.Span);
+        writer.Write(task.Attempt);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes an envelope.</summary>
+    /// <param name="envelope">The envelope bytes.</param>
+    /// <param name="dueAt">The due time to set on the task (from the schedule's score).</param>
+    /// <returns>The task.</returns>
+    /// <exception cref="TaskEnvelopeException">The bytes are not a readable envelope.</exception>
+    public static GenericTask Read(ReadOnlyMemory<byte> envelope, DateTimeOffset? dueAt = null)
+    {
+        try
+        {
+            var reader = new MessagePackReader(envelope);
+            var count = reader.ReadArrayHeader();
+            if (count < 1)
+            {
+                throw new TaskEnvelopeException("The envelope is an empty array.");
+            }
+
+            var version = reader.ReadInt32();
+            if (version != CurrentVersion)
+            {
+                throw new TaskEnvelopeException(
+                    $"The envelope has version {version}; this build reads version {CurrentVersion}. It was written by an incompatible version of Athomic.Scheduler.");
+            }
+
+            if (count < V1Fields)
+            {
+                throw new TaskEnvelopeException($"A version 1 envelope has {V1Fields} fields; this one has {count}.");
+            }
+
+            var taskId = reader.ReadString() ?? throw new TaskEnvelopeException("The envelope has no task id.");
+            var handler = reader.ReadString() ?? throw new TaskEnvelopeException("The envelope has no handler name.");
+            var payload = reader.ReadBytes() is { } bytes ? bytes.ToArray() : [];
+            var attempt = reader.ReadInt32();
+            for (var i = V1Fields; i < count; i++)
+            {
+                reader.Skip();
+            }
+
+            if (!TaskIds.IsValid(taskId) || !TaskIds.IsValid(handler) || attempt < 1)
+            {
+                throw new TaskEnvelopeException("The envelope holds an invalid task id, handler name or attempt.");
+            }
+
+            return new GenericTask(handler, payload, taskId).WithExecution(attempt, dueAt);
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            throw new TaskEnvelopeException("The envelope is not valid MessagePack: " + ex.Message, ex);
+        }
+    }
+}
+
+/// <summary>Thrown when stored task bytes cannot be read as a <see cref="TaskEnvelope"/>.</summary>
+public sealed class TaskEnvelopeException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is wrong with the envelope.</param>
+    public TaskEnvelopeException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    /// <param name="message">What is wrong with the envelope.</param>
+    /// <param name="inner">The cause.</param>
+    public TaskEnvelopeException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
