@@ -1,0 +1,29 @@
+using Athomic.Scheduler.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Tests.Infrastructure;
+
+/// <summary>Builds real hosts (DI, options validation, hosted worker and broker) for tests.</summary>
+public static class Hosts
+{
+    public static IHost Redis(IConnectionMultiplexer connection, string prefix, RecordingRegistry registry, Action<SchedulerOptions>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAthomicScheduler(o =>
+            {
+                o.KeyPrefix = prefix;
+                o.Worker.MinPollDelay = TimeSpan.FromMilliseconds(50);
+                o.Worker.MaxPollDelay = TimeSpan.FromMilliseconds(500);
+                o.Execution.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+                o.Execution.RetryMaxDelay = TimeSpan.FromMilliseconds(50);
+                configure?.Invoke(o);
+            })
+            .UseRedis(_ => connection)
+            .AddHandlers(registry);
+        return builder.Build();
+    }
+}

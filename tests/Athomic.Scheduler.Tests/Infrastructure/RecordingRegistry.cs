@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Athomic.Scheduler.Execution;
+
+namespace Athomic.Scheduler.Tests.Infrastructure;
+
+/// <summary>
+/// A hand-written handler registry (the generator writes these in real apps) whose handlers record every run,
+/// so tests can await "N distinct tasks ran" and count duplicates.
+/// </summary>
+public sealed class RecordingRegistry : IScheduledHandlerRegistry
+{
+    public const string Record = "test.record";
+    public const string Fail = "test.fail";
+    public const string Slow = "test.slow";
+
+    private readonly ConcurrentDictionary<string, int> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<TaskContext> _contexts = new();
+    private readonly object _gate = new();
+    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = new();
+
+    public RecordingRegistry(int failAttempts = int.MaxValue)
+    {
+        Handlers =
+        [
+            new ScheduledHandlerDescriptor(Record, "Tests.Record", "System.String", (ctx, _, _) => { Ran(ctx); return ValueTask.CompletedTask; }),
+            new ScheduledHandlerDescriptor(Fail, "Tests.Fail", null, (ctx, _, _) =>
+            {
+                if (ctx.Attempt <= failAttempts)
+                {
+                    throw new InvalidOperationException($"boom on attempt {ctx.Attempt}");
+                }
+
+                Ran(ctx);
+                return ValueTask.CompletedTask;
+            }, maxAttempts: 3),
+            new ScheduledHandlerDescriptor(Slow, "Tests.Slow", null, async (ctx, _, ct) =>
+            {
+                await SlowGate.Task.WaitAsync(ct);
+                Ran(ctx);
+            }),
+        ];
+    }
+
+    public IReadOnlyList<ScheduledHandlerDescriptor> Handlers { get; }
+
+    /// <summary>Released by a test to let <see cref="Slow"/> handlers finish.</summary>
+    public TaskCompletionSource SlowGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int DistinctRuns => _runs.Count;
+
+    public int TotalRuns => _runs.Values.Sum();
+
+    public IReadOnlyDictionary<string, int> Runs => _runs;
+
+    public IEnumerable<TaskContext> Contexts => _contexts;
+
+    /// <summary>Completes when at least <paramref name="count"/> distinct tasks have run.</summary>
+    public Task WhenDistinctRuns(int count, TimeSpan timeout)
+    {
+        lock (_gate)
+        {
+            if (_runs.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, tcs));
+            return tcs.Task.WaitAsync(timeout);
+        }
+    }
+
+    private void Ran(TaskContext ctx)
+    {
+        _contexts.Enqueue(ctx);
+        lock (_gate)
+        {
+            _runs.AddOrUpdate(ctx.TaskId, 1, (_, n) => n + 1);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_runs.Count >= _waiters[i].Count)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+}

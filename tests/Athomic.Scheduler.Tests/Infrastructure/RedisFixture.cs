@@ -1,0 +1,46 @@
+using Athomic.Scheduler.Testing;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Tests.Infrastructure;
+
+/// <summary>One redis-server shared by a test collection; tests isolate themselves with a unique key prefix.</summary>
+public sealed class RedisFixture : IAsyncLifetime
+{
+    public RedisServer Server { get; private set; } = null!;
+
+    public ConnectionMultiplexer Connection { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await RedisServer.StartAsync();
+        Connection = await Server.ConnectAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+
+    /// <summary>A key prefix no other test uses.</summary>
+    public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Counts the keys of a prefix (all share the hash tag <c>{prefix}</c>).</summary>
+    public async Task<int> KeyCountAsync(string prefix)
+    {
+        var server = Connection.GetServer(Connection.GetEndPoints()[0]);
+        var count = 0;
+        await foreach (var _ in server.KeysAsync(pattern: "{" + prefix + "}*"))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisCollection : ICollectionFixture<RedisFixture>
+{
+    public const string Name = "redis";
+}
