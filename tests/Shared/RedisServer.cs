@@ -111,7 +111,8 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString);
+    public Task<ConnectionMultiplexer> ConnectAsync(bool admin = false) =>
+        ConnectionMultiplexer.ConnectAsync(ConnectionString + (admin ? ",allowAdmin=true" : string.Empty));
 
     private static int FreePort()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ internal sealed class LeaseKeeper
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _lease;
+    private readonly KeyValuePair<string, object?> _schedule;
     private readonly ConcurrentDictionary<string, TaskLease> _held = new(StringComparer.Ordinal);
 
     public LeaseKeeper(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<LeaseKeeper> logger)
@@ -25,6 +27,7 @@ internal sealed class LeaseKeeper
         _time = time;
         _logger = logger;
         _lease = options.Value.Worker.LeaseDuration;
+        _schedule = new("schedule", options.Value.KeyPrefix);
     }
 
     public TimeSpan Lease => _lease;
@@ -80,28 +83,32 @@ internal sealed class LeaseKeeper
     }
 
     internal Task CompleteAsync(GenericTask task, CancellationToken ct) =>
-        EndAsync(task, "complete", () => _store.AckAsync(task.TaskId, ct));
+        EndAsync(task, "complete", SchedulerMetrics.CompletedCounter, () => _store.AckAsync(task.TaskId, ct));
 
     internal Task RetryAsync(GenericTask task, TimeSpan delay, CancellationToken ct)
     {
         var next = TaskEnvelope.Write(task.WithExecution(task.Attempt + 1, null));
-        return EndAsync(task, "retry", () => _store.RetryAsync(task.TaskId, next, delay, ct));
+        return EndAsync(task, "retry", SchedulerMetrics.RetriedCounter, () => _store.RetryAsync(task.TaskId, next, delay, ct));
     }
 
     internal Task ReleaseAsync(GenericTask task, CancellationToken ct) =>
-        EndAsync(task, "release", async () => await _store.ReleaseAsync([task.TaskId], ct).ConfigureAwait(false) == 1);
+        EndAsync(task, "release", SchedulerMetrics.ReleasedCounter, async () => await _store.ReleaseAsync([task.TaskId], ct).ConfigureAwait(false) == 1);
 
     internal Task DeadLetterAsync(GenericTask task, string reason, CancellationToken ct)
     {
         var record = new DeadLetter(task.TaskId, TaskEnvelope.Write(task), reason, task.Attempt, _time.GetUtcNow()).Encode();
-        return EndAsync(task, "dead-letter", () => _store.DeadLetterAsync(task.TaskId, record, ct));
+        return EndAsync(task, "dead-letter", SchedulerMetrics.DeadLetteredCounter, () => _store.DeadLetterAsync(task.TaskId, record, ct));
     }
 
-    private async Task EndAsync(GenericTask task, string action, Func<Task<bool>> end)
+    private async Task EndAsync(GenericTask task, string action, Counter<long> counter, Func<Task<bool>> end)
     {
         try
         {
-            if (!await end().ConfigureAwait(false))
+            if (await end().ConfigureAwait(false))
+            {
+                counter.Add(1, _schedule, new KeyValuePair<string, object?>("handler", task.Handler));
+            }
+            else
             {
                 Log.LeaseLost(_logger, task.TaskId, action);
             }

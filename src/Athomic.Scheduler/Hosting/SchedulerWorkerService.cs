@@ -26,6 +26,7 @@ public sealed class SchedulerWorkerService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly KeyValuePair<string, object?> _schedule;
 
     internal SchedulerWorkerService(
         IScheduleStore store,
@@ -41,6 +42,7 @@ public sealed class SchedulerWorkerService : BackgroundService
         _leases = leases;
         _catalog = catalog;
         _options = options.Value.Worker;
+        _schedule = new("schedule", options.Value.KeyPrefix);
         _time = time;
         _logger = logger;
     }
@@ -96,6 +98,11 @@ public sealed class SchedulerWorkerService : BackgroundService
             {
                 Interlocked.Increment(ref _polls);
                 var batch = await _store.ClaimAsync(_options.BatchSize, _leases.Lease, stoppingToken).ConfigureAwait(false);
+                if (batch.Tasks.Count > 0)
+                {
+                    SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
+                }
+
                 await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
                 if (batch.Tasks.Count >= _options.BatchSize)
                 {
@@ -164,7 +171,10 @@ public sealed class SchedulerWorkerService : BackgroundService
         var text = entry.Envelope.IsEmpty ? "The task's details are missing from the store." : "Unreadable envelope: " + reason;
         Log.EnvelopeUnreadable(_logger, entry.TaskId, text);
         var record = new DeadLetter(entry.TaskId, entry.Envelope, text, 0, _time.GetUtcNow()).Encode();
-        await _store.DeadLetterAsync(entry.TaskId, record, CancellationToken.None).ConfigureAwait(false);
+        if (await _store.DeadLetterAsync(entry.TaskId, record, CancellationToken.None).ConfigureAwait(false))
+        {
+            SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
+        }
     }
 
     private TimeSpan Grow(TimeSpan delay)

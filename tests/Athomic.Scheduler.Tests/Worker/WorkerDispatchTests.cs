@@ -1,0 +1,109 @@
+using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Athomic.Scheduler.Tests.Worker;
+
+[Collection(RedisCollection.Name)]
+public sealed class WorkerDispatchTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Scheduled_task_runs_through_the_worker_with_its_context()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new RecordingRegistry();
+        using var host = Hosts.Redis(redis.Connection, prefix, registry);
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+
+        var id = await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, new byte[] { 1, 2, 3 }), TimeSpan.FromMilliseconds(100));
+        await registry.WhenDistinctRuns(1, Timeout);
+        await host.StopAsync();
+
+        var ctx = Assert.Single(registry.Contexts);
+        Assert.Equal(id, ctx.TaskId);
+        Assert.Equal(1, ctx.Attempt);
+        Assert.Equal(new byte[] { 1, 2, 3 }, ctx.Payload.ToArray());
+        Assert.True(ctx.StartedAt >= ctx.DueAt, "a task never starts before it is due");
+        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+    }
+
+    [Fact]
+    public async Task Three_workers_racing_over_10000_due_tasks_run_each_exactly_once()
+    {
+        const int count = 10_000;
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new RecordingRegistry();
+        var hosts = Enumerable.Range(0, 3).Select(_ => Hosts.Redis(redis.Connection, prefix, registry, o => o.Worker.BatchSize = 100)).ToList();
+        var scheduler = hosts[0].Services.GetRequiredService<IScheduler>();
+        var requests = Enumerable.Range(0, count).Select(i => ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, "race-" + i), TimeSpan.Zero)).ToList();
+        await scheduler.ScheduleManyAsync(requests);
+
+        await Task.WhenAll(hosts.Select(h => h.StartAsync()));
+        await registry.WhenDistinctRuns(count, Timeout);
+        await Task.WhenAll(hosts.Select(h => h.StopAsync()));
+        hosts.ForEach(h => h.Dispose());
+
+        Assert.Equal(count, registry.DistinctRuns);
+        Assert.Equal(count, registry.TotalRuns);
+        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+    }
+
+    [Fact]
+    public async Task Task_claimed_by_a_worker_that_died_runs_elsewhere_after_the_lease_expires()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new RecordingRegistry();
+        using var host = Hosts.Redis(redis.Connection, prefix, registry, o => o.Worker.Enabled = false);
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+        var id = await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default), TimeSpan.Zero);
+
+        // A worker claims the task, then dies before handing it to its broker: its lease is abandoned.
+        var deadWorker = new RedisScheduleStore(redis.Connection, prefix);
+        var lease = TimeSpan.FromMilliseconds(500);
+        var claimed = await deadWorker.ClaimAsync(10, lease, default);
+        var claimedAt = DateTimeOffset.FromUnixTimeMilliseconds(claimed.NowMilliseconds);
+        Assert.Equal(id, Assert.Single(claimed.Tasks).TaskId);
+
+        using var survivor = Hosts.Redis(redis.Connection, prefix, registry);
+        await survivor.StartAsync();
+        await registry.WhenDistinctRuns(1, Timeout);
+        await survivor.StopAsync();
+
+        var ctx = Assert.Single(registry.Contexts);
+        Assert.Equal(id, ctx.TaskId);
+        Assert.True(ctx.StartedAt >= claimedAt + lease, "the task is reclaimed only after its lease expired");
+        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+    }
+
+    [Fact]
+    public async Task Live_long_running_handler_keeps_its_lease_and_runs_once()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new RecordingRegistry();
+        void Short(Athomic.Scheduler.Hosting.SchedulerOptions o) => o.Worker.LeaseDuration = TimeSpan.FromSeconds(1);
+        using var metrics = new MetricWaiter(prefix);
+        using var first = Hosts.Redis(redis.Connection, prefix, registry, Short);
+        using var second = Hosts.Redis(redis.Connection, prefix, registry, Short);
+        await first.StartAsync();
+        await second.StartAsync();
+        var scheduler = first.Services.GetRequiredService<IScheduler>();
+        var id = await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Slow, default), TimeSpan.Zero);
+
+        // Wait until the task is in flight, then keep the handler busy for three lease durations.
+        await metrics.WhenAsync(SchedulerMetrics.Claimed, 1, Timeout);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the handler stays busy for three lease durations
+        Assert.Equal(ScheduledTaskState.InFlight, (await first.Services.GetRequiredService<IScheduler>().GetAsync(id))!.State);
+        registry.SlowGate.SetResult();
+        await registry.WhenDistinctRuns(1, Timeout);
+        await first.StopAsync();
+        await second.StopAsync();
+
+        Assert.Equal(1, registry.TotalRuns);
+        Assert.Equal(1, metrics.Total(SchedulerMetrics.Claimed));
+        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Athomic.Scheduler.Testing;
+using Athomic.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace Athomic.Scheduler.Tests.Worker;
+
+/// <summary>Idle cost and punctuality, each on its own redis-server so nothing else is counted.</summary>
+public sealed class WorkerTimingTests(ITestOutputHelper output)
+{
+    // Commands a client sends; the rest of INFO commandstats are commands run inside our Lua scripts, or INFO itself.
+    private static readonly HashSet<string> InsideScripts =
+        ["info", "time", "zrange", "zadd", "zrem", "zremrangebyrank", "zscore", "hget", "hset", "hdel", "hexists", "publish"];
+
+    [Fact]
+    public async Task Idle_worker_sends_at_most_about_one_command_per_second()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        using var host = Hosts.Redis(connection, "idle", new RecordingRegistry(), o =>
+        {
+            o.Worker.MinPollDelay = TimeSpan.FromSeconds(1);
+            o.Worker.MaxPollDelay = TimeSpan.FromSeconds(30);
+        });
+        await using var probe = await server.ConnectAsync(admin: true);
+        var redis = probe.GetServer(probe.GetEndPoints()[0]);
+
+        await host.StartAsync();
+        var before = await ClientCommandsAsync(redis);
+        var window = TimeSpan.FromSeconds(8);
+        await Task.Delay(window); // a measurement window on the real clock, not synchronisation
+        var after = await ClientCommandsAsync(redis);
+        await host.StopAsync();
+
+        var perSecond = (after - before) / window.TotalSeconds;
+        output.WriteLine($"idle worker: {after - before} commands in {window.TotalSeconds} s = {perSecond:F2}/s");
+        Assert.InRange(perSecond, 0.1, 1.0);
+    }
+
+    [Fact]
+    public async Task Task_scheduled_200ms_ahead_on_an_idle_worker_starts_within_50ms_of_its_due_time()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var registry = new RecordingRegistry();
+        using var host = Hosts.Redis(connection, "late", registry, o =>
+        {
+            o.Worker.MinPollDelay = TimeSpan.FromSeconds(1);
+            o.Worker.MaxPollDelay = TimeSpan.FromSeconds(30);
+        });
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+        await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "warm-up"), TimeSpan.Zero);
+        await registry.WhenDistinctRuns(1, TimeSpan.FromSeconds(30));
+
+        var lateness = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "timed-" + i), TimeSpan.FromMilliseconds(200));
+            await registry.WhenDistinctRuns(i + 2, TimeSpan.FromSeconds(30));
+            var ctx = registry.Contexts.Single(c => c.TaskId == "timed-" + i);
+            lateness.Add((ctx.StartedAt - ctx.DueAt!.Value).TotalMilliseconds);
+        }
+
+        await host.StopAsync();
+        output.WriteLine("lateness ms: " + string.Join(", ", lateness.Select(l => l.ToString("F1", CultureInfo.InvariantCulture))));
+        Assert.All(lateness, l => Assert.InRange(l, -2, 50));
+    }
+
+    private static async Task<long> ClientCommandsAsync(IServer server)
+    {
+        var info = await server.InfoAsync("commandstats");
+        long total = 0;
+        foreach (var pair in info.SelectMany(g => g))
+        {
+            var name = pair.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal);
+            if (!InsideScripts.Contains(name))
+            {
+                var calls = pair.Value.Split(',')[0].Split('=')[1];
+                total += long.Parse(calls, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+}
