@@ -8,7 +8,15 @@ using Xunit.Abstractions;
 
 namespace Athomic.Scheduler.Tests.Worker;
 
+/// <summary>Timing measurements run alone, after the parallel tests, so other tests' CPU load is not measured.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingCollection
+{
+    public const string Name = "timing";
+}
+
 /// <summary>Idle cost and punctuality, each on its own redis-server so nothing else is counted.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class WorkerTimingTests(ITestOutputHelper output)
 {
     // Commands a client sends; the rest of INFO commandstats are commands run inside our Lua scripts, or INFO itself.

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Athomic.Scheduler.Sample;
+
+/// <summary>Counts handler runs so the demo knows when it is over.</summary>
+public sealed class DemoProgress
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _runs;
+
+    public int Expected { get; set; } = int.MaxValue;
+
+    public Task Done => _done.Task;
+
+    public void Ran(string what)
+    {
+        if (Interlocked.Increment(ref _runs) >= Expected)
+        {
+            _done.TrySetResult();
+        }
+    }
+}
+
+/// <summary>Plays a short story: two users sign up, one upgrades (their reminder and trial end are cancelled).</summary>
+public sealed class Demo(IScheduler scheduler, Timeline timeline, DemoProgress progress, IHostApplicationLifetime lifetime, DemoSettings settings) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var alice = Guid.NewGuid();
+        var bob = Guid.NewGuid();
+        progress.Expected = 4; // two welcome emails, Alice's reminder and Alice's trial end
+
+        await SignUpAsync(alice, "alice@example.com", stoppingToken);
+        await SignUpAsync(bob, "bob@example.com", stoppingToken);
+
+        await Task.Delay(TimeSpan.FromSeconds(3), stoppingToken);
+        timeline.Write("UPGRADE", "bob upgrades to a paid plan");
+        var reminderCancelled = await scheduler.CancelAsync($"reminder:{bob:N}", stoppingToken);
+        var trialCancelled = await scheduler.CancelAsync($"trial:{bob:N}", stoppingToken);
+        timeline.Write("CANCEL", $"bob's reminder: {(reminderCancelled ? "cancelled" : "not pending")}, bob's trial end: {(trialCancelled ? "cancelled" : "not pending")}");
+
+        await progress.Done.WaitAsync(stoppingToken);
+        timeline.Write("DONE", settings.KeepRunning ? "demo over; still running (Ctrl+C to stop)" : "demo over");
+        if (!settings.KeepRunning)
+        {
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task SignUpAsync(Guid user, string email, CancellationToken ct)
+    {
+        timeline.Write("SIGN-UP", email);
+        var welcome = await scheduler.ScheduleAsync(NewTask("account.welcome-email", new WelcomeEmail(user, email)), TimeSpan.FromSeconds(2), cancellationToken: ct);
+        var reminder = await scheduler.ScheduleAsync(NewTask("account.upgrade-reminder", new UpgradeReminder(user, 3)), TimeSpan.FromSeconds(4), $"reminder:{user:N}", ct);
+        var trial = await scheduler.ScheduleAsync(NewTask("account.trial-end", new TrialEnded(user)), TimeSpan.FromSeconds(6), $"trial:{user:N}", ct);
+        timeline.Write("SCHEDULE", $"welcome in 2 s ({welcome}), reminder in 4 s ({reminder}), trial end in 6 s ({trial})");
+    }
+
+    private static GenericTask NewTask<T>(string handler, T payload) => new(handler, ScheduledPayload.Serialize(payload));
+}
+
+/// <summary>Command-line switches of the sample.</summary>
+public sealed record DemoSettings(bool KeepRunning);
