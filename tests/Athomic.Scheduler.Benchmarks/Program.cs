@@ -1,0 +1,183 @@
+// Side-by-side measurements of the Redis store, worker and in-process broker against the raw limit of the same Lua
+// layout, in one run on a local redis-server that this program starts on a free port.
+//   dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks [-- --quick]
+using System.Diagnostics;
+using System.Globalization;
+using Athomic.Scheduler;
+using Athomic.Scheduler.Benchmarks;
+using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+var quick = args.Contains("--quick");
+var scale = quick ? 10 : 1;
+ThreadPool.SetMinThreads(64, 64);
+await using var server = await RedisServer.StartAsync();
+await using var connection = await server.ConnectAsync(admin: true);
+var db = connection.GetDatabase();
+var report = new Report();
+Console.WriteLine($"Athomic.Scheduler benchmarks, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, redis-server {connection.GetServer(connection.GetEndPoints()[0]).Version}, .NET {Environment.Version}");
+
+var payload = new byte[28];
+GenericTask NewTask(string? id = null) => new(NoOpRegistry.Name, payload, id);
+
+// 1. Raw limit: the same layout (HSET + ZADD in one Lua script), no library around it.
+const string rawScript = "redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) return 1";
+RedisKey[] rawKeys = ["{raw}:pending", "{raw}:tasks"];
+var envelope = TaskEnvelope.Write(NewTask());
+await db.ScriptEvaluateAsync(rawScript, rawKeys, ["warm", envelope, 1]);
+int seqCount = 20_000 / scale, parCount = 200_000 / scale, batchCount = 200_000 / scale;
+
+var sw = Stopwatch.StartNew();
+for (var i = 0; i < seqCount; i++)
+{
+    await db.ScriptEvaluateAsync(rawScript, rawKeys, ["r" + i, envelope, 1_000_000_000_000 + i]);
+}
+
+var rawSequential = Report.Rate(seqCount, sw.Elapsed);
+report.Rate("raw Lua HSET+ZADD, 1 sequential caller", seqCount, sw.Elapsed, "(round-trip bound)");
+
+sw.Restart();
+var pipeline = new Task[batchCount];
+for (var i = 0; i < batchCount; i++)
+{
+    pipeline[i] = db.ScriptEvaluateAsync(rawScript, rawKeys, ["p" + i, envelope, 1_000_000_000_000 + i]);
+}
+
+await Task.WhenAll(pipeline);
+var rawPipelined = Report.Rate(batchCount, sw.Elapsed);
+report.Rate("raw Lua HSET+ZADD, pipelined", batchCount, sw.Elapsed);
+await db.KeyDeleteAsync(rawKeys);
+
+// 2. The library: IScheduler over the Redis store.
+using var host = BuildHost(connection, "bench", workerEnabled: false, out _);
+var scheduler = host.Services.GetRequiredService<IScheduler>();
+await scheduler.ScheduleAsync(NewTask("warm"), TimeSpan.FromDays(1));
+
+sw.Restart();
+for (var i = 0; i < seqCount; i++)
+{
+    await scheduler.ScheduleAsync(NewTask("s" + i), TimeSpan.FromDays(1));
+}
+
+var libSequential = Report.Rate(seqCount, sw.Elapsed);
+report.Rate("ScheduleAsync, 1 sequential caller", seqCount, sw.Elapsed, $"= {Report.Ratio(libSequential, rawSequential)} of raw sequential");
+
+sw.Restart();
+var next = -1;
+await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
+{
+    int i;
+    while ((i = Interlocked.Increment(ref next)) < parCount)
+    {
+        await scheduler.ScheduleAsync(NewTask("c" + i), TimeSpan.FromDays(1));
+    }
+}));
+report.Rate("ScheduleAsync, 32 concurrent callers", parCount, sw.Elapsed);
+
+var requests = Enumerable.Range(0, batchCount).Select(i => ScheduleRequest.After(NewTask("b" + i), TimeSpan.FromDays(1))).ToList();
+sw.Restart();
+await scheduler.ScheduleManyAsync(requests);
+var libBatch = Report.Rate(batchCount, sw.Elapsed);
+report.Rate("ScheduleManyAsync (batch)", batchCount, sw.Elapsed, $"= {Report.Ratio(libBatch, rawPipelined)} of raw pipelined");
+await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+
+// 3. Memory per pending task (short ids, 28-byte payload).
+var memCount = 100_000 / scale;
+var before = await UsedMemoryAsync(connection);
+await scheduler.ScheduleManyAsync(Enumerable.Range(0, memCount).Select(i => ScheduleRequest.After(NewTask("m" + i), TimeSpan.FromDays(1))).ToList());
+report.Add("Redis memory per pending task", ((await UsedMemoryAsync(connection) - before) / (double)memCount).ToString("F0", CultureInfo.InvariantCulture) + " B", $"({memCount:N0} tasks, ids m0…, 28-byte payload)");
+await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+
+// 4. Dispatch: due tasks claimed per second by one store (claim batches of 1,000, no broker).
+var dispatchCount = 200_000 / scale;
+await scheduler.ScheduleManyAsync(Enumerable.Range(0, dispatchCount).Select(i => ScheduleRequest.After(NewTask("d" + i), TimeSpan.Zero)).ToList());
+var store = new RedisScheduleStore(connection, "bench");
+sw.Restart();
+var claimed = 0;
+while (claimed < dispatchCount)
+{
+    claimed += (await store.ClaimAsync(1000, TimeSpan.FromMinutes(5), default)).Tasks.Count;
+}
+
+report.Rate("claim (due → in flight), batches of 1,000", dispatchCount, sw.Elapsed, "one partition");
+await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+
+// 5. End to end: due no-op tasks executed per second by one worker process (in-process broker).
+var e2eCount = 100_000 / scale;
+using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out var registry))
+{
+    var e2eScheduler = workerHost.Services.GetRequiredService<IScheduler>();
+    await e2eScheduler.ScheduleManyAsync(Enumerable.Range(0, e2eCount).Select(i => ScheduleRequest.After(NewTask("e" + i), TimeSpan.Zero)).ToList());
+    var done = registry.Expect(e2eCount);
+    sw.Restart();
+    await workerHost.StartAsync();
+    await done;
+    report.Rate("end to end, no-op handlers, 1 worker", e2eCount, sw.Elapsed, "claim + run + ack");
+
+    // 6. Lateness, idle: one task at a time, 100 ms ahead.
+    var idle = new List<double>();
+    for (var i = 0; i < 50; i++)
+    {
+        done = registry.Expect(1);
+        await e2eScheduler.ScheduleAsync(NewTask("l" + i), TimeSpan.FromMilliseconds(100));
+        await done;
+        idle.AddRange(registry.LatenessMs);
+    }
+
+    idle.Sort();
+    report.Add("lateness idle p50 / p95 / p99", $"{Report.Percentile(idle, 0.5):F1} / {Report.Percentile(idle, 0.95):F1} / {Report.Percentile(idle, 0.99):F1} ms", "(50 tasks, each 100 ms ahead)");
+
+    // 7. Lateness, burst: 10,000 tasks due at the same moment.
+    var burstCount = 10_000 / scale;
+    done = registry.Expect(burstCount);
+    var at = DateTimeOffset.UtcNow.AddSeconds(1);
+    await e2eScheduler.ScheduleManyAsync(Enumerable.Range(0, burstCount).Select(i => ScheduleRequest.At(NewTask("u" + i), at)).ToList());
+    await done;
+    var burst = registry.LatenessMs.Order().ToList();
+    report.Add("lateness burst p50 / p95 / p99", $"{Report.Percentile(burst, 0.5):F1} / {Report.Percentile(burst, 0.95):F1} / {Report.Percentile(burst, 0.99):F1} ms", $"({burstCount:N0} tasks due at once)");
+
+    // 8. Idle cost: commands per second sent by this idle worker, after its backoff settled.
+    var window = TimeSpan.FromSeconds(quick ? 5 : 20);
+    var c0 = await ClientCommandsAsync(connection);
+    await Task.Delay(window);
+    var c1 = await ClientCommandsAsync(connection);
+    report.Add("idle worker commands", ((c1 - c0) / window.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture) + " /s", $"({c1 - c0} in {window.TotalSeconds:F0} s)");
+    await workerHost.StopAsync();
+}
+
+report.Print();
+
+static IHost BuildHost(IConnectionMultiplexer connection, string prefix, bool workerEnabled, out NoOpRegistry registry)
+{
+    registry = new NoOpRegistry();
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders();
+    builder.Services.AddAthomicScheduler(o =>
+    {
+        o.KeyPrefix = prefix;
+        o.Worker.Enabled = workerEnabled;
+        o.Worker.BatchSize = 1000;
+        o.Execution.MaxConcurrency = 64;
+    }).UseRedis(_ => connection).AddHandlers(registry);
+    return builder.Build();
+}
+
+static async Task<long> UsedMemoryAsync(IConnectionMultiplexer connection)
+{
+    var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("memory");
+    return long.Parse(info.SelectMany(g => g).First(p => p.Key == "used_memory").Value, CultureInfo.InvariantCulture);
+}
+
+static async Task<long> ClientCommandsAsync(IConnectionMultiplexer connection)
+{
+    string[] insideScripts = ["info", "time", "zrange", "zadd", "zrem", "zremrangebyrank", "zscore", "hget", "hset", "hdel", "hexists", "publish"];
+    var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("commandstats");
+    return info.SelectMany(g => g)
+        .Where(p => !insideScripts.Contains(p.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal)))
+        .Sum(p => long.Parse(p.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture));
+}
