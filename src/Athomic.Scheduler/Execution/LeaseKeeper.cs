@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,11 @@ namespace Athomic.Scheduler.Execution;
 /// A lease whose end fails (store unreachable) is dropped: it expires and another worker runs the task again,
 /// which is the at-least-once guarantee (never a loss).
 /// </summary>
-internal sealed class LeaseKeeper
+/// <remarks>
+/// A hosted service registered before the broker and the worker, so it stops after them: handlers still running
+/// during the host's shutdown keep their leases, and whatever is still held at the very end is handed back.
+/// </remarks>
+internal sealed class LeaseKeeper : BackgroundService
 {
     private readonly IScheduleStore _store;
     private readonly TimeProvider _time;
@@ -41,8 +46,15 @@ internal sealed class LeaseKeeper
         return lease;
     }
 
-    /// <summary>Renews held leases every third of the lease duration until <paramref name="stoppingToken"/> fires.</summary>
-    public async Task RenewLoopAsync(CancellationToken stoppingToken)
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await ReleaseAllAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Renews held leases every third of the lease duration until the host stops.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var period = _lease / 3;
         while (!stoppingToken.IsCancellationRequested)
@@ -74,7 +86,7 @@ internal sealed class LeaseKeeper
     }
 
     /// <summary>Hands back every lease still held (shutdown).</summary>
-    public async Task ReleaseAllAsync(CancellationToken cancellationToken)
+    private async Task ReleaseAllAsync(CancellationToken cancellationToken)
     {
         foreach (var lease in _held.Values.ToArray())
         {

@@ -75,7 +75,9 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SchedulerOptions>>()));
         services.TryAddSingleton<ITaskBroker>(sp => sp.GetRequiredService<InProcessTaskBroker>());
 
-        // Hosted services start in order and stop in reverse: the broker starts first and stops after the worker.
+        // Hosted services start in order and stop in reverse: the lease keeper stops last (running handlers keep
+        // their leases while the broker drains), the broker stops after the worker has stopped claiming.
+        services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
         services.AddHostedService(sp => sp.GetRequiredService<InProcessTaskBroker>());
         services.AddHostedService(sp => new SchedulerWorkerService(
             sp.GetService<IScheduleStore>() ?? throw NoStore(),

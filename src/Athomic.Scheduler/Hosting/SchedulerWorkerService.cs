@@ -61,7 +61,6 @@ public sealed class SchedulerWorkerService : BackgroundService
         }
 
         Log.WorkerStarted(_logger, _store.GetType().Name, _options.BatchSize, _leases.Lease, _catalog.Count);
-        var renewals = _leases.RenewLoopAsync(stoppingToken);
         IAsyncDisposable? subscription = null;
         try
         {
@@ -83,7 +82,6 @@ public sealed class SchedulerWorkerService : BackgroundService
                 await subscription.DisposeAsync().ConfigureAwait(false);
             }
 
-            await renewals.ConfigureAwait(false);
             Log.WorkerStopped(_logger);
         }
     }
@@ -160,7 +158,11 @@ public sealed class SchedulerWorkerService : BackgroundService
                 // Stopping (or the broker refused it): hand this and every later claimed task back at once.
                 await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
                 var rest = batch.Tasks.Skip(i + 1).Select(t => t.TaskId).ToArray();
-                await _store.ReleaseAsync(rest, CancellationToken.None).ConfigureAwait(false);
+                var released = await _store.ReleaseAsync(rest, CancellationToken.None).ConfigureAwait(false);
+                if (released > 0)
+                {
+                    SchedulerMetrics.ReleasedCounter.Add(released, _schedule);
+                }
                 throw;
             }
         }

@@ -13,6 +13,10 @@ public static class Hosts
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("ATHOMIC_TEST_LOG") == "1")
+        {
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);
+        }
         builder.Services.AddAthomicScheduler(o =>
             {
                 o.KeyPrefix = prefix;
