@@ -7,8 +7,7 @@ public sealed class AccountHandlers(Timeline timeline, DemoProgress progress)
     [ScheduledHandler("account.welcome-email")]
     public Task SendWelcome(WelcomeEmail email, CancellationToken cancellationToken)
     {
-        timeline.Write("RUN", $"welcome email to {email.Email}");
-        progress.Ran("welcome");
+        timeline.Write(progress.Ran(email.UserId) ? "RUN" : "RUN (old)", $"welcome email to {email.Email}");
         return Task.CompletedTask;
     }
 
@@ -16,8 +15,7 @@ public sealed class AccountHandlers(Timeline timeline, DemoProgress progress)
     [ScheduledHandler("account.trial-end")]
     public Task EndTrial(TrialEnded trial, CancellationToken cancellationToken)
     {
-        timeline.Write("RUN", $"trial ended for user {trial.UserId:N}: account downgraded");
-        progress.Ran("trial-end");
+        timeline.Write(progress.Ran(trial.UserId) ? "RUN" : "RUN (old)", $"trial ended for user {trial.UserId:N}: account downgraded");
         return Task.CompletedTask;
     }
 
@@ -25,8 +23,7 @@ public sealed class AccountHandlers(Timeline timeline, DemoProgress progress)
     [ScheduledHandler("account.upgrade-reminder")]
     public Task RemindToUpgrade(UpgradeReminder reminder, CancellationToken cancellationToken)
     {
-        timeline.Write("RUN", $"reminder to user {reminder.UserId:N}: {reminder.DaysLeft} days left");
-        progress.Ran("reminder");
+        timeline.Write(progress.Ran(reminder.UserId) ? "RUN" : "RUN (old)", $"reminder to user {reminder.UserId:N}: {reminder.DaysLeft} days left");
         return Task.CompletedTask;
     }
 }

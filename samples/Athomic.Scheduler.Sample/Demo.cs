@@ -2,22 +2,42 @@ using Microsoft.Extensions.Hosting;
 
 namespace Athomic.Scheduler.Sample;
 
-/// <summary>Counts handler runs so the demo knows when it is over.</summary>
+/// <summary>Counts this run's handler runs so the demo knows when it is over (tasks left by an earlier run also run).</summary>
 public sealed class DemoProgress
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HashSet<Guid> _users = new();
     private int _runs;
 
     public int Expected { get; set; } = int.MaxValue;
 
     public Task Done => _done.Task;
 
-    public void Ran(string what)
+    public void Track(Guid user)
     {
+        lock (_users)
+        {
+            _users.Add(user);
+        }
+    }
+
+    /// <summary>Records a run; returns false for a task scheduled by an earlier run of the sample.</summary>
+    public bool Ran(Guid user)
+    {
+        lock (_users)
+        {
+            if (!_users.Contains(user))
+            {
+                return false;
+            }
+        }
+
         if (Interlocked.Increment(ref _runs) >= Expected)
         {
             _done.TrySetResult();
         }
+
+        return true;
     }
 }
 
@@ -49,6 +69,7 @@ public sealed class Demo(IScheduler scheduler, Timeline timeline, DemoProgress p
 
     private async Task SignUpAsync(Guid user, string email, CancellationToken ct)
     {
+        progress.Track(user);
         timeline.Write("SIGN-UP", email);
         var welcome = await scheduler.ScheduleAsync(NewTask("account.welcome-email", new WelcomeEmail(user, email)), TimeSpan.FromSeconds(2), cancellationToken: ct);
         var reminder = await scheduler.ScheduleAsync(NewTask("account.upgrade-reminder", new UpgradeReminder(user, 3)), TimeSpan.FromSeconds(4), $"reminder:{user:N}", ct);

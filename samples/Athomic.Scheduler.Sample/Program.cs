@@ -1,7 +1,8 @@
 // Athomic.Scheduler sample: sign-up → welcome email, trial end later, reminders cancelled on upgrade.
-//   dotnet run --project samples/Athomic.Scheduler.Sample                       (embedded in-memory store)
+//   dotnet run --project samples/Athomic.Scheduler.Sample                       (embedded Garnet, data in ./.sample-data)
 //   dotnet run --project samples/Athomic.Scheduler.Sample -- --keep-running     (stay up after the demo)
 //   Athomic__Scheduler__RedisConnectionString=localhost:6379 dotnet run --project samples/Athomic.Scheduler.Sample
+using Athomic.Scheduler.Garnet;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Sample;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,9 +15,10 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
 var scheduler = builder.Services.AddAthomicScheduler(builder.Configuration.GetSection(SchedulerOptions.SectionName));
 var redis = builder.Configuration[$"{SchedulerOptions.SectionName}:RedisConnectionString"];
+var dataDirectory = builder.Configuration["Sample:DataDirectory"] ?? ".sample-data";
 if (string.IsNullOrWhiteSpace(redis))
 {
-    scheduler.UseInMemoryStore();
+    scheduler.UseEmbeddedGarnet(dataDirectory); // persistent: tasks survive a restart of the sample
 }
 else
 {
@@ -31,5 +33,7 @@ builder.Services.AddSingleton(new DemoSettings(keepRunning));
 builder.Services.AddHostedService<Demo>();
 
 using var host = builder.Build();
-host.Services.GetRequiredService<Timeline>().Write("START", string.IsNullOrWhiteSpace(redis) ? "store: embedded in-memory" : $"store: Redis at {redis.Split(',')[0]}");
+host.Services.GetRequiredService<Timeline>().Write("START", string.IsNullOrWhiteSpace(redis)
+    ? $"store: embedded Garnet, persisted in {Path.GetFullPath(dataDirectory)}"
+    : $"store: Redis at {redis.Split(',')[0]}");
 await host.RunAsync();
