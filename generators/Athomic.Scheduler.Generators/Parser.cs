@@ -23,7 +23,7 @@ internal static class Parser
         }
 
         var diagnostics = new List<DiagnosticInfo>();
-        var display = Naming.QualifiedName(method.ContainingType) + "." + method.Name;
+        var display = Naming.QualifiedName(method.ContainingType) + "." + (method.Name.Length > 0 ? method.Name : "<lambda>");
         var methodLocation = LocationInfo.From(IdentifierLocation(context.TargetNode));
 
         if (NotOrdinaryKind(method) is { } kind)
@@ -261,7 +261,7 @@ internal static class Parser
             explicitName = name;
         }
 
-        nameLocation = explicitName is not null ? LocationInfo.From(PositionalArgument(syntax)) ?? methodLocation : methodLocation;
+        nameLocation = explicitName is not null ? LocationInfo.From(PositionalArgument(syntax)?.Expression) ?? methodLocation : methodLocation;
         var handlerName = explicitName ?? Naming.DefaultHandlerName(method);
         if (Naming.HandlerNameProblem(handlerName) is { } problem)
         {

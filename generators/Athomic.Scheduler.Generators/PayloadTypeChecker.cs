@@ -117,7 +117,8 @@ internal static class PayloadTypeChecker
 
     private static string? Check(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
     {
-        if (type.TypeKind == TypeKind.Error || IsPrimitive(type.SpecialType))
+        // Type parameters are reported as ATS007 or ATS008, errors by the compiler.
+        if (type.TypeKind is TypeKind.Error or TypeKind.TypeParameter || IsPrimitive(type.SpecialType))
         {
             return null;
         }
