@@ -22,6 +22,7 @@ internal static class Emitter
     private const string TaskOfString = "global::System.Threading.Tasks.Task<string>";
     private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     private const string CancellationToken = "global::System.Threading.CancellationToken";
+    private const string Context = "global::Athomic.Scheduler.Execution.TaskContext";
 
     private static readonly string GeneratedCode = string.Format(
         CultureInfo.InvariantCulture,
@@ -63,6 +64,8 @@ internal static class Emitter
             ScheduleMethod(writer, handlers[i], at: true);
         }
 
+        writer.WriteLine();
+        NotNullHelper(writer);
         writer.CloseBlock();
         writer.CloseBlock();
         return writer.ToString();
@@ -98,19 +101,25 @@ internal static class Emitter
         var name = at ? handler.AtMethodName : handler.DelayMethodName;
         var payload = handler.PayloadType is null ? string.Empty : handler.PayloadType + " payload, ";
         var time = at ? "global::System.DateTimeOffset executionTime" : "global::System.TimeSpan delay";
-        writer.OpenBlock(
+        writer.WriteLine(
             access + " static " + TaskOfString + " " + name + "(this " + Scheduler + " scheduler, " + payload + time +
-            ", string? taskId = null, " + CancellationToken + " cancellationToken = default)");
-        writer.OpenBlock("if (scheduler is null)");
-        writer.WriteLine("throw new global::System.ArgumentNullException(nameof(scheduler));");
-        writer.CloseBlock();
-        writer.WriteLine();
+            ", string? taskId = null, " + CancellationToken + " cancellationToken = default) =>");
         var bytes = handler.PayloadType is null
             ? "global::System.ReadOnlyMemory<byte>.Empty"
             : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload)";
-        writer.WriteLine("var task = new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + ", taskId);");
-        writer.WriteLine("return scheduler." + (at ? "ScheduleAtAsync(task, executionTime" : "ScheduleAsync(task, delay") + ", null, cancellationToken);");
-        writer.CloseBlock();
+        writer.Indent();
+        writer.WriteLine(
+            "NotNull(scheduler)." + (at ? "ScheduleAtAsync" : "ScheduleAsync") + "(new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + ", taskId), " +
+            (at ? "executionTime" : "delay") + ", null, cancellationToken);");
+        writer.Unindent();
+    }
+
+    private static void NotNullHelper(SourceWriter writer)
+    {
+        writer.WriteLine("private static " + Scheduler + " NotNull(" + Scheduler + " scheduler) =>");
+        writer.Indent();
+        writer.WriteLine("scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));");
+        writer.Unindent();
     }
 
     /// <summary>The public registration method and the private registry behind it.</summary>
@@ -174,6 +183,16 @@ internal static class Emitter
             Invoker(writer, handlers[i], i);
         }
 
+        writer.WriteLine();
+        writer.WriteLine("private static T Decode<T>(" + Context + " context) =>");
+        writer.Indent();
+        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);");
+        writer.Unindent();
+        writer.WriteLine();
+        writer.WriteLine("private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>");
+        writer.Indent();
+        writer.WriteLine("global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);");
+        writer.Unindent();
         writer.CloseBlock();
     }
 
@@ -181,19 +200,13 @@ internal static class Emitter
     {
         writer.OpenBlock(
             "private static " + ValueTask + " " + InvokerName(index) +
-            "(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, " + CancellationToken + " cancellationToken)");
+            "(" + Context + " context, global::System.IServiceProvider services, " + CancellationToken + " cancellationToken)");
         if (handler.PayloadType is not null)
         {
-            writer.WriteLine("var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<" + handler.PayloadType + ">(context.Payload, context.Handler);");
+            writer.WriteLine("var payload = Decode<" + handler.PayloadType + ">(context);");
         }
 
-        var target = handler.ContainingType;
-        if (!handler.IsStatic)
-        {
-            writer.WriteLine("var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<" + handler.ContainingType + ">(services);");
-            target = "handler";
-        }
-
+        var target = handler.IsStatic ? handler.ContainingType : "Resolve<" + handler.ContainingType + ">(services)";
         var arguments = string.Join(", ", handler.Parameters.Select(p => p switch
         {
             HandlerParameterKind.CancellationToken => "cancellationToken",

@@ -164,12 +164,14 @@ internal static class Parser
 
         if (!method.ReturnsByRef && !method.ReturnsByRefReadonly && method.ReturnType is INamedTypeSymbol { Arity: 0 } type)
         {
-            switch (PayloadTypeChecker.MetadataName(type))
+            if (PayloadTypeChecker.HasFullName(type, "System.Threading.Tasks.Task"))
             {
-                case "System.Threading.Tasks.Task":
-                    return HandlerReturnKind.Task;
-                case "System.Threading.Tasks.ValueTask":
-                    return HandlerReturnKind.ValueTask;
+                return HandlerReturnKind.Task;
+            }
+
+            if (PayloadTypeChecker.HasFullName(type, "System.Threading.Tasks.ValueTask"))
+            {
+                return HandlerReturnKind.ValueTask;
             }
         }
 
@@ -233,12 +235,14 @@ internal static class Parser
     {
         if (type is INamedTypeSymbol named)
         {
-            switch (PayloadTypeChecker.MetadataName(named))
+            if (PayloadTypeChecker.HasFullName(named, "System.Threading.CancellationToken"))
             {
-                case "System.Threading.CancellationToken":
-                    return HandlerParameterKind.CancellationToken;
-                case TaskContextName:
-                    return HandlerParameterKind.Context;
+                return HandlerParameterKind.CancellationToken;
+            }
+
+            if (PayloadTypeChecker.HasFullName(named, TaskContextName))
+            {
+                return HandlerParameterKind.Context;
             }
         }
 

@@ -107,9 +107,9 @@ internal static class PayloadTypeChecker
 
     private const int MaxArrayRank = 4;
 
-    private static readonly HashSet<string> Native = new(NativeTypes);
-    private static readonly HashSet<string> NativeGeneric = new(NativeGenericTypes);
-    private static readonly HashSet<string> NativeByte = new(NativeByteTypes);
+    private static readonly Dictionary<string, string[]> Native = IndexByName(NativeTypes);
+    private static readonly Dictionary<string, string[]> NativeGeneric = IndexByName(NativeGenericTypes);
+    private static readonly Dictionary<string, string[]> NativeByte = IndexByName(NativeByteTypes);
 
     /// <summary>Why <paramref name="type"/> cannot be serialized, or <see langword="null"/> when it can.</summary>
     public static string? FindProblem(ITypeSymbol type) =>
@@ -140,13 +140,13 @@ internal static class PayloadTypeChecker
             return null;
         }
 
-        var definition = MetadataName(named.OriginalDefinition);
-        if (Native.Contains(definition))
+        var definition = named.OriginalDefinition;
+        if (IsOneOf(definition, Native))
         {
             return null;
         }
 
-        if (NativeGeneric.Contains(definition))
+        if (IsOneOf(definition, NativeGeneric))
         {
             foreach (var argument in named.TypeArguments)
             {
@@ -159,7 +159,7 @@ internal static class PayloadTypeChecker
             return null;
         }
 
-        if (NativeByte.Contains(definition))
+        if (IsOneOf(definition, NativeByte))
         {
             return named.TypeArguments[0].SpecialType == SpecialType.System_Byte ? null : Unsupported(type);
         }
@@ -210,15 +210,29 @@ internal static class PayloadTypeChecker
             IPropertySymbol { IsIndexer: false } property => property.Type,
             _ => null,
         };
-        if (type is null
-            || HasAttribute(member, "MessagePack.IgnoreMemberAttribute")
-            || HasAttribute(member, "System.Runtime.Serialization.IgnoreDataMemberAttribute")
-            || HasAttribute(member, "MessagePack.MessagePackFormatterAttribute"))
+        if (type is null)
         {
             return null;
         }
 
-        var keyed = HasAttribute(member, "MessagePack.KeyAttribute") || HasAttribute(member, "System.Runtime.Serialization.DataMemberAttribute");
+        var keyed = false;
+        foreach (var attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { } attributeClass)
+            {
+                continue;
+            }
+
+            if (HasFullName(attributeClass, "MessagePack.IgnoreMemberAttribute")
+                || HasFullName(attributeClass, "System.Runtime.Serialization.IgnoreDataMemberAttribute")
+                || HasFullName(attributeClass, "MessagePack.MessagePackFormatterAttribute"))
+            {
+                return null;
+            }
+
+            keyed |= HasFullName(attributeClass, "MessagePack.KeyAttribute") || HasFullName(attributeClass, "System.Runtime.Serialization.DataMemberAttribute");
+        }
+
         return keyed || (keyAsPropertyName && member.DeclaredAccessibility == Accessibility.Public) ? type : null;
     }
 
@@ -226,7 +240,7 @@ internal static class PayloadTypeChecker
     {
         foreach (var attribute in type.GetAttributes())
         {
-            if (attribute.AttributeClass is { } attributeClass && MetadataName(attributeClass) == "MessagePack.MessagePackObjectAttribute")
+            if (attribute.AttributeClass is { } attributeClass && HasFullName(attributeClass, "MessagePack.MessagePackObjectAttribute"))
             {
                 foreach (var argument in attribute.ConstructorArguments)
                 {
@@ -254,7 +268,7 @@ internal static class PayloadTypeChecker
     {
         foreach (var attribute in symbol.GetAttributes())
         {
-            if (attribute.AttributeClass is { } attributeClass && MetadataName(attributeClass) == metadataName)
+            if (attribute.AttributeClass is { } attributeClass && HasFullName(attributeClass, metadataName))
             {
                 return true;
             }
@@ -263,15 +277,70 @@ internal static class PayloadTypeChecker
         return false;
     }
 
-    /// <summary>The namespace-qualified metadata name, e.g. <c>System.Collections.Generic.List`1</c>.</summary>
-    internal static string MetadataName(INamedTypeSymbol type)
+    /// <summary>
+    /// Whether <paramref name="type"/> is the top-level type <paramref name="fullName"/> (namespace and metadata name,
+    /// e.g. <c>System.Collections.Generic.List`1</c>); compares name segments without allocating.
+    /// </summary>
+    internal static bool HasFullName(INamedTypeSymbol type, string fullName)
     {
-        var name = type.MetadataName;
-        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        if (type.ContainingType is not null || !EndsWithSegment(fullName, fullName.Length, type.MetadataName, out var end))
         {
-            name = outer.MetadataName + "+" + name;
+            return false;
         }
 
-        return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            if (end < 1 || fullName[end - 1] != '.' || !EndsWithSegment(fullName, end - 1, ns.Name, out end))
+            {
+                return false;
+            }
+        }
+
+        return end == 0;
+    }
+
+    private static bool EndsWithSegment(string fullName, int end, string segment, out int start)
+    {
+        start = end - segment.Length;
+        return start >= 0 && string.CompareOrdinal(fullName, start, segment, 0, segment.Length) == 0;
+    }
+
+    private static bool IsOneOf(INamedTypeSymbol type, Dictionary<string, string[]> byName)
+    {
+        if (byName.TryGetValue(type.MetadataName, out var candidates))
+        {
+            foreach (var candidate in candidates)
+            {
+                if (HasFullName(type, candidate))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static Dictionary<string, string[]> IndexByName(string[] fullNames)
+    {
+        var byName = new Dictionary<string, List<string>>();
+        foreach (var fullName in fullNames)
+        {
+            var name = fullName.Substring(fullName.LastIndexOf('.') + 1);
+            if (!byName.TryGetValue(name, out var list))
+            {
+                byName.Add(name, list = new List<string>());
+            }
+
+            list.Add(fullName);
+        }
+
+        var result = new Dictionary<string, string[]>();
+        foreach (var pair in byName)
+        {
+            result.Add(pair.Key, pair.Value.ToArray());
+        }
+
+        return result;
     }
 }

@@ -20,6 +20,10 @@ internal sealed class SourceWriter
 
     public void WriteLine() => _builder.Append('\n');
 
+    public void Indent() => _indent++;
+
+    public void Unindent() => _indent--;
+
     public void OpenBlock(string header)
     {
         WriteLine(header);
