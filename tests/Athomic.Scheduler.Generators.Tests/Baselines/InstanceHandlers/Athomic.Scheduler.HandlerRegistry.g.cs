@@ -42,31 +42,33 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler);
-                var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::MyApp.Billing.ReportHandlers>(services);
-                return handler.Render(cancellationToken, payload);
+                var payload = Decode<string>(context);
+                return Resolve<global::MyApp.Billing.ReportHandlers>(services).Render(cancellationToken, payload);
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::MyApp.Billing.TrialHandlers>(services);
-                handler.Audit(cancellationToken);
+                Resolve<global::MyApp.Billing.TrialHandlers>(services).Audit(cancellationToken);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::MyApp.Billing.TrialEnded>(context.Payload, context.Handler);
-                var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::MyApp.Billing.TrialHandlers>(services);
-                return new global::System.Threading.Tasks.ValueTask(handler.EndTrial(payload, cancellationToken));
+                var payload = Decode<global::MyApp.Billing.TrialEnded>(context);
+                return new global::System.Threading.Tasks.ValueTask(Resolve<global::MyApp.Billing.TrialHandlers>(services).EndTrial(payload, cancellationToken));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::MyApp.Billing.TrialEnded>(context.Payload, context.Handler);
-                var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::MyApp.Billing.TrialHandlers>(services);
-                return handler.WarnAsync(context, payload);
+                var payload = Decode<global::MyApp.Billing.TrialEnded>(context);
+                return Resolve<global::MyApp.Billing.TrialHandlers>(services).WarnAsync(context, payload);
             }
+
+            private static T Decode<T>(global::Athomic.Scheduler.Execution.TaskContext context) =>
+                global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);
+
+            private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>
+                global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);
         }
     }
 }

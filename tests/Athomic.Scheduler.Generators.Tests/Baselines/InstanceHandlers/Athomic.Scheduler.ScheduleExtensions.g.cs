@@ -19,16 +19,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleRenderAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("MyApp.Billing.ReportHandlers.Render", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleRenderAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Billing.ReportHandlers.Render", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Billing.ReportHandlers.Render</c> to run at <paramref name="executionTime"/>.
@@ -39,16 +31,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleRenderAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("MyApp.Billing.ReportHandlers.Render", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleRenderAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Billing.ReportHandlers.Render", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Billing.TrialHandlers.Audit</c> to run after <paramref name="delay"/>.
@@ -58,16 +42,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        internal static global::System.Threading.Tasks.Task<string> ScheduleAuditAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("MyApp.Billing.TrialHandlers.Audit", global::System.ReadOnlyMemory<byte>.Empty, taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        internal static global::System.Threading.Tasks.Task<string> ScheduleAuditAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Billing.TrialHandlers.Audit", global::System.ReadOnlyMemory<byte>.Empty, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Billing.TrialHandlers.Audit</c> to run at <paramref name="executionTime"/>.
@@ -77,16 +53,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        internal static global::System.Threading.Tasks.Task<string> ScheduleAuditAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("MyApp.Billing.TrialHandlers.Audit", global::System.ReadOnlyMemory<byte>.Empty, taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        internal static global::System.Threading.Tasks.Task<string> ScheduleAuditAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Billing.TrialHandlers.Audit", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// <para>Ends the trial of <c>payload</c>'s user: see <c>IBilling.DowngradeAsync</c> and <c>MyApp.Billing.TrialEnded</c>; never <see langword="null"/> &amp; never late.</para>
@@ -99,16 +67,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleEndTrialAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("trial.end", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleEndTrialAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("trial.end", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// <para>Ends the trial of <c>payload</c>'s user: see <c>IBilling.DowngradeAsync</c> and <c>MyApp.Billing.TrialEnded</c>; never <see langword="null"/> &amp; never late.</para>
@@ -121,16 +81,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleEndTrialAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("trial.end", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleEndTrialAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("trial.end", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Warns the user <c>3</c> days ahead.
@@ -142,16 +94,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleWarnAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("trial.warn", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleWarnAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("trial.warn", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Warns the user <c>3</c> days ahead.
@@ -163,15 +107,10 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleWarnAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
+        public static global::System.Threading.Tasks.Task<string> ScheduleWarnAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("trial.warn", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId), executionTime, null, cancellationToken);
 
-            var task = new global::Athomic.Scheduler.GenericTask("trial.warn", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
+            scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));
     }
 }

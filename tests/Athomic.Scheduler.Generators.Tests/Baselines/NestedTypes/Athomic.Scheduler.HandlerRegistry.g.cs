@@ -41,14 +41,13 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<long>(context.Payload, context.Handler);
-                var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Company.Product.Scheduling.Inner.Outer.Hidden>(services);
-                return new global::System.Threading.Tasks.ValueTask(handler.Sweep(payload));
+                var payload = Decode<long>(context);
+                return new global::System.Threading.Tasks.ValueTask(Resolve<global::Company.Product.Scheduling.Inner.Outer.Hidden>(services).Sweep(payload));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int>(context.Payload, context.Handler);
+                var payload = Decode<int>(context);
                 global::Company.Product.Scheduling.Inner.Outer.Middle.Run(payload);
                 return default;
             }
@@ -61,10 +60,16 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler);
+                var payload = Decode<string>(context);
                 global::Company.Product.Scheduling.@checked.@event(payload);
                 return default;
             }
+
+            private static T Decode<T>(global::Athomic.Scheduler.Execution.TaskContext context) =>
+                global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);
+
+            private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>
+                global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);
         }
     }
 }

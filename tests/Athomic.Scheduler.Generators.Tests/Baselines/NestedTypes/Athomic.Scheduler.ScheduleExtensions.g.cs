@@ -19,16 +19,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        internal static global::System.Threading.Tasks.Task<string> ScheduleSweepAsync(this global::Athomic.Scheduler.IScheduler scheduler, long payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        internal static global::System.Threading.Tasks.Task<string> ScheduleSweepAsync(this global::Athomic.Scheduler.IScheduler scheduler, long payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Company.Product.Scheduling.Inner.Outer.Hidden.Sweep</c> to run at <paramref name="executionTime"/>.
@@ -39,16 +31,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        internal static global::System.Threading.Tasks.Task<string> ScheduleSweepAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, long payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        internal static global::System.Threading.Tasks.Task<string> ScheduleSweepAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, long payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Handles <c>x</c> &lt; 10.
@@ -60,16 +44,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleRunAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleRunAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Handles <c>x</c> &lt; 10.
@@ -81,16 +57,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleRunAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleRunAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>GlobalHandlers.startNightly</c> to run after <paramref name="delay"/>.
@@ -100,16 +68,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty, taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>GlobalHandlers.startNightly</c> to run at <paramref name="executionTime"/>.
@@ -119,16 +79,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty, taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>) to run after <paramref name="delay"/>.
@@ -139,16 +91,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        internal static global::System.Threading.Tasks.Task<string> ScheduleEventAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        internal static global::System.Threading.Tasks.Task<string> ScheduleEventAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>) to run at <paramref name="executionTime"/>.
@@ -159,15 +103,10 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        internal static global::System.Threading.Tasks.Task<string> ScheduleEventAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
+        internal static global::System.Threading.Tasks.Task<string> ScheduleEventAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), executionTime, null, cancellationToken);
 
-            var task = new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
+            scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));
     }
 }

@@ -46,73 +46,79 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<byte[]>(context.Payload, context.Handler);
+                var payload = Decode<byte[]>(context);
                 global::Shop.PayloadHandlers.OnBytes(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(context.Payload, context.Handler);
+                var payload = Decode<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(context);
                 global::Shop.PayloadHandlers.OnIds(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(context.Payload, context.Handler);
+                var payload = Decode<global::System.Collections.Generic.List<global::Shop.OrderLine>>(context);
                 global::Shop.PayloadHandlers.OnLines(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int?>(context.Payload, context.Handler);
+                var payload = Decode<int?>(context);
                 global::Shop.PayloadHandlers.OnMaybe(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke4(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Order>(context.Payload, context.Handler);
+                var payload = Decode<global::Shop.Order>(context);
                 global::Shop.PayloadHandlers.OnOrder(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke5(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<(string Name, global::System.TimeSpan Every)>(context.Payload, context.Handler);
+                var payload = Decode<(string Name, global::System.TimeSpan Every)>(context);
                 global::Shop.PayloadHandlers.OnPair(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke6(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(context.Payload, context.Handler);
+                var payload = Decode<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(context);
                 global::Shop.PayloadHandlers.OnPrices(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke7(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Priority>(context.Payload, context.Handler);
+                var payload = Decode<global::Shop.Priority>(context);
                 global::Shop.PayloadHandlers.OnPriority(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke8(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Settings>(context.Payload, context.Handler);
+                var payload = Decode<global::Shop.Settings>(context);
                 global::Shop.PayloadHandlers.OnSettings(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke9(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string?>(context.Payload, context.Handler);
+                var payload = Decode<string?>(context);
                 global::Shop.PayloadHandlers.OnText(payload);
                 return default;
             }
+
+            private static T Decode<T>(global::Athomic.Scheduler.Execution.TaskContext context) =>
+                global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);
+
+            private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>
+                global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);
         }
     }
 }

@@ -19,16 +19,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnBytesAsync(this global::Athomic.Scheduler.IScheduler scheduler, byte[] payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnBytesAsync(this global::Athomic.Scheduler.IScheduler scheduler, byte[] payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnBytes</c> to run at <paramref name="executionTime"/>.
@@ -39,16 +31,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnBytesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, byte[] payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnBytesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, byte[] payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnIds</c> to run after <paramref name="delay"/>.
@@ -59,16 +43,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnIds</c> to run at <paramref name="executionTime"/>.
@@ -79,16 +55,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnLines</c> to run after <paramref name="delay"/>.
@@ -99,16 +67,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnLinesAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnLinesAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnLines</c> to run at <paramref name="executionTime"/>.
@@ -119,16 +79,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnLinesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnLinesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnMaybe</c> to run after <paramref name="delay"/>.
@@ -139,16 +91,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnMaybe</c> to run at <paramref name="executionTime"/>.
@@ -159,16 +103,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnOrder</c> to run after <paramref name="delay"/>.
@@ -179,16 +115,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnOrderAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Order payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnOrderAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Order payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnOrder</c> to run at <paramref name="executionTime"/>.
@@ -199,16 +127,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnOrderAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Order payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnOrderAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Order payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPair</c> to run after <paramref name="delay"/>.
@@ -219,16 +139,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPair</c> to run at <paramref name="executionTime"/>.
@@ -239,16 +151,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPrices</c> to run after <paramref name="delay"/>.
@@ -259,16 +163,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnPricesAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnPricesAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPrices</c> to run at <paramref name="executionTime"/>.
@@ -279,16 +175,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnPricesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnPricesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPriority</c> to run after <paramref name="delay"/>.
@@ -299,16 +187,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPriority</c> to run at <paramref name="executionTime"/>.
@@ -319,16 +199,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnSettings</c> to run after <paramref name="delay"/>.
@@ -339,16 +211,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnSettingsAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Settings payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnSettingsAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Settings payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnSettings</c> to run at <paramref name="executionTime"/>.
@@ -359,16 +223,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnSettingsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Settings payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnSettingsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Settings payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnText</c> to run after <paramref name="delay"/>.
@@ -379,16 +235,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnText</c> to run at <paramref name="executionTime"/>.
@@ -399,15 +247,10 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload), taskId), executionTime, null, cancellationToken);
 
-            var task = new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
+            scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));
     }
 }

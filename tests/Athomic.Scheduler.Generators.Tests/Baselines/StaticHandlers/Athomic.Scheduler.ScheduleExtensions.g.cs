@@ -18,16 +18,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleHeartbeatAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty, taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleHeartbeatAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Heartbeat</c> to run at <paramref name="executionTime"/>.
@@ -37,16 +29,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleHeartbeatAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty, taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleHeartbeatAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Log</c> to run after <paramref name="delay"/>.
@@ -57,16 +41,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleLogAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleLogAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Log</c> to run at <paramref name="executionTime"/>.
@@ -77,16 +53,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleLogAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleLogAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Purges expired sessions.
@@ -98,16 +66,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> SchedulePurgeSessionsAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> SchedulePurgeSessionsAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Purges expired sessions.
@@ -119,16 +79,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> SchedulePurgeSessionsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> SchedulePurgeSessionsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>) to run after <paramref name="delay"/>.
@@ -139,16 +91,8 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleReindexAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
-
-            var task = new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload), taskId);
-            return scheduler.ScheduleAsync(task, delay, null, cancellationToken);
-        }
+        public static global::System.Threading.Tasks.Task<string> ScheduleReindexAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>) to run at <paramref name="executionTime"/>.
@@ -159,15 +103,10 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleReindexAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            if (scheduler is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(scheduler));
-            }
+        public static global::System.Threading.Tasks.Task<string> ScheduleReindexAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload), taskId), executionTime, null, cancellationToken);
 
-            var task = new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload), taskId);
-            return scheduler.ScheduleAtAsync(task, executionTime, null, cancellationToken);
-        }
+        private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
+            scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));
     }
 }
