@@ -41,7 +41,9 @@ internal static class DiagnosticAssert
 
         foreach (var d in actual)
         {
-            unmatched.Add($"unexpected {d.Id} at {Describe(source, d.Location.SourceSpan)} in {d.Location.GetLineSpan().Path}: {d.GetMessage(CultureInfo.InvariantCulture)}");
+            var path = d.Location.GetLineSpan().Path;
+            var where = path == TestCompilation.HandlersPath ? Describe(source, d.Location.SourceSpan) : $"{d.Location.SourceSpan}";
+            unmatched.Add($"unexpected {d.Id} at {where} in '{path}': {d.GetMessage(CultureInfo.InvariantCulture)}");
         }
 
         Assert.True(unmatched.Count == 0, string.Join(Environment.NewLine, unmatched));
