@@ -1,0 +1,133 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace Athomic.Scheduler.Generators;
+
+/// <summary>The diagnostics of the generator. Ids are fixed once shipped; see AnalyzerReleases.*.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Athomic.Scheduler";
+
+    public static readonly DiagnosticDescriptor DuplicateHandlerName = Error(
+        "ATS001",
+        "Duplicate handler name",
+        "The handler name '{0}' is used by both '{1}' and '{2}'; give one of them another name with [ScheduledHandler(\"name\")]");
+
+    public static readonly DiagnosticDescriptor GeneratedNameCollision = Error(
+        "ATS002",
+        "Generated method name already taken",
+        "Handler '{0}' would generate the method '{1}', which is already taken by {2}; rename the handler method (an explicit [ScheduledHandler(\"name\")] keeps its handler name stable)");
+
+    public static readonly DiagnosticDescriptor InvalidHandlerName = Error(
+        "ATS003",
+        "Invalid handler name",
+        "The handler name '{0}' of '{1}' is invalid: {2}; a handler name has 1 to 256 characters and no whitespace, control characters, '{{', '}}' or '*', so pass a valid one to [ScheduledHandler(\"name\")]");
+
+    public static readonly DiagnosticDescriptor TooManyParameters = Error(
+        "ATS004",
+        "Handler has two parameters of the same role",
+        "Handler '{0}' has two {1} parameters, '{2}' and '{3}'; a handler takes at most one payload, one CancellationToken and one TaskContext, so wrap several values in one [MessagePackObject] type");
+
+    public static readonly DiagnosticDescriptor ByRefParameter = Error(
+        "ATS005",
+        "Handler parameter passed by reference",
+        "Parameter '{1}' of handler '{0}' is passed by reference ({2}); remove the modifier, handler parameters are passed by value");
+
+    public static readonly DiagnosticDescriptor PointerParameter = Error(
+        "ATS006",
+        "Handler parameter of pointer type",
+        "Parameter '{1}' of handler '{0}' has the pointer type '{2}', which cannot be scheduled; use a [MessagePackObject] payload instead");
+
+    public static readonly DiagnosticDescriptor GenericHandler = Error(
+        "ATS007",
+        "Generic handler method",
+        "Handler '{0}' is generic; a handler cannot have type parameters, so declare one non-generic handler per payload type");
+
+    public static readonly DiagnosticDescriptor HandlerInGenericType = Error(
+        "ATS008",
+        "Handler in a generic type",
+        "Handler '{0}' is declared in the generic type '{1}'; move it to a non-generic type");
+
+    public static readonly DiagnosticDescriptor InaccessibleHandler = Error(
+        "ATS009",
+        "Handler not accessible from generated code",
+        "Handler '{0}' cannot be called from generated code because '{1}' is {2}; make '{1}' public or internal");
+
+    public static readonly DiagnosticDescriptor AsyncVoidHandler = Error(
+        "ATS010",
+        "Async void handler",
+        "Handler '{0}' is async void, so the scheduler cannot await it or see its exceptions; return Task or ValueTask instead");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+        "ATS011",
+        "Unsupported handler return type",
+        "Handler '{0}' returns '{1}'; return Task, ValueTask or void");
+
+    public static readonly DiagnosticDescriptor UnserializablePayload = Error(
+        "ATS012",
+        "Payload type not serializable by MessagePack",
+        "The payload type '{0}' of handler '{1}' cannot be serialized by MessagePack: {2}; use a type MessagePack handles natively or mark the type [MessagePackObject] with [Key] members");
+
+    public static readonly DiagnosticDescriptor AbstractHandler = Error(
+        "ATS013",
+        "Abstract or interface handler",
+        "Handler '{0}' is {1} and has no body to run; put [ScheduledHandler] on a method with a body in a class");
+
+    public static readonly DiagnosticDescriptor InstanceHandlerInStaticClass = Error(
+        "ATS014",
+        "Instance handler in a static class",
+        "Handler '{0}' is an instance method of the static class '{1}', which cannot be created; make the method static");
+
+    public static readonly DiagnosticDescriptor InstanceHandlerInUncreatableType = Error(
+        "ATS015",
+        "Instance handler in a type DI cannot create",
+        "Handler '{0}' is an instance method of '{1}', {2} that dependency injection cannot create; make the method static or move it to a non-abstract class");
+
+    public static readonly DiagnosticDescriptor InvalidMaxAttempts = Error(
+        "ATS016",
+        "Invalid MaxAttempts",
+        "MaxAttempts of handler '{0}' is {1}; use 0 for the global default or a positive number of attempts");
+
+    public static readonly DiagnosticDescriptor NotAnOrdinaryMethod = Error(
+        "ATS017",
+        "Handler is not an ordinary method",
+        "'{0}' is {1}; put [ScheduledHandler] on an ordinary named method of a class");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
+        DuplicateHandlerName,
+        GeneratedNameCollision,
+        InvalidHandlerName,
+        TooManyParameters,
+        ByRefParameter,
+        PointerParameter,
+        GenericHandler,
+        HandlerInGenericType,
+        InaccessibleHandler,
+        AsyncVoidHandler,
+        UnsupportedReturnType,
+        UnserializablePayload,
+        AbstractHandler,
+        InstanceHandlerInStaticClass,
+        InstanceHandlerInUncreatableType,
+        InvalidMaxAttempts,
+        NotAnOrdinaryMethod);
+
+    /// <summary>All descriptors, by id.</summary>
+    public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;
+
+    public static DiagnosticDescriptor Get(string id) => ById[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
+    {
+        var byId = new Dictionary<string, DiagnosticDescriptor>();
+        foreach (var descriptor in descriptors)
+        {
+            byId.Add(descriptor.Id, descriptor);
+        }
+
+        return byId;
+    }
+}

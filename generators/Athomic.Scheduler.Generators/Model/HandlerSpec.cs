@@ -1,0 +1,73 @@
+namespace Athomic.Scheduler.Generators.Model;
+
+/// <summary>What a handler method returns.</summary>
+internal enum HandlerReturnKind
+{
+    Void,
+    Task,
+    ValueTask,
+}
+
+/// <summary>The role of one handler parameter.</summary>
+internal enum HandlerParameterKind
+{
+    Payload,
+    CancellationToken,
+    Context,
+}
+
+/// <summary>Everything the emitter needs about one valid handler; type names are <c>global::</c>-qualified C#.</summary>
+/// <param name="Name">The handler name stored with each task.</param>
+/// <param name="MethodDisplay">The method for messages, e.g. <c>MyApp.TrialHandlers.EndTrial</c>.</param>
+/// <param name="ContainingType">The containing type, e.g. <c>global::MyApp.TrialHandlers</c>.</param>
+/// <param name="MethodName">The method name as a C# identifier (keywords escaped with <c>@</c>).</param>
+/// <param name="ScheduleName">The part between <c>Schedule</c> and <c>Async</c> in the generated method names.</param>
+/// <param name="IsStatic">Whether the method is static; otherwise the containing type is resolved from DI.</param>
+/// <param name="IsPublic">Whether the method is public in public types, so the generated methods can be public.</param>
+/// <param name="ReturnKind">What the method returns.</param>
+/// <param name="Parameters">The roles of the method's parameters, in declaration order.</param>
+/// <param name="PayloadType">The payload type with nullable annotations, or <see langword="null"/> without payload.</param>
+/// <param name="PayloadDisplay">The payload type for messages, or <see langword="null"/>.</param>
+/// <param name="MaxAttempts">Attempts before dead-lettering; 0 for the global default.</param>
+/// <param name="Summary">The handler's own doc summary as lines of XML doc text; empty when it has none.</param>
+internal sealed record HandlerSpec(
+    string Name,
+    string MethodDisplay,
+    string ContainingType,
+    string MethodName,
+    string ScheduleName,
+    bool IsStatic,
+    bool IsPublic,
+    HandlerReturnKind ReturnKind,
+    EquatableArray<HandlerParameterKind> Parameters,
+    string? PayloadType,
+    string? PayloadDisplay,
+    int MaxAttempts,
+    EquatableArray<string> Summary)
+{
+    public string DelayMethodName => "Schedule" + ScheduleName + "Async";
+
+    public string AtMethodName => "Schedule" + ScheduleName + "AtAsync";
+}
+
+/// <summary>A valid handler and where it is declared, for diagnostics that compare handlers with each other.</summary>
+/// <param name="Spec">The handler.</param>
+/// <param name="NameLocation">The explicit name argument, or the method name for a default name.</param>
+/// <param name="MethodLocation">The method name.</param>
+internal sealed record ParsedHandler(HandlerSpec Spec, LocationInfo? NameLocation, LocationInfo? MethodLocation);
+
+/// <summary>The result of parsing one <c>[ScheduledHandler]</c> method: the handler when valid, and its diagnostics.</summary>
+/// <param name="Handler">The handler, or <see langword="null"/> when the method cannot be a handler.</param>
+/// <param name="Diagnostics">What is wrong with it.</param>
+internal sealed record ParseResult(ParsedHandler? Handler, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>One handler to emit.</summary>
+/// <param name="Spec">The handler.</param>
+/// <param name="EmitScheduleMethods">False when its generated method names collide with another handler's (reported as ATS002).</param>
+internal sealed record GeneratedHandler(HandlerSpec Spec, bool EmitScheduleMethods);
+
+/// <summary>All the generator emits for one assembly; holds no locations, so moving code around does not re-emit.</summary>
+/// <param name="AssemblyIdentifier">The assembly name as an identifier, used in the generated type and method names.</param>
+/// <param name="AssemblyName">The assembly name, for docs.</param>
+/// <param name="Handlers">The handlers, sorted by handler name then method (ordinal).</param>
+internal sealed record GenerationSpec(string AssemblyIdentifier, string AssemblyName, EquatableArray<GeneratedHandler> Handlers);

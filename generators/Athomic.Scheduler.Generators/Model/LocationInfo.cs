@@ -1,0 +1,27 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Athomic.Scheduler.Generators.Model;
+
+/// <summary>Where a diagnostic points, as plain values (a <see cref="Location"/> would pin the syntax tree in the cache).</summary>
+/// <param name="FilePath">The path of the syntax tree.</param>
+/// <param name="Span">The span in the tree's text.</param>
+/// <param name="LineSpan">The same span as lines and columns.</param>
+internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+{
+    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+
+    public static LocationInfo? From(Location? location)
+    {
+        if (location?.SourceTree is null)
+        {
+            return null;
+        }
+
+        return new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+    }
+
+    public static LocationInfo? From(SyntaxNode? node) => From(node?.GetLocation());
+
+    public static LocationInfo? From(SyntaxToken token) => From(token.GetLocation());
+}

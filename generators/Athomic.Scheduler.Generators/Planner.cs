@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Athomic.Scheduler.Generators.Model;
+
+namespace Athomic.Scheduler.Generators;
+
+/// <summary>Looks at all handlers of the assembly together: name conflicts, and the model the emitter writes.</summary>
+internal static class Planner
+{
+    /// <summary>Names of <c>IScheduler</c> methods that a generated method must not take.</summary>
+    private static readonly string[] SchedulerMethods = { "ScheduleAsync", "ScheduleAtAsync", "ScheduleManyAsync" };
+
+    /// <summary>The handlers in emission order: handler name, then method, then declaration place (all ordinal).</summary>
+    public static ImmutableArray<ParsedHandler> Sort(ImmutableArray<ParsedHandler> handlers) =>
+        handlers
+            .OrderBy(h => h.Spec.Name, StringComparer.Ordinal)
+            .ThenBy(h => h.Spec.MethodDisplay, StringComparer.Ordinal)
+            .ThenBy(h => h.MethodLocation?.FilePath ?? string.Empty, StringComparer.Ordinal)
+            .ThenBy(h => h.MethodLocation?.Span.Start ?? 0)
+            .ToImmutableArray();
+
+    /// <summary>ATS001 for handler names used twice, ATS002 for generated method names taken twice.</summary>
+    public static ImmutableArray<DiagnosticInfo> FindConflicts(ImmutableArray<ParsedHandler> handlers)
+    {
+        var sorted = Sort(handlers);
+        var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
+        var byName = GroupBy(sorted, h => new[] { h.Spec.Name });
+        var byMethod = GroupBy(sorted, h => new[] { h.Spec.DelayMethodName, h.Spec.AtMethodName });
+        foreach (var handler in sorted)
+        {
+            var sameName = byName[handler.Spec.Name];
+            if (sameName.Count > 1)
+            {
+                var other = sameName.First(h => !ReferenceEquals(h, handler));
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.DuplicateHandlerName, handler.NameLocation, handler.Spec.Name, handler.Spec.MethodDisplay, other.Spec.MethodDisplay));
+            }
+
+            if (Collision(handler, byMethod) is { } collision)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.GeneratedNameCollision, handler.MethodLocation, handler.Spec.MethodDisplay, collision.Method, collision.TakenBy));
+            }
+        }
+
+        return diagnostics.ToImmutable();
+    }
+
+    /// <summary>The model to emit, or <see langword="null"/> when the assembly has no valid handler.</summary>
+    public static GenerationSpec? Plan(ImmutableArray<ParsedHandler> handlers, string assemblyName)
+    {
+        if (handlers.IsDefaultOrEmpty)
+        {
+            return null;
+        }
+
+        var sorted = Sort(handlers);
+        var byMethod = GroupBy(sorted, h => new[] { h.Spec.DelayMethodName, h.Spec.AtMethodName });
+        var generated = sorted
+            .Select(h => new GeneratedHandler(h.Spec, OwnsItsMethodNames(h, byMethod)))
+            .ToArray();
+        return new GenerationSpec(Naming.AssemblyIdentifier(assemblyName), assemblyName, new EquatableArray<GeneratedHandler>(generated));
+    }
+
+    private static (string Method, string TakenBy)? Collision(ParsedHandler handler, Dictionary<string, List<ParsedHandler>> byMethod)
+    {
+        foreach (var method in new[] { handler.Spec.DelayMethodName, handler.Spec.AtMethodName })
+        {
+            if (Array.IndexOf(SchedulerMethods, method) >= 0)
+            {
+                return (method, "IScheduler." + method);
+            }
+
+            var others = byMethod[method];
+            if (others.Count > 1)
+            {
+                return (method, "'" + others.First(h => !ReferenceEquals(h, handler)).Spec.MethodDisplay + "'");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="handler"/> is the first (in emission order) to claim each of its method names.</summary>
+    private static bool OwnsItsMethodNames(ParsedHandler handler, Dictionary<string, List<ParsedHandler>> byMethod) =>
+        new[] { handler.Spec.DelayMethodName, handler.Spec.AtMethodName }.All(
+            method => Array.IndexOf(SchedulerMethods, method) < 0 && ReferenceEquals(byMethod[method][0], handler));
+
+    private static Dictionary<string, List<ParsedHandler>> GroupBy(ImmutableArray<ParsedHandler> handlers, Func<ParsedHandler, string[]> keys)
+    {
+        var groups = new Dictionary<string, List<ParsedHandler>>(StringComparer.Ordinal);
+        foreach (var handler in handlers)
+        {
+            foreach (var key in keys(handler))
+            {
+                if (!groups.TryGetValue(key, out var group))
+                {
+                    groups.Add(key, group = new List<ParsedHandler>());
+                }
+
+                if (!group.Contains(handler))
+                {
+                    group.Add(handler);
+                }
+            }
+        }
+
+        return groups;
+    }
+}

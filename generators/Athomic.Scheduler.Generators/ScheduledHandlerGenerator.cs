@@ -1,0 +1,54 @@
+using System.Collections.Immutable;
+using Athomic.Scheduler.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Athomic.Scheduler.Generators;
+
+/// <summary>
+/// Turns every <c>[ScheduledHandler]</c> method into typed <c>Schedule{Method}Async</c> / <c>Schedule{Method}AtAsync</c>
+/// extension methods on <c>IScheduler</c>, and emits a handler registry with one registration method per assembly,
+/// <c>AddScheduledHandlersFrom{Assembly}()</c> on <c>SchedulerBuilder</c>.
+/// </summary>
+/// <remarks>
+/// Pipeline: each attributed method is parsed once, inside the <c>ForAttributeWithMetadataName</c> transform, into an
+/// equatable model without symbols or syntax; diagnostics flow on their own outputs; the emitted model holds no
+/// locations, so edits that only move code do not re-emit sources.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
+{
+    /// <summary>The metadata name of the attribute that marks handlers.</summary>
+    public const string AttributeMetadataName = "Athomic.Scheduler.ScheduledHandlerAttribute";
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(AttributeMetadataName, static (_, _) => true, static (ctx, ct) => Parser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.Parse);
+
+        var handlerDiagnostics = parsed
+            .SelectMany(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.HandlerDiagnostics);
+        context.RegisterSourceOutput(handlerDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        var handlers = parsed
+            .SelectMany(static (result, _) => result.Handler is { } handler ? ImmutableArray.Create(handler) : ImmutableArray<ParsedHandler>.Empty)
+            .WithTrackingName(TrackingNames.Handlers);
+        var collected = handlers.Collect().WithTrackingName(TrackingNames.Collected);
+
+        var conflicts = collected
+            .SelectMany(static (all, _) => Planner.FindConflicts(all))
+            .WithTrackingName(TrackingNames.ConflictDiagnostics);
+        context.RegisterSourceOutput(conflicts, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        var assemblyName = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.AssemblyName ?? string.Empty)
+            .WithTrackingName(TrackingNames.AssemblyName);
+        var generation = collected
+            .Combine(assemblyName)
+            .Select(static (pair, _) => Planner.Plan(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Generation);
+        context.RegisterSourceOutput(generation, static (spc, spec) => Emitter.Emit(spc, spec));
+    }
+}

@@ -1,0 +1,26 @@
+namespace Athomic.Scheduler.Generators;
+
+/// <summary>The names of the generator's incremental steps, for tests that inspect tracked steps.</summary>
+public static class TrackingNames
+{
+    /// <summary>One <c>[ScheduledHandler]</c> method parsed into a model and its diagnostics.</summary>
+    public const string Parse = nameof(Parse);
+
+    /// <summary>The diagnostics of single handlers.</summary>
+    public const string HandlerDiagnostics = nameof(HandlerDiagnostics);
+
+    /// <summary>The valid handlers.</summary>
+    public const string Handlers = nameof(Handlers);
+
+    /// <summary>All valid handlers of the assembly, collected.</summary>
+    public const string Collected = nameof(Collected);
+
+    /// <summary>Diagnostics that compare handlers with each other (duplicate names, method name collisions).</summary>
+    public const string ConflictDiagnostics = nameof(ConflictDiagnostics);
+
+    /// <summary>The assembly name, from the compilation.</summary>
+    public const string AssemblyName = nameof(AssemblyName);
+
+    /// <summary>The location-free model of everything emitted.</summary>
+    public const string Generation = nameof(Generation);
+}

@@ -1,0 +1,89 @@
+using Athomic.Scheduler.Generators.TestLibrary;
+using Athomic.Scheduler.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Athomic.Scheduler.Generators.Tests.Infrastructure;
+
+/// <summary>A started host with the in-memory store on a fake clock: the real worker, broker and DI scopes.</summary>
+internal sealed class TestHost : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private TestHost(IHost host, FakeTimeProvider time, LibraryProbe probe)
+    {
+        Host = host;
+        Time = time;
+        Probe = probe;
+    }
+
+    public IHost Host { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public LibraryProbe Probe { get; }
+
+    public IScheduler Scheduler => Host.Services.GetRequiredService<IScheduler>();
+
+    public static IHost Build(Action<SchedulerBuilder> handlers, out FakeTimeProvider time, out LibraryProbe probe)
+    {
+        time = new FakeTimeProvider(Start);
+        probe = new LibraryProbe();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<ILibraryProbe>(probe);
+        builder.Services.AddScoped<Handlers.OrderLog>();
+        handlers(builder.Services.AddAthomicScheduler().UseInMemoryStore());
+        return builder.Build();
+    }
+
+    public static async Task<TestHost> StartAsync(Action<SchedulerBuilder> handlers)
+    {
+        var host = Build(handlers, out var time, out var probe);
+        await host.StartAsync();
+        return new TestHost(host, time, probe);
+    }
+
+    /// <summary>
+    /// Advances the fake clock in steps until <paramref name="task"/> completes (the worker may arm its timer just after
+    /// an advance, so one advance is not enough); fails after 30 s of real time.
+    /// </summary>
+    public async Task<T> AdvanceUntil<T>(Task<T> task, TimeSpan step)
+    {
+        var deadline = Task.Delay(TimeSpan.FromSeconds(30));
+        while (!task.IsCompleted)
+        {
+            if (deadline.IsCompleted)
+            {
+                throw new TimeoutException("The handler did not run within 30 s.");
+            }
+
+            Time.Advance(step);
+            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(20)));
+        }
+
+        return await task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync();
+        Host.Dispose();
+    }
+}
+
+/// <summary>The host's implementation of the test library's probe.</summary>
+internal sealed class LibraryProbe : ILibraryProbe
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<(string Handler, object? Payload)>> _runs = new();
+
+    public Task<(string Handler, object? Payload)> WhenRan(string taskId) => Waiter(taskId).Task;
+
+    public void Received(string handler, string taskId, object? payload) => Waiter(taskId).TrySetResult((handler, payload));
+
+    private TaskCompletionSource<(string Handler, object? Payload)> Waiter(string taskId) =>
+        _runs.GetOrAdd(taskId, _ => new TaskCompletionSource<(string, object?)>(TaskCreationOptions.RunContinuationsAsynchronously));
+}
