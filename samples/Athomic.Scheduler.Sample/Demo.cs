@@ -71,13 +71,12 @@ public sealed class Demo(IScheduler scheduler, Timeline timeline, DemoProgress p
     {
         progress.Track(user);
         timeline.Write("SIGN-UP", email);
-        var welcome = await scheduler.ScheduleAsync(NewTask("account.welcome-email", new WelcomeEmail(user, email)), TimeSpan.FromSeconds(2), cancellationToken: ct);
-        var reminder = await scheduler.ScheduleAsync(NewTask("account.upgrade-reminder", new UpgradeReminder(user, 3)), TimeSpan.FromSeconds(4), $"reminder:{user:N}", ct);
-        var trial = await scheduler.ScheduleAsync(NewTask("account.trial-end", new TrialEnded(user)), TimeSpan.FromSeconds(6), $"trial:{user:N}", ct);
+        // Generated, compile-time checked: the handler name and the payload type cannot drift.
+        var welcome = await scheduler.ScheduleSendWelcomeAsync(new WelcomeEmail(user, email), TimeSpan.FromSeconds(2), cancellationToken: ct);
+        var reminder = await scheduler.ScheduleRemindToUpgradeAsync(new UpgradeReminder(user, 3), TimeSpan.FromSeconds(4), $"reminder:{user:N}", ct);
+        var trial = await scheduler.ScheduleEndTrialAsync(new TrialEnded(user), TimeSpan.FromSeconds(6), $"trial:{user:N}", ct);
         timeline.Write("SCHEDULE", $"welcome in 2 s ({welcome}), reminder in 4 s ({reminder}), trial end in 6 s ({trial})");
     }
-
-    private static GenericTask NewTask<T>(string handler, T payload) => new(handler, ScheduledPayload.Serialize(payload));
 }
 
 /// <summary>Command-line switches of the sample.</summary>

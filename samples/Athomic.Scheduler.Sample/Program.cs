@@ -2,6 +2,7 @@
 //   dotnet run --project samples/Athomic.Scheduler.Sample                       (embedded Garnet, data in ./.sample-data)
 //   dotnet run --project samples/Athomic.Scheduler.Sample -- --keep-running     (stay up after the demo)
 //   Athomic__Scheduler__RedisConnectionString=localhost:6379 dotnet run --project samples/Athomic.Scheduler.Sample
+using Athomic.Scheduler;
 using Athomic.Scheduler.Garnet;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Sample;
@@ -25,8 +26,7 @@ else
     scheduler.UseRedis();
 }
 
-scheduler.AddHandlers(new SampleHandlerRegistry());
-builder.Services.AddScoped<AccountHandlers>();
+scheduler.AddScheduledHandlersFromAthomicSchedulerSample(); // generated from the [ScheduledHandler] methods
 builder.Services.AddSingleton<Timeline>();
 builder.Services.AddSingleton<DemoProgress>();
 builder.Services.AddSingleton(new DemoSettings(keepRunning));

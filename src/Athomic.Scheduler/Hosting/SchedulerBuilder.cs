@@ -70,7 +70,7 @@ public sealed class SchedulerBuilder
     public SchedulerBuilder AddHandlers(IScheduledHandlerRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        Services.AddSingleton(registry);
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IScheduledHandlerRegistry), registry));
         return this;
     }
 

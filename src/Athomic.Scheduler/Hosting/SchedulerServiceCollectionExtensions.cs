@@ -1,13 +1,15 @@
+using Athomic.Scheduler;
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Athomic.Scheduler.Hosting;
+// In the DI namespace, like the framework's own AddXxx methods: no extra using needed at the call site.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the scheduler in a service collection.</summary>
 public static class SchedulerServiceCollectionExtensions

@@ -1,0 +1,61 @@
+using Athomic.Scheduler.Generators.TestLibrary;
+using Athomic.Scheduler.Generators.Tests.Handlers;
+using Athomic.Scheduler.Generators.Tests.Infrastructure;
+using Athomic.Scheduler.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Athomic.Scheduler.Generators.Tests;
+
+/// <summary>
+/// Generated methods schedule into a real redis-server, the real worker claims and dispatches, the generated registry
+/// decodes and the handlers (of this assembly and of a referenced class library) receive equal payloads.
+/// </summary>
+public sealed class RedisEndToEndTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private RedisServer _redis = null!;
+
+    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    [Fact]
+    public async Task Generated_methods_run_app_and_library_handlers_through_Redis()
+    {
+        await using var connection = await _redis.ConnectAsync();
+        var probe = new LibraryProbe();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<ILibraryProbe>(probe);
+        builder.Services.AddScoped<OrderLog>();
+        builder.Services.AddAthomicScheduler(o => o.Worker.MinPollDelay = TimeSpan.FromMilliseconds(100))
+            .UseRedis(_ => connection)
+            .AddScheduledHandlersFromAthomicSchedulerGeneratorsTests()
+            .AddScheduledHandlersFromAthomicSchedulerGeneratorsTestLibrary();
+        using var host = builder.Build();
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+
+        var order = new OrderPlaced(Guid.NewGuid(), [new("sku-9", 3)], DateTimeOffset.UnixEpoch.AddDays(20000), null);
+        var invoice = new InvoiceDue("inv-7", 12.5m, ["ap@example.com"]);
+        var orderTask = await scheduler.ScheduleOnPlacedAsync(order, TimeSpan.FromMilliseconds(200));
+        var invoiceTask = await scheduler.ScheduleRemindAtAsync(invoice, DateTimeOffset.UtcNow.AddMilliseconds(100));
+
+        var orderRun = await Runs.WhenRan(orderTask).WaitAsync(Timeout);
+        var (handler, payload) = await probe.WhenRan(invoiceTask).WaitAsync(Timeout);
+        await host.StopAsync();
+
+        Assert.Equal("orders.placed", orderRun.Handler);
+        var receivedOrder = Assert.IsType<OrderPlaced>(orderRun.Payload);
+        Assert.Equal((order.OrderId, order.PlacedAt, order.Note), (receivedOrder.OrderId, receivedOrder.PlacedAt, receivedOrder.Note));
+        Assert.Equal(order.Lines, receivedOrder.Lines);
+        Assert.Equal("billing.invoice-due", handler);
+        var receivedInvoice = Assert.IsType<InvoiceDue>(payload);
+        Assert.Equal((invoice.InvoiceId, invoice.Amount), (receivedInvoice.InvoiceId, receivedInvoice.Amount));
+        Assert.Equal(invoice.Recipients, receivedInvoice.Recipients);
+        Assert.Empty(await connection.GetServer(connection.GetEndPoints()[0]).KeysAsync(pattern: "{athomic:scheduler}:*").ToListAsync());
+    }
+}
