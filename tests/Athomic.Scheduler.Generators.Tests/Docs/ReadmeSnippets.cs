@@ -1,0 +1,59 @@
+// The C# code blocks of the repository README, compiled here (with the generator running on this assembly), so the
+// README cannot show code that does not build. ReadmeTests checks that every block is found verbatim in this file or
+// in the sample. Keep the indentation-free text of each block identical.
+using Athomic.Scheduler.Hosting;
+using MessagePack;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Athomic.Scheduler.Generators.Tests.Docs;
+
+public interface IBilling
+{
+    Task DowngradeAsync(Guid userId, CancellationToken cancellationToken);
+}
+
+public sealed class TrialHandlers(IBilling billing)
+{
+    /// <summary>Ends the trial of a user.</summary>
+    [ScheduledHandler("trial.end")]
+    public Task EndTrial(TrialEnded payload, CancellationToken cancellationToken) =>
+        billing.DowngradeAsync(payload.UserId, cancellationToken);
+}
+
+[MessagePackObject]
+public sealed record TrialEnded([property: Key(0)] Guid UserId);
+
+/// <summary>In the README, "MyApp" stands for the reader's assembly; here it is this test assembly.</summary>
+internal static class MyAppRegistration
+{
+    public static SchedulerBuilder AddScheduledHandlersFromMyApp(this SchedulerBuilder builder) =>
+        builder.AddScheduledHandlersFromAthomicSchedulerGeneratorsTests();
+}
+
+internal static class ReadmeSnippets
+{
+    public static void Register(HostApplicationBuilder builder)
+    {
+        builder.Services.AddAthomicScheduler(builder.Configuration.GetSection("Athomic:Scheduler"))
+            .UseRedis("localhost:6379")           // or .UseInMemoryStore() in unit tests
+            .AddScheduledHandlersFromMyApp();     // generated: AddScheduledHandlersFrom{AssemblyName}()
+    }
+
+    public static async Task ScheduleAsync(IScheduler scheduler, Guid userId)
+    {
+        string id = await scheduler.ScheduleEndTrialAsync(new TrialEnded(userId), TimeSpan.FromDays(14), taskId: $"trial:{userId}");
+        await scheduler.ScheduleEndTrialAtAsync(new TrialEnded(userId), new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero));
+        bool cancelled = await scheduler.CancelAsync($"trial:{userId}"); // true only if a pending task was removed
+        ScheduledTaskInfo? info = await scheduler.GetAsync(id);           // pending (with its due time) or in flight
+        _ = (cancelled, info);
+    }
+
+    public static void UnitTest(IServiceCollection services)
+    {
+        var time = new FakeTimeProvider();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddAthomicScheduler().UseInMemoryStore().AddScheduledHandlersFromMyApp();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Athomic.Scheduler.Generators.Tests.Docs;
+
+/// <summary>Every C# block of the README is code that compiles: it is found verbatim in compiled sources.</summary>
+public sealed partial class ReadmeTests
+{
+    private static readonly string ProjectDirectory = typeof(ReadmeTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!;
+
+    private static readonly string Root = Path.GetFullPath(Path.Combine(ProjectDirectory, "..", ".."));
+
+    public static TheoryData<int, string> Blocks()
+    {
+        var data = new TheoryData<int, string>();
+        var matches = CSharpBlock().Matches(File.ReadAllText(Path.Combine(Root, "README.md")));
+        for (var i = 0; i < matches.Count; i++)
+        {
+            data.Add(i, matches[i].Groups[1].Value);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_README_has_CSharp_blocks()
+    {
+        Assert.True(Blocks().Count >= 4);
+    }
+
+    [Theory]
+    [MemberData(nameof(Blocks))]
+    public void README_block_is_compiled_code(int index, string block)
+    {
+        var sources = new[] { Path.Combine(ProjectDirectory, "Docs", "ReadmeSnippets.cs") }
+            .Concat(Directory.EnumerateFiles(Path.Combine(Root, "samples"), "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+            .Select(f => Normalize(File.ReadAllText(f)));
+
+        Assert.True(
+            sources.Any(s => s.Contains(Normalize(block), StringComparison.Ordinal)),
+            $"README C# block {index} is not in Docs/ReadmeSnippets.cs or the sample, so nothing proves it compiles:\n{block}");
+    }
+
+    private static string Normalize(string code) =>
+        string.Join('\n', code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+
+    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+}
