@@ -29,6 +29,18 @@ public sealed class ConsumerTests(PackageFixture package) : IClassFixture<Packag
     }
 
     [Fact]
+    public void Embedded_server_package_keeps_the_generator_of_its_dependency()
+    {
+        using var zip = ZipFile.OpenRead(Path.Combine(package.Feed, $"Athomic.Scheduler.Garnet.{package.Version}.nupkg"));
+        using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+        var text = nuspec.ReadToEnd();
+
+        Assert.Contains(zip.Entries, e => e.FullName == "lib/net10.0/Athomic.Scheduler.Garnet.dll");
+        Assert.Contains($"<dependency id=\"Athomic.Scheduler\" version=\"{package.Version}\" include=\"All\" />", text);
+        Assert.Contains("<license type=\"expression\">MIT</license>", text);
+    }
+
+    [Fact]
     public async Task Consumer_restored_from_the_package_runs_its_generated_methods_against_Redis()
     {
         await using var redis = await RedisServer.StartAsync();

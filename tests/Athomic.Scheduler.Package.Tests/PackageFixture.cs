@@ -19,9 +19,12 @@ public sealed class PackageFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Feed);
-        var pack = await RunAsync(RepositoryRoot, "dotnet", "pack", Path.Combine("src", "Athomic.Scheduler", "Athomic.Scheduler.csproj"),
-            "-c", "Release", "-o", Feed, $"-p:Version={Version}", "--nologo");
-        Assert.True(pack.ExitCode == 0, "dotnet pack failed:\n" + pack.Output);
+        foreach (var project in new[] { "Athomic.Scheduler", "Athomic.Scheduler.Garnet" })
+        {
+            var pack = await RunAsync(RepositoryRoot, "dotnet", "pack", Path.Combine("src", project, project + ".csproj"),
+                "-c", "Release", "-o", Feed, $"-p:Version={Version}", "--nologo");
+            Assert.True(pack.ExitCode == 0, $"dotnet pack of {project} failed:\n" + pack.Output);
+        }
     }
 
     public Task DisposeAsync()
