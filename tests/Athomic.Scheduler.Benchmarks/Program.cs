@@ -1,5 +1,6 @@
 // Side-by-side measurements of the Redis store, worker and in-process broker against the raw limit of the same Lua
-// layout, in one run on a local redis-server that this program starts on a free port.
+// layout and against Hangfire (Hangfire.Redis.StackExchange), in one run on a local redis-server that this program
+// starts on a free port.
 //   dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks [-- --quick]
 using System.Diagnostics;
 using System.Globalization;
@@ -67,6 +68,12 @@ for (var i = 0; i < seqCount; i++)
 var libSequential = Report.Rate(seqCount, sw.Elapsed);
 report.Rate("ScheduleAsync, 1 sequential caller", seqCount, sw.Elapsed, $"= {Report.Ratio(libSequential, rawSequential)} of raw sequential");
 
+var hangfire = HangfireBench.Client(connection);
+var hfCount = seqCount / 4;
+var (hfSeqCount, hfSeqElapsed) = await HangfireBench.ScheduleAsync(hangfire, hfCount, callers: 1);
+var hfSequential = Report.Rate(hfSeqCount, hfSeqElapsed);
+report.Rate("Hangfire Schedule, 1 sequential caller", hfSeqCount, hfSeqElapsed, $"ours = {libSequential / hfSequential:F1}x");
+
 sw.Restart();
 var next = -1;
 await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
@@ -77,7 +84,11 @@ await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
         await scheduler.ScheduleAsync(NewTask("c" + i), TimeSpan.FromDays(1));
     }
 }));
+var libConcurrent = Report.Rate(parCount, sw.Elapsed);
 report.Rate("ScheduleAsync, 32 concurrent callers", parCount, sw.Elapsed);
+var (hfParCount, hfParElapsed) = await HangfireBench.ScheduleAsync(hangfire, parCount / 10, callers: 32);
+var hfConcurrent = Report.Rate(hfParCount, hfParElapsed);
+report.Rate("Hangfire Schedule, 32 concurrent callers", hfParCount, hfParElapsed, $"ours = {libConcurrent / hfConcurrent:F1}x");
 
 var requests = Enumerable.Range(0, batchCount).Select(i => ScheduleRequest.After(NewTask("b" + i), TimeSpan.FromDays(1))).ToList();
 sw.Restart();
@@ -90,7 +101,13 @@ await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
 var memCount = 100_000 / scale;
 var before = await UsedMemoryAsync(connection);
 await scheduler.ScheduleManyAsync(Enumerable.Range(0, memCount).Select(i => ScheduleRequest.After(NewTask("m" + i), TimeSpan.FromDays(1))).ToList());
-report.Add("Redis memory per pending task", ((await UsedMemoryAsync(connection) - before) / (double)memCount).ToString("F0", CultureInfo.InvariantCulture) + " B", $"({memCount:N0} tasks, ids m0…, 28-byte payload)");
+var ourBytes = (await UsedMemoryAsync(connection) - before) / (double)memCount;
+report.Add("Redis memory per pending task", ourBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({memCount:N0} tasks, ids m0…, 28-byte payload)");
+await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+before = await UsedMemoryAsync(connection);
+var (hfMemCount, _) = await HangfireBench.ScheduleAsync(hangfire, memCount / 5, callers: 32);
+var hfBytes = (await UsedMemoryAsync(connection) - before) / (double)hfMemCount;
+report.Add("Hangfire memory per delayed job", hfBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({hfMemCount:N0} jobs; ours = {ourBytes / hfBytes:P0} of it)");
 await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
 
 // 4. Dispatch: due tasks claimed per second by one store (claim batches of 1,000, no broker).
