@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "The scheduler worker loop failed unexpectedly; it restarts in {Delay}.")]
     public static partial void WorkerLoopFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(100, LogLevel.Warning, "Task {TaskId} names handler {Handler}, which this host does not have (attempt {Attempt}); retrying in {Delay}, another host may have it.")]
+    public static partial void TaskRetryingWithoutHandler(ILogger logger, string taskId, string handler, int attempt, TimeSpan delay);
 }

@@ -137,14 +137,9 @@ public sealed class SchedulerWorkerService : BackgroundService
         for (var i = 0; i < batch.Tasks.Count; i++)
         {
             var entry = batch.Tasks[i];
-            GenericTask task;
-            try
+            if (!LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds), out var task, out var reason))
             {
-                task = TaskEnvelope.Read(entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds));
-            }
-            catch (TaskEnvelopeException ex)
-            {
-                await DeadLetterUnreadableAsync(entry, ex.Message).ConfigureAwait(false);
+                await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
                 continue;
             }
 
@@ -170,9 +165,8 @@ public sealed class SchedulerWorkerService : BackgroundService
 
     private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
     {
-        var text = entry.Envelope.IsEmpty ? "The task's details are missing from the store." : "Unreadable envelope: " + reason;
-        Log.EnvelopeUnreadable(_logger, entry.TaskId, text);
-        var record = new DeadLetter(entry.TaskId, entry.Envelope, text, 0, _time.GetUtcNow()).Encode();
+        Log.EnvelopeUnreadable(_logger, entry.TaskId, reason);
+        var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, _time);
         if (await _store.DeadLetterAsync(entry.TaskId, record, CancellationToken.None).ConfigureAwait(false))
         {
             SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
