@@ -13,6 +13,8 @@ internal static class LuaScripts
     public static readonly string Get = Load("get");
     public static readonly string DeadLetter = Load("deadletter");
     public static readonly string DeadLetters = Load("deadletters");
+    public static readonly string Requeue = Load("requeue");
+    public static readonly string Purge = Load("purge");
 
     private static string Load(string name)
     {
