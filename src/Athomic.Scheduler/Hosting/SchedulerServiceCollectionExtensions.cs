@@ -79,7 +79,7 @@ public static class SchedulerServiceCollectionExtensions
         // Hosted services start in order and stop in reverse: the lease keeper stops last (running handlers keep
         // their leases while the broker drains), the broker stops after the worker has stopped claiming.
         services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
-        services.AddHostedService(sp => sp.GetRequiredService<InProcessTaskBroker>());
+        services.AddHostedService(sp => new BrokerLifetime(sp.GetRequiredService<ITaskBroker>()));
         services.AddHostedService(sp => new SchedulerWorkerService(
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
             sp.GetRequiredService<ITaskBroker>(),

@@ -15,6 +15,10 @@ namespace Athomic.Scheduler.Hosting;
 /// <see cref="SchedulerWorkerOptions.MinPollDelay"/> by <see cref="SchedulerWorkerOptions.BackoffFactor"/> up to
 /// <see cref="SchedulerWorkerOptions.MaxPollDelay"/>, but never past the next due time the store reports, and a
 /// notification that a sooner task was scheduled wakes the worker at once.
+/// <para>
+/// When the broker is an <see cref="ISchedulePromotingBroker"/> (the Redis Streams broker), each poll instead moves
+/// due tasks straight into the broker's queue in one atomic step, and no lease is held in this process.
+/// </para>
 /// </remarks>
 public sealed class SchedulerWorkerService : BackgroundService
 {
@@ -95,21 +99,17 @@ public sealed class SchedulerWorkerService : BackgroundService
             try
             {
                 Interlocked.Increment(ref _polls);
-                var batch = await _store.ClaimAsync(_options.BatchSize, _leases.Lease, stoppingToken).ConfigureAwait(false);
-                if (batch.Tasks.Count > 0)
-                {
-                    SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
-                }
-
-                await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
-                if (batch.Tasks.Count >= _options.BatchSize)
+                var (count, nextDueIn) = _broker is ISchedulePromotingBroker promoter
+                    ? await PromoteAsync(promoter, stoppingToken).ConfigureAwait(false)
+                    : await ClaimAndDispatchAsync(stoppingToken).ConfigureAwait(false);
+                if (count >= _options.BatchSize)
                 {
                     idleDelay = _options.MinPollDelay;
                     continue;
                 }
 
-                idleDelay = batch.Tasks.Count > 0 ? _options.MinPollDelay : Grow(idleDelay);
-                wait = batch.NextDueIn is { } next && next < idleDelay ? next : idleDelay;
+                idleDelay = count > 0 ? _options.MinPollDelay : Grow(idleDelay);
+                wait = nextDueIn is { } next && next < idleDelay ? next : idleDelay;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -130,6 +130,31 @@ public sealed class SchedulerWorkerService : BackgroundService
 
             await WaitAsync(wait, stoppingToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The streams path: due tasks move from the schedule into the broker's queue in one atomic step.</summary>
+    private async Task<(int Count, TimeSpan? NextDueIn)> PromoteAsync(ISchedulePromotingBroker promoter, CancellationToken stoppingToken)
+    {
+        var result = await promoter.PromoteDueAsync(_options.BatchSize, stoppingToken).ConfigureAwait(false);
+        if (result.Count > 0)
+        {
+            SchedulerMetrics.ClaimedCounter.Add(result.Count, _schedule);
+        }
+
+        return (result.Count, result.NextDueIn);
+    }
+
+    /// <summary>The lease path: claim due tasks into the in-flight set, then hand their leases to the broker.</summary>
+    private async Task<(int Count, TimeSpan? NextDueIn)> ClaimAndDispatchAsync(CancellationToken stoppingToken)
+    {
+        var batch = await _store.ClaimAsync(_options.BatchSize, _leases.Lease, stoppingToken).ConfigureAwait(false);
+        if (batch.Tasks.Count > 0)
+        {
+            SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
+        }
+
+        await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
+        return (batch.Tasks.Count, batch.NextDueIn);
     }
 
     private async Task DispatchAsync(ClaimBatch batch, CancellationToken stoppingToken)

@@ -81,7 +81,7 @@ public sealed class RedisScheduleStore : IScheduleStore
     /// <inheritdoc />
     public async Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Get, [_keys.Pending, _keys.Tasks, _keys.InFlight], [taskId])).ConfigureAwait(false);
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Get, [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Queued, _keys.Stream], [taskId])).ConfigureAwait(false);
         if (result.IsNull)
         {
             return null;
