@@ -29,6 +29,9 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
 
     private static readonly TimeSpan MaxReadRetryDelay = TimeSpan.FromSeconds(5);
 
+    /// <summary>An empty consumer idle this long belongs to a process that is gone; it is removed from the group.</summary>
+    private TimeSpan GoneConsumerIdle => TimeSpan.FromTicks(Math.Max(_visibility.Ticks * 10, TimeSpan.FromMinutes(5).Ticks));
+
     private readonly RedisStreamQueue _queue;
     private readonly Func<Task<(IConnectionMultiplexer Connection, bool Owned)>> _openReader;
     private readonly TaskExecutor _executor;
@@ -48,6 +51,7 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
     private RedisValue _reclaimCursor = "0-0";
     private long _nextReclaim;
     private long _reclaimScans;
+    private long _nextCleanup;
 
     public RedisStreamsBroker(
         RedisStreamQueue queue,
@@ -150,6 +154,15 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
 
         await _stopKeepAlive.CancelAsync().ConfigureAwait(false);
         await _keepAliveLoop.ConfigureAwait(false);
+        try
+        {
+            await _queue.RemoveGoneConsumersAsync(TimeSpan.Zero, self: true).ConfigureAwait(false); // only when it holds nothing
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Log.StreamReadFailed(_logger, 1, TimeSpan.Zero, ex);
+        }
+
         if (_reader is { Owned: true, Connection: { } reader })
         {
             await reader.CloseAsync().ConfigureAwait(false);
@@ -222,6 +235,12 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
             _reclaimCursor = next;
             var sweepDone = next == "0-0" || claimed.Count < count;
             Interlocked.Exchange(ref _nextReclaim, sweepDone ? now + (long)(_visibility.TotalSeconds / 2 * _time.TimestampFrequency) : now);
+            if (sweepDone && now >= _nextCleanup)
+            {
+                _nextCleanup = now + (long)(GoneConsumerIdle.TotalSeconds * _time.TimestampFrequency);
+                await _queue.RemoveGoneConsumersAsync(GoneConsumerIdle).ConfigureAwait(false);
+            }
+
             if (claimed.Count > 0)
             {
                 SchedulerMetrics.ReclaimedCounter.Add(claimed.Count, _schedule);

@@ -102,6 +102,29 @@ internal sealed class RedisStreamQueue
         return (deliveries, result.NextStartId);
     }
 
+    /// <summary>
+    /// Removes consumers that hold no entries and were idle longer than <paramref name="idle"/> (processes that
+    /// stopped or died long ago; a live consumer reads every second). A consumer with pending entries is never removed.
+    /// </summary>
+    /// <param name="idle">The idle time past which an empty consumer is gone for good.</param>
+    /// <param name="self">This consumer, never removed.</param>
+    /// <returns>How many were removed.</returns>
+    public async Task<int> RemoveGoneConsumersAsync(TimeSpan idle, bool self = false)
+    {
+        var removed = 0;
+        foreach (var consumer in await Db.StreamConsumerInfoAsync(_keys.Stream, GroupName).ConfigureAwait(false))
+        {
+            var mine = consumer.Name == Consumer;
+            if (consumer.PendingMessageCount == 0 && (self ? mine : !mine && consumer.IdleTimeInMilliseconds > idle.TotalMilliseconds))
+            {
+                await Db.StreamDeleteConsumerAsync(_keys.Stream, GroupName, consumer.Name).ConfigureAwait(false);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     public async Task<bool> AckAsync(string entryId, string taskId) =>
         (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamAck, [_keys.Stream, _keys.Queued], [GroupName, Consumer, entryId, taskId]).ConfigureAwait(false) == 1;
 

@@ -31,6 +31,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         Assert.Equal(50, registry.TotalRuns);
         Assert.Equal(0, (await Db.StreamPendingAsync(Key(prefix, "stream"), RedisStreamQueue.GroupName)).PendingMessageCount);
         Assert.Equal(["stream"], await KeysAsync(prefix)); // the empty stream keeps the consumer group; nothing else remains
+        Assert.Empty(await Db.StreamConsumerInfoAsync(Key(prefix, "stream"), RedisStreamQueue.GroupName)); // a stopped consumer leaves
     }
 
     [Fact]
