@@ -39,6 +39,7 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly TimeSpan _visibility;
+    private readonly bool _enabled;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<string, TaskLease> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopReading = new();
@@ -68,6 +69,7 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
         _logger = logger;
         _concurrency = options.Value.Execution.MaxConcurrency;
         _visibility = options.Value.Streams.VisibilityTimeout;
+        _enabled = options.Value.Worker.Enabled;
         _schedule = new("schedule", options.Value.KeyPrefix);
         _slots = new SemaphoreSlim(_concurrency, _concurrency);
     }
@@ -113,6 +115,11 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!_enabled)
+        {
+            return; // Worker:Enabled = false: this host only schedules; it must not take entries from the stream.
+        }
+
         _reader = await _openReader().ConfigureAwait(false);
         try
         {
@@ -130,6 +137,11 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (!_enabled)
+        {
+            return;
+        }
+
         await _stopReading.CancelAsync().ConfigureAwait(false);
         await _readLoop.ConfigureAwait(false);
 

@@ -124,11 +124,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         var registry = new RecordingRegistry();
         using var metrics = new MetricWaiter(prefix);
-        using var host = Hosts.RedisStreams(redis.Connection, prefix, registry, o =>
-        {
-            o.Worker.Enabled = false;
-            o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1);
-        });
+        using var host = Hosts.RedisStreams(redis.Connection, prefix, registry, o => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1));
         var broker = (ISchedulePromotingBroker)host.Services.GetRequiredService<ITaskBroker>();
         await host.Services.GetRequiredService<IScheduler>().ScheduleManyAsync(Enumerable.Range(0, 5).Select(i => ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, "orphaned-" + i), TimeSpan.Zero)).ToList());
         Assert.Equal(5, (await broker.PromoteDueAsync(10, default)).Count);
@@ -206,6 +202,23 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         Assert.Equal(0, stopping.TotalRuns);
         Assert.Equal(4, taking.TotalRuns);
         Assert.Equal(0, metrics.Total(SchedulerMetrics.Reclaimed));
+    }
+
+    [Fact]
+    public async Task A_host_that_only_schedules_takes_nothing_from_the_stream()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        using var host = Hosts.RedisStreams(redis.Connection, prefix, new RecordingRegistry(), o => o.Worker.Enabled = false);
+        await host.StartAsync();
+        var broker = (RedisStreamsBroker)host.Services.GetRequiredService<ITaskBroker>();
+        await host.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "elsewhere"), TimeSpan.Zero);
+        Assert.Equal(1, (await broker.PromoteDueAsync(10, default)).Count); // as another host's worker would
+
+        var groups = await Db.StreamGroupInfoAsync(Key(prefix, "stream"));
+        await host.StopAsync();
+
+        Assert.Empty(groups); // no consumer group was even created: this host never reads
+        Assert.Equal(1, await Db.StreamLengthAsync(Key(prefix, "stream")));
     }
 
     private static RedisKey Key(string prefix, string name) => "{" + prefix + "}:" + name;
