@@ -43,6 +43,22 @@ public sealed record DeadLetter(string TaskId, ReadOnlyMemory<byte> Envelope, st
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Decodes a record, or, when the stored record itself is damaged, keeps its bytes with a reason saying so.</summary>
+    /// <param name="taskId">The id the record is stored under.</param>
+    /// <param name="bytes">The bytes.</param>
+    /// <returns>The dead letter.</returns>
+    internal static DeadLetter DecodeOrRaw(string taskId, ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            return Decode(bytes);
+        }
+        catch (TaskEnvelopeException ex)
+        {
+            return new DeadLetter(taskId, bytes, ex.Message, 0, DateTimeOffset.UnixEpoch);
+        }
+    }
+
     /// <summary>Decodes a record written by <see cref="Encode"/>.</summary>
     /// <param name="bytes">The bytes.</param>
     /// <returns>The dead letter.</returns>
@@ -70,4 +86,22 @@ public sealed record DeadLetter(string TaskId, ReadOnlyMemory<byte> Envelope, st
             throw new TaskEnvelopeException("The dead-letter record is not valid: " + ex.Message, ex);
         }
     }
+}
+
+/// <summary>One page of dead letters.</summary>
+/// <param name="Items">The dead letters of the page, newest first.</param>
+/// <param name="Total">How many dead letters there are in all.</param>
+public sealed record DeadLetterPage(IReadOnlyList<DeadLetter> Items, long Total);
+
+/// <summary>The outcome of requeueing a dead letter.</summary>
+public enum DeadLetterRequeueResult
+{
+    /// <summary>The task is pending again and the dead letter is gone.</summary>
+    Requeued = 1,
+
+    /// <summary>There is no dead letter with that id.</summary>
+    NotFound = 2,
+
+    /// <summary>A task with the same id is already scheduled; the dead letter is kept.</summary>
+    AlreadyScheduled = 3,
 }

@@ -37,4 +37,31 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "The scheduler worker loop failed unexpectedly; it restarts in {Delay}.")]
     public static partial void WorkerLoopFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(100, LogLevel.Warning, "Task {TaskId} names handler {Handler}, which this host does not have (attempt {Attempt}); retrying in {Delay}, another host may have it.")]
+    public static partial void TaskRetryingWithoutHandler(ILogger logger, string taskId, string handler, int attempt, TimeSpan delay);
+
+    [LoggerMessage(101, LogLevel.Information, "Redis Streams broker started: consumer {Consumer} in group {Group}, {Concurrency} handlers at once, visibility timeout {VisibilityTimeout}.")]
+    public static partial void StreamsBrokerStarted(ILogger logger, string consumer, string group, int concurrency, TimeSpan visibilityTimeout);
+
+    [LoggerMessage(102, LogLevel.Information, "Redis Streams broker stopped: consumer {Consumer}.")]
+    public static partial void StreamsBrokerStopped(ILogger logger, string consumer);
+
+    [LoggerMessage(103, LogLevel.Warning, "Reading the task stream failed ({Failures} in a row); retrying in {Delay}.")]
+    public static partial void StreamReadFailed(ILogger logger, int failures, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(104, LogLevel.Warning, "The consumer group of the task stream was missing (Redis lost its data?); it was created again.")]
+    public static partial void StreamGroupRecreated(ILogger logger);
+
+    [LoggerMessage(105, LogLevel.Information, "Reclaimed {Count} stream entries idle for longer than {VisibilityTimeout} (their consumer died or stalled).")]
+    public static partial void StreamEntriesReclaimed(ILogger logger, int count, TimeSpan visibilityTimeout);
+
+    [LoggerMessage(106, LogLevel.Warning, "{Count} running stream entries were reclaimed by another consumer (this process stalled past the visibility timeout); their outcome here will be ignored.")]
+    public static partial void StreamClaimsLost(ILogger logger, int count);
+
+    [LoggerMessage(107, LogLevel.Error, "Stream entry {EntryId} failed outside its handler; it stays pending and is reclaimed after the visibility timeout.")]
+    public static partial void StreamEntryFailed(ILogger logger, string entryId, Exception exception);
+
+    [LoggerMessage(108, LogLevel.Information, "Handed {Count} unstarted stream entries back to the group (stopping).")]
+    public static partial void StreamEntriesHandedBack(ILogger logger, int count);
 }

@@ -27,11 +27,15 @@ public static class SchedulerMetrics
     /// <summary>Counter name: tasks moved to the dead letters.</summary>
     public const string DeadLettered = "athomic.scheduler.tasks.dead_lettered";
 
+    /// <summary>Counter name: stream entries taken over from a consumer that died or stalled past the visibility timeout (streams broker).</summary>
+    public const string Reclaimed = "athomic.scheduler.tasks.reclaimed";
+
     private static readonly Meter Meter = new(MeterName);
 
     internal static readonly Counter<long> ClaimedCounter = Meter.CreateCounter<long>(Claimed, "{task}", "Tasks claimed from the schedule.");
     internal static readonly Counter<long> CompletedCounter = Meter.CreateCounter<long>(Completed, "{task}", "Tasks completed.");
     internal static readonly Counter<long> RetriedCounter = Meter.CreateCounter<long>(Retried, "{task}", "Tasks scheduled for another attempt.");
     internal static readonly Counter<long> ReleasedCounter = Meter.CreateCounter<long>(Released, "{task}", "Tasks handed back to the schedule.");
+    internal static readonly Counter<long> ReclaimedCounter = Meter.CreateCounter<long>(Reclaimed, "{task}", "Stream entries reclaimed from a dead or stalled consumer.");
     internal static readonly Counter<long> DeadLetteredCounter = Meter.CreateCounter<long>(DeadLettered, "{task}", "Tasks moved to the dead letters.");
 }

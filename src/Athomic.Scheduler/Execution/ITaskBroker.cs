@@ -9,6 +9,8 @@ namespace Athomic.Scheduler.Execution;
 /// retrying, releasing or dead-lettering it. A broker must end the lease only once the task is safe without it:
 /// executed (the in-process broker) or durably stored elsewhere (a Redis Streams broker). If the process dies first,
 /// the lease expires and another worker reclaims the task, so there is no window in which a task can be lost.
+/// A broker whose queue lives next to the schedule implements <see cref="ISchedulePromotingBroker"/> instead, and
+/// receives due tasks straight from the schedule without any lease (the Redis Streams broker).
 /// </remarks>
 public interface ITaskBroker
 {

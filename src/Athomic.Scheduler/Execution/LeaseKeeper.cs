@@ -17,7 +17,7 @@ namespace Athomic.Scheduler.Execution;
 /// A hosted service registered before the broker and the worker, so it stops after them: handlers still running
 /// during the host's shutdown keep their leases, and whatever is still held at the very end is handed back.
 /// </remarks>
-internal sealed class LeaseKeeper : BackgroundService
+internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
 {
     private readonly IScheduleStore _store;
     private readonly TimeProvider _time;
@@ -94,40 +94,29 @@ internal sealed class LeaseKeeper : BackgroundService
         }
     }
 
-    internal Task CompleteAsync(GenericTask task, CancellationToken ct) =>
-        EndAsync(task, "complete", SchedulerMetrics.CompletedCounter, () => _store.AckAsync(task.TaskId, ct));
+    Task ILeaseOwner.CompleteAsync(TaskLease lease, CancellationToken ct) =>
+        EndAsync(lease.Task, "complete", SchedulerMetrics.CompletedCounter, () => _store.AckAsync(lease.Task.TaskId, ct));
 
-    internal Task RetryAsync(GenericTask task, TimeSpan delay, CancellationToken ct)
+    Task ILeaseOwner.RetryAsync(TaskLease lease, TimeSpan delay, CancellationToken ct)
     {
-        var next = TaskEnvelope.Write(task.WithExecution(task.Attempt + 1, null));
-        return EndAsync(task, "retry", SchedulerMetrics.RetriedCounter, () => _store.RetryAsync(task.TaskId, next, delay, ct));
+        var next = LeaseOutcome.NextAttempt(lease.Task);
+        return EndAsync(lease.Task, "retry", SchedulerMetrics.RetriedCounter, () => _store.RetryAsync(lease.Task.TaskId, next, delay, ct));
     }
 
-    internal Task ReleaseAsync(GenericTask task, CancellationToken ct) =>
-        EndAsync(task, "release", SchedulerMetrics.ReleasedCounter, async () => await _store.ReleaseAsync([task.TaskId], ct).ConfigureAwait(false) == 1);
+    Task ILeaseOwner.ReleaseAsync(TaskLease lease, CancellationToken ct) =>
+        EndAsync(lease.Task, "release", SchedulerMetrics.ReleasedCounter, async () => await _store.ReleaseAsync([lease.Task.TaskId], ct).ConfigureAwait(false) == 1);
 
-    internal Task DeadLetterAsync(GenericTask task, string reason, CancellationToken ct)
+    Task ILeaseOwner.DeadLetterAsync(TaskLease lease, string reason, CancellationToken ct)
     {
-        var record = new DeadLetter(task.TaskId, TaskEnvelope.Write(task), reason, task.Attempt, _time.GetUtcNow()).Encode();
-        return EndAsync(task, "dead-letter", SchedulerMetrics.DeadLetteredCounter, () => _store.DeadLetterAsync(task.TaskId, record, ct));
+        var record = LeaseOutcome.DeadLetterRecord(lease.Task, reason, _time);
+        return EndAsync(lease.Task, "dead-letter", SchedulerMetrics.DeadLetteredCounter, () => _store.DeadLetterAsync(lease.Task.TaskId, record, ct));
     }
 
     private async Task EndAsync(GenericTask task, string action, Counter<long> counter, Func<Task<bool>> end)
     {
         try
         {
-            if (await end().ConfigureAwait(false))
-            {
-                counter.Add(1, _schedule, new KeyValuePair<string, object?>("handler", task.Handler));
-            }
-            else
-            {
-                Log.LeaseLost(_logger, task.TaskId, action);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.LeaseEndFailed(_logger, task.TaskId, action, ex);
+            await LeaseOutcome.EndAsync(_logger, _schedule, task, action, counter, end).ConfigureAwait(false);
         }
         finally
         {

@@ -6,9 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Athomic.Scheduler.Execution;
 
 /// <summary>
-/// Runs one leased task through the handler catalog in its own DI scope, then ends the lease: complete on success;
-/// retry with exponential backoff and jitter on a handler exception; dead letter for an unknown handler, an
-/// undecodable payload, or when attempts are exhausted; release when the host stops mid-run.
+/// Runs one leased task through the handler catalog in its own DI scope, then ends the lease. The one place where
+/// the failure policy lives, shared by every broker: complete on success; retry with exponential backoff and jitter
+/// on a handler exception or an unknown handler (during a rolling deployment another host may know it) until the
+/// attempts are exhausted, then dead letter; dead letter at once for an undecodable payload (retrying cannot fix
+/// it); release when the host stops mid-run.
 /// </summary>
 internal sealed class TaskExecutor
 {
@@ -32,7 +34,7 @@ internal sealed class TaskExecutor
         var task = lease.Task;
         if (!_catalog.TryGet(task.Handler, out var handler))
         {
-            await DeadLetterAsync(lease, $"No handler named '{task.Handler}' is registered in this host.").ConfigureAwait(false);
+            await FailAsync(lease, _options.MaxAttempts, $"No handler named '{task.Handler}' is registered in this host.", null).ConfigureAwait(false);
             return;
         }
 
@@ -57,15 +59,7 @@ internal sealed class TaskExecutor
         catch (Exception ex)
         {
             var maxAttempts = handler.MaxAttempts > 0 ? handler.MaxAttempts : _options.MaxAttempts;
-            if (task.Attempt >= maxAttempts)
-            {
-                await DeadLetterAsync(lease, $"{ex.GetType().FullName}: {ex.Message}").ConfigureAwait(false);
-                return;
-            }
-
-            var delay = RetryDelay(task.Attempt);
-            Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, ex);
-            await lease.RetryAsync(delay, CancellationToken.None).ConfigureAwait(false);
+            await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", ex).ConfigureAwait(false);
             return;
         }
 
@@ -79,6 +73,27 @@ internal sealed class TaskExecutor
         var ms = Math.Min(_options.RetryMaxDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, exponent));
         var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
         return TimeSpan.FromMilliseconds(Math.Min(_options.RetryMaxDelay.TotalMilliseconds, ms * jitter));
+    }
+
+    private Task FailAsync(TaskLease lease, int maxAttempts, string reason, Exception? exception)
+    {
+        var task = lease.Task;
+        if (task.Attempt >= maxAttempts)
+        {
+            return DeadLetterAsync(lease, reason);
+        }
+
+        var delay = RetryDelay(task.Attempt);
+        if (exception is null)
+        {
+            Log.TaskRetryingWithoutHandler(_logger, task.TaskId, task.Handler, task.Attempt, delay);
+        }
+        else
+        {
+            Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, exception);
+        }
+
+        return lease.RetryAsync(delay, CancellationToken.None);
     }
 
     private Task DeadLetterAsync(TaskLease lease, string reason)

@@ -3,14 +3,18 @@ namespace Athomic.Scheduler.Execution;
 /// <summary>A claimed task and the lease that keeps it in flight until the broker ends it exactly once.</summary>
 public sealed class TaskLease
 {
-    private readonly LeaseKeeper _keeper;
+    private readonly ILeaseOwner _owner;
     private int _ended;
 
-    internal TaskLease(GenericTask task, LeaseKeeper keeper)
+    internal TaskLease(GenericTask task, ILeaseOwner owner, string? receipt = null)
     {
         Task = task;
-        _keeper = keeper;
+        _owner = owner;
+        Receipt = receipt;
     }
+
+    /// <summary>What the owner needs to end this lease besides the task (the stream entry id for the streams broker).</summary>
+    internal string? Receipt { get; }
 
     /// <summary>The claimed task.</summary>
     public GenericTask Task { get; }
@@ -22,27 +26,27 @@ public sealed class TaskLease
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the store forgot the task.</returns>
     public Task CompleteAsync(CancellationToken cancellationToken = default) =>
-        End() ? _keeper.CompleteAsync(Task, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+        End() ? _owner.CompleteAsync(this, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
 
     /// <summary>Ends the lease: the task goes back to the schedule as its next attempt after <paramref name="delay"/>.</summary>
     /// <param name="delay">The delay before the next attempt.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the task is pending again.</returns>
     public Task RetryAsync(TimeSpan delay, CancellationToken cancellationToken = default) =>
-        End() ? _keeper.RetryAsync(Task, delay, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+        End() ? _owner.RetryAsync(this, delay, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
 
     /// <summary>Ends the lease: the task goes back to the schedule unchanged, due now (this process is stopping).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the task is pending again.</returns>
     public Task ReleaseAsync(CancellationToken cancellationToken = default) =>
-        End() ? _keeper.ReleaseAsync(Task, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+        End() ? _owner.ReleaseAsync(this, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
 
     /// <summary>Ends the lease: the task goes to the dead letters with <paramref name="reason"/>.</summary>
     /// <param name="reason">Why.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the dead letter is stored.</returns>
     public Task DeadLetterAsync(string reason, CancellationToken cancellationToken = default) =>
-        End() ? _keeper.DeadLetterAsync(Task, reason, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+        End() ? _owner.DeadLetterAsync(this, reason, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
 
     private bool End() => Interlocked.Exchange(ref _ended, 1) == 0;
 }

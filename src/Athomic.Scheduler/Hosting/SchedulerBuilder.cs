@@ -49,6 +49,8 @@ public sealed class SchedulerBuilder
     public SchedulerBuilder UseRedis(Func<IServiceProvider, IConnectionMultiplexer> connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        Services.RemoveAll<RedisConnectionSource>();
+        Services.AddSingleton(new RedisConnectionSource(connection));
         Services.RemoveAll<IScheduleStore>();
         Services.AddSingleton<IScheduleStore>(sp =>
             new RedisScheduleStore(connection(sp), sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.KeyPrefix));
@@ -59,6 +61,7 @@ public sealed class SchedulerBuilder
     /// <returns>This builder.</returns>
     public SchedulerBuilder UseInMemoryStore()
     {
+        Services.RemoveAll<RedisConnectionSource>();
         Services.RemoveAll<IScheduleStore>();
         Services.AddSingleton<IScheduleStore>(sp => new InMemoryScheduleStore(sp.GetRequiredService<TimeProvider>()));
         return this;
@@ -72,6 +75,12 @@ public sealed class SchedulerBuilder
         ArgumentNullException.ThrowIfNull(registry);
         Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IScheduledHandlerRegistry), registry));
         return this;
+    }
+
+    /// <summary>How the Redis store gets its connection; the streams broker uses the same one.</summary>
+    internal sealed class RedisConnectionSource(Func<IServiceProvider, IConnectionMultiplexer> connection)
+    {
+        public Func<IServiceProvider, IConnectionMultiplexer> Connection { get; } = connection;
     }
 
     /// <summary>Owns a multiplexer created from a connection string, so it is disposed with the container.</summary>

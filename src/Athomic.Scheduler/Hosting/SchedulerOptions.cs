@@ -29,6 +29,25 @@ public sealed class SchedulerOptions
 
     /// <summary>Execution of tasks by the in-process broker.</summary>
     public SchedulerExecutionOptions Execution { get; set; } = new();
+
+    /// <summary>The Redis Streams broker (<c>UseRedisStreamsBroker()</c>).</summary>
+    public SchedulerStreamsOptions Streams { get; set; } = new();
+}
+
+/// <summary>Options of the Redis Streams broker.</summary>
+public sealed class SchedulerStreamsOptions
+{
+    /// <summary>
+    /// How long a delivered entry may go without a sign of life before another consumer reclaims it (its consumer
+    /// died). A live handler's claim is renewed every third of this, however long it runs. Default 30 s.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// This process's consumer name in the group; must be unique among running processes. Default
+    /// <see langword="null"/>: machine name, process id and a random suffix, new at every start.
+    /// </summary>
+    public string? ConsumerName { get; set; }
 }
 
 /// <summary>Options of <see cref="SchedulerWorkerService"/>.</summary>

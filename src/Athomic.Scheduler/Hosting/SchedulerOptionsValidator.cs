@@ -31,6 +31,8 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
         Check(e.MaxAttempts > 0, "Athomic:Scheduler:Execution:MaxAttempts must be greater than 0.");
         Check(e.RetryBaseDelay >= TimeSpan.Zero, "Athomic:Scheduler:Execution:RetryBaseDelay must not be negative.");
         Check(e.RetryMaxDelay >= e.RetryBaseDelay, "Athomic:Scheduler:Execution:RetryMaxDelay must be at least Execution:RetryBaseDelay.");
+        Check(options.Streams.VisibilityTimeout >= TimeSpan.FromSeconds(1), "Athomic:Scheduler:Streams:VisibilityTimeout must be at least 1 second.");
+        Check(options.Streams.ConsumerName is null || TaskIds.IsValid(options.Streams.ConsumerName), $"Athomic:Scheduler:Streams:ConsumerName '{options.Streams.ConsumerName}' must be 1 to {TaskIds.MaxLength} characters with no whitespace, '{{', '}}' or '*'.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -60,6 +60,7 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IDeadLetterQueue>(sp => new DeadLetterQueue(sp.GetService<IScheduleStore>() ?? throw NoStore()));
         services.TryAddSingleton(sp => new HandlerCatalog(sp.GetServices<IScheduledHandlerRegistry>()));
         services.TryAddSingleton(sp => new TaskExecutor(
             sp.GetRequiredService<HandlerCatalog>(),
@@ -80,7 +81,7 @@ public static class SchedulerServiceCollectionExtensions
         // Hosted services start in order and stop in reverse: the lease keeper stops last (running handlers keep
         // their leases while the broker drains), the broker stops after the worker has stopped claiming.
         services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
-        services.AddHostedService(sp => sp.GetRequiredService<InProcessTaskBroker>());
+        services.AddHostedService(sp => new BrokerLifetime(sp.GetRequiredService<ITaskBroker>()));
         services.AddHostedService(sp => new SchedulerWorkerService(
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
             sp.GetRequiredService<ITaskBroker>(),

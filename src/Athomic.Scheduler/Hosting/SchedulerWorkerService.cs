@@ -15,6 +15,10 @@ namespace Athomic.Scheduler.Hosting;
 /// <see cref="SchedulerWorkerOptions.MinPollDelay"/> by <see cref="SchedulerWorkerOptions.BackoffFactor"/> up to
 /// <see cref="SchedulerWorkerOptions.MaxPollDelay"/>, but never past the next due time the store reports, and a
 /// notification that a sooner task was scheduled wakes the worker at once.
+/// <para>
+/// When the broker is an <see cref="ISchedulePromotingBroker"/> (the Redis Streams broker), each poll instead moves
+/// due tasks straight into the broker's queue in one atomic step, and no lease is held in this process.
+/// </para>
 /// </remarks>
 public sealed class SchedulerWorkerService : BackgroundService
 {
@@ -95,21 +99,17 @@ public sealed class SchedulerWorkerService : BackgroundService
             try
             {
                 Interlocked.Increment(ref _polls);
-                var batch = await _store.ClaimAsync(_options.BatchSize, _leases.Lease, stoppingToken).ConfigureAwait(false);
-                if (batch.Tasks.Count > 0)
-                {
-                    SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
-                }
-
-                await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
-                if (batch.Tasks.Count >= _options.BatchSize)
+                var (count, nextDueIn) = _broker is ISchedulePromotingBroker promoter
+                    ? await PromoteAsync(promoter, stoppingToken).ConfigureAwait(false)
+                    : await ClaimAndDispatchAsync(stoppingToken).ConfigureAwait(false);
+                if (count >= _options.BatchSize)
                 {
                     idleDelay = _options.MinPollDelay;
                     continue;
                 }
 
-                idleDelay = batch.Tasks.Count > 0 ? _options.MinPollDelay : Grow(idleDelay);
-                wait = batch.NextDueIn is { } next && next < idleDelay ? next : idleDelay;
+                idleDelay = count > 0 ? _options.MinPollDelay : Grow(idleDelay);
+                wait = nextDueIn is { } next && next < idleDelay ? next : idleDelay;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -132,19 +132,39 @@ public sealed class SchedulerWorkerService : BackgroundService
         }
     }
 
+    /// <summary>The streams path: due tasks move from the schedule into the broker's queue in one atomic step.</summary>
+    private async Task<(int Count, TimeSpan? NextDueIn)> PromoteAsync(ISchedulePromotingBroker promoter, CancellationToken stoppingToken)
+    {
+        var result = await promoter.PromoteDueAsync(_options.BatchSize, stoppingToken).ConfigureAwait(false);
+        if (result.Count > 0)
+        {
+            SchedulerMetrics.ClaimedCounter.Add(result.Count, _schedule);
+        }
+
+        return (result.Count, result.NextDueIn);
+    }
+
+    /// <summary>The lease path: claim due tasks into the in-flight set, then hand their leases to the broker.</summary>
+    private async Task<(int Count, TimeSpan? NextDueIn)> ClaimAndDispatchAsync(CancellationToken stoppingToken)
+    {
+        var batch = await _store.ClaimAsync(_options.BatchSize, _leases.Lease, stoppingToken).ConfigureAwait(false);
+        if (batch.Tasks.Count > 0)
+        {
+            SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
+        }
+
+        await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
+        return (batch.Tasks.Count, batch.NextDueIn);
+    }
+
     private async Task DispatchAsync(ClaimBatch batch, CancellationToken stoppingToken)
     {
         for (var i = 0; i < batch.Tasks.Count; i++)
         {
             var entry = batch.Tasks[i];
-            GenericTask task;
-            try
+            if (!LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds), out var task, out var reason))
             {
-                task = TaskEnvelope.Read(entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds));
-            }
-            catch (TaskEnvelopeException ex)
-            {
-                await DeadLetterUnreadableAsync(entry, ex.Message).ConfigureAwait(false);
+                await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
                 continue;
             }
 
@@ -170,9 +190,8 @@ public sealed class SchedulerWorkerService : BackgroundService
 
     private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
     {
-        var text = entry.Envelope.IsEmpty ? "The task's details are missing from the store." : "Unreadable envelope: " + reason;
-        Log.EnvelopeUnreadable(_logger, entry.TaskId, text);
-        var record = new DeadLetter(entry.TaskId, entry.Envelope, text, 0, _time.GetUtcNow()).Encode();
+        Log.EnvelopeUnreadable(_logger, entry.TaskId, reason);
+        var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, _time);
         if (await _store.DeadLetterAsync(entry.TaskId, record, CancellationToken.None).ConfigureAwait(false))
         {
             SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);

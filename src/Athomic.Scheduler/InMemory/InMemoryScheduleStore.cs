@@ -241,12 +241,78 @@ public sealed class InMemoryScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
+        (await ListDeadLettersAsync(0, maxCount, cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <inheritdoc />
+    public Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            IReadOnlyList<DeadLetter> letters = _dead.AsEnumerable().Reverse().Take(maxCount).Select(d => DeadLetter.Decode(d.Record)).ToList();
-            return Task.FromResult(letters);
+            var items = _dead.AsEnumerable().Reverse().Skip(offset).Take(count).Select(d => DeadLetter.DecodeOrRaw(d.Id, d.Record)).ToList();
+            return Task.FromResult(new DeadLetterPage(items, _dead.Count));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var index = _dead.FindIndex(d => d.Id == taskId);
+            return Task.FromResult(index < 0 ? null : DeadLetter.DecodeOrRaw(taskId, _dead[index].Record));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        bool wake;
+        lock (_gate)
+        {
+            var index = _dead.FindIndex(d => d.Id == taskId);
+            if (index < 0)
+            {
+                return Task.FromResult(DeadLetterRequeueResult.NotFound);
+            }
+
+            if (_tasks.ContainsKey(taskId))
+            {
+                return Task.FromResult(DeadLetterRequeueResult.AlreadyScheduled);
+            }
+
+            _dead.RemoveAt(index);
+            var due = Now + (long)delay.TotalMilliseconds;
+            wake = !_pending.TryPeek(out _, out var head) || due < head;
+            _tasks[taskId] = envelope.ToArray();
+            _pending.Set(taskId, due);
+        }
+
+        if (wake)
+        {
+            Notify();
+        }
+
+        return Task.FromResult(DeadLetterRequeueResult.Requeued);
+    }
+
+    /// <inheritdoc />
+    public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var before = _dead.Count;
+            if (taskIds is null)
+            {
+                _dead.Clear();
+            }
+            else
+            {
+                var ids = taskIds.ToHashSet(StringComparer.Ordinal);
+                _dead.RemoveAll(d => ids.Contains(d.Id));
+            }
+
+            return Task.FromResult((long)(before - _dead.Count));
         }
     }
 

@@ -13,6 +13,14 @@ internal static class LuaScripts
     public static readonly string Get = Load("get");
     public static readonly string DeadLetter = Load("deadletter");
     public static readonly string DeadLetters = Load("deadletters");
+    public static readonly string Requeue = Load("requeue");
+    public static readonly string Purge = Load("purge");
+    public static readonly string Promote = Load("promote");
+    public static readonly string StreamAck = Load("stream_ack");
+    public static readonly string StreamRetry = Load("stream_retry");
+    public static readonly string StreamHandBack = Load("stream_handback");
+    public static readonly string StreamDeadLetter = Load("stream_deadletter");
+    public static readonly string StreamKeepAlive = Load("stream_keepalive");
 
     private static string Load(string name)
     {

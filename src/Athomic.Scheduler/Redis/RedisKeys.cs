@@ -13,6 +13,8 @@ internal sealed class RedisKeys
         InFlight = tag + ":inflight";
         Dead = tag + ":dead";
         DeadIndex = tag + ":dead:index";
+        Stream = tag + ":stream";
+        Queued = tag + ":queued";
         WakeChannel = RedisChannel.Literal(tag + ":wake");
         WakeChannelName = tag + ":wake";
     }
@@ -26,6 +28,12 @@ internal sealed class RedisKeys
     public RedisKey Dead { get; }
 
     public RedisKey DeadIndex { get; }
+
+    /// <summary>The streams broker's stream: one entry per due task, <c>t</c> task id, <c>e</c> envelope, <c>d</c> due time.</summary>
+    public RedisKey Stream { get; }
+
+    /// <summary>Hash: task id → id of its current stream entry (so a queued task can be read and ended exactly).</summary>
+    public RedisKey Queued { get; }
 
     public RedisChannel WakeChannel { get; }
 

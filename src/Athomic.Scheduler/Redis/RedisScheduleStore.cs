@@ -81,7 +81,7 @@ public sealed class RedisScheduleStore : IScheduleStore
     /// <inheritdoc />
     public async Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Get, [_keys.Pending, _keys.Tasks, _keys.InFlight], [taskId])).ConfigureAwait(false);
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Get, [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Queued, _keys.Stream], [taskId])).ConfigureAwait(false);
         if (result.IsNull)
         {
             return null;
@@ -181,17 +181,50 @@ public sealed class RedisScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
+        (await ListDeadLettersAsync(0, maxCount, cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <inheritdoc />
+    public async Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [_keys.Dead, _keys.DeadIndex], [maxCount])).ConfigureAwait(false);
-        var records = (RedisResult[])result!;
-        var letters = new List<DeadLetter>(records.Length);
-        foreach (var record in records)
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [_keys.Dead, _keys.DeadIndex], [offset, count])).ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        var letters = new List<DeadLetter>((parts.Length - 1) / 2);
+        for (var i = 1; i + 1 < parts.Length; i += 2)
         {
-            letters.Add(DeadLetter.Decode((byte[])record!));
+            letters.Add(DeadLetter.DecodeOrRaw((string)parts[i]!, (byte[])parts[i + 1]!));
         }
 
-        return letters;
+        return new DeadLetterPage(letters, (long)parts[0]);
+    }
+
+    /// <inheritdoc />
+    public async Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var record = await Call(Db.HashGetAsync(_keys.Dead, taskId)).ConfigureAwait(false);
+        return record.IsNull ? null : DeadLetter.DecodeOrRaw(taskId, (byte[])record!);
+    }
+
+    /// <inheritdoc />
+    public async Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var result = await Call(Db.ScriptEvaluateAsync(
+            LuaScripts.Requeue,
+            [_keys.Pending, _keys.Tasks, _keys.Dead, _keys.DeadIndex],
+            [_keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
+        return (DeadLetterRequeueResult)(int)result;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken)
+    {
+        if (taskIds is { Count: 0 })
+        {
+            return 0;
+        }
+
+        var args = taskIds is null ? [] : taskIds.Select(id => (RedisValue)id).ToArray();
+        return (long)await Call(Db.ScriptEvaluateAsync(LuaScripts.Purge, [_keys.Dead, _keys.DeadIndex], args)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -203,7 +236,7 @@ public sealed class RedisScheduleStore : IScheduleStore
         return new Subscription(subscriber, _keys.WakeChannel, handler);
     }
 
-    private static async Task<RedisResult> Call(Task<RedisResult> call)
+    private static async Task<T> Call<T>(Task<T> call)
     {
         try
         {

@@ -50,6 +50,25 @@ internal static class ReadmeSnippets
         _ = (cancelled, info);
     }
 
+    public static void StreamsBroker(HostApplicationBuilder builder)
+    {
+        builder.Services.AddAthomicScheduler(builder.Configuration.GetSection("Athomic:Scheduler"))
+            .UseRedis("localhost:6379")
+            .UseRedisStreamsBroker()                 // opt in; the in-process broker stays the default
+            .AddScheduledHandlersFromMyApp();
+    }
+
+    public static async Task DeadLettersAsync(IHost app)
+    {
+        var dead = app.Services.GetRequiredService<IDeadLetterQueue>();
+        DeadLetterPage page = await dead.ListAsync(offset: 0, count: 100);   // newest first, with page.Total
+        DeadLetter? letter = await dead.GetAsync("trial:42");               // envelope bytes, Reason, Attempts, FailedAt
+        GenericTask? task = letter?.TryReadTask();                          // null when the envelope is unreadable
+        await dead.RequeueAsync("trial:42", TimeSpan.Zero);                 // back to pending as attempt 1, atomically
+        await dead.PurgeAsync("trial:42");                                  // or PurgeAllAsync()
+        _ = (page, task);
+    }
+
     public static void UnitTest(IServiceCollection services)
     {
         var time = new FakeTimeProvider();

@@ -24,6 +24,8 @@ public sealed class OptionsValidationTests
     [InlineData("Athomic:Scheduler:Execution:MaxConcurrency", "0", "Execution:MaxConcurrency")]
     [InlineData("Athomic:Scheduler:KeyPrefix", "bad{prefix}", "KeyPrefix")]
     [InlineData("Athomic:Scheduler:MaxPayloadBytes", "-1", "MaxPayloadBytes")]
+    [InlineData("Athomic:Scheduler:Streams:VisibilityTimeout", "00:00:00.500", "Streams:VisibilityTimeout")]
+    [InlineData("Athomic:Scheduler:Streams:ConsumerName", "two words", "Streams:ConsumerName")]
     public async Task Bad_option_fails_the_host_start_naming_the_option(string key, string value, string named)
     {
         using var host = Build(new() { [key] = value });

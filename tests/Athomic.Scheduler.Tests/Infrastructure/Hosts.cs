@@ -9,7 +9,11 @@ namespace Athomic.Scheduler.Tests.Infrastructure;
 /// <summary>Builds real hosts (DI, options validation, hosted worker and broker) for tests.</summary>
 public static class Hosts
 {
-    public static IHost Redis(IConnectionMultiplexer connection, string prefix, RecordingRegistry registry, Action<SchedulerOptions>? configure = null)
+    /// <summary>A host on the Redis store with the Redis Streams broker.</summary>
+    public static IHost RedisStreams(IConnectionMultiplexer connection, string prefix, RecordingRegistry registry, Action<SchedulerOptions>? configure = null) =>
+        Redis(connection, prefix, registry, configure, streams: true);
+
+    public static IHost Redis(IConnectionMultiplexer connection, string prefix, RecordingRegistry registry, Action<SchedulerOptions>? configure = null, bool streams = false)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -17,7 +21,7 @@ public static class Hosts
         {
             builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);
         }
-        builder.Services.AddAthomicScheduler(o =>
+        var scheduler = builder.Services.AddAthomicScheduler(o =>
             {
                 o.KeyPrefix = prefix;
                 o.Worker.MinPollDelay = TimeSpan.FromMilliseconds(50);
@@ -28,6 +32,11 @@ public static class Hosts
             })
             .UseRedis(_ => connection)
             .AddHandlers(registry);
+        if (streams)
+        {
+            scheduler.UseRedisStreamsBroker();
+        }
+
         return builder.Build();
     }
 }

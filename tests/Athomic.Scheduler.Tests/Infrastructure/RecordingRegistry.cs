@@ -12,6 +12,8 @@ public sealed class RecordingRegistry : IScheduledHandlerRegistry
     public const string Record = "test.record";
     public const string Fail = "test.fail";
     public const string Slow = "test.slow";
+    public const string Flaky = "test.flaky";
+    public const string Typed = "test.typed";
 
     private readonly ConcurrentDictionary<string, int> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<TaskContext> _contexts = new();
@@ -35,8 +37,25 @@ public sealed class RecordingRegistry : IScheduledHandlerRegistry
             }, maxAttempts: 3),
             new ScheduledHandlerDescriptor(Slow, "Tests.Slow", null, async (ctx, _, ct) =>
             {
+                SlowStarted.TrySetResult();
                 await SlowGate.Task.WaitAsync(ct);
                 Ran(ctx);
+            }),
+            new ScheduledHandlerDescriptor(Flaky, "Tests.Flaky", null, (ctx, _, _) =>
+            {
+                if (Broken)
+                {
+                    throw new InvalidOperationException("broken for now");
+                }
+
+                Ran(ctx);
+                return ValueTask.CompletedTask;
+            }, maxAttempts: 2),
+            new ScheduledHandlerDescriptor(Typed, "Tests.Typed", "System.String", (ctx, _, _) =>
+            {
+                ScheduledPayload.Deserialize<string>(ctx.Payload, ctx.Handler);
+                Ran(ctx);
+                return ValueTask.CompletedTask;
             }),
         ];
     }
@@ -45,6 +64,12 @@ public sealed class RecordingRegistry : IScheduledHandlerRegistry
 
     /// <summary>Released by a test to let <see cref="Slow"/> handlers finish.</summary>
     public TaskCompletionSource SlowGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a <see cref="Slow"/> handler has started.</summary>
+    public TaskCompletionSource SlowStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>While set, <see cref="Flaky"/> handlers throw.</summary>
+    public volatile bool Broken;
 
     public int DistinctRuns => _runs.Count;
 

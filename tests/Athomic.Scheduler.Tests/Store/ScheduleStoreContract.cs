@@ -6,7 +6,7 @@ namespace Athomic.Scheduler.Tests.Store;
 /// The behaviour every <see cref="IScheduleStore"/> must have; run against the Redis store and the in-memory store.
 /// Time passes through <see cref="PassAsync"/>: real time on Redis (its server clock), a fake clock in memory.
 /// </summary>
-public abstract class ScheduleStoreContract
+public abstract partial class ScheduleStoreContract
 {
     protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 

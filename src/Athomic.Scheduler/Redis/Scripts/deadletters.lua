@@ -1,11 +1,15 @@
--- deadletters.lua: read the newest dead letters.
--- KEYS[1] dead, KEYS[2] dead index
--- ARGV[1] how many
--- Returns the records, newest first.
-local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1, 'REV')
-local out = {}
+-- deadletters.lua: read one page of dead letters, newest first.
+-- KEYS[1] dead (hash: id -> record), KEYS[2] dead index (zset: id -> time)
+-- ARGV[1] offset, ARGV[2] how many
+-- Returns { total, then per letter: id, record }.
+local first = tonumber(ARGV[1])
+local ids = redis.call('ZRANGE', KEYS[2], first, first + tonumber(ARGV[2]) - 1, 'REV')
+local out = { redis.call('ZCARD', KEYS[2]) }
 for i = 1, #ids do
   local r = redis.call('HGET', KEYS[1], ids[i])
-  if r then out[#out + 1] = r end
+  if r then
+    out[#out + 1] = ids[i]
+    out[#out + 1] = r
+  end
 end
 return out

@@ -1,0 +1,169 @@
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Redis;
+
+/// <summary>
+/// The streams broker's side of Redis: the stream <c>{prefix}:stream</c> with one consumer group, fed straight from
+/// the schedule by <c>promote.lua</c>. Every change is one script on keys of the schedule's hash tag; every end of an
+/// entry (ack, retry, hand-back, dead letter) acts only while this consumer still owns the entry.
+/// </summary>
+internal sealed class RedisStreamQueue
+{
+    public const string GroupName = "athomic";
+
+    private readonly IConnectionMultiplexer _connection;
+    private readonly RedisKeys _keys;
+
+    public RedisStreamQueue(IConnectionMultiplexer connection, string keyPrefix, string consumer)
+    {
+        _connection = connection;
+        _keys = new RedisKeys(keyPrefix);
+        Consumer = consumer;
+    }
+
+    public string Consumer { get; }
+
+    private IDatabase Db => _connection.GetDatabase();
+
+    /// <summary>Creates the consumer group (from the start of the stream, so nothing promoted before is missed).</summary>
+    /// <returns><see langword="true"/> when it was created now.</returns>
+    public async Task<bool> EnsureGroupAsync()
+    {
+        try
+        {
+            return await Db.StreamCreateConsumerGroupAsync(_keys.Stream, GroupName, "0-0", createStream: true).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Moves up to <paramref name="maxCount"/> due tasks from the schedule into the stream (one script).</summary>
+    public async Task<(int Count, TimeSpan? NextDueIn)> PromoteAsync(int maxCount)
+    {
+        var parts = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            LuaScripts.Promote,
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued],
+            [maxCount]).ConfigureAwait(false))!;
+        var next = (long)parts[1];
+        return ((int)parts[2], next < 0 ? null : TimeSpan.FromMilliseconds(next));
+    }
+
+    /// <summary>
+    /// Reads new entries for this consumer, waiting up to <paramref name="block"/> for one. Runs
+    /// <c>XREADGROUP … BLOCK</c> on <paramref name="reader"/>, a connection used for nothing else: a blocking command
+    /// holds its connection, and StackExchange.Redis multiplexes every other command over the shared one.
+    /// </summary>
+    public async Task<IReadOnlyList<StreamDelivery>> ReadAsync(IConnectionMultiplexer reader, int count, TimeSpan block)
+    {
+        var result = await reader.GetDatabase().ExecuteAsync(
+            "XREADGROUP",
+            "GROUP", GroupName, Consumer, "COUNT", count, "BLOCK", (long)block.TotalMilliseconds, "STREAMS", _keys.Stream, ">").ConfigureAwait(false);
+        if (result.IsNull || result.Length == 0)
+        {
+            return [];
+        }
+
+        // RESP2: [[key, entries]]; RESP3: a map { key: entries }, which StackExchange.Redis flattens to [key, entries].
+        var entries = (RedisResult[])(result.Resp3Type == ResultType.Map ? result[1] : result[0][1])!;
+        var deliveries = new List<StreamDelivery>(entries.Length);
+        foreach (var entry in entries)
+        {
+            var fields = entry[1].IsNull ? [] : (RedisValue[])entry[1]!;
+            deliveries.Add(StreamDelivery.Parse((string)entry[0]!, fields));
+        }
+
+        return deliveries;
+    }
+
+    /// <summary>Takes over entries idle for longer than <paramref name="minIdle"/> (their consumer died or stalled).</summary>
+    public async Task<(IReadOnlyList<StreamDelivery> Entries, RedisValue Next)> AutoClaimAsync(TimeSpan minIdle, RedisValue start, int count)
+    {
+        var result = await Db.StreamAutoClaimAsync(_keys.Stream, GroupName, Consumer, (long)minIdle.TotalMilliseconds, start, count).ConfigureAwait(false);
+        var deliveries = new List<StreamDelivery>(result.ClaimedEntries.Length);
+        foreach (var entry in result.ClaimedEntries)
+        {
+            if (entry.IsNull)
+            {
+                continue;
+            }
+
+            var fields = new RedisValue[entry.Values.Length * 2];
+            for (var i = 0; i < entry.Values.Length; i++)
+            {
+                fields[2 * i] = entry.Values[i].Name;
+                fields[(2 * i) + 1] = entry.Values[i].Value;
+            }
+
+            deliveries.Add(StreamDelivery.Parse((string)entry.Id!, fields));
+        }
+
+        return (deliveries, result.NextStartId);
+    }
+
+    /// <summary>
+    /// Removes consumers that hold no entries and were idle longer than <paramref name="idle"/> (processes that
+    /// stopped or died long ago; a live consumer reads every second). A consumer with pending entries is never removed.
+    /// </summary>
+    /// <param name="idle">The idle time past which an empty consumer is gone for good.</param>
+    /// <param name="self">This consumer, never removed.</param>
+    /// <returns>How many were removed.</returns>
+    public async Task<int> RemoveGoneConsumersAsync(TimeSpan idle, bool self = false)
+    {
+        var removed = 0;
+        foreach (var consumer in await Db.StreamConsumerInfoAsync(_keys.Stream, GroupName).ConfigureAwait(false))
+        {
+            var mine = consumer.Name == Consumer;
+            if (consumer.PendingMessageCount == 0 && (self ? mine : !mine && consumer.IdleTimeInMilliseconds > idle.TotalMilliseconds))
+            {
+                await Db.StreamDeleteConsumerAsync(_keys.Stream, GroupName, consumer.Name).ConfigureAwait(false);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    public async Task<bool> AckAsync(string entryId, string taskId) =>
+        (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamAck, [_keys.Stream, _keys.Queued], [GroupName, Consumer, entryId, taskId]).ConfigureAwait(false) == 1;
+
+    public async Task<bool> RetryAsync(string entryId, string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay) =>
+        (int)await Db.ScriptEvaluateAsync(
+            LuaScripts.StreamRetry,
+            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks],
+            [GroupName, Consumer, entryId, taskId, envelope, (long)delay.TotalMilliseconds, _keys.WakeChannelName]).ConfigureAwait(false) == 1;
+
+    public async Task<bool> HandBackAsync(string entryId, string taskId, RedisValue[] fields)
+    {
+        var args = new RedisValue[4 + fields.Length];
+        args[0] = GroupName;
+        args[1] = Consumer;
+        args[2] = entryId;
+        args[3] = taskId;
+        fields.CopyTo(args, 4);
+        return (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamHandBack, [_keys.Stream, _keys.Queued], args).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<bool> DeadLetterAsync(string entryId, string taskId, ReadOnlyMemory<byte> record) =>
+        (int)await Db.ScriptEvaluateAsync(
+            LuaScripts.StreamDeadLetter,
+            [_keys.Stream, _keys.Queued, _keys.Dead, _keys.DeadIndex],
+            [GroupName, Consumer, entryId, taskId, record]).ConfigureAwait(false) == 1;
+
+    /// <summary>Resets the idle time of the entries this consumer runs; returns those another consumer owns by now.</summary>
+    public async Task<string[]> KeepAliveAsync(IReadOnlyCollection<string> entryIds)
+    {
+        var args = new RedisValue[2 + entryIds.Count];
+        args[0] = GroupName;
+        args[1] = Consumer;
+        var i = 2;
+        foreach (var id in entryIds)
+        {
+            args[i++] = id;
+        }
+
+        var lost = await Db.ScriptEvaluateAsync(LuaScripts.StreamKeepAlive, [_keys.Stream], args).ConfigureAwait(false);
+        return (string[])lost!;
+    }
+}
