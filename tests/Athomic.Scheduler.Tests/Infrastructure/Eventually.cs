@@ -1,8 +1,13 @@
 namespace Athomic.Scheduler.Tests.Infrastructure;
 
-/// <summary>Awaits a condition on state the test cannot subscribe to (Redis contents, a counter), with a timeout.</summary>
+/// <summary>
+/// Awaits a condition on state the test cannot subscribe to (Redis contents written by other processes, a counter),
+/// polling it every <see cref="PollInterval"/> until a timeout. Used only where no event exists to await.
+/// </summary>
 public static class Eventually
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
     public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -13,7 +18,7 @@ public static class Eventually
                 throw new TimeoutException($"Timed out after {timeout} waiting for: {what}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(PollInterval);
         }
     }
 
