@@ -12,6 +12,7 @@ namespace Athomic.Scheduler.Storage;
 /// </remarks>
 public sealed partial class PartitionedScheduleStore : IScheduleStore
 {
+    private const long UnavailableRetryMs = 1000;
     private readonly IScheduleStore[] _partitions;
     private readonly long[] _skipUntil;
     private readonly long[] _nextDue;
@@ -69,6 +70,8 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
         var tasks = new List<ClaimedEntry>();
         long storeNow = 0;
         var full = false;
+        SchedulerUnavailableException? unavailable = null;
+        int asked = 0, failures = 0;
         for (var k = 0; k < n && !full; k++)
         {
             var p = (start + k) % n;
@@ -78,7 +81,22 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
                 continue;
             }
 
-            var batch = await _partitions[p].ClaimAsync(maxCount - tasks.Count, lease, cancellationToken).ConfigureAwait(false);
+            ClaimBatch batch;
+            asked++;
+            try
+            {
+                batch = await _partitions[p].ClaimAsync(maxCount - tasks.Count, lease, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SchedulerUnavailableException ex)
+            {
+                // One partition's node is down: the others keep working; this one is tried again after a second.
+                unavailable = ex;
+                failures++;
+                Volatile.Write(ref _nextDue[p], sent + UnavailableRetryMs);
+                Volatile.Write(ref _skipUntil[p], sent + UnavailableRetryMs);
+                continue;
+            }
+
             tasks.AddRange(batch.Tasks);
             storeNow = batch.NowMilliseconds;
             full = tasks.Count >= maxCount;
@@ -89,6 +107,11 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
                 : long.MaxValue;
             Volatile.Write(ref _nextDue[p], next);
             Volatile.Write(ref _skipUntil[p], next == 0 ? 0 : Math.Min(next, sent + _maxSkipMs));
+        }
+
+        if (unavailable is not null && failures == asked)
+        {
+            throw new SchedulerUnavailableException("No partition of the schedule is reachable: " + unavailable.Message, unavailable);
         }
 
         return new ClaimBatch(tasks, full ? TimeSpan.Zero : NextDueIn(), storeNow == 0 ? Now : storeNow);
