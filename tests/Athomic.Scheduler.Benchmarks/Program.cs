@@ -8,6 +8,7 @@ using Athomic.Scheduler;
 using Athomic.Scheduler.Benchmarks;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -72,7 +73,7 @@ var hangfire = HangfireBench.Client(connection);
 var hfCount = seqCount / 4;
 var (hfSeqCount, hfSeqElapsed) = await HangfireBench.ScheduleAsync(hangfire, hfCount, callers: 1);
 var hfSequential = Report.Rate(hfSeqCount, hfSeqElapsed);
-report.Rate("Hangfire Schedule, 1 sequential caller", hfSeqCount, hfSeqElapsed, $"ours = {libSequential / hfSequential:F1}x");
+report.Rate("Hangfire Schedule, 1 sequential caller", hfSeqCount, hfSeqElapsed, $"ours = {libSequential / hfSequential:F1}x Hangfire");
 
 sw.Restart();
 var next = -1;
@@ -85,10 +86,10 @@ await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
     }
 }));
 var libConcurrent = Report.Rate(parCount, sw.Elapsed);
-report.Rate("ScheduleAsync, 32 concurrent callers", parCount, sw.Elapsed);
+report.Rate("ScheduleAsync, 32 concurrent callers", parCount, sw.Elapsed, $"= {Report.Ratio(libConcurrent, rawPipelined)} of raw pipelined");
 var (hfParCount, hfParElapsed) = await HangfireBench.ScheduleAsync(hangfire, parCount / 10, callers: 32);
 var hfConcurrent = Report.Rate(hfParCount, hfParElapsed);
-report.Rate("Hangfire Schedule, 32 concurrent callers", hfParCount, hfParElapsed, $"ours = {libConcurrent / hfConcurrent:F1}x");
+report.Rate("Hangfire Schedule, 32 concurrent callers", hfParCount, hfParElapsed, $"ours = {libConcurrent / hfConcurrent:F1}x Hangfire");
 
 var requests = Enumerable.Range(0, batchCount).Select(i => ScheduleRequest.After(NewTask("b" + i), TimeSpan.FromDays(1))).ToList();
 sw.Restart();
@@ -97,32 +98,73 @@ var libBatch = Report.Rate(batchCount, sw.Elapsed);
 report.Rate("ScheduleManyAsync (batch)", batchCount, sw.Elapsed, $"= {Report.Ratio(libBatch, rawPipelined)} of raw pipelined");
 await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
 
-// 3. Memory per pending task (short ids, 28-byte payload).
-var memCount = 100_000 / scale;
+// 3. Memory per pending task (short ids, 28-byte payload), against the raw floor of the same layout (the same
+// envelopes in the same zset + hash, written with plain HSET + ZADD) and against Hangfire's per delayed job.
+var memCount = quick ? 10_000 : 1_000_000;
+var memRequests = Enumerable.Range(0, memCount).Select(i => ScheduleRequest.After(NewTask("m" + i), TimeSpan.FromDays(1))).ToList();
 var before = await UsedMemoryAsync(connection);
-await scheduler.ScheduleManyAsync(Enumerable.Range(0, memCount).Select(i => ScheduleRequest.After(NewTask("m" + i), TimeSpan.FromDays(1))).ToList());
-var ourBytes = (await UsedMemoryAsync(connection) - before) / (double)memCount;
-report.Add("Redis memory per pending task", ourBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({memCount:N0} tasks, ids m0…, 28-byte payload)");
-await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
-before = await UsedMemoryAsync(connection);
-var (hfMemCount, _) = await HangfireBench.ScheduleAsync(hangfire, memCount / 5, callers: 32);
-var hfBytes = (await UsedMemoryAsync(connection) - before) / (double)hfMemCount;
-report.Add("Hangfire memory per delayed job", hfBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({hfMemCount:N0} jobs; ours = {ourBytes / hfBytes:P0} of it)");
-await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
-
-// 4. Dispatch: due tasks claimed per second by one store (claim batches of 1,000, no broker).
-var dispatchCount = 200_000 / scale;
-await scheduler.ScheduleManyAsync(Enumerable.Range(0, dispatchCount).Select(i => ScheduleRequest.After(NewTask("d" + i), TimeSpan.Zero)).ToList());
-var store = new RedisScheduleStore(connection, "bench");
-sw.Restart();
-var claimed = 0;
-while (claimed < dispatchCount)
+for (var start = 0; start < memCount; start += 100_000)
 {
-    claimed += (await store.ClaimAsync(1000, TimeSpan.FromMinutes(5), default)).Tasks.Count;
+    await scheduler.ScheduleManyAsync(memRequests.GetRange(start, Math.Min(100_000, memCount - start)));
 }
 
-report.Rate("claim (due → in flight), batches of 1,000", dispatchCount, sw.Elapsed, "one partition");
+var ourBytes = (await UsedMemoryAsync(connection) - before) / (double)memCount;
 await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+before = await UsedMemoryAsync(connection);
+var due = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds();
+for (var start = 0; start < memCount; start += 10_000)
+{
+    var writes = new List<Task>(20_000);
+    for (var i = start; i < Math.Min(memCount, start + 10_000); i++)
+    {
+        writes.Add(db.HashSetAsync("{floor}:tasks", "m" + i, TaskEnvelope.Write(NewTask("m" + i))));
+        writes.Add(db.SortedSetAddAsync("{floor}:pending", "m" + i, due));
+    }
+
+    await Task.WhenAll(writes);
+}
+
+var floorBytes = (await UsedMemoryAsync(connection) - before) / (double)memCount;
+memRequests.Clear();
+await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+before = await UsedMemoryAsync(connection);
+var (hfMemCount, _) = await HangfireBench.ScheduleAsync(hangfire, Math.Min(memCount / 5, 20_000), callers: 32);
+var hfBytes = (await UsedMemoryAsync(connection) - before) / (double)hfMemCount;
+report.Add("raw floor memory per task (zset + hash)", floorBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({memCount:N0} tasks, plain HSET + ZADD)");
+report.Add("Redis memory per pending task", ourBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({memCount:N0} tasks; = {ourBytes / floorBytes:F2}x the raw floor, {ourBytes / hfBytes:P0} of Hangfire)");
+report.Add("Hangfire memory per delayed job", hfBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({hfMemCount:N0} jobs)");
+await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+
+// 4. Dispatch: due tasks claimed per second (claim batches of 1,000, no broker), by 1 and 3 concurrent workers
+// on one partition, and by 3 workers each claiming across 3 partitions.
+var dispatchCount = 200_000 / scale;
+async Task<TimeSpan> DispatchAsync(int partitions, int workers)
+{
+    var prefixes = Enumerable.Range(0, partitions).Select(p => TaskPartitioner.PartitionPrefix("bench", p)).ToArray();
+    using var dispatchHost = BuildHost(connection, "bench", workerEnabled: false, out _, partitions);
+    await dispatchHost.Services.GetRequiredService<IScheduler>().ScheduleManyAsync(
+        Enumerable.Range(0, dispatchCount).Select(i => ScheduleRequest.After(NewTask("d" + i), TimeSpan.Zero)).ToList());
+    var claimed = 0;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+    {
+        IScheduleStore store = partitions == 1
+            ? new RedisScheduleStore(connection, "bench")
+            : new PartitionedScheduleStore(prefixes.Select(p => (IScheduleStore)new RedisScheduleStore(connection, p)).ToArray());
+        while (Volatile.Read(ref claimed) < dispatchCount)
+        {
+            var batch = await store.ClaimAsync(1000, TimeSpan.FromMinutes(5), default);
+            Interlocked.Add(ref claimed, batch.Tasks.Count);
+        }
+    }));
+    var elapsed = clock.Elapsed;
+    await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+    return elapsed;
+}
+
+report.Rate("dispatch (due → in flight), 1 worker", dispatchCount, await DispatchAsync(1, 1), "one partition, batches of 1,000");
+report.Rate("dispatch, 3 workers", dispatchCount, await DispatchAsync(1, 3), "one partition");
+report.Rate("dispatch, 3 workers, 3 partitions", dispatchCount, await DispatchAsync(3, 3), "one redis-server: the partitions share its one core");
 
 // 5. End to end: due no-op tasks executed per second by one worker process (in-process broker).
 var e2eCount = 100_000 / scale;
@@ -169,7 +211,7 @@ using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out va
 
 report.Print();
 
-static IHost BuildHost(IConnectionMultiplexer connection, string prefix, bool workerEnabled, out NoOpRegistry registry)
+static IHost BuildHost(IConnectionMultiplexer connection, string prefix, bool workerEnabled, out NoOpRegistry registry, int partitions = 1)
 {
     registry = new NoOpRegistry();
     var builder = Host.CreateApplicationBuilder();
@@ -177,6 +219,7 @@ static IHost BuildHost(IConnectionMultiplexer connection, string prefix, bool wo
     builder.Services.AddAthomicScheduler(o =>
     {
         o.KeyPrefix = prefix;
+        o.Partitions = partitions;
         o.Worker.Enabled = workerEnabled;
         o.Worker.BatchSize = 1000;
         o.Execution.MaxConcurrency = 64;

@@ -3,6 +3,8 @@
 // process so a test can SIGKILL it. Configuration comes from the command line, e.g.
 //   dotnet Athomic.Scheduler.ChaosWorker.dll --Athomic:Scheduler:RedisConnectionString=127.0.0.1:6379
 //       --Athomic:Scheduler:KeyPrefix=chaos --Athomic:Scheduler:Streams:ConsumerName=w1 --Chaos:RunsKey=chaos:runs --Chaos:WorkMs=2
+// --Chaos:Broker=inprocess uses the in-process broker instead of the streams broker (needed with
+// --Athomic:Scheduler:Partitions greater than 1, e.g. on a Redis Cluster connection string "h1:p1,h2:p2,h3:p3").
 // Prints "READY <consumer>" once the host has started.
 using Athomic.Scheduler.ChaosWorker;
 using Athomic.Scheduler.Hosting;
@@ -24,10 +26,11 @@ builder.Services.AddSingleton<IConnectionMultiplexer>(connection);
 builder.Services.AddSingleton(new ChaosSettings(
     builder.Configuration["Chaos:RunsKey"] ?? "chaos:runs",
     TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Chaos:WorkMs", 0))));
-builder.Services.AddAthomicScheduler(section)
-    .UseRedis(_ => connection)
-    .UseRedisStreamsBroker()
-    .AddHandlers(new ChaosRegistry());
+var scheduler = builder.Services.AddAthomicScheduler(section).UseRedis(_ => connection).AddHandlers(new ChaosRegistry());
+if (!string.Equals(builder.Configuration["Chaos:Broker"], "inprocess", StringComparison.OrdinalIgnoreCase))
+{
+    scheduler.UseRedisStreamsBroker();
+}
 
 using var host = builder.Build();
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>

@@ -15,7 +15,8 @@ public static class RedisStreamsBrokerExtensions
     /// Executes tasks through a Redis stream with a consumer group shared by every worker process, instead of the
     /// in-process broker: due tasks move from the schedule into the stream in one atomic step, idle entries of dead
     /// processes are reclaimed after <see cref="SchedulerStreamsOptions.VisibilityTimeout"/>, and adding a worker
-    /// process needs nothing but the connection. Needs <c>UseRedis(...)</c> (Redis 6.2 or later; not Garnet).
+    /// process needs nothing but the connection. Needs <c>UseRedis(...)</c> (Redis 6.2 or later; not Garnet) and
+    /// <see cref="SchedulerOptions.Partitions"/> = 1.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="readerConnection">
@@ -30,6 +31,14 @@ public static class RedisStreamsBrokerExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SchedulerOptions>>();
+            if (options.Value.Partitions != 1)
+            {
+                throw new OptionsValidationException(
+                    nameof(SchedulerOptions),
+                    typeof(SchedulerOptions),
+                    ["Athomic:Scheduler:Partitions must be 1 with UseRedisStreamsBroker(): the streams broker keeps one stream per schedule. Use the in-process broker with partitions."]);
+            }
+
             var main = (sp.GetService<SchedulerBuilder.RedisConnectionSource>() ?? throw new InvalidOperationException(
                 "UseRedisStreamsBroker() needs a Redis store: call UseRedis(...) on the builder as well.")).Connection(sp);
             var consumer = options.Value.Streams.ConsumerName ?? NewConsumerName();

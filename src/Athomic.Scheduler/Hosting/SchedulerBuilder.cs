@@ -53,7 +53,19 @@ public sealed class SchedulerBuilder
         Services.AddSingleton(new RedisConnectionSource(connection));
         Services.RemoveAll<IScheduleStore>();
         Services.AddSingleton<IScheduleStore>(sp =>
-            new RedisScheduleStore(connection(sp), sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.KeyPrefix));
+        {
+            var options = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+            var redis = connection(sp);
+            if (options.Partitions <= 1)
+            {
+                return new RedisScheduleStore(redis, options.KeyPrefix);
+            }
+
+            var partitions = Enumerable.Range(0, options.Partitions)
+                .Select(p => (IScheduleStore)new RedisScheduleStore(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p)))
+                .ToArray();
+            return new PartitionedScheduleStore(partitions, sp.GetRequiredService<TimeProvider>(), options.Worker.MaxPollDelay);
+        });
         return this;
     }
 

@@ -15,6 +15,15 @@ public sealed class SchedulerOptions
     /// <summary>The key prefix of the schedule; every key is <c>{KeyPrefix}:…</c>, one hash tag. Default <c>athomic:scheduler</c>.</summary>
     public string KeyPrefix { get; set; } = "athomic:scheduler";
 
+    /// <summary>
+    /// How many partitions the Redis schedule is spread over, each under its own hash tag (<c>{KeyPrefix}</c> for
+    /// partition 0, exactly today's single-partition keys, then <c>{KeyPrefix:1}</c>, <c>{KeyPrefix:2}</c>, …), so a
+    /// Redis Cluster spreads them over its masters. A task's partition is fixed by its id
+    /// (<see cref="Storage.TaskPartitioner"/>): every process must use the same count, and changing it strands the
+    /// tasks of moved ids until it is changed back. The Redis Streams broker needs 1. Default 1; at most 1024.
+    /// </summary>
+    public int Partitions { get; set; } = 1;
+
     /// <summary>What scheduling an already stored id does. Default <see cref="ExistingTaskPolicy.Reschedule"/>.</summary>
     public ExistingTaskPolicy ExistingTaskPolicy { get; set; } = ExistingTaskPolicy.Reschedule;
 

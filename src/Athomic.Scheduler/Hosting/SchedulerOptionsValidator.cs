@@ -19,6 +19,7 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
         var w = options.Worker;
         var e = options.Execution;
         Check(TaskIds.IsValid(options.KeyPrefix), $"Athomic:Scheduler:KeyPrefix '{options.KeyPrefix}' must be 1 to {TaskIds.MaxLength} characters with no whitespace, '{{', '}}' or '*'.");
+        Check(options.Partitions is > 0 and <= 1024, "Athomic:Scheduler:Partitions must be between 1 and 1024.");
         Check(options.MaxPayloadBytes > 0, "Athomic:Scheduler:MaxPayloadBytes must be greater than 0.");
         Check(options.MaxDelay > TimeSpan.Zero, "Athomic:Scheduler:MaxDelay must be greater than 0.");
         Check(Enum.IsDefined(options.ExistingTaskPolicy), "Athomic:Scheduler:ExistingTaskPolicy must be Reschedule or Refuse.");

@@ -8,13 +8,14 @@ namespace Athomic.Scheduler.Redis;
 /// in-flight leases and the dead letters, all under one hash tag. Every mutation is one Lua script; the Redis
 /// server's <c>TIME</c> is the clock.
 /// </summary>
-public sealed class RedisScheduleStore : IScheduleStore
+public sealed partial class RedisScheduleStore : IScheduleStore
 {
     /// <summary>Tasks per script call when scheduling many; keeps each script short so Redis stays responsive.</summary>
     internal const int ScheduleChunk = 1000;
 
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisKeys _keys;
+    private readonly RedisKey[] _scheduleKeys;
 
     /// <summary>Creates the store.</summary>
     /// <param name="connection">The Redis connection.</param>
@@ -25,6 +26,7 @@ public sealed class RedisScheduleStore : IScheduleStore
         ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
         _connection = connection;
         _keys = new RedisKeys(keyPrefix);
+        _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.InFlight];
     }
 
     private IDatabase Db => _connection.GetDatabase();
@@ -38,7 +40,12 @@ public sealed class RedisScheduleStore : IScheduleStore
             return statuses;
         }
 
-        var keys = new[] { _keys.Pending, _keys.Tasks, _keys.InFlight };
+        if (items.Count == 1)
+        {
+            return await ScheduleOneAsync(items[0], policy).ConfigureAwait(false);
+        }
+
+        var keys = _scheduleKeys;
         var chunks = new List<Task<RedisResult>>((items.Count + ScheduleChunk - 1) / ScheduleChunk);
         for (var start = 0; start < items.Count; start += ScheduleChunk)
         {

@@ -26,7 +26,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         .Single(a => a.Key == "ChaosWorkerPath").Value!;
 
     /// <summary>Starts a worker and waits until its host has started.</summary>
-    public static async Task<WorkerProcess> StartAsync(string redis, string prefix, string consumer, string runsKey, int workMs, int visibilityMs, int concurrency = 16)
+    public static async Task<WorkerProcess> StartAsync(string redis, string prefix, string consumer, string runsKey, int workMs, int visibilityMs, int concurrency = 16, params string[] extraArgs)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
@@ -41,7 +41,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             "--Athomic:Scheduler:Worker:MaxPollDelay=00:00:00.200",
             "--Chaos:RunsKey=" + runsKey,
             "--Chaos:WorkMs=" + workMs,
-        })
+        }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
         }

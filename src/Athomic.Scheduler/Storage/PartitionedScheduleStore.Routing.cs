@@ -1,0 +1,136 @@
+namespace Athomic.Scheduler.Storage;
+
+/// <summary>The operations routed by task id, and the ones fanned out to every partition.</summary>
+public sealed partial class PartitionedScheduleStore
+{
+    /// <inheritdoc />
+    public async Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var statuses = new ScheduleStatus[items.Count];
+        if (items.Count == 1)
+        {
+            var single = await Touching(items[0].TaskId, s => s.ScheduleAsync(items, policy, cancellationToken)).ConfigureAwait(false);
+            statuses[0] = single[0];
+            return statuses;
+        }
+
+        var groups = Group(items.Count, i => items[i].TaskId);
+        var calls = new List<(int Partition, List<int> Indexes, Task<ScheduleStatus[]> Call)>();
+        for (var p = 0; p < groups.Length; p++)
+        {
+            if (groups[p] is { } indexes)
+            {
+                var part = indexes.ConvertAll(i => items[i]);
+                calls.Add((p, indexes, _partitions[p].ScheduleAsync(part, policy, cancellationToken)));
+            }
+        }
+
+        foreach (var (partition, indexes, call) in calls)
+        {
+            var result = await call.ConfigureAwait(false);
+            Touch(partition);
+            for (var i = 0; i < indexes.Count; i++)
+            {
+                statuses[indexes[i]] = result[i];
+            }
+        }
+
+        return statuses;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken) => For(taskId).CancelAsync(taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => For(taskId).GetAsync(taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task ExtendLeasesAsync(IReadOnlyCollection<string> taskIds, TimeSpan lease, CancellationToken cancellationToken) =>
+        Task.WhenAll(Split(taskIds).Select(g => _partitions[g.Partition].ExtendLeasesAsync(g.Ids, lease, cancellationToken)));
+
+    /// <inheritdoc />
+    public Task<bool> AckAsync(string taskId, CancellationToken cancellationToken) => For(taskId).AckAsync(taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RetryAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
+        Touching(taskId, s => s.RetryAsync(taskId, envelope, delay, cancellationToken));
+
+    /// <inheritdoc />
+    public async Task<int> ReleaseAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken) =>
+        (await Task.WhenAll(Split(taskIds).Select(async g =>
+        {
+            var released = await _partitions[g.Partition].ReleaseAsync(g.Ids, cancellationToken).ConfigureAwait(false);
+            Touch(g.Partition);
+            return released;
+        })).ConfigureAwait(false)).Sum();
+
+    /// <inheritdoc />
+    public Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
+        For(taskId).DeadLetterAsync(taskId, record, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
+        (await ListDeadLettersAsync(0, maxCount, cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <inheritdoc />
+    public async Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken)
+    {
+        // Each partition's newest offset + count, merged newest first by the record's own FailedAt (ties: id
+        // descending, ordinal); the cost grows with offset.
+        var pages = await Task.WhenAll(_partitions.Select(p => p.ListDeadLettersAsync(0, offset + count, cancellationToken))).ConfigureAwait(false);
+        var items = pages.SelectMany(p => p.Items)
+            .OrderByDescending(d => d.FailedAt)
+            .ThenByDescending(d => d.TaskId, StringComparer.Ordinal)
+            .Skip(offset)
+            .Take(count)
+            .ToList();
+        return new DeadLetterPage(items, pages.Sum(p => p.Total));
+    }
+
+    /// <inheritdoc />
+    public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => For(taskId).GetDeadLetterAsync(taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
+        Touching(taskId, s => s.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken));
+
+    /// <inheritdoc />
+    public async Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken)
+    {
+        var calls = taskIds is null
+            ? _partitions.Select(p => p.PurgeDeadLettersAsync(null, cancellationToken))
+            : Split(taskIds).Select(g => _partitions[g.Partition].PurgeDeadLettersAsync(g.Ids, cancellationToken));
+        return (await Task.WhenAll(calls).ConfigureAwait(false)).Sum();
+    }
+
+    private List<int>?[] Group(int count, Func<int, string> idAt)
+    {
+        var groups = new List<int>?[_partitions.Length];
+        for (var i = 0; i < count; i++)
+        {
+            var p = TaskPartitioner.PartitionOf(idAt(i), _partitions.Length);
+            (groups[p] ??= []).Add(i);
+        }
+
+        return groups;
+    }
+
+    private IEnumerable<(int Partition, List<string> Ids)> Split(IReadOnlyCollection<string> taskIds)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        var groups = new List<string>?[_partitions.Length];
+        foreach (var id in taskIds)
+        {
+            (groups[TaskPartitioner.PartitionOf(id, _partitions.Length)] ??= []).Add(id);
+        }
+
+        for (var p = 0; p < groups.Length; p++)
+        {
+            if (groups[p] is { } ids)
+            {
+                yield return (p, ids);
+            }
+        }
+    }
+}

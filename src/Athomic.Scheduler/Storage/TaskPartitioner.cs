@@ -1,0 +1,66 @@
+using System.Text;
+
+namespace Athomic.Scheduler.Storage;
+
+/// <summary>
+/// Routes a task id to its partition: 32-bit FNV-1a over the id's UTF-8 bytes, modulo the partition count.
+/// </summary>
+/// <remarks>
+/// The function is part of the data format and fixed forever: every process of every version must route an id to
+/// the same partition, or cancel, reschedule and get would look in the wrong place. It is not
+/// <see cref="string.GetHashCode()"/> (randomized per process). Changing the partition count moves ids; see the
+/// README's partition section.
+/// </remarks>
+public static class TaskPartitioner
+{
+    private const uint OffsetBasis = 2166136261;
+    private const uint Prime = 16777619;
+
+    /// <summary>The partition of <paramref name="taskId"/> among <paramref name="partitions"/>.</summary>
+    /// <param name="taskId">The task id.</param>
+    /// <param name="partitions">The partition count (at least 1).</param>
+    /// <returns>A partition index in <c>[0, partitions)</c>.</returns>
+    public static int PartitionOf(string taskId, int partitions)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        if (partitions == 1)
+        {
+            return 0;
+        }
+
+        return (int)(Hash(taskId) % (uint)partitions);
+    }
+
+    /// <summary>32-bit FNV-1a of the UTF-8 bytes of <paramref name="value"/>.</summary>
+    /// <param name="value">The string.</param>
+    /// <returns>The hash.</returns>
+    public static uint Hash(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        var buffer = max <= 512 ? stackalloc byte[max] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        var length = Encoding.UTF8.GetBytes(value, buffer);
+        var hash = OffsetBasis;
+        foreach (var b in buffer[..length])
+        {
+            hash = (hash ^ b) * Prime;
+        }
+
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return hash;
+    }
+
+    /// <summary>The key prefix of partition <paramref name="index"/>: <paramref name="keyPrefix"/> for partition 0
+    /// (today's single-partition layout, unchanged), <c>keyPrefix:index</c> for the others.</summary>
+    /// <param name="keyPrefix">The scheduler's key prefix.</param>
+    /// <param name="index">The partition index.</param>
+    /// <returns>The partition's key prefix; its keys share the hash tag <c>{prefix}</c>.</returns>
+    public static string PartitionPrefix(string keyPrefix, int index) =>
+        index == 0 ? keyPrefix : keyPrefix + ":" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
