@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -49,7 +50,10 @@ public sealed class SchedulerWorkerService : BackgroundService
         _schedule = new("schedule", options.Value.KeyPrefix);
         _time = time;
         _logger = logger;
+        _recurring = store is IRecurringStore recurring ? new RecurringPump(recurring, options.Value, logger) : null;
     }
+
+    private readonly RecurringPump? _recurring;
 
     /// <summary>How many polls (claims) this worker has made; for diagnostics and tests.</summary>
     public long PollCount => Interlocked.Read(ref _polls);
@@ -99,10 +103,13 @@ public sealed class SchedulerWorkerService : BackgroundService
             try
             {
                 Interlocked.Increment(ref _polls);
+
+                // Recurring schedules first: the occurrence due now is already pending, this adds the one after it.
+                var recurringBusy = _recurring is not null && (await _recurring.PumpAsync(stoppingToken).ConfigureAwait(false)).More;
                 var (count, nextDueIn) = _broker is ISchedulePromotingBroker promoter
                     ? await PromoteAsync(promoter, stoppingToken).ConfigureAwait(false)
                     : await ClaimAndDispatchAsync(stoppingToken).ConfigureAwait(false);
-                if (count >= _options.BatchSize)
+                if (count >= _options.BatchSize || recurringBusy)
                 {
                     idleDelay = _options.MinPollDelay;
                     continue;
