@@ -55,12 +55,17 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
             state.Definition = null;
             state.Revision++;
             _recurringDue.Remove(scheduleId);
-            foreach (var id in new[] { state.PendingTaskId, RecurringTaskIds.For(scheduleId, DateTimeOffset.FromUnixTimeMilliseconds(state.PreviousWatermark)) })
+            if (state.PendingTaskId is { } p && _pending.Remove(p))
             {
-                if (id is not null && _pending.Remove(id))
-                {
-                    _tasks.Remove(id);
-                }
+                // Never dispatched: take its watermark back (see recurring_remove.lua).
+                _tasks.Remove(p);
+                state.Watermark = state.PreviousWatermark;
+            }
+
+            var previous = RecurringTaskIds.For(scheduleId, DateTimeOffset.FromUnixTimeMilliseconds(state.PreviousWatermark));
+            if (_pending.Remove(previous))
+            {
+                _tasks.Remove(previous);
             }
 
             state.PendingTaskId = null;
