@@ -47,10 +47,14 @@ public sealed class RedisEndToEndTests : IAsyncLifetime
         var orderRun = await Runs.WhenRan(orderTask).WaitAsync(Timeout);
         var (handler, payload) = await probe.WhenRan(invoiceTask).WaitAsync(Timeout);
 
-        // The static [Recurring] schedule of app.nightly was stored at start (storing it again is a no-op either way);
-        // removing it leaves only its watermark, kept so that adding it again never repeats an occurrence.
+        // The static [Recurring] schedules of this assembly are stored at start (storing one again is a no-op either way);
+        // removing them leaves only their watermarks, kept so that adding one again never repeats an occurrence.
         await scheduler.AddOrUpdateRecurringAsync("app.nightly", new GenericTask("app.nightly", default), RecurringSchedule.Cron("0 3 * * *", "Europe/Berlin"));
-        Assert.True(await scheduler.RemoveRecurringAsync("app.nightly"));
+        foreach (var staticSchedule in new[] { "app.nightly", "reports.nightly", "reports.refresh" })
+        {
+            await scheduler.RemoveRecurringAsync(staticSchedule);
+        }
+
         await host.StopAsync();
 
         Assert.Equal("orders.placed", orderRun.Handler);

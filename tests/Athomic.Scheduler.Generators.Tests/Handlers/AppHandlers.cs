@@ -68,5 +68,5 @@ public static class PingHandlers
     /// <summary>A static recurring schedule: stored when the host starts.</summary>
     [ScheduledHandler("app.nightly")]
     [Recurring("0 3 * * *", TimeZone = "Europe/Berlin")]
-    public static void Nightly(TaskContext context) => Runs.Record(context, null);
+    public static void NightlyPing(TaskContext context) => Runs.Record(context, null);
 }
