@@ -113,6 +113,11 @@ internal static class DiagnosticDescriptors
         "Static recurring schedule on a handler with a payload",
         "'{0}' takes a payload of type '{1}', but a [Recurring] schedule carries no payload; remove the payload parameter, or add the schedule at run time with {2}");
 
+    public static readonly DiagnosticDescriptor RecurringWithoutHandler = Error(
+        "ATS022",
+        "[Recurring] without [ScheduledHandler]",
+        "'{0}' has [Recurring] but no [ScheduledHandler], so its schedule would never be registered; add [ScheduledHandler] to the method");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         DuplicateHandlerName,
         GeneratedNameCollision,
@@ -134,7 +139,8 @@ internal static class DiagnosticDescriptors
         InvalidCron,
         UnknownTimeZone,
         InvalidRecurring,
-        RecurringWithPayload);
+        RecurringWithPayload,
+        RecurringWithoutHandler);
 
     /// <summary>All descriptors, by id.</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;

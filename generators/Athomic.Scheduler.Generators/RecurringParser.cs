@@ -15,6 +15,22 @@ internal static class RecurringParser
 
     private static readonly string[] MisfireNames = { "RunOnce", "RunAll", "Skip" };
 
+    /// <summary>ATS022 when a <c>[Recurring]</c> method has no <c>[ScheduledHandler]</c> (it would silently never run).</summary>
+    public static DiagnosticInfo? WithoutHandler(GeneratorAttributeSyntaxContext context)
+    {
+        foreach (var attribute in context.TargetSymbol.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == ScheduledHandlerGenerator.AttributeMetadataName)
+            {
+                return null;
+            }
+        }
+
+        var location = context.Attributes.Length > 0 ? context.Attributes[0].ApplicationSyntaxReference?.GetSyntax() : null;
+        var name = context.TargetSymbol.ContainingType is { } type ? Naming.QualifiedName(type) + "." + context.TargetSymbol.Name : context.TargetSymbol.Name;
+        return DiagnosticInfo.Create(DiagnosticDescriptors.RecurringWithoutHandler, LocationInfo.From(location), name);
+    }
+
     public static RecurringSpec? Parse(
         IMethodSymbol method,
         string display,

@@ -84,4 +84,17 @@ public sealed class RecurringDiagnosticTests
             """,
             new Expected("ATS021", 0, "'App.Jobs.Send' takes a payload of type 'string', but a [Recurring] schedule carries no payload; remove the payload parameter, or add the schedule at run time with AddOrUpdateRecurringSendAsync"));
     }
+
+    [Fact]
+    public void ATS022_recurring_without_scheduled_handler()
+    {
+        Verify(
+            Header + """
+            public static class Jobs
+            {
+                [{|#0:Recurring("0 3 * * *")|}] public static void Forgotten() { }
+            }
+            """,
+            new Expected("ATS022", 0, "'App.Jobs.Forgotten' has [Recurring] but no [ScheduledHandler], so its schedule would never be registered; add [ScheduledHandler] to the method"));
+    }
 }

@@ -105,7 +105,7 @@ public sealed class SchedulerWorkerService : BackgroundService
                 Interlocked.Increment(ref _polls);
 
                 // Recurring schedules first: the occurrence due now is already pending, this adds the one after it.
-                var recurringBusy = _recurring is not null && (await _recurring.PumpAsync(stoppingToken).ConfigureAwait(false)).More;
+                var recurringBusy = await PumpRecurringAsync(stoppingToken).ConfigureAwait(false);
                 var (count, nextDueIn) = _broker is ISchedulePromotingBroker promoter
                     ? await PromoteAsync(promoter, stoppingToken).ConfigureAwait(false)
                     : await ClaimAndDispatchAsync(stoppingToken).ConfigureAwait(false);
@@ -211,8 +211,38 @@ public sealed class SchedulerWorkerService : BackgroundService
         return grown > _options.MaxPollDelay ? _options.MaxPollDelay : grown;
     }
 
+    /// <summary>
+    /// Adds due recurring occurrences, but asks the store only when a schedule can be due: at the time the store gave
+    /// for the next one, after a wake-up (a schedule was stored or changed), and at least every MaxPollDelay (in case a
+    /// wake-up was lost). An idle worker thus sends no extra commands.
+    /// </summary>
+    private async Task<bool> PumpRecurringAsync(CancellationToken stoppingToken)
+    {
+        if (_recurring is null || _time.GetTimestamp() < Interlocked.Read(ref _recurringCheckAt))
+        {
+            return false;
+        }
+
+        var epoch = Interlocked.Read(ref _recurringEpoch);
+        var (_, more, nextDueIn) = await _recurring.PumpAsync(stoppingToken).ConfigureAwait(false);
+        var wait = more ? TimeSpan.Zero : nextDueIn is { } next && next < _options.MaxPollDelay ? next : _options.MaxPollDelay;
+        var checkAt = _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
+        Interlocked.Exchange(ref _recurringCheckAt, checkAt);
+        if (Interlocked.Read(ref _recurringEpoch) != epoch)
+        {
+            Interlocked.Exchange(ref _recurringCheckAt, 0); // a wake-up came in during the pump: look again next poll
+        }
+
+        return more;
+    }
+
+    private long _recurringCheckAt;
+    private long _recurringEpoch;
+
     private void Wake()
     {
+        Interlocked.Increment(ref _recurringEpoch);
+        Interlocked.Exchange(ref _recurringCheckAt, 0);
         if (_wake.CurrentCount == 0)
         {
             try

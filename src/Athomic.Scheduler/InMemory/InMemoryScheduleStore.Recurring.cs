@@ -80,18 +80,23 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
         {
             var now = Now;
             var entries = new List<RecurringDueEntry>();
-            foreach (var (id, score) in _recurringDue.Lowest(maxCount))
+            long? next = null;
+            foreach (var (id, score) in _recurringDue.Lowest(int.MaxValue))
             {
                 if (score > now)
                 {
+                    next = score;
                     break;
                 }
 
-                var state = _recurring[id];
-                entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision));
+                if (entries.Count < maxCount)
+                {
+                    var state = _recurring[id];
+                    entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision));
+                }
             }
 
-            return Task.FromResult(new RecurringDueBatch(now, entries));
+            return Task.FromResult(new RecurringDueBatch(now, entries, next));
         }
     }
 

@@ -23,8 +23,9 @@ internal sealed class RecurringPump
 
     /// <summary>Adds due occurrences.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>How many were added, and whether more schedules were due than one batch holds.</returns>
-    public async Task<(int Added, bool More)> PumpAsync(CancellationToken cancellationToken)
+    /// <returns>How many were added, whether more schedules were due than one batch holds, and the time until the
+    /// next schedule needs its next occurrence (<see langword="null"/> when none does).</returns>
+    public async Task<(int Added, bool More, TimeSpan? NextDueIn)> PumpAsync(CancellationToken cancellationToken)
     {
         var batchSize = _options.Worker.BatchSize;
         var batch = await _store.GetDueRecurringAsync(batchSize, cancellationToken).ConfigureAwait(false);
@@ -38,7 +39,8 @@ internal sealed class RecurringPump
             }
         }
 
-        return (added, batch.Entries.Count >= batchSize);
+        TimeSpan? nextDueIn = batch.NextDueMilliseconds is { } next ? TimeSpan.FromMilliseconds(Math.Max(0, next - batch.NowMilliseconds)) : null;
+        return (added, batch.Entries.Count >= batchSize, nextDueIn);
     }
 
     private async Task<RecurringAddStatus> AddNextAsync(RecurringDueEntry entry, DateTimeOffset now, CancellationToken cancellationToken)

@@ -30,14 +30,15 @@ public sealed partial class RedisScheduleStore : IRecurringStore
             [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue],
             [maxCount])).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
-        var entries = new RecurringDueEntry[(parts.Length - 1) / 4];
+        var entries = new RecurringDueEntry[(parts.Length - 2) / 4];
         for (var i = 0; i < entries.Length; i++)
         {
-            var p = 1 + (i * 4);
+            var p = 2 + (i * 4);
             entries[i] = new RecurringDueEntry((string)parts[p]!, (byte[])parts[p + 1]!, (long)parts[p + 2], (long)parts[p + 3]);
         }
 
-        return new RecurringDueBatch((long)parts[0], entries);
+        var next = (long)parts[1];
+        return new RecurringDueBatch((long)parts[0], entries, next < 0 ? null : next);
     }
 
     /// <inheritdoc />

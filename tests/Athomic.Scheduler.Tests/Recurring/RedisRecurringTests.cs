@@ -94,6 +94,7 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         Assert.Empty(batch.Entries); // indexed at the pending occurrence, an hour ahead at most
         var now = DateTimeOffset.FromUnixTimeMilliseconds(batch.NowMilliseconds);
         var pendingId = RecurringTaskIds.For("job", hourly.GetNextOccurrence(now)!.Value);
+        Assert.Equal(hourly.GetNextOccurrence(now)!.Value.ToUnixTimeMilliseconds(), batch.NextDueMilliseconds);
         Assert.Equal("old", System.Text.Encoding.UTF8.GetString((await scheduler.GetAsync(pendingId))!.Task.Payload.Span));
 
         Assert.Equal(RecurringUpsertStatus.Updated, await scheduler.AddOrUpdateRecurringAsync("job", Payload("new"), hourly));
