@@ -93,6 +93,31 @@ internal static class DiagnosticDescriptors
         "Handler is not an ordinary method",
         "'{0}' is {1}; put [ScheduledHandler] on an ordinary named method of a class");
 
+    public static readonly DiagnosticDescriptor InvalidCron = Error(
+        "ATS018",
+        "Invalid cron expression",
+        "The cron expression '{0}' of '{1}' is invalid: {2}");
+
+    public static readonly DiagnosticDescriptor UnknownTimeZone = Error(
+        "ATS019",
+        "Unknown time zone",
+        "The time zone '{0}' of '{1}' is not a known IANA or Windows time zone id; use an IANA id such as 'Europe/Berlin' (ids are checked against the generator's tzdata snapshot)");
+
+    public static readonly DiagnosticDescriptor InvalidRecurring = Error(
+        "ATS020",
+        "Invalid recurring schedule",
+        "The [Recurring] schedule of '{0}' is invalid: {1}");
+
+    public static readonly DiagnosticDescriptor RecurringWithPayload = Error(
+        "ATS021",
+        "Static recurring schedule on a handler with a payload",
+        "'{0}' takes a payload of type '{1}', but a [Recurring] schedule carries no payload; remove the payload parameter, or add the schedule at run time with {2}");
+
+    public static readonly DiagnosticDescriptor RecurringWithoutHandler = Error(
+        "ATS022",
+        "[Recurring] without [ScheduledHandler]",
+        "'{0}' has [Recurring] but no [ScheduledHandler], so its schedule would never be registered; add [ScheduledHandler] to the method");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         DuplicateHandlerName,
         GeneratedNameCollision,
@@ -110,7 +135,12 @@ internal static class DiagnosticDescriptors
         InstanceHandlerInStaticClass,
         InstanceHandlerInUncreatableType,
         InvalidMaxAttempts,
-        NotAnOrdinaryMethod);
+        NotAnOrdinaryMethod,
+        InvalidCron,
+        UnknownTimeZone,
+        InvalidRecurring,
+        RecurringWithPayload,
+        RecurringWithoutHandler);
 
     /// <summary>All descriptors, by id.</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;

@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace Athomic.Scheduler.Generators;
 
 /// <summary>Writes the generated sources for a <see cref="GenerationSpec"/>.</summary>
-internal static class Emitter
+internal static partial class Emitter
 {
     /// <summary>The namespace of all generated types: reachable with <c>using Athomic.Scheduler;</c>.</summary>
     public const string Namespace = "Athomic.Scheduler";
@@ -62,6 +62,8 @@ internal static class Emitter
             ScheduleMethod(writer, handlers[i], at: false);
             writer.WriteLine();
             ScheduleMethod(writer, handlers[i], at: true);
+            writer.WriteLine();
+            RecurringMethod(writer, handlers[i]);
         }
 
         writer.WriteLine();
@@ -171,7 +173,7 @@ internal static class Emitter
             var h = handlers[i];
             var payload = h.PayloadDisplay is null ? "null" : Literal(h.PayloadDisplay);
             var attempts = h.MaxAttempts > 0 ? ", " + h.MaxAttempts.ToString(CultureInfo.InvariantCulture) : string.Empty;
-            writer.WriteLine("new " + Descriptor + "(" + Literal(h.Name) + ", " + Literal(h.MethodDisplay) + ", " + payload + ", " + InvokerName(i) + attempts + "),");
+            writer.WriteLine("new " + Descriptor + "(" + Literal(h.Name) + ", " + Literal(h.MethodDisplay) + ", " + payload + ", " + InvokerName(i) + attempts + ")" + RecurringInitializer(h.Recurring) + ",");
         }
 
         writer.CloseBlock("};");

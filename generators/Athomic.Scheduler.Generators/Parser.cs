@@ -36,6 +36,7 @@ internal static class Parser
         var returnKind = CheckReturn(method, display, methodLocation, diagnostics);
         var parameters = CheckParameters(method, display, diagnostics, cancellationToken, out var payload);
         var attribute = ReadAttribute(context.Attributes[0], method, display, methodLocation, diagnostics, cancellationToken, out var nameLocation);
+        var recurring = RecurringParser.Parse(method, display, attribute.Name, payload?.ToDisplayString(), methodLocation, diagnostics, cancellationToken);
 
         if (diagnostics.Count > 0)
         {
@@ -55,7 +56,8 @@ internal static class Parser
             payload?.ToDisplayString(TypeFormat),
             payload?.ToDisplayString(),
             attribute.MaxAttempts,
-            DocComments.Summary(context.TargetNode));
+            DocComments.Summary(context.TargetNode),
+            recurring);
         return new ParseResult(new ParsedHandler(spec, nameLocation, methodLocation), EquatableArray<DiagnosticInfo>.Empty);
     }
 
@@ -290,7 +292,7 @@ internal static class Parser
         return (handlerName, maxAttempts);
     }
 
-    private static AttributeArgumentSyntax? PositionalArgument(AttributeSyntax? syntax)
+    internal static AttributeArgumentSyntax? PositionalArgument(AttributeSyntax? syntax)
     {
         foreach (var argument in syntax?.ArgumentList?.Arguments ?? default)
         {
@@ -303,7 +305,7 @@ internal static class Parser
         return null;
     }
 
-    private static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? syntax, string name)
+    internal static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? syntax, string name)
     {
         foreach (var argument in syntax?.ArgumentList?.Arguments ?? default)
         {

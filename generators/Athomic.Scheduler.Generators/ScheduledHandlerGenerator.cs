@@ -42,6 +42,17 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ConflictDiagnostics);
         context.RegisterSourceOutput(conflicts, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
+        var recurringWithoutHandler = context.SyntaxProvider
+            .ForAttributeWithMetadataName(RecurringParser.AttributeMetadataName, static (_, _) => true, static (ctx, _) => RecurringParser.WithoutHandler(ctx))
+            .WithTrackingName(TrackingNames.RecurringWithoutHandler);
+        context.RegisterSourceOutput(recurringWithoutHandler, static (spc, diagnostic) =>
+        {
+            if (diagnostic is not null)
+            {
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
         var assemblyName = context.CompilationProvider
             .Select(static (compilation, _) => compilation.AssemblyName ?? string.Empty)
             .WithTrackingName(TrackingNames.AssemblyName);

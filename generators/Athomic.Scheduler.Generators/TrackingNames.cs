@@ -21,6 +21,9 @@ public static class TrackingNames
     /// <summary>The assembly name, from the compilation.</summary>
     public const string AssemblyName = nameof(AssemblyName);
 
+    /// <summary>A <c>[Recurring]</c> method without <c>[ScheduledHandler]</c>, reported (ATS022).</summary>
+    public const string RecurringWithoutHandler = nameof(RecurringWithoutHandler);
+
     /// <summary>The location-free model of everything emitted.</summary>
     public const string Generation = nameof(Generation);
 }

@@ -53,6 +53,10 @@ public sealed class Demo(IScheduler scheduler, Timeline timeline, DemoProgress p
         await SignUpAsync(alice, "alice@example.com", stoppingToken);
         await SignUpAsync(bob, "bob@example.com", stoppingToken);
 
+        // A recurring schedule with a typed payload: every 2 seconds (6 fields: seconds first), once per occurrence.
+        await scheduler.AddOrUpdateRecurringSignupReportAsync("report.signups.ops", new SignupReport("ops"), RecurringSchedule.Cron("*/2 * * * * *"), stoppingToken);
+        timeline.Write("RECURRING", "sign-up report for ops every 2 s; heartbeat every 2 s from [Recurring(Every = \"00:00:02\")]");
+
         await Task.Delay(TimeSpan.FromSeconds(3), stoppingToken);
         timeline.Write("UPGRADE", "bob upgrades to a paid plan");
         var reminderCancelled = await scheduler.CancelAsync($"reminder:{bob:N}", stoppingToken);
@@ -60,6 +64,8 @@ public sealed class Demo(IScheduler scheduler, Timeline timeline, DemoProgress p
         timeline.Write("CANCEL", $"bob's reminder: {(reminderCancelled ? "cancelled" : "not pending")}, bob's trial end: {(trialCancelled ? "cancelled" : "not pending")}");
 
         await progress.Done.WaitAsync(stoppingToken);
+        var removed = await scheduler.RemoveRecurringAsync("report.signups.ops", stoppingToken);
+        timeline.Write("RECURRING", $"sign-up report schedule {(removed ? "removed" : "was gone")}");
         timeline.Write("DONE", settings.KeepRunning ? "demo over; still running (Ctrl+C to stop)" : "demo over");
         if (!settings.KeepRunning)
         {

@@ -46,6 +46,28 @@ public interface IScheduler
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The task and its state, or <see langword="null"/> when no such task is stored.</returns>
     Task<ScheduledTaskInfo?> GetAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds a recurring schedule, or updates it (the change applies from the next occurrence; an occurrence already
+    /// dispatched is not touched). Storing an unchanged definition again is a no-op, so it is safe at every start-up.
+    /// Each occurrence runs as a task with the id <see cref="RecurringTaskIds.For"/>, once per occurrence.
+    /// </summary>
+    /// <param name="scheduleId">The schedule id: a valid task id without <c>@</c>.</param>
+    /// <param name="task">The handler and payload of every occurrence (its task id is ignored).</param>
+    /// <param name="schedule">When it runs.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+    /// <exception cref="NotSupportedException">This scheduler's store has no recurring schedules.</exception>
+    Task<RecurringUpsertStatus> AddOrUpdateRecurringAsync(string scheduleId, GenericTask task, RecurringSchedule schedule, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not support recurring schedules.");
+
+    /// <summary>Removes a recurring schedule and cancels its occurrence still pending.</summary>
+    /// <param name="scheduleId">The schedule id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the schedule existed.</returns>
+    /// <exception cref="NotSupportedException">This scheduler's store has no recurring schedules.</exception>
+    Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not support recurring schedules.");
 }
 
 /// <summary>What to do when a task is scheduled under an id that is already stored.</summary>

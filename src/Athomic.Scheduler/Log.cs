@@ -64,4 +64,16 @@ internal static partial class Log
 
     [LoggerMessage(108, LogLevel.Information, "Handed {Count} unstarted stream entries back to the group (stopping).")]
     public static partial void StreamEntriesHandedBack(ILogger logger, int count);
+
+    [LoggerMessage(200, LogLevel.Debug, "Recurring schedule {ScheduleId}: added the occurrence at {Occurrence:O} as task {TaskId}.")]
+    public static partial void RecurringOccurrenceAdded(ILogger logger, string scheduleId, DateTimeOffset occurrence, string taskId);
+
+    [LoggerMessage(201, LogLevel.Information, "Recurring schedule {ScheduleId} has no further occurrence; it stays stored but adds no more tasks.")]
+    public static partial void RecurringFinished(ILogger logger, string scheduleId);
+
+    [LoggerMessage(202, LogLevel.Error, "Recurring schedule {ScheduleId} cannot be read; it adds no occurrences until it is stored again.")]
+    public static partial void RecurringUnreadable(ILogger logger, string scheduleId, Exception exception);
+
+    [LoggerMessage(203, LogLevel.Information, "Recurring schedule {ScheduleId} ({Handler}, {Schedule}): {Status}.")]
+    public static partial void RecurringUpserted(ILogger logger, string scheduleId, string handler, string schedule, RecurringUpsertStatus status);
 }

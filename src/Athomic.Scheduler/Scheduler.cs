@@ -101,6 +101,35 @@ public sealed class Scheduler : IScheduler
         return new ScheduledTaskInfo(TaskEnvelope.Read(stored.Envelope, due), stored.State);
     }
 
+    /// <inheritdoc />
+    public Task<RecurringUpsertStatus> AddOrUpdateRecurringAsync(string scheduleId, GenericTask task, RecurringSchedule schedule, CancellationToken cancellationToken = default)
+    {
+        RecurringTaskIds.Validate(scheduleId);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(schedule);
+        if (task.Payload.Length > _options.MaxPayloadBytes)
+        {
+            throw new ArgumentException(
+                $"The payload of recurring schedule '{scheduleId}' is {task.Payload.Length} bytes; the limit (Athomic:Scheduler:MaxPayloadBytes) is {_options.MaxPayloadBytes}.",
+                nameof(task));
+        }
+
+        var definition = new Recurring.RecurringDefinition(task.Handler, task.Payload, schedule).Write();
+        return RecurringStore.UpsertRecurringAsync(scheduleId, definition, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken = default)
+    {
+        RecurringTaskIds.Validate(scheduleId);
+        return RecurringStore.RemoveRecurringAsync(scheduleId, cancellationToken);
+    }
+
+    private IRecurringStore RecurringStore =>
+        _store as IRecurringStore ?? throw new NotSupportedException(_store is PartitionedScheduleStore
+            ? "Recurring schedules need a single partition: set Athomic:Scheduler:Partitions to 1 (partitioned recurring schedules are not supported yet)."
+            : $"The schedule store {_store.GetType().Name} does not support recurring schedules.");
+
     private static GenericTask WithId(GenericTask task, string? taskId)
     {
         ArgumentNullException.ThrowIfNull(task);

@@ -141,6 +141,8 @@ public sealed class IncrementalTests
             {
                 [ScheduledHandler] private static void Hidden() { }
                 [ScheduledHandler("jobs.bill")] public static void Duplicate() { }
+                [ScheduledHandler, Recurring("0 3 * * *", TimeZone = "Europe/Berlin")] public static void Nightly() { }
+                [Recurring(Every = "00:01:00")] public static void Orphan() { }
             }
             """;
         var outcome = GeneratorHarness.Run(TestCompilation.Create(source));
@@ -162,6 +164,7 @@ public sealed class IncrementalTests
         Assert.Contains(typeof(DiagnosticInfo), visited);
         Assert.Contains(typeof(LocationInfo), visited);
         Assert.Contains(typeof(GenerationSpec), visited);
+        Assert.Contains(typeof(RecurringSpec), visited);
     }
 
     [Fact]

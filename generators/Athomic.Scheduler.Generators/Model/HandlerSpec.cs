@@ -30,6 +30,7 @@ internal enum HandlerParameterKind
 /// <param name="PayloadDisplay">The payload type for messages, or <see langword="null"/>.</param>
 /// <param name="MaxAttempts">Attempts before dead-lettering; 0 for the global default.</param>
 /// <param name="Summary">The handler's own doc summary as lines of XML doc text; empty when it has none.</param>
+/// <param name="Recurring">The handler's static <c>[Recurring]</c> schedule, or <see langword="null"/>.</param>
 internal sealed record HandlerSpec(
     string Name,
     string MethodDisplay,
@@ -43,12 +44,23 @@ internal sealed record HandlerSpec(
     string? PayloadType,
     string? PayloadDisplay,
     int MaxAttempts,
-    EquatableArray<string> Summary)
+    EquatableArray<string> Summary,
+    RecurringSpec? Recurring = null)
 {
     public string DelayMethodName => "Schedule" + ScheduleName + "Async";
 
     public string AtMethodName => "Schedule" + ScheduleName + "AtAsync";
+
+    public string RecurringMethodName => "AddOrUpdateRecurring" + ScheduleName + "Async";
 }
+
+/// <summary>A static recurring schedule from <c>[Recurring]</c>; checked at compile time.</summary>
+/// <param name="ScheduleId">The schedule id (the handler name unless <c>Id</c> is given).</param>
+/// <param name="Cron">The cron expression, or <see langword="null"/> for an interval.</param>
+/// <param name="TimeZone">The time zone id, or <see langword="null"/> for UTC.</param>
+/// <param name="EverySeconds">The interval in seconds; 0 for a cron schedule.</param>
+/// <param name="Misfire">The misfire policy's name (<c>RunOnce</c>, <c>RunAll</c> or <c>Skip</c>).</param>
+internal sealed record RecurringSpec(string ScheduleId, string? Cron, string? TimeZone, long EverySeconds, string Misfire);
 
 /// <summary>A valid handler and where it is declared, for diagnostics that compare handlers with each other.</summary>
 /// <param name="Spec">The handler.</param>

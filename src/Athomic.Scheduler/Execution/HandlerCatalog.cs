@@ -25,5 +25,8 @@ internal sealed class HandlerCatalog
 
     public int Count => _handlers.Count;
 
+    /// <summary>The handlers with a static recurring schedule, ordered by handler name.</summary>
+    public IEnumerable<ScheduledHandlerDescriptor> Recurring => _handlers.Values.Where(h => h.Recurring is not null).OrderBy(h => h.Name, StringComparer.Ordinal);
+
     public bool TryGet(string name, out ScheduledHandlerDescriptor handler) => _handlers.TryGetValue(name, out handler!);
 }

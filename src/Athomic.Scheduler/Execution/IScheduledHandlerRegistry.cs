@@ -54,4 +54,7 @@ public sealed class ScheduledHandlerDescriptor
 
     /// <summary>Attempts before dead-lettering; 0 uses the global option.</summary>
     public int MaxAttempts { get; }
+
+    /// <summary>The handler's static recurring schedule (<c>[Recurring]</c>), stored at host start; <see langword="null"/> without one.</summary>
+    public StaticRecurringSchedule? Recurring { get; init; }
 }

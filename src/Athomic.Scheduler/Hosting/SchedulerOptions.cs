@@ -36,6 +36,12 @@ public sealed class SchedulerOptions
     /// <summary>The polling worker.</summary>
     public SchedulerWorkerOptions Worker { get; set; } = new();
 
+    /// <summary>
+    /// How late a recurring occurrence may be added and still count as on time; older ones are missed and follow the
+    /// schedule's <see cref="MisfirePolicy"/>. One minute by default.
+    /// </summary>
+    public TimeSpan RecurringMisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Execution of tasks by the in-process broker.</summary>
     public SchedulerExecutionOptions Execution { get; set; } = new();
 

@@ -23,6 +23,7 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
         Check(options.MaxPayloadBytes > 0, "Athomic:Scheduler:MaxPayloadBytes must be greater than 0.");
         Check(options.MaxDelay > TimeSpan.Zero, "Athomic:Scheduler:MaxDelay must be greater than 0.");
         Check(Enum.IsDefined(options.ExistingTaskPolicy), "Athomic:Scheduler:ExistingTaskPolicy must be Reschedule or Refuse.");
+        Check(options.RecurringMisfireThreshold >= TimeSpan.Zero, "Athomic:Scheduler:RecurringMisfireThreshold must not be negative.");
         Check(w.BatchSize is > 0 and <= 10_000, "Athomic:Scheduler:Worker:BatchSize must be between 1 and 10000.");
         Check(w.MinPollDelay > TimeSpan.Zero, "Athomic:Scheduler:Worker:MinPollDelay must be greater than 0.");
         Check(w.MaxPollDelay >= w.MinPollDelay, "Athomic:Scheduler:Worker:MaxPollDelay must be at least Worker:MinPollDelay.");

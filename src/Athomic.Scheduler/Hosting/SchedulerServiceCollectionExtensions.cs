@@ -82,6 +82,11 @@ public static class SchedulerServiceCollectionExtensions
         // their leases while the broker drains), the broker stops after the worker has stopped claiming.
         services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
         services.AddHostedService(sp => new BrokerLifetime(sp.GetRequiredService<ITaskBroker>()));
+        services.AddHostedService(sp => new StaticScheduleRegistrar(
+            sp.GetRequiredService<IScheduler>(),
+            sp.GetRequiredService<HandlerCatalog>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<StaticScheduleRegistrar>>()));
         services.AddHostedService(sp => new SchedulerWorkerService(
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
             sp.GetRequiredService<ITaskBroker>(),

@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -49,7 +50,10 @@ public sealed class SchedulerWorkerService : BackgroundService
         _schedule = new("schedule", options.Value.KeyPrefix);
         _time = time;
         _logger = logger;
+        _recurring = store is IRecurringStore recurring ? new RecurringPump(recurring, options.Value, logger) : null;
     }
+
+    private readonly RecurringPump? _recurring;
 
     /// <summary>How many polls (claims) this worker has made; for diagnostics and tests.</summary>
     public long PollCount => Interlocked.Read(ref _polls);
@@ -99,10 +103,13 @@ public sealed class SchedulerWorkerService : BackgroundService
             try
             {
                 Interlocked.Increment(ref _polls);
+
+                // Recurring schedules first: the occurrence due now is already pending, this adds the one after it.
+                var recurringBusy = await PumpRecurringAsync(stoppingToken).ConfigureAwait(false);
                 var (count, nextDueIn) = _broker is ISchedulePromotingBroker promoter
                     ? await PromoteAsync(promoter, stoppingToken).ConfigureAwait(false)
                     : await ClaimAndDispatchAsync(stoppingToken).ConfigureAwait(false);
-                if (count >= _options.BatchSize)
+                if (count >= _options.BatchSize || recurringBusy)
                 {
                     idleDelay = _options.MinPollDelay;
                     continue;
@@ -204,8 +211,38 @@ public sealed class SchedulerWorkerService : BackgroundService
         return grown > _options.MaxPollDelay ? _options.MaxPollDelay : grown;
     }
 
+    /// <summary>
+    /// Adds due recurring occurrences, but asks the store only when a schedule can be due: at the time the store gave
+    /// for the next one, after a wake-up (a schedule was stored or changed), and at least every MaxPollDelay (in case a
+    /// wake-up was lost). An idle worker thus sends no extra commands.
+    /// </summary>
+    private async Task<bool> PumpRecurringAsync(CancellationToken stoppingToken)
+    {
+        if (_recurring is null || _time.GetTimestamp() < Interlocked.Read(ref _recurringCheckAt))
+        {
+            return false;
+        }
+
+        var epoch = Interlocked.Read(ref _recurringEpoch);
+        var (_, more, nextDueIn) = await _recurring.PumpAsync(stoppingToken).ConfigureAwait(false);
+        var wait = more ? TimeSpan.Zero : nextDueIn is { } next && next < _options.MaxPollDelay ? next : _options.MaxPollDelay;
+        var checkAt = _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
+        Interlocked.Exchange(ref _recurringCheckAt, checkAt);
+        if (Interlocked.Read(ref _recurringEpoch) != epoch)
+        {
+            Interlocked.Exchange(ref _recurringCheckAt, 0); // a wake-up came in during the pump: look again next poll
+        }
+
+        return more;
+    }
+
+    private long _recurringCheckAt;
+    private long _recurringEpoch;
+
     private void Wake()
     {
+        Interlocked.Increment(ref _recurringEpoch);
+        Interlocked.Exchange(ref _recurringCheckAt, 0);
         if (_wake.CurrentCount == 0)
         {
             try

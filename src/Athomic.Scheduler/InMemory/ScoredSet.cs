@@ -49,4 +49,17 @@ internal sealed class ScoredSet
         score = min.Score;
         return true;
     }
+
+    public IEnumerable<(string Id, long Score)> Lowest(int count)
+    {
+        foreach (var (score, _, id) in _order)
+        {
+            if (count-- <= 0)
+            {
+                yield break;
+            }
+
+            yield return (id, score);
+        }
+    }
 }

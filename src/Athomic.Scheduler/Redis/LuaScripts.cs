@@ -21,6 +21,10 @@ internal static class LuaScripts
     public static readonly string StreamHandBack = Load("stream_handback");
     public static readonly string StreamDeadLetter = Load("stream_deadletter");
     public static readonly string StreamKeepAlive = Load("stream_keepalive");
+    public static readonly string RecurringUpsert = Load("recurring_upsert");
+    public static readonly string RecurringRemove = Load("recurring_remove");
+    public static readonly string RecurringDue = Load("recurring_due");
+    public static readonly string RecurringAdd = Load("recurring_add");
 
     private static string Load(string name)
     {

@@ -15,6 +15,9 @@ internal sealed class RedisKeys
         DeadIndex = tag + ":dead:index";
         Stream = tag + ":stream";
         Queued = tag + ":queued";
+        Recurring = tag + ":recurring";
+        RecurringState = tag + ":recurring:state";
+        RecurringDue = tag + ":recurring:due";
         WakeChannel = RedisChannel.Literal(tag + ":wake");
         WakeChannelName = tag + ":wake";
     }
@@ -34,6 +37,15 @@ internal sealed class RedisKeys
 
     /// <summary>Hash: task id → id of its current stream entry (so a queued task can be read and ended exactly).</summary>
     public RedisKey Queued { get; }
+
+    /// <summary>Hash: recurring schedule id → definition.</summary>
+    public RedisKey Recurring { get; }
+
+    /// <summary>Hash: per recurring schedule, its revision, watermark and pending occurrence (see recurring_upsert.lua).</summary>
+    public RedisKey RecurringState { get; }
+
+    /// <summary>Sorted set: recurring schedule id → when its next occurrence must be added.</summary>
+    public RedisKey RecurringDue { get; }
 
     public RedisChannel WakeChannel { get; }
 

@@ -25,6 +25,30 @@ public sealed class TrialHandlers(IBilling billing)
 [MessagePackObject]
 public sealed record TrialEnded([property: Key(0)] Guid UserId);
 
+public interface IReports
+{
+    Task BuildNightlyAsync(CancellationToken cancellationToken);
+
+    Task SendDigestAsync(string audience, CancellationToken cancellationToken);
+}
+
+public sealed class ReportHandlers(IReports reports)
+{
+    /// <summary>Every night at 03:00 Berlin time: a static schedule, checked at compile time, stored at start-up.</summary>
+    [ScheduledHandler("reports.nightly")]
+    [Recurring("0 3 * * *", TimeZone = "Europe/Berlin")]
+    public Task Nightly(CancellationToken cancellationToken) => reports.BuildNightlyAsync(cancellationToken);
+
+    /// <summary>Every 15 minutes on the UTC clock; missed occurrences are skipped.</summary>
+    [ScheduledHandler("reports.refresh")]
+    [Recurring(Every = "00:15:00", Misfire = MisfirePolicy.Skip)]
+    public static void Refresh() { }
+
+    /// <summary>A digest per audience: schedules with a payload are added at run time.</summary>
+    [ScheduledHandler("reports.digest")]
+    public Task Digest(string audience, CancellationToken cancellationToken) => reports.SendDigestAsync(audience, cancellationToken);
+}
+
 /// <summary>In the README, "MyApp" stands for the reader's assembly; here it is this test assembly.</summary>
 internal static class MyAppRegistration
 {
@@ -74,5 +98,13 @@ internal static class ReadmeSnippets
         var time = new FakeTimeProvider();
         services.AddSingleton<TimeProvider>(time);
         services.AddAthomicScheduler().UseInMemoryStore().AddScheduledHandlersFromMyApp();
+    }
+
+    public static async Task Recurring(IScheduler scheduler)
+    {
+        // generated per handler: the payload type is checked, the schedule id is yours
+        await scheduler.AddOrUpdateRecurringDigestAsync("digest:ops", "ops", RecurringSchedule.Cron("0 8 * * MON-FRI", "America/New_York"));
+        await scheduler.AddOrUpdateRecurringDigestAsync("digest:all", "all", RecurringSchedule.Every(TimeSpan.FromHours(6)) with { Misfire = MisfirePolicy.RunAll });
+        bool removed = await scheduler.RemoveRecurringAsync("digest:ops");   // cancels its pending occurrence too
     }
 }

@@ -64,4 +64,9 @@ public static class PingHandlers
 {
     [ScheduledHandler("app.ping", MaxAttempts = 2)]
     public static void Ping(TaskContext context) => Runs.Record(context, null);
+
+    /// <summary>A static recurring schedule: stored when the host starts.</summary>
+    [ScheduledHandler("app.nightly")]
+    [Recurring("0 3 * * *", TimeZone = "Europe/Berlin")]
+    public static void NightlyPing(TaskContext context) => Runs.Record(context, null);
 }

@@ -26,6 +26,7 @@ public sealed class OptionsValidationTests
     [InlineData("Athomic:Scheduler:MaxPayloadBytes", "-1", "MaxPayloadBytes")]
     [InlineData("Athomic:Scheduler:Streams:VisibilityTimeout", "00:00:00.500", "Streams:VisibilityTimeout")]
     [InlineData("Athomic:Scheduler:Streams:ConsumerName", "two words", "Streams:ConsumerName")]
+    [InlineData("Athomic:Scheduler:RecurringMisfireThreshold", "-00:00:01", "RecurringMisfireThreshold")]
     public async Task Bad_option_fails_the_host_start_naming_the_option(string key, string value, string named)
     {
         using var host = Build(new() { [key] = value });

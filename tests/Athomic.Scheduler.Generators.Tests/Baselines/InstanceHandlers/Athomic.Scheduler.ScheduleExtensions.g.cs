@@ -35,6 +35,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Billing.ReportHandlers.Render", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Billing.ReportHandlers.Render</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringRenderAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Billing.ReportHandlers.Render", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>MyApp.Billing.TrialHandlers.Audit</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -55,6 +68,18 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleAuditAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Billing.TrialHandlers.Audit", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Billing.TrialHandlers.Audit</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        internal static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringAuditAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Billing.TrialHandlers.Audit", global::System.ReadOnlyMemory<byte>.Empty), schedule, cancellationToken);
 
         /// <summary>
         /// <para>Ends the trial of <c>payload</c>'s user: see <c>IBilling.DowngradeAsync</c> and <c>MyApp.Billing.TrialEnded</c>; never <see langword="null"/> &amp; never late.</para>
@@ -85,6 +110,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("trial.end", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>trial.end</c> (<c>MyApp.Billing.TrialHandlers.EndTrial</c>):
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringEndTrialAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::MyApp.Billing.TrialEnded payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("trial.end", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Warns the user <c>3</c> days ahead.
         /// <para>Schedules the handler <c>trial.warn</c> (<c>MyApp.Billing.TrialHandlers.WarnAsync</c>) to run after <paramref name="delay"/>.</para>
         /// </summary>
@@ -109,6 +147,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleWarnAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("trial.warn", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>trial.warn</c> (<c>MyApp.Billing.TrialHandlers.WarnAsync</c>):
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringWarnAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::MyApp.Billing.TrialEnded payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("trial.warn", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload)), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

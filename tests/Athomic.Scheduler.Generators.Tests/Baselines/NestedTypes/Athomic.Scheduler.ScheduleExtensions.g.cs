@@ -35,6 +35,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Company.Product.Scheduling.Inner.Outer.Hidden.Sweep</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        internal static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringSweepAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, long payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Handles <c>x</c> &lt; 10.
         /// <para>Schedules the handler <c>Company.Product.Scheduling.Inner.Outer.Middle.Run</c> to run after <paramref name="delay"/>.</para>
         /// </summary>
@@ -61,6 +74,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Company.Product.Scheduling.Inner.Outer.Middle.Run</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringRunAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, int payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>GlobalHandlers.startNightly</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -81,6 +107,18 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>GlobalHandlers.startNightly</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringStartNightlyAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>) to run after <paramref name="delay"/>.
@@ -105,6 +143,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleEventAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>):
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        internal static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringEventAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload)), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

@@ -35,6 +35,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnBytes</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnBytesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, byte[] payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnIds</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -57,6 +70,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnIds</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnIdsAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnLines</c> to run after <paramref name="delay"/>.
@@ -83,6 +109,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnLines</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnLinesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnMaybe</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -105,6 +144,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnMaybe</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnMaybeAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, int? payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnOrder</c> to run after <paramref name="delay"/>.
@@ -131,6 +183,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnOrder</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnOrderAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Order payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPair</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -153,6 +218,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnPair</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPairAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, (string Name, global::System.TimeSpan Every) payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPrices</c> to run after <paramref name="delay"/>.
@@ -179,6 +257,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnPrices</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPricesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPriority</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -201,6 +292,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnPriority</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPriorityAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Priority payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnSettings</c> to run after <paramref name="delay"/>.
@@ -227,6 +331,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnSettings</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnSettingsAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Settings payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnText</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -249,6 +366,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnText</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnTextAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string? payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload)), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

@@ -33,6 +33,18 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Maintenance.Heartbeat</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringHeartbeatAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Log</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -55,6 +67,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleLogAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Maintenance.Log</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringLogAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload)), schedule, cancellationToken);
 
         /// <summary>
         /// Purges expired sessions.
@@ -83,6 +108,19 @@ namespace Athomic.Scheduler
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>maintenance.purge</c> (<c>MyApp.Maintenance.PurgeSessions</c>):
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringPurgeSessionsAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, int payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>) to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -105,6 +143,19 @@ namespace Athomic.Scheduler
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleReindexAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>):
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringReindexAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.DateTimeOffset payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload)), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

@@ -1,0 +1,59 @@
+using System.Globalization;
+using Athomic.Scheduler.Generators.Model;
+
+namespace Athomic.Scheduler.Generators;
+
+/// <summary>The recurring parts of the generated code: <c>AddOrUpdateRecurring…Async</c> and static schedules.</summary>
+internal static partial class Emitter
+{
+    private const string RecurringSchedule = "global::Athomic.Scheduler.RecurringSchedule";
+
+    private static void RecurringMethod(SourceWriter writer, HandlerSpec handler)
+    {
+        var method = handler.Name == handler.MethodDisplay ? string.Empty : " (<c>" + Xml(handler.MethodDisplay) + "</c>)";
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Adds or updates the recurring schedule <paramref name=\"scheduleId\"/> of the handler <c>" + Xml(handler.Name) + "</c>" + method + ":");
+        writer.WriteLine("/// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("/// <param name=\"scheduler\">The scheduler.</param>");
+        writer.WriteLine("/// <param name=\"scheduleId\">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>");
+        if (handler.PayloadType is not null)
+        {
+            writer.WriteLine("/// <param name=\"payload\">The payload every occurrence receives.</param>");
+        }
+
+        writer.WriteLine("/// <param name=\"schedule\">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>");
+        writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the call.</param>");
+        writer.WriteLine("/// <returns>Whether the schedule was created, updated or unchanged.</returns>");
+        var access = handler.IsPublic ? "public" : "internal";
+        var payload = handler.PayloadType is null ? string.Empty : handler.PayloadType + " payload, ";
+        writer.WriteLine(
+            access + " static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> " + handler.RecurringMethodName +
+            "(this " + Scheduler + " scheduler, string scheduleId, " + payload + RecurringSchedule + " schedule, " + CancellationToken + " cancellationToken = default) =>");
+        var bytes = handler.PayloadType is null
+            ? "global::System.ReadOnlyMemory<byte>.Empty"
+            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload)";
+        writer.Indent();
+        writer.WriteLine(
+            "NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + "), schedule, cancellationToken);");
+        writer.Unindent();
+    }
+
+    private static string RecurringInitializer(RecurringSpec? recurring)
+    {
+        if (recurring is null)
+        {
+            return string.Empty;
+        }
+
+        var schedule = recurring.Cron is { } cron
+            ? RecurringSchedule + ".Cron(" + Literal(cron) + (recurring.TimeZone is { } zone ? ", " + Literal(zone) : string.Empty) + ")"
+            : RecurringSchedule + ".Every(global::System.TimeSpan.FromSeconds(" + recurring.EverySeconds.ToString(CultureInfo.InvariantCulture) + "))";
+        if (recurring.Misfire != "RunOnce")
+        {
+            schedule += " with { Misfire = global::Athomic.Scheduler.MisfirePolicy." + recurring.Misfire + " }";
+        }
+
+        return " { Recurring = new global::Athomic.Scheduler.Execution.StaticRecurringSchedule(" + Literal(recurring.ScheduleId) + ", " + schedule + ") }";
+    }
+}

@@ -1,0 +1,53 @@
+using Athomic.Scheduler.Storage;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Redis;
+
+/// <summary>Recurring schedules on Redis: <c>{prefix}:recurring</c>, <c>:recurring:state</c> and <c>:recurring:due</c>.</summary>
+public sealed partial class RedisScheduleStore : IRecurringStore
+{
+    private RedisKey[] RecurringKeys => [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.Pending, _keys.Tasks];
+
+    /// <inheritdoc />
+    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
+    {
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.RecurringUpsert, RecurringKeys, [_keys.WakeChannelName, scheduleId, definition])).ConfigureAwait(false);
+        return (RecurringUpsertStatus)(int)result;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken)
+    {
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.RecurringRemove, RecurringKeys, [scheduleId])).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        var result = await Call(Db.ScriptEvaluateAsync(
+            LuaScripts.RecurringDue,
+            [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue],
+            [maxCount])).ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        var entries = new RecurringDueEntry[(parts.Length - 2) / 4];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var p = 2 + (i * 4);
+            entries[i] = new RecurringDueEntry((string)parts[p]!, (byte[])parts[p + 1]!, (long)parts[p + 2], (long)parts[p + 3]);
+        }
+
+        var next = (long)parts[1];
+        return new RecurringDueBatch((long)parts[0], entries, next < 0 ? null : next);
+    }
+
+    /// <inheritdoc />
+    public async Task<RecurringAddStatus> AddOccurrenceAsync(string scheduleId, long revision, long? occurrenceMilliseconds, string taskId, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken)
+    {
+        var result = await Call(Db.ScriptEvaluateAsync(
+            LuaScripts.RecurringAdd,
+            RecurringKeys,
+            [_keys.WakeChannelName, scheduleId, revision, occurrenceMilliseconds is { } t ? t : RedisValue.EmptyString, taskId, envelope])).ConfigureAwait(false);
+        return (RecurringAddStatus)(int)result;
+    }
+}

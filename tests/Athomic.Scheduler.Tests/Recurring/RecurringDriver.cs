@@ -1,0 +1,74 @@
+using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Recurring;
+using Athomic.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Athomic.Scheduler.Tests.Recurring;
+
+/// <summary>
+/// Drives the in-memory store on a fake clock exactly as a worker does (add the next occurrences, claim, ack), jumping
+/// the clock from one due time to the next, so a test can cover months of occurrences in milliseconds.
+/// </summary>
+internal sealed class RecurringDriver
+{
+    private readonly InMemoryScheduleStore _store;
+    private readonly FakeTimeProvider _time;
+    private readonly RecurringPump _pump;
+
+    public RecurringDriver(DateTimeOffset start, TimeSpan? misfireThreshold = null)
+    {
+        _time = new FakeTimeProvider(start);
+        _store = new InMemoryScheduleStore(_time);
+        var options = new SchedulerOptions { RecurringMisfireThreshold = misfireThreshold ?? TimeSpan.FromMinutes(1) };
+        _pump = new RecurringPump(_store, options, NullLogger.Instance);
+        Scheduler = new Scheduler(_store, Microsoft.Extensions.Options.Options.Create(options), _time);
+    }
+
+    public Scheduler Scheduler { get; }
+
+    public InMemoryScheduleStore Store => _store;
+
+    public FakeTimeProvider Time => _time;
+
+    /// <summary>Every run so far: task id, due time (UTC) and payload text.</summary>
+    public List<(string TaskId, DateTimeOffset Due, string Payload)> Runs { get; } = new();
+
+    public IEnumerable<DateTimeOffset> RunTimes => Runs.Select(r => r.Due);
+
+    /// <summary>All workers down: time passes, nothing runs.</summary>
+    public void Down(TimeSpan time) => _time.Advance(time);
+
+    /// <summary>Runs everything that falls due up to <paramref name="until"/>, moving the clock there.</summary>
+    public async Task RunUntilAsync(DateTimeOffset until)
+    {
+        while (true)
+        {
+            await _pump.PumpAsync(CancellationToken.None);
+            var batch = await _store.ClaimAsync(100, TimeSpan.FromSeconds(30), CancellationToken.None);
+            foreach (var entry in batch.Tasks)
+            {
+                var task = TaskEnvelope.Read(entry.Envelope);
+                Runs.Add((entry.TaskId, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds), System.Text.Encoding.UTF8.GetString(task.Payload.Span)));
+                Assert.True(await _store.AckAsync(entry.TaskId, CancellationToken.None));
+            }
+
+            if (batch.Tasks.Count > 0)
+            {
+                continue;
+            }
+
+            if (batch.NextDueIn is not { } next || _time.GetUtcNow() + next > until)
+            {
+                _time.SetUtcNow(until);
+                await _pump.PumpAsync(CancellationToken.None);
+                return;
+            }
+
+            _time.Advance(next);
+        }
+    }
+
+    public static GenericTask Payload(string text) => new(RecordingRegistry.Record, System.Text.Encoding.UTF8.GetBytes(text));
+}
