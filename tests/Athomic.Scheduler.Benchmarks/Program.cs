@@ -235,7 +235,7 @@ static async Task<long> UsedMemoryAsync(IConnectionMultiplexer connection)
 
 static async Task<long> ClientCommandsAsync(IConnectionMultiplexer connection)
 {
-    string[] insideScripts = ["info", "time", "zrange", "zadd", "zrem", "zremrangebyrank", "zscore", "hget", "hset", "hdel", "hexists", "publish"];
+    string[] insideScripts = ["info", "time", "zrange", "zrangebyscore", "zadd", "zrem", "zremrangebyrank", "zscore", "zcard", "hget", "hmget", "hset", "hdel", "hexists", "publish"];
     var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("commandstats");
     return info.SelectMany(g => g)
         .Where(p => !insideScripts.Contains(p.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal)))
