@@ -54,6 +54,13 @@ public static class SchedulerServiceCollectionExtensions
     private static SchedulerBuilder AddCore(IServiceCollection services, OptionsBuilder<SchedulerOptions> options)
     {
         options.ValidateOnStart();
+        if (services.Any(d => d.ServiceType == typeof(Registered)))
+        {
+            // Called again (for example by a library and by the app): configure more, but run one worker and broker.
+            return new SchedulerBuilder(services);
+        }
+
+        services.AddSingleton<Registered>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IScheduler>(sp => new Scheduler(
@@ -97,6 +104,9 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<ILogger<SchedulerWorkerService>>()));
         return new SchedulerBuilder(services);
     }
+
+    /// <summary>Marks a service collection the scheduler was added to.</summary>
+    private sealed class Registered;
 
     private static InvalidOperationException NoStore() =>
         new("No schedule store is configured: call UseRedis(...) or UseInMemoryStore() on the builder returned by AddAthomicScheduler().");

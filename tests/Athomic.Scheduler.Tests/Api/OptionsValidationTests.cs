@@ -57,6 +57,21 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void Adding_the_scheduler_twice_keeps_one_worker_and_applies_both_configurations()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAthomicScheduler(o => o.KeyPrefix = "first").UseInMemoryStore();
+        builder.Services.AddAthomicScheduler(o => o.Worker.BatchSize = 7);
+        using var host = builder.Build();
+
+        var hosted = host.Services.GetServices<IHostedService>().ToList();
+        var options = host.Services.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+
+        Assert.Single(hosted.OfType<SchedulerWorkerService>());
+        Assert.Equal(("first", 7), (options.KeyPrefix, options.Worker.BatchSize));
+    }
+
+    [Fact]
     public void Missing_store_is_reported_clearly()
     {
         var builder = Host.CreateApplicationBuilder();
