@@ -27,6 +27,23 @@ public sealed partial class RedisScheduleStore
 
     private async Task<ScheduleStatus[]> ScheduleOneAsync(StoreItem item, ExistingTaskPolicy policy)
     {
+        if (_queued.IsEmpty && Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
+        {
+            // A lone caller sends its own call, with no hand-off to another task; callers arriving meanwhile queue up
+            // and go next, together, drained by this caller before it returns.
+            var lone = new PendingSchedule(item, policy);
+            try
+            {
+                await SendBatchAsync([lone]).ConfigureAwait(false);
+            }
+            finally
+            {
+                _ = SendQueuedAsync();
+            }
+
+            return [await lone.Task.ConfigureAwait(false)];
+        }
+
         var pending = new PendingSchedule(item, policy);
         _queued.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
