@@ -54,6 +54,9 @@ public sealed class RedisCluster : IAsyncDisposable
 
     public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString);
 
+    /// <summary>How often <see cref="WaitUntilOkAsync"/> asks again: cluster convergence raises no event to await.</summary>
+    private static readonly TimeSpan ConvergencePollInterval = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Polls every master's <c>CLUSTER INFO</c> until all report <c>cluster_state:ok</c> and agree on the masters.</summary>
     public async Task WaitUntilOkAsync(TimeSpan timeout)
     {
@@ -73,7 +76,7 @@ public sealed class RedisCluster : IAsyncDisposable
                 throw new TimeoutException("The cluster did not reach cluster_state:ok: " + string.Join(" | ", states));
             }
 
-            await Task.Delay(100);
+            await Task.Delay(ConvergencePollInterval);
         }
     }
 
