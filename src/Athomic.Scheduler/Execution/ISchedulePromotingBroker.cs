@@ -19,4 +19,8 @@ public interface ISchedulePromotingBroker : ITaskBroker
 /// <summary>The result of <see cref="ISchedulePromotingBroker.PromoteDueAsync"/>.</summary>
 /// <param name="Count">How many tasks moved into the broker's queue.</param>
 /// <param name="NextDueIn">Time until the next pending task is due, or <see langword="null"/> when nothing is pending.</param>
-public readonly record struct PromotionResult(int Count, TimeSpan? NextDueIn);
+/// <param name="RecurringDispatched">
+/// How many of the tasks were recurring occurrences with a prepared successor: the worker looks at their schedules
+/// at once, to prepare the next successor (see <see cref="Storage.IRecurringStore"/>).
+/// </param>
+public readonly record struct PromotionResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched = 0);

@@ -87,8 +87,8 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
     {
         try
         {
-            var (count, next) = await _queue.PromoteAsync(maxCount).ConfigureAwait(false);
-            return new PromotionResult(count, next);
+            var (count, next, recurring) = await _queue.PromoteAsync(maxCount).ConfigureAwait(false);
+            return new PromotionResult(count, next, recurring);
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
         {

@@ -37,8 +37,9 @@ public sealed class SchedulerOptions
     public SchedulerWorkerOptions Worker { get; set; } = new();
 
     /// <summary>
-    /// How late a recurring occurrence may be added and still count as on time; older ones are missed and follow the
-    /// schedule's <see cref="MisfirePolicy"/>. One minute by default.
+    /// How late a recurring occurrence may be added (by the claim that dispatches the occurrence before it, or by a
+    /// worker) and still count as on time; older ones are missed and follow the schedule's <see cref="MisfirePolicy"/>.
+    /// Also how long after a pending occurrence's time the workers check that it was dispatched. One minute by default.
     /// </summary>
     public TimeSpan RecurringMisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -104,12 +104,19 @@ public sealed class SchedulerWorkerService : BackgroundService
             {
                 Interlocked.Increment(ref _polls);
 
-                // Recurring schedules first: the occurrence due now is already pending, this adds the one after it.
+                // Recurring schedules first: adds new schedules' first occurrences and prepares the successors that
+                // the claim below adds when it dispatches their occurrences.
                 var recurringBusy = await PumpRecurringAsync(stoppingToken).ConfigureAwait(false);
-                var (count, nextDueIn) = _broker is ISchedulePromotingBroker promoter
+                var (count, nextDueIn, recurringDispatched) = _broker is ISchedulePromotingBroker promoter
                     ? await PromoteAsync(promoter, stoppingToken).ConfigureAwait(false)
                     : await ClaimAndDispatchAsync(stoppingToken).ConfigureAwait(false);
-                if (count >= _options.BatchSize || recurringBusy)
+                if (recurringDispatched > 0)
+                {
+                    // The claim added those schedules' next occurrences: prepare the successors after them now.
+                    Interlocked.Exchange(ref _recurringCheckAt, 0);
+                }
+
+                if (count >= _options.BatchSize || recurringBusy || recurringDispatched > 0)
                 {
                     idleDelay = _options.MinPollDelay;
                     continue;
@@ -140,7 +147,7 @@ public sealed class SchedulerWorkerService : BackgroundService
     }
 
     /// <summary>The streams path: due tasks move from the schedule into the broker's queue in one atomic step.</summary>
-    private async Task<(int Count, TimeSpan? NextDueIn)> PromoteAsync(ISchedulePromotingBroker promoter, CancellationToken stoppingToken)
+    private async Task<(int Count, TimeSpan? NextDueIn, int RecurringDispatched)> PromoteAsync(ISchedulePromotingBroker promoter, CancellationToken stoppingToken)
     {
         var result = await promoter.PromoteDueAsync(_options.BatchSize, stoppingToken).ConfigureAwait(false);
         if (result.Count > 0)
@@ -148,11 +155,11 @@ public sealed class SchedulerWorkerService : BackgroundService
             SchedulerMetrics.ClaimedCounter.Add(result.Count, _schedule);
         }
 
-        return (result.Count, result.NextDueIn);
+        return (result.Count, result.NextDueIn, result.RecurringDispatched);
     }
 
     /// <summary>The lease path: claim due tasks into the in-flight set, then hand their leases to the broker.</summary>
-    private async Task<(int Count, TimeSpan? NextDueIn)> ClaimAndDispatchAsync(CancellationToken stoppingToken)
+    private async Task<(int Count, TimeSpan? NextDueIn, int RecurringDispatched)> ClaimAndDispatchAsync(CancellationToken stoppingToken)
     {
         var batch = await _store.ClaimAsync(_options.BatchSize, _leases.Lease, stoppingToken).ConfigureAwait(false);
         if (batch.Tasks.Count > 0)
@@ -161,7 +168,7 @@ public sealed class SchedulerWorkerService : BackgroundService
         }
 
         await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
-        return (batch.Tasks.Count, batch.NextDueIn);
+        return (batch.Tasks.Count, batch.NextDueIn, batch.RecurringDispatched);
     }
 
     private async Task DispatchAsync(ClaimBatch batch, CancellationToken stoppingToken)

@@ -7,6 +7,7 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
 {
     private readonly Dictionary<string, RecurringState> _recurring = new(StringComparer.Ordinal);
     private readonly ScoredSet _recurringDue = new();
+    private readonly Dictionary<string, Successor> _recurringNext = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
@@ -27,12 +28,16 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
             {
                 state.Watermark = Math.Max(state.Watermark, Now);
             }
-            else if (state.PendingTaskId is { } p && _pending.Remove(p))
+            else if (state.PendingTaskId is { } p)
             {
-                // Never dispatched: cancel it and take its watermark back (see recurring_upsert.lua).
-                _tasks.Remove(p);
-                state.Watermark = state.PreviousWatermark;
-                state.PendingTaskId = null;
+                _recurringNext.Remove(p);
+                if (_pending.Remove(p))
+                {
+                    // Never dispatched: cancel it and take its watermark back (see recurring_upsert.lua).
+                    _tasks.Remove(p);
+                    state.Watermark = state.PreviousWatermark;
+                    state.PendingTaskId = null;
+                }
             }
 
             _recurringDue.Set(scheduleId, 0);
@@ -55,6 +60,11 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
             state.Definition = null;
             state.Revision++;
             _recurringDue.Remove(scheduleId);
+            if (state.PendingTaskId is { } pendingId)
+            {
+                _recurringNext.Remove(pendingId);
+            }
+
             if (state.PendingTaskId is { } p && _pending.Remove(p))
             {
                 // Never dispatched: take its watermark back (see recurring_remove.lua).
@@ -92,7 +102,11 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
                 if (entries.Count < maxCount)
                 {
                     var state = _recurring[id];
-                    entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision));
+                    var latest = state.PendingTaskId is not { } p ? RecurringOccurrenceState.None
+                        : !_pending.TryGetScore(p, out _) ? RecurringOccurrenceState.Gone
+                        : _recurringNext.ContainsKey(p) ? RecurringOccurrenceState.Prepared
+                        : RecurringOccurrenceState.Pending;
+                    entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision, latest, state.PendingTaskId));
                 }
             }
 
@@ -101,34 +115,60 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
     }
 
     /// <inheritdoc />
-    public Task<RecurringAddStatus> AddOccurrenceAsync(string scheduleId, long revision, long? occurrenceMilliseconds, string taskId, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken)
+    public Task<RecurringAddStatus> AddOccurrenceAsync(RecurringAddRequest request, CancellationToken cancellationToken)
     {
-        bool wake;
+        ArgumentNullException.ThrowIfNull(request);
+        var wake = false;
+        RecurringAddStatus status;
         lock (_gate)
         {
-            if (!_recurring.TryGetValue(scheduleId, out var state) || state.Definition is null || state.Revision != revision)
+            if (!_recurring.TryGetValue(request.ScheduleId, out var state) || state.Definition is null || state.Revision != request.Revision)
             {
                 return Task.FromResult(RecurringAddStatus.Stale);
             }
 
-            if (occurrenceMilliseconds is not { } t)
+            if (request.OccurrenceMilliseconds is not { } t)
             {
-                _recurringDue.Remove(scheduleId);
+                _recurringDue.Remove(request.ScheduleId);
                 return Task.FromResult(RecurringAddStatus.Finished);
             }
 
-            if (t <= state.Watermark)
+            if (request.SuccessorOnly)
+            {
+                if (t != state.Watermark || state.PendingTaskId != request.TaskId || !_pending.TryGetScore(request.TaskId, out _))
+                {
+                    return Task.FromResult(RecurringAddStatus.AlreadyAdded);
+                }
+
+                status = RecurringAddStatus.SuccessorPrepared;
+            }
+            else if (t > state.Watermark)
+            {
+                wake = !_pending.TryPeek(out _, out var head) || t < head;
+                _tasks[request.TaskId] = request.Envelope.ToArray();
+                _pending.Set(request.TaskId, t);
+                if (state.PendingTaskId is { } old)
+                {
+                    _recurringNext.Remove(old);
+                }
+
+                state.PreviousWatermark = state.Watermark;
+                state.Watermark = t;
+                state.PendingTaskId = request.TaskId;
+                status = RecurringAddStatus.Added;
+            }
+            else
             {
                 return Task.FromResult(RecurringAddStatus.AlreadyAdded);
             }
 
-            wake = !_pending.TryPeek(out _, out var head) || t < head;
-            _tasks[taskId] = envelope.ToArray();
-            _pending.Set(taskId, t);
-            state.PreviousWatermark = state.Watermark;
-            state.Watermark = t;
-            state.PendingTaskId = taskId;
-            _recurringDue.Set(scheduleId, t);
+            var threshold = (long)request.MisfireThreshold.TotalMilliseconds;
+            if (request.SuccessorMilliseconds is { } next)
+            {
+                _recurringNext[request.TaskId] = new Successor(request.ScheduleId, request.Revision, next, next + threshold, request.SuccessorEnvelope.ToArray());
+            }
+
+            _recurringDue.Set(request.ScheduleId, Math.Max(t, Now) + threshold);
         }
 
         if (wake)
@@ -136,7 +176,33 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
             Notify();
         }
 
-        return Task.FromResult(RecurringAddStatus.Added);
+        return Task.FromResult(status);
+    }
+
+    /// <summary>
+    /// When <paramref name="taskId"/>, just claimed, is a recurring occurrence with a prepared successor, adds the
+    /// successor as its schedule's pending occurrence (the rules of <c>_chain.lua</c>). Called under the lock.
+    /// </summary>
+    /// <returns>Whether it had a successor record (its schedule then needs a look at once).</returns>
+    private bool Chain(string taskId, long now)
+    {
+        if (!_recurringNext.Remove(taskId, out var next))
+        {
+            return false;
+        }
+
+        _recurringDue.Set(next.ScheduleId, 0);
+        if (_recurring.TryGetValue(next.ScheduleId, out var state) && state.Revision == next.Revision && next.Time > state.Watermark && now <= next.Latest)
+        {
+            var id = RecurringTaskIds.For(next.ScheduleId, DateTimeOffset.FromUnixTimeMilliseconds(next.Time));
+            _tasks[id] = next.Envelope;
+            _pending.Set(id, next.Time);
+            state.PreviousWatermark = state.Watermark;
+            state.Watermark = next.Time;
+            state.PendingTaskId = id;
+        }
+
+        return true;
     }
 
     private RecurringState State(string scheduleId)
@@ -148,6 +214,8 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
 
         return state;
     }
+
+    private sealed record Successor(string ScheduleId, long Revision, long Time, long Latest, byte[] Envelope);
 
     private sealed class RecurringState
     {

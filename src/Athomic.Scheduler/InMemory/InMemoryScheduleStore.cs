@@ -117,11 +117,18 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
                 claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], expiry, Reclaimed: true));
             }
 
+            var reclaimed = claimed.Count;
             while (claimed.Count < maxCount && _pending.TryPeek(out var id, out var due) && due <= now)
             {
                 _pending.Remove(id);
                 _inFlight.Set(id, deadline);
                 claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], due, Reclaimed: false));
+            }
+
+            var recurring = 0;
+            for (var i = reclaimed; i < claimed.Count; i++)
+            {
+                recurring += Chain(claimed[i].TaskId, now) ? 1 : 0;
             }
 
             long? next = null;
@@ -136,7 +143,7 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
             }
 
             TimeSpan? nextIn = next is null ? null : TimeSpan.FromMilliseconds(Math.Max(0, next.Value - now));
-            return Task.FromResult(new ClaimBatch(claimed, nextIn, now));
+            return Task.FromResult(new ClaimBatch(claimed, nextIn, now, recurring));
         }
     }
 

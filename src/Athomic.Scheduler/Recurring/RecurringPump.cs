@@ -5,8 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Athomic.Scheduler.Recurring;
 
 /// <summary>
-/// Adds the next occurrence of every recurring schedule that needs one. Every worker runs it before each claim;
-/// the store's watermark makes racing workers add each occurrence once.
+/// Looks after every recurring schedule the store lists as due: prepares the successor of its pending occurrence
+/// (which the claim that dispatches the occurrence adds, in the same atomic step), or, for a new or changed schedule
+/// and one whose latest occurrence left without adding a successor (missed, cancelled), adds the next occurrence by
+/// the schedule's <see cref="MisfirePolicy"/>. Every worker runs it before its claims; the store's watermark makes
+/// racing workers add each occurrence once.
 /// </summary>
 internal sealed class RecurringPump
 {
@@ -55,20 +58,27 @@ internal sealed class RecurringPump
             // Unreadable (another version wrote it, or the time zone is unknown on this machine): take it out of the
             // index so it cannot spin; upserting the schedule again puts it back.
             Log.RecurringUnreadable(_logger, entry.ScheduleId, ex);
-            return await _store.AddOccurrenceAsync(entry.ScheduleId, entry.Revision, null, string.Empty, default, cancellationToken).ConfigureAwait(false);
+            return await FinishAsync(entry, cancellationToken).ConfigureAwait(false);
         }
 
         var watermark = DateTimeOffset.FromUnixTimeMilliseconds(entry.WatermarkMilliseconds);
+        if (entry.Latest is RecurringOccurrenceState.Pending or RecurringOccurrenceState.Prepared && entry.LatestTaskId is { } pending)
+        {
+            // Its dispatch adds the successor prepared here.
+            var prepare = Request(entry, definition, watermark, pending, default) with { SuccessorOnly = true };
+            return await _store.AddOccurrenceAsync(prepare, cancellationToken).ConfigureAwait(false);
+        }
+
         var next = OccurrencePlanner.Next(definition.Schedule, watermark, now, _options.RecurringMisfireThreshold);
         if (next is not { } occurrence)
         {
             Log.RecurringFinished(_logger, entry.ScheduleId);
-            return await _store.AddOccurrenceAsync(entry.ScheduleId, entry.Revision, null, string.Empty, default, cancellationToken).ConfigureAwait(false);
+            return await FinishAsync(entry, cancellationToken).ConfigureAwait(false);
         }
 
         var taskId = RecurringTaskIds.For(entry.ScheduleId, occurrence);
         var envelope = TaskEnvelope.Write(new GenericTask(definition.Handler, definition.Payload, taskId));
-        var status = await _store.AddOccurrenceAsync(entry.ScheduleId, entry.Revision, occurrence.ToUnixTimeMilliseconds(), taskId, envelope, cancellationToken).ConfigureAwait(false);
+        var status = await _store.AddOccurrenceAsync(Request(entry, definition, occurrence, taskId, envelope), cancellationToken).ConfigureAwait(false);
         if (status == RecurringAddStatus.Added)
         {
             Log.RecurringOccurrenceAdded(_logger, entry.ScheduleId, occurrence, taskId);
@@ -76,4 +86,26 @@ internal sealed class RecurringPump
 
         return status;
     }
+
+    private RecurringAddRequest Request(RecurringDueEntry entry, RecurringDefinition definition, DateTimeOffset occurrence, string taskId, ReadOnlyMemory<byte> envelope)
+    {
+        var successor = definition.Schedule.GetNextOccurrence(occurrence);
+        var successorEnvelope = successor is { } s
+            ? TaskEnvelope.Write(new GenericTask(definition.Handler, definition.Payload, RecurringTaskIds.For(entry.ScheduleId, s)))
+            : default;
+        return new RecurringAddRequest(
+            entry.ScheduleId,
+            entry.Revision,
+            occurrence.ToUnixTimeMilliseconds(),
+            taskId,
+            envelope,
+            successor?.ToUnixTimeMilliseconds(),
+            successorEnvelope,
+            _options.RecurringMisfireThreshold);
+    }
+
+    private Task<RecurringAddStatus> FinishAsync(RecurringDueEntry entry, CancellationToken cancellationToken) =>
+        _store.AddOccurrenceAsync(
+            new RecurringAddRequest(entry.ScheduleId, entry.Revision, null, string.Empty, default, null, default, _options.RecurringMisfireThreshold),
+            cancellationToken);
 }

@@ -1,6 +1,9 @@
 namespace Athomic.Scheduler.Redis;
 
-/// <summary>The store's Lua scripts, embedded as resources (<c>Redis/Scripts/*.lua</c>); one script, one job.</summary>
+/// <summary>
+/// The store's Lua scripts, embedded as resources (<c>Redis/Scripts/*.lua</c>); one script, one job. A line
+/// <c>--#include _name</c> is replaced by the fragment <c>_name.lua</c>, so scripts share helpers without a copy.
+/// </summary>
 internal static class LuaScripts
 {
     public static readonly string Schedule = Load("schedule");
@@ -26,12 +29,20 @@ internal static class LuaScripts
     public static readonly string RecurringDue = Load("recurring_due");
     public static readonly string RecurringAdd = Load("recurring_add");
 
-    private static string Load(string name)
+    private const string Include = "--#include ";
+
+    internal static string Load(string name)
     {
         var resource = $"Athomic.Scheduler.Redis.Scripts.{name}.lua";
         using var stream = typeof(LuaScripts).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"The embedded script {resource} is missing from the assembly.");
         using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        var text = new System.Text.StringBuilder();
+        while (reader.ReadLine() is { } line)
+        {
+            text.Append(line.StartsWith(Include, StringComparison.Ordinal) ? Load(line[Include.Length..].Trim()) : line).Append('\n');
+        }
+
+        return text.ToString();
     }
 }

@@ -18,6 +18,7 @@ internal sealed class RedisKeys
         Recurring = tag + ":recurring";
         RecurringState = tag + ":recurring:state";
         RecurringDue = tag + ":recurring:due";
+        RecurringNext = tag + ":recurring:next";
         WakeChannel = RedisChannel.Literal(tag + ":wake");
         WakeChannelName = tag + ":wake";
     }
@@ -46,6 +47,9 @@ internal sealed class RedisKeys
 
     /// <summary>Sorted set: recurring schedule id → when its next occurrence must be added.</summary>
     public RedisKey RecurringDue { get; }
+
+    /// <summary>Hash: pending occurrence task id → its prepared successor, added when the occurrence is dispatched.</summary>
+    public RedisKey RecurringNext { get; }
 
     public RedisChannel WakeChannel { get; }
 

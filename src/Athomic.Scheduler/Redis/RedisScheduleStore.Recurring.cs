@@ -6,7 +6,7 @@ namespace Athomic.Scheduler.Redis;
 /// <summary>Recurring schedules on Redis: <c>{prefix}:recurring</c>, <c>:recurring:state</c> and <c>:recurring:due</c>.</summary>
 public sealed partial class RedisScheduleStore : IRecurringStore
 {
-    private RedisKey[] RecurringKeys => [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.Pending, _keys.Tasks];
+    private RedisKey[] RecurringKeys => [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.Pending, _keys.Tasks, _keys.RecurringNext];
 
     /// <inheritdoc />
     public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
@@ -27,14 +27,21 @@ public sealed partial class RedisScheduleStore : IRecurringStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.RecurringDue,
-            [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue],
+            [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Pending],
             [maxCount])).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
-        var entries = new RecurringDueEntry[(parts.Length - 2) / 4];
+        var entries = new RecurringDueEntry[(parts.Length - 2) / 6];
         for (var i = 0; i < entries.Length; i++)
         {
-            var p = 2 + (i * 4);
-            entries[i] = new RecurringDueEntry((string)parts[p]!, (byte[])parts[p + 1]!, (long)parts[p + 2], (long)parts[p + 3]);
+            var p = 2 + (i * 6);
+            var latest = (string?)parts[p + 5];
+            entries[i] = new RecurringDueEntry(
+                (string)parts[p]!,
+                (byte[])parts[p + 1]!,
+                (long)parts[p + 2],
+                (long)parts[p + 3],
+                (RecurringOccurrenceState)(int)parts[p + 4],
+                string.IsNullOrEmpty(latest) ? null : latest);
         }
 
         var next = (long)parts[1];
@@ -42,12 +49,24 @@ public sealed partial class RedisScheduleStore : IRecurringStore
     }
 
     /// <inheritdoc />
-    public async Task<RecurringAddStatus> AddOccurrenceAsync(string scheduleId, long revision, long? occurrenceMilliseconds, string taskId, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken)
+    public async Task<RecurringAddStatus> AddOccurrenceAsync(RecurringAddRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.RecurringAdd,
             RecurringKeys,
-            [_keys.WakeChannelName, scheduleId, revision, occurrenceMilliseconds is { } t ? t : RedisValue.EmptyString, taskId, envelope])).ConfigureAwait(false);
+            [
+                _keys.WakeChannelName,
+                request.ScheduleId,
+                request.Revision,
+                request.OccurrenceMilliseconds is { } t ? t : RedisValue.EmptyString,
+                request.TaskId,
+                request.Envelope,
+                request.SuccessorMilliseconds is { } s ? s : RedisValue.EmptyString,
+                request.SuccessorEnvelope,
+                (long)request.MisfireThreshold.TotalMilliseconds,
+                request.SuccessorOnly ? 1 : 0,
+            ])).ConfigureAwait(false);
         return (RecurringAddStatus)(int)result;
     }
 }

@@ -103,15 +103,15 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext],
             [maxCount, (long)lease.TotalMilliseconds])).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         var now = (long)parts[0];
         var next = (long)parts[1];
-        var tasks = new ClaimedEntry[(parts.Length - 2) / 4];
+        var tasks = new ClaimedEntry[(parts.Length - 3) / 4];
         for (var i = 0; i < tasks.Length; i++)
         {
-            var p = 2 + (i * 4);
+            var p = 3 + (i * 4);
             tasks[i] = new ClaimedEntry(
                 (string)parts[p]!,
                 (byte[]?)parts[p + 2] ?? [],
@@ -119,7 +119,7 @@ public sealed partial class RedisScheduleStore : IScheduleStore
                 (int)parts[p + 3] == 1);
         }
 
-        return new ClaimBatch(tasks, next < 0 ? null : TimeSpan.FromMilliseconds(next), now);
+        return new ClaimBatch(tasks, next < 0 ? null : TimeSpan.FromMilliseconds(next), now, (int)parts[2]);
     }
 
     /// <inheritdoc />

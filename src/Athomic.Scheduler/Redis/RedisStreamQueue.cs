@@ -39,15 +39,18 @@ internal sealed class RedisStreamQueue
         }
     }
 
-    /// <summary>Moves up to <paramref name="maxCount"/> due tasks from the schedule into the stream (one script).</summary>
-    public async Task<(int Count, TimeSpan? NextDueIn)> PromoteAsync(int maxCount)
+    /// <summary>
+    /// Moves up to <paramref name="maxCount"/> due tasks from the schedule into the stream (one script), adding the
+    /// successors of the recurring occurrences among them.
+    /// </summary>
+    public async Task<(int Count, TimeSpan? NextDueIn, int RecurringDispatched)> PromoteAsync(int maxCount)
     {
         var parts = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext],
             [maxCount]).ConfigureAwait(false))!;
         var next = (long)parts[1];
-        return ((int)parts[2], next < 0 ? null : TimeSpan.FromMilliseconds(next));
+        return ((int)parts[2], next < 0 ? null : TimeSpan.FromMilliseconds(next), (int)parts[3]);
     }
 
     /// <summary>

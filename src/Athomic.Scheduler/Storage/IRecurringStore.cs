@@ -28,25 +28,26 @@ public interface IRecurringStore
     /// <returns><see langword="true"/> when the schedule existed.</returns>
     Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken);
 
-    /// <summary>Lists schedules whose next occurrence must be added now.</summary>
+    /// <summary>Lists schedules a worker must look at now: to add their next occurrence, or to prepare its successor.</summary>
     /// <param name="maxCount">How many at most.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The store's now and the schedules.</returns>
     Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Adds occurrence <paramref name="occurrenceMilliseconds"/> of a schedule as a pending task due at that time,
-    /// only if the schedule still has <paramref name="revision"/> and the occurrence is later than its watermark;
-    /// moves the watermark and re-indexes the schedule at the occurrence, atomically.
+    /// Adds occurrence <see cref="RecurringAddRequest.OccurrenceMilliseconds"/> of a schedule as a pending task due at
+    /// that time, only if the schedule still has the request's revision and the occurrence is later than its
+    /// watermark, moving the watermark in the same atomic step; and prepares the occurrence's successor, which
+    /// <see cref="IScheduleStore.ClaimAsync"/> (or a promoting broker) adds atomically with the occurrence's dispatch.
+    /// With <see cref="RecurringAddRequest.SuccessorOnly"/>, the occurrence must be the watermark and still pending
+    /// under the request's task id (else <see cref="RecurringAddStatus.AlreadyAdded"/>), and only its successor is
+    /// prepared. The schedule is re-indexed at
+    /// max(occurrence, now) + the misfire threshold.
     /// </summary>
-    /// <param name="scheduleId">The schedule id.</param>
-    /// <param name="revision">The revision read with the definition.</param>
-    /// <param name="occurrenceMilliseconds">The occurrence, or <see langword="null"/> when the schedule has no more (it leaves the index).</param>
-    /// <param name="taskId">The occurrence's task id.</param>
-    /// <param name="envelope">The occurrence's envelope.</param>
+    /// <param name="request">The occurrence and its successor.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What happened.</returns>
-    Task<RecurringAddStatus> AddOccurrenceAsync(string scheduleId, long revision, long? occurrenceMilliseconds, string taskId, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken);
+    Task<RecurringAddStatus> AddOccurrenceAsync(RecurringAddRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>The result of <see cref="IRecurringStore.AddOccurrenceAsync"/>.</summary>
@@ -63,6 +64,49 @@ public enum RecurringAddStatus
 
     /// <summary>The schedule has no further occurrence and left the index.</summary>
     Finished = 3,
+
+    /// <summary>Only the successor was asked for, and prepared.</summary>
+    SuccessorPrepared = 4,
+}
+
+/// <summary>What <see cref="IRecurringStore.AddOccurrenceAsync"/> adds.</summary>
+/// <param name="ScheduleId">The schedule id.</param>
+/// <param name="Revision">The revision read with the definition.</param>
+/// <param name="OccurrenceMilliseconds">The occurrence, or <see langword="null"/> when the schedule has no more (it leaves the index).</param>
+/// <param name="TaskId">The occurrence's task id.</param>
+/// <param name="Envelope">The occurrence's envelope.</param>
+/// <param name="SuccessorMilliseconds">The occurrence after it, or <see langword="null"/> when there is none.</param>
+/// <param name="SuccessorEnvelope">The successor's envelope (its task id is <see cref="RecurringTaskIds.For"/> of its time).</param>
+/// <param name="MisfireThreshold">
+/// How late a successor may still be added by the dispatch; later, the workers' misfire policy decides. Also how long
+/// after the occurrence the workers look at the schedule again.
+/// </param>
+/// <param name="SuccessorOnly">Only prepare the successor of the pending occurrence (the occurrence is not added).</param>
+public sealed record RecurringAddRequest(
+    string ScheduleId,
+    long Revision,
+    long? OccurrenceMilliseconds,
+    string TaskId,
+    ReadOnlyMemory<byte> Envelope,
+    long? SuccessorMilliseconds,
+    ReadOnlyMemory<byte> SuccessorEnvelope,
+    TimeSpan MisfireThreshold,
+    bool SuccessorOnly = false);
+
+/// <summary>The state of the latest occurrence a schedule has added (see <see cref="RecurringDueEntry"/>).</summary>
+public enum RecurringOccurrenceState
+{
+    /// <summary>There is none (a new schedule, or one whose pending occurrence was cancelled by an update).</summary>
+    None = 0,
+
+    /// <summary>It is pending, and its successor is not prepared yet.</summary>
+    Pending = 1,
+
+    /// <summary>It is pending, with its successor prepared.</summary>
+    Prepared = 2,
+
+    /// <summary>It left the schedule (dispatched, or cancelled) without adding a successor.</summary>
+    Gone = 3,
 }
 
 /// <summary>A schedule that needs its next occurrence.</summary>
@@ -70,7 +114,15 @@ public enum RecurringAddStatus
 /// <param name="Definition">The encoded definition.</param>
 /// <param name="WatermarkMilliseconds">The latest occurrence ever added (or the creation time).</param>
 /// <param name="Revision">The definition's revision.</param>
-public readonly record struct RecurringDueEntry(string ScheduleId, ReadOnlyMemory<byte> Definition, long WatermarkMilliseconds, long Revision);
+/// <param name="Latest">The state of the latest occurrence added (the one at the watermark).</param>
+/// <param name="LatestTaskId">That occurrence's task id, or <see langword="null"/> when there is none.</param>
+public readonly record struct RecurringDueEntry(
+    string ScheduleId,
+    ReadOnlyMemory<byte> Definition,
+    long WatermarkMilliseconds,
+    long Revision,
+    RecurringOccurrenceState Latest,
+    string? LatestTaskId);
 
 /// <summary>The result of <see cref="IRecurringStore.GetDueRecurringAsync"/>.</summary>
 /// <param name="NowMilliseconds">The store's clock.</param>

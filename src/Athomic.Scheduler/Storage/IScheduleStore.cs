@@ -145,4 +145,9 @@ public readonly record struct ClaimedEntry(string TaskId, ReadOnlyMemory<byte> E
 /// <param name="NextDueIn">Time until the next pending task is due (zero when more are due now), or
 /// <see langword="null"/> when nothing is pending.</param>
 /// <param name="NowMilliseconds">The store's clock at the claim.</param>
-public sealed record ClaimBatch(IReadOnlyList<ClaimedEntry> Tasks, TimeSpan? NextDueIn, long NowMilliseconds);
+/// <param name="RecurringDispatched">
+/// How many claimed tasks were recurring occurrences with a prepared successor, which the claim added as their
+/// schedule's next occurrence: the worker looks at those schedules at once, to prepare the successor after it
+/// (see <see cref="IRecurringStore"/>).
+/// </param>
+public sealed record ClaimBatch(IReadOnlyList<ClaimedEntry> Tasks, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched = 0);

@@ -69,6 +69,7 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
         var start = (int)((uint)Interlocked.Increment(ref _rotation) % (uint)n);
         var tasks = new List<ClaimedEntry>();
         long storeNow = 0;
+        var recurring = 0;
         var full = false;
         SchedulerUnavailableException? unavailable = null;
         int asked = 0, failures = 0;
@@ -99,6 +100,7 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
 
             tasks.AddRange(batch.Tasks);
             storeNow = batch.NowMilliseconds;
+            recurring += batch.RecurringDispatched;
             full = tasks.Count >= maxCount;
 
             // Timed from when the claim was sent: never later than the partition's real next due time.
@@ -114,7 +116,7 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
             throw new SchedulerUnavailableException("No partition of the schedule is reachable: " + unavailable.Message, unavailable);
         }
 
-        return new ClaimBatch(tasks, full ? TimeSpan.Zero : NextDueIn(), storeNow == 0 ? Now : storeNow);
+        return new ClaimBatch(tasks, full ? TimeSpan.Zero : NextDueIn(), storeNow == 0 ? Now : storeNow, recurring);
     }
 
     /// <summary>The time until the soonest partition's next task; <see langword="null"/> when every partition is empty.</summary>

@@ -40,12 +40,15 @@ internal sealed class RecurringDriver
     /// <summary>All workers down: time passes, nothing runs.</summary>
     public void Down(TimeSpan time) => _time.Advance(time);
 
-    /// <summary>Runs everything that falls due up to <paramref name="until"/>, moving the clock there.</summary>
+    /// <summary>
+    /// Runs everything that falls due up to <paramref name="until"/>, moving the clock there; the clock jumps to the
+    /// sooner of the next due task and the next schedule the pump must look at, as a worker's wait does.
+    /// </summary>
     public async Task RunUntilAsync(DateTimeOffset until)
     {
         while (true)
         {
-            await _pump.PumpAsync(CancellationToken.None);
+            var (_, _, pumpNext) = await _pump.PumpAsync(CancellationToken.None);
             var batch = await _store.ClaimAsync(100, TimeSpan.FromSeconds(30), CancellationToken.None);
             foreach (var entry in batch.Tasks)
             {
@@ -54,19 +57,20 @@ internal sealed class RecurringDriver
                 Assert.True(await _store.AckAsync(entry.TaskId, CancellationToken.None));
             }
 
-            if (batch.Tasks.Count > 0)
+            if (batch.Tasks.Count > 0 || pumpNext == TimeSpan.Zero)
             {
                 continue;
             }
 
-            if (batch.NextDueIn is not { } next || _time.GetUtcNow() + next > until)
+            var next = batch.NextDueIn is { } due && (pumpNext is null || due < pumpNext) ? due : pumpNext;
+            if (next is null || _time.GetUtcNow() + next > until)
             {
                 _time.SetUtcNow(until);
                 await _pump.PumpAsync(CancellationToken.None);
                 return;
             }
 
-            _time.Advance(next);
+            _time.Advance(next.Value);
         }
     }
 

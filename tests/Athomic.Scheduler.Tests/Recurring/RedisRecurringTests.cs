@@ -26,12 +26,12 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         var occurrence = due.WatermarkMilliseconds + 3_600_000;
         var taskId = "job@" + occurrence;
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ =>
-            store.AddOccurrenceAsync("job", due.Revision, occurrence, taskId, TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, default, taskId)), default)));
+        var request = new Storage.RecurringAddRequest("job", due.Revision, occurrence, taskId, TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, default, taskId)), null, default, TimeSpan.FromMinutes(1));
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => store.AddOccurrenceAsync(request, default)));
 
         Assert.Equal(1, results.Count(r => r == Storage.RecurringAddStatus.Added));
         Assert.Equal(63, results.Count(r => r == Storage.RecurringAddStatus.AlreadyAdded));
-        Assert.Equal(Storage.RecurringAddStatus.Stale, await store.AddOccurrenceAsync("job", due.Revision - 1, occurrence + 1, "x", new byte[] { 1 }, default));
+        Assert.Equal(Storage.RecurringAddStatus.Stale, await store.AddOccurrenceAsync(request with { Revision = due.Revision - 1, OccurrenceMilliseconds = occurrence + 1 }, default));
         Assert.NotNull(await store.GetAsync(taskId, default));
     }
 
@@ -91,10 +91,10 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         await scheduler.AddOrUpdateRecurringAsync("job", Payload("old"), hourly);
         Assert.Equal(1, (await pump.PumpAsync(default)).Added);
         var batch = await store.GetDueRecurringAsync(10, default);
-        Assert.Empty(batch.Entries); // indexed at the pending occurrence, an hour ahead at most
+        Assert.Empty(batch.Entries); // looked at again a misfire threshold (a minute) after the pending occurrence
         var now = DateTimeOffset.FromUnixTimeMilliseconds(batch.NowMilliseconds);
         var pendingId = RecurringTaskIds.For("job", hourly.GetNextOccurrence(now)!.Value);
-        Assert.Equal(hourly.GetNextOccurrence(now)!.Value.ToUnixTimeMilliseconds(), batch.NextDueMilliseconds);
+        Assert.Equal(hourly.GetNextOccurrence(now)!.Value.ToUnixTimeMilliseconds() + 60_000, batch.NextDueMilliseconds);
         Assert.Equal("old", System.Text.Encoding.UTF8.GetString((await scheduler.GetAsync(pendingId))!.Task.Payload.Span));
 
         Assert.Equal(RecurringUpsertStatus.Updated, await scheduler.AddOrUpdateRecurringAsync("job", Payload("new"), hourly));
@@ -105,5 +105,50 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         Assert.True(await scheduler.RemoveRecurringAsync("job"));
         Assert.Null(await scheduler.GetAsync(pendingId));
         Assert.Equal(0, (await pump.PumpAsync(default)).Added);
+    }
+
+    [Fact]
+    public async Task Promoting_an_occurrence_into_the_stream_adds_its_prepared_successor_in_the_same_step()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var queue = new RedisStreamQueue(redis.Connection, prefix, "test");
+        var definition = new RecurringDefinition(RecordingRegistry.Record, new byte[] { 1 }, RecurringSchedule.Every(TimeSpan.FromHours(1))).Write();
+        await store.UpsertRecurringAsync("job", definition, default);
+        var entry = Assert.Single((await store.GetDueRecurringAsync(10, default)).Entries);
+        var (first, second) = (entry.WatermarkMilliseconds + 20, entry.WatermarkMilliseconds + 3_600_020);
+        byte[] Envelope(long at) => TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, new byte[] { 1 }, "job@" + at));
+        var add = new Storage.RecurringAddRequest("job", entry.Revision, first, "job@" + first, Envelope(first), second, Envelope(second), TimeSpan.FromMinutes(1));
+        Assert.Equal(Storage.RecurringAddStatus.Added, await store.AddOccurrenceAsync(add, default));
+
+        // The occurrence falls due 20 ms after the schedule's creation; promote until the server's clock gets there.
+        (int Count, TimeSpan? NextDueIn, int RecurringDispatched) promoted = default;
+        await Eventually.TrueAsync(async () => (promoted = await queue.PromoteAsync(10)).Count > 0, TimeSpan.FromSeconds(10), "the occurrence is promoted");
+
+        Assert.Equal((1, 1), (promoted.Count, promoted.RecurringDispatched));
+        var successor = await store.GetAsync("job@" + second, default);
+        Assert.Equal((ScheduledTaskState.Pending, second), (successor!.State, successor.ScoreMilliseconds));
+        Assert.Equal(1, await redis.Connection.GetDatabase().StreamLengthAsync("{" + prefix + "}:stream"));
+    }
+
+    [Fact]
+    public async Task Three_workers_on_the_streams_broker_run_each_occurrence_once()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new RecordingRegistry();
+        var hosts = Enumerable.Range(0, 3).Select(_ => Hosts.RedisStreams(redis.Connection, prefix, registry)).ToList();
+        foreach (var host in hosts)
+        {
+            await host.StartAsync();
+        }
+
+        await Task.WhenAll(hosts.Select(h => h.Services.GetRequiredService<IScheduler>().AddOrUpdateRecurringAsync("tick", Payload("t"), EverySecond)));
+        await registry.WhenDistinctRuns(4, TimeSpan.FromSeconds(30));
+        await Task.WhenAll(hosts.Select(h => h.StopAsync()));
+        hosts.ForEach(h => h.Dispose());
+
+        Assert.All(registry.Runs, run => Assert.Equal(1, run.Value));
+        var times = registry.Runs.Keys.Select(id => long.Parse(id[(id.IndexOf('@') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.Equal(1000, pair.Second - pair.First));
     }
 }

@@ -1,51 +1,53 @@
 -- promote.lua: move due tasks (expired in-flight leases first) from the schedule straight into the stream, in one
 -- atomic step: a task is always either in the schedule or in the stream, never in between.
--- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] stream, KEYS[5] queued (hash: task id -> entry id)
+-- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] stream, KEYS[5] queued (hash: task id -> entry id),
+-- KEYS[6] recurring state, KEYS[7] recurring due, KEYS[8] recurring next (see recurring_upsert.lua)
 -- ARGV[1] batch size
 -- Each task becomes one entry { t = task id, e = envelope ('' when missing), d = due time or lease expiry (ms) };
--- its details move from the tasks hash into the entry.
--- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), number promoted }.
+-- its details move from the tasks hash into the entry. Promoting a recurring occurrence adds the schedule's next
+-- one in the same step (_chain.lua).
+-- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), number promoted,
+--           recurring occurrences chained }.
+local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[6], KEYS[7], KEYS[8]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+--#include _chain
+--#include _next_due
 local max = tonumber(ARGV[1])
 local n = 0
 
 local function push(id, score)
-  local env = redis.call('HGET', KEYS[2], id) or ''
-  redis.call('HDEL', KEYS[2], id)
+  local env = redis.call('HGET', K_TASKS, id) or ''
+  redis.call('HDEL', K_TASKS, id)
   local eid = redis.call('XADD', KEYS[4], '*', 't', id, 'e', env, 'd', score)
   redis.call('HSET', KEYS[5], id, eid)
   n = n + 1
 end
 
-local expired = redis.call('ZRANGE', KEYS[3], 0, max - 1, 'WITHSCORES')
+local expired = redis.call('ZRANGE', K_INFLIGHT, 0, max - 1, 'WITHSCORES')
 local taken = 0
 for i = 1, #expired, 2 do
   if tonumber(expired[i + 1]) > now then break end
   push(expired[i], expired[i + 1])
   taken = taken + 1
 end
-if taken > 0 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, taken - 1) end
+if taken > 0 then redis.call('ZREMRANGEBYRANK', K_INFLIGHT, 0, taken - 1) end
 
+local promoted = {}
 if n < max then
-  local due = redis.call('ZRANGE', KEYS[1], 0, max - n - 1, 'WITHSCORES')
-  taken = 0
+  local due = redis.call('ZRANGE', K_PENDING, 0, max - n - 1, 'WITHSCORES')
   for i = 1, #due, 2 do
     if tonumber(due[i + 1]) > now then break end
     push(due[i], due[i + 1])
-    taken = taken + 1
+    promoted[#promoted + 1] = due[i]
   end
-  if taken > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, taken - 1) end
+  if #promoted > 0 then redis.call('ZREMRANGEBYRANK', K_PENDING, 0, #promoted - 1) end
 end
 
-local out = { now, -1, n }
-local nextp = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local nexti = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-local nxt = nil
-if nextp[2] then nxt = tonumber(nextp[2]) end
-if nexti[2] and (nxt == nil or tonumber(nexti[2]) < nxt) then nxt = tonumber(nexti[2]) end
-if nxt ~= nil then
-  if nxt < now then nxt = now end
-  out[2] = nxt - now
+-- After the ranks above are removed, so an occurrence chained here is never promoted with this batch.
+local chained = 0
+for i = 1, #promoted do
+  if chain(promoted[i]) then chained = chained + 1 end
 end
-return out
+
+return { now, next_due(), n, chained }

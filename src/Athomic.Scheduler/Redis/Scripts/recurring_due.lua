@@ -1,7 +1,9 @@
--- recurring_due.lua: list recurring schedules whose next occurrence must be added now.
--- KEYS[1] recurring, KEYS[2] rstate, KEYS[3] rdue (see recurring_upsert.lua)
+-- recurring_due.lua: list recurring schedules a worker must look at now.
+-- KEYS[1] recurring, KEYS[2] rstate, KEYS[3] rdue, KEYS[4] rnext, KEYS[5] pending (see recurring_upsert.lua)
 -- ARGV[1] batch size
--- Returns { now, next (the first index score after now, -1 if none), then per schedule: id, definition, watermark, revision }.
+-- Returns { now, next (the first index score after now, -1 if none), then per schedule: id, definition, watermark,
+--           revision, state of its latest occurrence: 0 none, 1 pending without a prepared successor, 2 pending with
+--           one, 3 no longer pending (dispatched or cancelled), then its task id ('' when none) }.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local after = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
@@ -12,10 +14,17 @@ for i = 1, #due, 2 do
   local id = due[i]
   local def = redis.call('HGET', KEYS[1], id)
   if def then
+    local p = redis.call('HGET', KEYS[2], 'p:' .. id)
+    local state = 0
+    if p then
+      if redis.call('ZSCORE', KEYS[5], p) then state = 1 + redis.call('HEXISTS', KEYS[4], p) else state = 3 end
+    end
     out[#out + 1] = id
     out[#out + 1] = def
     out[#out + 1] = redis.call('HGET', KEYS[2], 'w:' .. id) or '0'
     out[#out + 1] = redis.call('HGET', KEYS[2], 'r:' .. id) or '0'
+    out[#out + 1] = state
+    out[#out + 1] = p or ''
   else
     redis.call('ZREM', KEYS[3], id)
   end

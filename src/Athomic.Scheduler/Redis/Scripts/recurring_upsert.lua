@@ -2,8 +2,10 @@
 -- KEYS[1] recurring (hash: schedule id -> definition)
 -- KEYS[2] rstate    (hash: 'r:'..id revision, 'w:'..id watermark, 'p:'..id pending occurrence task id,
 --                    'pw:'..id watermark before that occurrence)
--- KEYS[3] rdue      (zset: schedule id -> when its next occurrence must be added)
+-- KEYS[3] rdue      (zset: schedule id -> when a worker must next look at it: 0 to add an occurrence or prepare a
+--                    successor, else pending occurrence + misfire threshold, see recurring_add.lua)
 -- KEYS[4] pending, KEYS[5] tasks
+-- KEYS[6] rnext     (hash: pending occurrence task id -> its prepared successor, see _chain.lua)
 -- ARGV[1] wake channel, ARGV[2] schedule id, ARGV[3] definition
 -- Returns 0 unchanged, 1 created, 2 updated.
 local id = ARGV[2]
@@ -18,6 +20,7 @@ if cur then
   -- Still pending means never dispatched: cancel it and take its watermark back, so the new definition
   -- decides that occurrence again.
   local p = redis.call('HGET', KEYS[2], 'p:' .. id)
+  if p then redis.call('HDEL', KEYS[6], p) end
   if p and redis.call('ZREM', KEYS[4], p) == 1 then
     redis.call('HDEL', KEYS[5], p)
     w = tonumber(redis.call('HGET', KEYS[2], 'pw:' .. id) or '0')
