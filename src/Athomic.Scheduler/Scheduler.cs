@@ -126,9 +126,7 @@ public sealed class Scheduler : IScheduler
     }
 
     private IRecurringStore RecurringStore =>
-        _store as IRecurringStore ?? throw new NotSupportedException(_store is PartitionedScheduleStore
-            ? "Recurring schedules need a single partition: set Athomic:Scheduler:Partitions to 1 (partitioned recurring schedules are not supported yet)."
-            : $"The schedule store {_store.GetType().Name} does not support recurring schedules.");
+        _store as IRecurringStore ?? throw new NotSupportedException($"The schedule store {_store.GetType().Name} does not support recurring schedules.");
 
     private static GenericTask WithId(GenericTask task, string? taskId)
     {

@@ -10,7 +10,7 @@ namespace Athomic.Scheduler.Storage;
 /// nothing due before time T is skipped until T, until a wake-up from that partition, or at most
 /// <c>maxSkip</c> (a safety net for a lost wake-up): an idle partition costs no command between the worker's polls.
 /// </remarks>
-public sealed partial class PartitionedScheduleStore : IScheduleStore
+public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurringStore
 {
     private const long UnavailableRetryMs = 1000;
     private readonly IScheduleStore[] _partitions;
@@ -35,6 +35,8 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
         _partitions = [.. partitions];
         _skipUntil = new long[_partitions.Length];
         _nextDue = new long[_partitions.Length];
+        _recurringSkipUntil = new long[_partitions.Length];
+        _recurringNextDue = new long[_partitions.Length];
         _time = time ?? TimeProvider.System;
         _maxSkipMs = (long)(maxSkip ?? TimeSpan.FromSeconds(30)).TotalMilliseconds;
     }
@@ -101,6 +103,11 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
             tasks.AddRange(batch.Tasks);
             storeNow = batch.NowMilliseconds;
             recurring += batch.RecurringDispatched;
+            if (batch.RecurringDispatched > 0)
+            {
+                TouchRecurring(p);
+            }
+
             full = tasks.Count >= maxCount;
 
             // Timed from when the claim was sent: never later than the partition's real next due time.
@@ -136,6 +143,7 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore
     {
         Volatile.Write(ref _nextDue[p], 0);
         Volatile.Write(ref _skipUntil[p], 0);
+        TouchRecurring(p);
     }
 
     /// <inheritdoc />

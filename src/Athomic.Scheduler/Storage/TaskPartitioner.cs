@@ -3,7 +3,10 @@ using System.Text;
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>
-/// Routes a task id to its partition: 32-bit FNV-1a over the id's UTF-8 bytes, modulo the partition count.
+/// Routes a task id to its partition: 32-bit FNV-1a over the UTF-8 bytes of the id's routing key, modulo the
+/// partition count. The routing key is the id itself, except for an id of the form <c>name@digits</c> (a recurring
+/// occurrence, <see cref="RecurringTaskIds.For"/>): its key is <c>name</c>, so a recurring schedule and all its
+/// occurrences live in one partition and its claim can add the next occurrence atomically.
 /// </summary>
 /// <remarks>
 /// The function is part of the data format and fixed forever: every process of every version must route an id to
@@ -29,7 +32,36 @@ public static class TaskPartitioner
             return 0;
         }
 
-        return (int)(Hash(taskId) % (uint)partitions);
+        return (int)(Hash(taskId.AsSpan(0, RoutingKeyLength(taskId))) % (uint)partitions);
+    }
+
+    /// <summary>The part of <paramref name="taskId"/> that routes it: <c>name</c> for <c>name@digits</c>, else the id.</summary>
+    /// <param name="taskId">The task id.</param>
+    /// <returns>The routing key.</returns>
+    public static string RoutingKey(string taskId)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        var length = RoutingKeyLength(taskId);
+        return length == taskId.Length ? taskId : taskId[..length];
+    }
+
+    private static int RoutingKeyLength(string taskId)
+    {
+        var at = taskId.LastIndexOf('@');
+        if (at <= 0 || at == taskId.Length - 1)
+        {
+            return taskId.Length;
+        }
+
+        for (var i = at + 1; i < taskId.Length; i++)
+        {
+            if (!char.IsAsciiDigit(taskId[i]))
+            {
+                return taskId.Length;
+            }
+        }
+
+        return at;
     }
 
     /// <summary>32-bit FNV-1a of the UTF-8 bytes of <paramref name="value"/>.</summary>
@@ -38,6 +70,11 @@ public static class TaskPartitioner
     public static uint Hash(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        return Hash(value.AsSpan());
+    }
+
+    private static uint Hash(ReadOnlySpan<char> value)
+    {
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
         byte[]? rented = null;
         var buffer = max <= 512 ? stackalloc byte[max] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
@@ -75,6 +76,48 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
 
             Assert.Equal(taskCount, distinct);
             await AssertDrainedAsync(connection);
+            AssertHealthy(workers);
+        }
+        finally
+        {
+            await DisposeAllAsync(workers);
+        }
+    }
+
+    [Fact]
+    public async Task Recurring_schedules_over_three_masters_and_three_workers_run_each_occurrence_once()
+    {
+        await using var cluster = await RedisCluster.StartAsync();
+        await using var connection = await cluster.ConnectAsync();
+        var workers = await StartWorkersAsync(cluster);
+        try
+        {
+            var ids = Enumerable.Range(0, 12).Select(i => "every-second-" + i).ToList();
+            Assert.Equal(Partitions, ids.Select(id => TaskPartitioner.PartitionOf(id, Partitions)).Distinct().Count());
+            using (var host = Hosts.Redis(connection, Prefix, new RecordingRegistry(), o =>
+            {
+                o.Partitions = Partitions;
+                o.Worker.Enabled = false;
+            }))
+            {
+                var scheduler = host.Services.GetRequiredService<IScheduler>();
+                foreach (var id in ids)
+                {
+                    await scheduler.AddOrUpdateRecurringAsync(id, new GenericTask("chaos.run", default), RecurringSchedule.Every(TimeSpan.FromSeconds(1)));
+                }
+
+                await WaitForRunsAsync(connection, ids.Count * 4, TimeSpan.FromSeconds(60));
+                foreach (var id in ids)
+                {
+                    Assert.True(await scheduler.RemoveRecurringAsync(id));
+                }
+            }
+
+            var runs = await connection.GetDatabase().HashGetAllAsync(RunsKey);
+            Report($"cluster recurring: schedules {ids.Count} every second over {Partitions} partitions, occurrences run {runs.Length}, " +
+                $"duplicates {runs.Sum(r => (long)r.Value) - runs.Length}");
+            Assert.All(runs, run => Assert.Equal(1, (long)run.Value));
+            Assert.Equal(ids.Order(), runs.Select(r => TaskPartitioner.RoutingKey(r.Name!)).Distinct().Order());
             AssertHealthy(workers);
         }
         finally

@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Recurring;
+using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -13,22 +14,27 @@ namespace Athomic.Scheduler.Tests.Recurring;
 /// </summary>
 internal sealed class RecurringDriver
 {
-    private readonly InMemoryScheduleStore _store;
+    private readonly IScheduleStore _store;
     private readonly FakeTimeProvider _time;
     private readonly RecurringPump _pump;
 
-    public RecurringDriver(DateTimeOffset start, TimeSpan? misfireThreshold = null)
+    public RecurringDriver(DateTimeOffset start, TimeSpan? misfireThreshold = null, int partitions = 1)
     {
         _time = new FakeTimeProvider(start);
-        _store = new InMemoryScheduleStore(_time);
+        _store = partitions == 1
+            ? new InMemoryScheduleStore(_time)
+            : new PartitionedScheduleStore(Enumerable.Range(0, partitions).Select(_ => (IScheduleStore)new InMemoryScheduleStore(_time)).ToList(), _time);
         var options = new SchedulerOptions { RecurringMisfireThreshold = misfireThreshold ?? TimeSpan.FromMinutes(1) };
-        _pump = new RecurringPump(_store, options, NullLogger.Instance);
+        _pump = new RecurringPump((IRecurringStore)_store, options, NullLogger.Instance);
         Scheduler = new Scheduler(_store, Microsoft.Extensions.Options.Options.Create(options), _time);
     }
 
     public Scheduler Scheduler { get; }
 
-    public InMemoryScheduleStore Store => _store;
+    public IScheduleStore Store => _store;
+
+    /// <summary>How many claims added a recurring occurrence's successor (the atomic path).</summary>
+    public int Chained { get; private set; }
 
     public FakeTimeProvider Time => _time;
 
@@ -50,6 +56,7 @@ internal sealed class RecurringDriver
         {
             var (_, _, pumpNext) = await _pump.PumpAsync(CancellationToken.None);
             var batch = await _store.ClaimAsync(100, TimeSpan.FromSeconds(30), CancellationToken.None);
+            Chained += batch.RecurringDispatched;
             foreach (var entry in batch.Tasks)
             {
                 var task = TaskEnvelope.Read(entry.Envelope);

@@ -15,7 +15,10 @@ public sealed class GarnetFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = EmbeddedGarnetServer.Start();
-        Connection = await ConnectionMultiplexer.ConnectAsync(Server.ConnectionString);
+        // Garnet compiles a Lua script on its first use; on a loaded 2-core machine that once took over the default 5 s.
+        var config = ConfigurationOptions.Parse(Server.ConnectionString);
+        config.SyncTimeout = config.AsyncTimeout = 20_000;
+        Connection = await ConnectionMultiplexer.ConnectAsync(config);
     }
 
     public async Task DisposeAsync()
