@@ -21,9 +21,12 @@ internal sealed partial class RedisStreamsBroker
                 return;
             }
 
-            // Drained stream: a slot is free, so wait for one entry, but without holding the slot (another partition
-            // may need it meanwhile). Otherwise take every free slot and read as many entries without blocking.
-            var blocking = drained && _time.GetTimestamp() < part.NextReclaim;
+            // One partition: take every free slot and read as many entries, blocking until one comes (nothing else
+            // competes for the slots). Several partitions, stream drained: a slot is free, so wait for one entry, but
+            // without holding the slot (another partition may need it meanwhile). Otherwise take every free slot and
+            // read as many entries without blocking.
+            var shared = _parts.Length > 1;
+            var blocking = shared && drained && _time.GetTimestamp() < part.NextReclaim;
             var free = 0;
             if (blocking)
             {
@@ -43,7 +46,7 @@ internal sealed partial class RedisStreamsBroker
             {
                 (batch, drained) = blocking
                     ? (await part.Queue.ReadAsync(part.Reader.Connection, 1, ReadBlock).ConfigureAwait(false), false)
-                    : await NextBatchAsync(part, free).ConfigureAwait(false);
+                    : await NextBatchAsync(part, free, shared ? null : ReadBlock).ConfigureAwait(false);
                 failures = 0;
             }
             catch (Exception ex)
@@ -110,8 +113,11 @@ internal sealed partial class RedisStreamsBroker
         }
     }
 
-    /// <summary>A reclaim sweep when one is due, else new entries without blocking; <c>Drained</c> when the stream had no more.</summary>
-    private async Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> NextBatchAsync(StreamPartition part, int count)
+    /// <summary>
+    /// A reclaim sweep when one is due, else new entries, waiting up to <paramref name="block"/> for one
+    /// (<see langword="null"/>: not at all); <c>Drained</c> when the stream had no more.
+    /// </summary>
+    private async Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> NextBatchAsync(StreamPartition part, int count, TimeSpan? block)
     {
         var now = _time.GetTimestamp();
         if (now >= part.NextReclaim)
@@ -138,7 +144,7 @@ internal sealed partial class RedisStreamsBroker
             }
         }
 
-        var read = await part.Queue.ReadAsync(part.Reader.Connection, count, block: null).ConfigureAwait(false);
+        var read = await part.Queue.ReadAsync(part.Reader.Connection, count, block).ConfigureAwait(false);
         return (read, read.Count < count);
     }
 

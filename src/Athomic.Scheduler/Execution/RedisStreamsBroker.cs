@@ -15,16 +15,17 @@ namespace Athomic.Scheduler.Execution;
 /// (<see cref="PromoteDueAsync"/>, one atomic single-slot script per partition).
 /// </summary>
 /// <remarks>
-/// <para>One read loop per partition, each on a connection of its own (a Redis Cluster keeps the partitions' streams
+/// <para>One read loop per partition, each on a connection of its own: on a Redis Cluster the partitions' streams sit
 /// in different slots, usually on different nodes, so one <c>XREADGROUP</c> cannot read them together; and a blocking
-/// read holds its socket, so two partitions on one connection would queue behind each other's blocks). A loop with
-/// nothing to do waits for a free handler slot (<c>Execution:MaxConcurrency</c>, shared by all partitions), then
-/// waits for one entry with <c>XREADGROUP COUNT 1 BLOCK</c> without holding a slot, so an idle partition never
-/// takes capacity from a busy one; it then takes a slot for that entry (at most one entry per partition waits for a
-/// slot, kept alive meanwhile) and reads the rest without blocking, as many as there are free slots, until its
-/// stream is drained. An idle process therefore sends one read per partition per second and keeps one extra
-/// connection per partition. Every half visibility timeout each loop first sweeps its stream with
-/// <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died).</para>
+/// read holds its socket, so two partitions sharing a connection would queue behind each other's blocks. The handler
+/// slots (<c>Execution:MaxConcurrency</c>) are shared by all loops. With one partition the loop waits for a free
+/// slot, then reads as many entries as there are free slots with <c>XREADGROUP … BLOCK</c>. With several, a loop
+/// whose stream is drained waits for a free slot, then waits for one entry with <c>XREADGROUP COUNT 1 BLOCK</c>
+/// without holding a slot, so an idle partition never takes capacity from a busy one (the entry then waits for a slot,
+/// kept alive meanwhile: at most one per partition); while entries keep coming it reads as many as there are free
+/// slots without blocking. Either way entries start the moment they are added, and an idle process sends one read
+/// per partition per second and keeps one reader connection per partition. Every half visibility timeout each loop
+/// first sweeps its stream with <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died).</para>
 /// <para>While a handler runs, its entry's idle time is reset every third of the visibility timeout, so a live
 /// handler is never reclaimed. Each end of an entry is one script on its partition's keys that acts only while this
 /// consumer owns the entry.</para>
