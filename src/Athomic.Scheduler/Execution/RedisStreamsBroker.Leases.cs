@@ -43,27 +43,6 @@ internal sealed partial class RedisStreamsBroker
         }
     }
 
-    private async Task DeadLetterUnreadableAsync(StreamDelivery delivery, string reason)
-    {
-        Log.EnvelopeUnreadable(_logger, delivery.TaskId, reason);
-        var record = LeaseOutcome.UnreadableRecord(delivery.TaskId, delivery.Envelope, reason, _time);
-        try
-        {
-            if (await _parts[delivery.Partition].Queue.DeadLetterAsync(delivery.EntryId, delivery.TaskId, record).ConfigureAwait(false))
-            {
-                SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
-            }
-            else
-            {
-                Log.LeaseLost(_logger, delivery.TaskId, "dead-letter");
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            Log.LeaseEndFailed(_logger, delivery.TaskId, "dead-letter", ex);
-        }
-    }
-
     /// <summary>
     /// Entries read while stopping go back to the group at once, for other consumers; with
     /// <paramref name="holdsSlots"/>, each held a handler slot, given back here.

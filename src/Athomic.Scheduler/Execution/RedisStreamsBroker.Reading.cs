@@ -94,26 +94,6 @@ internal sealed partial class RedisStreamsBroker
     }
 
     /// <summary>
-    /// An entry read without a slot waits for one, kept alive meanwhile; when the broker stops first, it is handed
-    /// back at once. Returns <see langword="false"/> when stopping.
-    /// </summary>
-    private async Task<bool> AwaitSlotAsync(StreamDelivery delivery, CancellationToken token)
-    {
-        _running[delivery.Receipt] = null;
-        try
-        {
-            await _slots.WaitAsync(token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            _running.TryRemove(delivery.Receipt, out _);
-            await HandBackUnstartedAsync([delivery], holdsSlots: false).ConfigureAwait(false);
-            return false;
-        }
-    }
-
-    /// <summary>
     /// A reclaim sweep when one is due, else new entries, waiting up to <paramref name="block"/> for one
     /// (<see langword="null"/>: not at all); <c>Drained</c> when the stream had no more.
     /// </summary>
@@ -173,38 +153,6 @@ internal sealed partial class RedisStreamsBroker
         catch (OperationCanceledException)
         {
             // Stopping.
-        }
-    }
-
-    private async Task RunAsync(StreamDelivery delivery)
-    {
-        try
-        {
-            var due = delivery.DueMilliseconds > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(delivery.DueMilliseconds) : (DateTimeOffset?)null;
-            if (delivery.Problem is { } problem)
-            {
-                await DeadLetterUnreadableAsync(delivery, problem).ConfigureAwait(false);
-                return;
-            }
-
-            if (!LeaseOutcome.TryRead(delivery.TaskId, delivery.Envelope, due, out var task, out var reason))
-            {
-                await DeadLetterUnreadableAsync(delivery, reason).ConfigureAwait(false);
-                return;
-            }
-
-            var lease = new TaskLease(task, this, delivery.Receipt);
-            _running[delivery.Receipt] = lease;
-            await _executor.ExecuteAsync(lease, _cancelHandlers.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.StreamEntryFailed(_logger, delivery.EntryId, ex);
-        }
-        finally
-        {
-            _running.TryRemove(delivery.Receipt, out _);
-            _slots.Release();
         }
     }
 }
