@@ -91,6 +91,33 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Idle_partitions_hold_no_handler_slot_while_they_wait_for_entries()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new RecordingRegistry();
+        using var host = Hosts.RedisStreams(redis.Connection, prefix, registry, o =>
+        {
+            Configure(o);
+            o.Execution.MaxConcurrency = 2;
+        });
+        await host.StartAsync();
+        var broker = (RedisStreamsBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+
+        // Partitions 1 to 3 stay idle, their loops waiting on their streams: both slots still go to partition 0.
+        await scheduler.ScheduleManyAsync(IdsIn(0, "busy").Take(2).Select(id => ScheduleRequest.After(new GenericTask(RecordingRegistry.Slow, default, id), TimeSpan.Zero)).ToList());
+        await Eventually.TrueAsync(() => broker.RunningCount == 2, Timeout, "both slow handlers of partition 0 run at once");
+
+        // A task of another partition arriving while every slot is taken runs once one is free.
+        await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, IdsIn(2, "late").First()), TimeSpan.Zero);
+        registry.SlowGate.SetResult();
+        await registry.WhenDistinctRuns(3, Timeout);
+        await host.StopAsync();
+
+        Assert.Equal(3, registry.TotalRuns);
+    }
+
+    [Fact]
     public async Task Entries_of_a_dead_consumer_in_partition_three_are_reclaimed_on_that_partitions_stream()
     {
         const int k = 3;
