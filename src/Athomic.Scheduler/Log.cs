@@ -41,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(100, LogLevel.Warning, "Task {TaskId} names handler {Handler}, which this host does not have (attempt {Attempt}); retrying in {Delay}, another host may have it.")]
     public static partial void TaskRetryingWithoutHandler(ILogger logger, string taskId, string handler, int attempt, TimeSpan delay);
 
-    [LoggerMessage(101, LogLevel.Information, "Redis Streams broker started: consumer {Consumer} in group {Group}, {Concurrency} handlers at once, visibility timeout {VisibilityTimeout}.")]
-    public static partial void StreamsBrokerStarted(ILogger logger, string consumer, string group, int concurrency, TimeSpan visibilityTimeout);
+    [LoggerMessage(101, LogLevel.Information, "Redis Streams broker started: consumer {Consumer} in group {Group} of {Partitions} partition stream(s), {Concurrency} handlers at once, visibility timeout {VisibilityTimeout}.")]
+    public static partial void StreamsBrokerStarted(ILogger logger, string consumer, string group, int partitions, int concurrency, TimeSpan visibilityTimeout);
 
     [LoggerMessage(102, LogLevel.Information, "Redis Streams broker stopped: consumer {Consumer}.")]
     public static partial void StreamsBrokerStopped(ILogger logger, string consumer);

@@ -3,8 +3,8 @@
 // process so a test can SIGKILL it. Configuration comes from the command line, e.g.
 //   dotnet Athomic.Scheduler.ChaosWorker.dll --Athomic:Scheduler:RedisConnectionString=127.0.0.1:6379
 //       --Athomic:Scheduler:KeyPrefix=chaos --Athomic:Scheduler:Streams:ConsumerName=w1 --Chaos:RunsKey=chaos:runs --Chaos:WorkMs=2
-// --Chaos:Broker=inprocess uses the in-process broker instead of the streams broker (needed with
-// --Athomic:Scheduler:Partitions greater than 1, e.g. on a Redis Cluster connection string "h1:p1,h2:p2,h3:p3").
+// --Chaos:Broker=inprocess uses the in-process broker instead of the streams broker. Both work with
+// --Athomic:Scheduler:Partitions greater than 1, e.g. on a Redis Cluster connection string "h1:p1,h2:p2,h3:p3".
 // Prints "READY <consumer>" once the host has started.
 using Athomic.Scheduler.ChaosWorker;
 using Athomic.Scheduler.Hosting;

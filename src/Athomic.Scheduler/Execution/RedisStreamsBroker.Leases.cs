@@ -7,33 +7,35 @@ namespace Athomic.Scheduler.Execution;
 /// <summary>How the streams broker ends entries (the <see cref="ILeaseOwner"/> of its leases) and keeps live ones claimed.</summary>
 internal sealed partial class RedisStreamsBroker
 {
+    // Every end acts on the stream of the entry's partition (named by the lease's receipt), in one script there.
     Task ILeaseOwner.CompleteAsync(TaskLease lease, CancellationToken cancellationToken) =>
-        EndAsync(lease, "complete", SchedulerMetrics.CompletedCounter, () => _queue.AckAsync(lease.Receipt!, lease.Task.TaskId));
+        EndAsync(lease, "complete", SchedulerMetrics.CompletedCounter, (queue, entryId) => queue.AckAsync(entryId, lease.Task.TaskId));
 
     Task ILeaseOwner.RetryAsync(TaskLease lease, TimeSpan delay, CancellationToken cancellationToken)
     {
         var next = LeaseOutcome.NextAttempt(lease.Task);
-        return EndAsync(lease, "retry", SchedulerMetrics.RetriedCounter, () => _queue.RetryAsync(lease.Receipt!, lease.Task.TaskId, next, delay));
+        return EndAsync(lease, "retry", SchedulerMetrics.RetriedCounter, (queue, entryId) => queue.RetryAsync(entryId, lease.Task.TaskId, next, delay));
     }
 
     Task ILeaseOwner.ReleaseAsync(TaskLease lease, CancellationToken cancellationToken)
     {
         var task = lease.Task;
         RedisValue[] fields = ["t", task.TaskId, "e", TaskEnvelope.Write(task), "d", task.DueAt?.ToUnixTimeMilliseconds() ?? 0];
-        return EndAsync(lease, "release", SchedulerMetrics.ReleasedCounter, () => _queue.HandBackAsync(lease.Receipt!, task.TaskId, fields));
+        return EndAsync(lease, "release", SchedulerMetrics.ReleasedCounter, (queue, entryId) => queue.HandBackAsync(entryId, task.TaskId, fields));
     }
 
     Task ILeaseOwner.DeadLetterAsync(TaskLease lease, string reason, CancellationToken cancellationToken)
     {
         var record = LeaseOutcome.DeadLetterRecord(lease.Task, reason, _time);
-        return EndAsync(lease, "dead-letter", SchedulerMetrics.DeadLetteredCounter, () => _queue.DeadLetterAsync(lease.Receipt!, lease.Task.TaskId, record));
+        return EndAsync(lease, "dead-letter", SchedulerMetrics.DeadLetteredCounter, (queue, entryId) => queue.DeadLetterAsync(entryId, lease.Task.TaskId, record));
     }
 
-    private async Task EndAsync(TaskLease lease, string action, Counter<long> counter, Func<Task<bool>> end)
+    private async Task EndAsync(TaskLease lease, string action, Counter<long> counter, Func<RedisStreamQueue, string, Task<bool>> end)
     {
+        var (partition, entryId) = StreamDelivery.ParseReceipt(lease.Receipt!);
         try
         {
-            await LeaseOutcome.EndAsync(_logger, _schedule, lease.Task, action, counter, end).ConfigureAwait(false);
+            await LeaseOutcome.EndAsync(_logger, _schedule, lease.Task, action, counter, () => end(_parts[partition].Queue, entryId)).ConfigureAwait(false);
         }
         finally
         {
@@ -41,36 +43,18 @@ internal sealed partial class RedisStreamsBroker
         }
     }
 
-    private async Task DeadLetterUnreadableAsync(StreamDelivery delivery, string reason)
-    {
-        Log.EnvelopeUnreadable(_logger, delivery.TaskId, reason);
-        var record = LeaseOutcome.UnreadableRecord(delivery.TaskId, delivery.Envelope, reason, _time);
-        try
-        {
-            if (await _queue.DeadLetterAsync(delivery.EntryId, delivery.TaskId, record).ConfigureAwait(false))
-            {
-                SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
-            }
-            else
-            {
-                Log.LeaseLost(_logger, delivery.TaskId, "dead-letter");
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            Log.LeaseEndFailed(_logger, delivery.TaskId, "dead-letter", ex);
-        }
-    }
-
-    /// <summary>Entries read while stopping go back to the group at once, for other consumers.</summary>
-    private async Task HandBackUnstartedAsync(IReadOnlyList<StreamDelivery> batch)
+    /// <summary>
+    /// Entries read while stopping go back to the group at once, for other consumers; with
+    /// <paramref name="holdsSlots"/>, each held a handler slot, given back here.
+    /// </summary>
+    private async Task HandBackUnstartedAsync(IReadOnlyList<StreamDelivery> batch, bool holdsSlots = true)
     {
         var handedBack = 0;
         foreach (var delivery in batch)
         {
             try
             {
-                if (await _queue.HandBackAsync(delivery.EntryId, delivery.TaskId, delivery.Fields).ConfigureAwait(false))
+                if (await _parts[delivery.Partition].Queue.HandBackAsync(delivery.EntryId, delivery.TaskId, delivery.Fields).ConfigureAwait(false))
                 {
                     handedBack++;
                 }
@@ -81,7 +65,10 @@ internal sealed partial class RedisStreamsBroker
             }
             finally
             {
-                _slots.Release();
+                if (holdsSlots)
+                {
+                    _slots.Release();
+                }
             }
         }
 
@@ -108,23 +95,23 @@ internal sealed partial class RedisStreamsBroker
                 return;
             }
 
-            var ids = _running.Keys.ToArray();
-            if (ids.Length == 0)
+            // Running entries and entries waiting for a slot, per partition: one script on each partition's stream.
+            foreach (var group in _running.Keys.Select(StreamDelivery.ParseReceipt).GroupBy(r => r.Partition))
             {
-                continue;
-            }
-
-            try
-            {
-                var lost = (await _queue.KeepAliveAsync(ids).ConfigureAwait(false)).Count(_running.ContainsKey);
-                if (lost > 0)
+                var ids = group.Select(r => r.EntryId).ToArray();
+                try
                 {
-                    Log.StreamClaimsLost(_logger, lost);
+                    var lost = (await _parts[group.Key].Queue.KeepAliveAsync(ids).ConfigureAwait(false))
+                        .Count(id => _running.ContainsKey(StreamDelivery.ReceiptOf(group.Key, id)));
+                    if (lost > 0)
+                    {
+                        Log.StreamClaimsLost(_logger, lost);
+                    }
                 }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-            {
-                Log.LeaseRenewalFailed(_logger, ids.Length, ex);
+                catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+                {
+                    Log.LeaseRenewalFailed(_logger, ids.Length, ex);
+                }
             }
         }
     }

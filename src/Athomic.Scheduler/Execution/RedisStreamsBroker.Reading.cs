@@ -1,15 +1,15 @@
 using Athomic.Scheduler.Redis;
-using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Execution;
 
-/// <summary>The streams broker's read loop: free slots, reclaim sweeps, blocking reads, and running each entry.</summary>
+/// <summary>The streams broker's read loops (one per partition): free slots, reclaim sweeps, reads, and running each entry.</summary>
 internal sealed partial class RedisStreamsBroker
 {
-    private async Task ReadLoopAsync()
+    private async Task ReadLoopAsync(StreamPartition part)
     {
         var token = _stopReading.Token;
         var failures = 0;
+        var drained = false; // the first look reads without blocking, so a backlog starts at once
         while (!token.IsCancellationRequested)
         {
             try
@@ -21,27 +21,60 @@ internal sealed partial class RedisStreamsBroker
                 return;
             }
 
-            var free = 1;
-            while (free < _concurrency && _slots.Wait(0))
+            // One partition: take every free slot and read as many entries, blocking until one comes (nothing else
+            // competes for the slots). Several partitions, stream drained: a slot is free, so wait for one entry, but
+            // without holding the slot (another partition may need it meanwhile). Otherwise take every free slot and
+            // read as many entries without blocking.
+            var shared = _parts.Length > 1;
+            var blocking = shared && drained && _time.GetTimestamp() < part.NextReclaim;
+            var free = 0;
+            if (blocking)
             {
-                free++;
+                _slots.Release();
+            }
+            else
+            {
+                free = 1;
+                while (free < _concurrency && _slots.Wait(0))
+                {
+                    free++;
+                }
             }
 
             IReadOnlyList<StreamDelivery> batch;
             try
             {
-                batch = await NextBatchAsync(free).ConfigureAwait(false);
+                (batch, drained) = blocking
+                    ? (await part.Queue.ReadAsync(part.Reader.Connection, 1, ReadBlock).ConfigureAwait(false), false)
+                    : await NextBatchAsync(part, free, shared ? null : ReadBlock).ConfigureAwait(false);
                 failures = 0;
             }
             catch (Exception ex)
             {
                 // Whatever went wrong (Redis down, a reply this build does not expect), the loop must live on.
-                _slots.Release(free);
-                await OnReadFailedAsync(ex, ++failures, token).ConfigureAwait(false);
+                if (free > 0)
+                {
+                    _slots.Release(free);
+                }
+
+                await OnReadFailedAsync(part, ex, ++failures, token).ConfigureAwait(false);
                 continue;
             }
 
-            if (batch.Count < free)
+            if (blocking)
+            {
+                if (batch.Count == 0)
+                {
+                    drained = true;
+                    continue;
+                }
+
+                if (!await AwaitSlotAsync(batch[0], token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            else if (batch.Count < free)
             {
                 _slots.Release(free - batch.Count);
             }
@@ -54,52 +87,58 @@ internal sealed partial class RedisStreamsBroker
 
             foreach (var delivery in batch)
             {
+                _running.TryAdd(delivery.Receipt, null);
                 _ = Task.Run(() => RunAsync(delivery), CancellationToken.None);
             }
         }
     }
 
-    private async Task<IReadOnlyList<StreamDelivery>> NextBatchAsync(int count)
+    /// <summary>
+    /// A reclaim sweep when one is due, else new entries, waiting up to <paramref name="block"/> for one
+    /// (<see langword="null"/>: not at all); <c>Drained</c> when the stream had no more.
+    /// </summary>
+    private async Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> NextBatchAsync(StreamPartition part, int count, TimeSpan? block)
     {
         var now = _time.GetTimestamp();
-        if (now >= Interlocked.Read(ref _nextReclaim))
+        if (now >= part.NextReclaim)
         {
-            var (swept, next) = await _queue.AutoClaimAsync(_visibility, _reclaimCursor, count).ConfigureAwait(false);
+            var (swept, next) = await part.Queue.AutoClaimAsync(_visibility, part.ReclaimCursor, count).ConfigureAwait(false);
 
             // An entry this process still runs went idle only because its keep-alive could not reach Redis: not again here.
-            var claimed = swept.Where(d => !_running.ContainsKey(d.EntryId)).ToList();
+            var claimed = swept.Where(d => !_running.ContainsKey(d.Receipt)).ToList();
             Interlocked.Increment(ref _reclaimScans);
-            _reclaimCursor = next;
+            part.ReclaimCursor = next;
             var sweepDone = next == "0-0" || swept.Count < count;
-            Interlocked.Exchange(ref _nextReclaim, sweepDone ? now + (long)(_visibility.TotalSeconds / 2 * _time.TimestampFrequency) : now);
-            if (sweepDone && now >= _nextCleanup)
+            part.NextReclaim = sweepDone ? now + (long)(_visibility.TotalSeconds / 2 * _time.TimestampFrequency) : now;
+            if (sweepDone && now >= part.NextCleanup)
             {
-                _nextCleanup = now + (long)(GoneConsumerIdle.TotalSeconds * _time.TimestampFrequency);
-                await _queue.RemoveGoneConsumersAsync(GoneConsumerIdle).ConfigureAwait(false);
+                part.NextCleanup = now + (long)(GoneConsumerIdle.TotalSeconds * _time.TimestampFrequency);
+                await part.Queue.RemoveGoneConsumersAsync(GoneConsumerIdle).ConfigureAwait(false);
             }
 
             if (claimed.Count > 0)
             {
                 SchedulerMetrics.ReclaimedCounter.Add(claimed.Count, _schedule);
                 Log.StreamEntriesReclaimed(_logger, claimed.Count, _visibility);
-                return claimed;
+                return (claimed, false);
             }
         }
 
-        return await _queue.ReadAsync(_reader.Connection, count, ReadBlock).ConfigureAwait(false);
+        var read = await part.Queue.ReadAsync(part.Reader.Connection, count, block).ConfigureAwait(false);
+        return (read, read.Count < count);
     }
 
-    private async Task OnReadFailedAsync(Exception ex, int failures, CancellationToken token)
+    private async Task OnReadFailedAsync(StreamPartition part, Exception ex, int failures, CancellationToken token)
     {
         if (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
         {
             try
             {
-                await _queue.EnsureGroupAsync().ConfigureAwait(false);
+                await part.Queue.EnsureGroupAsync().ConfigureAwait(false);
                 Log.StreamGroupRecreated(_logger);
                 return;
             }
-            catch (Exception again) when (again is RedisException or TimeoutException)
+            catch (Exception again) when (again is StackExchange.Redis.RedisException or TimeoutException)
             {
                 ex = again;
             }
@@ -114,38 +153,6 @@ internal sealed partial class RedisStreamsBroker
         catch (OperationCanceledException)
         {
             // Stopping.
-        }
-    }
-
-    private async Task RunAsync(StreamDelivery delivery)
-    {
-        try
-        {
-            var due = delivery.DueMilliseconds > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(delivery.DueMilliseconds) : (DateTimeOffset?)null;
-            if (delivery.Problem is { } problem)
-            {
-                await DeadLetterUnreadableAsync(delivery, problem).ConfigureAwait(false);
-                return;
-            }
-
-            if (!LeaseOutcome.TryRead(delivery.TaskId, delivery.Envelope, due, out var task, out var reason))
-            {
-                await DeadLetterUnreadableAsync(delivery, reason).ConfigureAwait(false);
-                return;
-            }
-
-            var lease = new TaskLease(task, this, delivery.EntryId);
-            _running[delivery.EntryId] = lease;
-            await _executor.ExecuteAsync(lease, _cancelHandlers.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.StreamEntryFailed(_logger, delivery.EntryId, ex);
-        }
-        finally
-        {
-            _running.TryRemove(delivery.EntryId, out _);
-            _slots.Release();
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,17 +10,26 @@ using StackExchange.Redis;
 namespace Athomic.Scheduler.Execution;
 
 /// <summary>
-/// Executes tasks from the Redis stream <c>{prefix}:stream</c> through one consumer group shared by every worker
-/// process. Due tasks reach the stream straight from the schedule (<see cref="PromoteDueAsync"/>, one atomic script).
+/// Executes tasks from the Redis stream <c>{prefix}:stream</c> of each partition through one consumer group shared by
+/// every worker process. Due tasks reach the stream of their partition straight from that partition's schedule
+/// (<see cref="PromoteDueAsync"/>, one atomic single-slot script per partition).
 /// </summary>
 /// <remarks>
-/// <para>One read loop per process: it waits for a free handler slot (<c>Execution:MaxConcurrency</c>), then reads as
-/// many entries as there are free slots with <c>XREADGROUP … BLOCK</c> on a connection of its own, so entries start
-/// the moment they are added and an idle process sends one command per second. Every half visibility timeout it
-/// first sweeps the group with <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died).</para>
+/// <para>One read loop per partition, each on a connection of its own: on a Redis Cluster the partitions' streams sit
+/// in different slots, usually on different nodes, so one <c>XREADGROUP</c> cannot read them together; and a blocking
+/// read holds its socket, so two partitions sharing a connection would queue behind each other's blocks. The handler
+/// slots (<c>Execution:MaxConcurrency</c>) are shared by all loops. With one partition the loop waits for a free
+/// slot, then reads as many entries as there are free slots with <c>XREADGROUP … BLOCK</c>. With several, a loop
+/// whose stream is drained waits for a free slot, then waits for one entry with <c>XREADGROUP COUNT 1 BLOCK</c>
+/// without holding a slot, so an idle partition never takes capacity from a busy one (the entry then waits for a slot,
+/// kept alive meanwhile: at most one per partition); while entries keep coming it reads as many as there are free
+/// slots without blocking. Either way entries start the moment they are added, and an idle process sends one read
+/// per partition per second and keeps one reader connection per partition. Every half visibility timeout each loop
+/// first sweeps its stream with <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died).</para>
 /// <para>While a handler runs, its entry's idle time is reset every third of the visibility timeout, so a live
-/// handler is never reclaimed. Each end of an entry is one script that acts only while this consumer owns it.</para>
-/// <para>Stopping: the read loop stops (entries of a read still in flight are handed back at once), running
+/// handler is never reclaimed. Each end of an entry is one script on its partition's keys that acts only while this
+/// consumer owns the entry.</para>
+/// <para>Stopping: the read loops stop (entries of a read still in flight are handed back at once), running
 /// handlers get the host's shutdown timeout, then are cancelled and hand their entries back.</para>
 /// </remarks>
 internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHostedService, ILeaseOwner
@@ -32,8 +42,10 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
     /// <summary>An empty consumer idle this long belongs to a process that is gone; it is removed from the group.</summary>
     private TimeSpan GoneConsumerIdle => TimeSpan.FromTicks(Math.Max(_visibility.Ticks * 10, TimeSpan.FromMinutes(5).Ticks));
 
-    private readonly RedisStreamQueue _queue;
-    private readonly Func<Task<(IConnectionMultiplexer Connection, bool Owned)>> _openReader;
+    private readonly StreamPartition[] _parts;
+    private readonly PartitionSweep? _sweep;
+    private readonly PartitionSweep? _recurringSweep;
+    private readonly Func<int, Task<(IConnectionMultiplexer Connection, bool Owned)>> _openReader;
     private readonly TaskExecutor _executor;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -41,28 +53,42 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
     private readonly TimeSpan _visibility;
     private readonly bool _enabled;
     private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<string, TaskLease> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskLease?> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopReading = new();
     private readonly CancellationTokenSource _cancelHandlers = new();
     private readonly CancellationTokenSource _stopKeepAlive = new();
     private readonly KeyValuePair<string, object?> _schedule;
-    private (IConnectionMultiplexer Connection, bool Owned) _reader;
-    private Task _readLoop = Task.CompletedTask;
     private Task _keepAliveLoop = Task.CompletedTask;
-    private RedisValue _reclaimCursor = "0-0";
-    private long _nextReclaim;
     private long _reclaimScans;
-    private long _nextCleanup;
 
+    /// <summary>Creates the broker.</summary>
+    /// <param name="queues">One queue per partition, in partition order.</param>
+    /// <param name="sweep">
+    /// With several partitions: which partitions may have something due (the partitioned store's own, so wake-ups and
+    /// writes through the store reach the promotion). <see langword="null"/> with one partition.
+    /// </param>
+    /// <param name="recurringSweep">
+    /// With several partitions: the partitioned store's view of which partitions have recurring schedules to look at;
+    /// a promotion that added recurring occurrences marks its partition there.
+    /// </param>
+    /// <param name="openReader">Opens the read connection of a partition.</param>
+    /// <param name="executor">Runs handlers.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="time">The clock for timers.</param>
+    /// <param name="logger">The logger.</param>
     public RedisStreamsBroker(
-        RedisStreamQueue queue,
-        Func<Task<(IConnectionMultiplexer Connection, bool Owned)>> openReader,
+        IReadOnlyList<RedisStreamQueue> queues,
+        PartitionSweep? sweep,
+        PartitionSweep? recurringSweep,
+        Func<int, Task<(IConnectionMultiplexer Connection, bool Owned)>> openReader,
         TaskExecutor executor,
         IOptions<SchedulerOptions> options,
         TimeProvider time,
         ILogger<RedisStreamsBroker> logger)
     {
-        _queue = queue;
+        _parts = queues.Select(q => new StreamPartition(q)).ToArray();
+        _sweep = _parts.Length > 1 ? sweep ?? new PartitionSweep(_parts.Length, time, options.Value.Worker.MaxPollDelay) : null;
+        _recurringSweep = recurringSweep;
         _openReader = openReader;
         _executor = executor;
         _time = time;
@@ -74,21 +100,46 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
         _slots = new SemaphoreSlim(_concurrency, _concurrency);
     }
 
-    /// <summary>This process's consumer name in the group.</summary>
-    public string Consumer => _queue.Consumer;
+    /// <summary>This process's consumer name in the group (the same in every partition's group).</summary>
+    public string Consumer => _parts[0].Queue.Consumer;
 
-    /// <summary>How many reclaim sweeps this consumer has made (diagnostics and tests).</summary>
+    /// <summary>How many reclaim sweeps this consumer has made, over all partitions (diagnostics and tests).</summary>
     public long ReclaimScans => Interlocked.Read(ref _reclaimScans);
 
     /// <summary>How many entries this consumer is running now.</summary>
-    public int RunningCount => _running.Count;
+    public int RunningCount => _running.Count(r => r.Value is not null);
 
     public async Task<PromotionResult> PromoteDueAsync(int maxCount, CancellationToken cancellationToken)
     {
+        if (_sweep is null)
+        {
+            var (count, next, _, recurring) = await PromoteAsync(_parts[0], maxCount).ConfigureAwait(false);
+            return new PromotionResult(count, next, recurring);
+        }
+
+        // Fair and idle-free like the partitioned claim: start at the next partition in turn, skip partitions with
+        // nothing due until their next due time or a wake-up; a partition whose node is down is skipped for a second.
+        var dispatched = 0;
+        var result = await _sweep.RunAsync(maxCount, async (p, count) =>
+        {
+            var (promoted, next, now, recurring) = await PromoteAsync(_parts[p], count).ConfigureAwait(false);
+            if (recurring > 0)
+            {
+                // The promotion added those schedules' next occurrences: the workers prepare the successors now.
+                dispatched += recurring;
+                _recurringSweep?.Touch(p);
+            }
+
+            return new PartitionVisit(promoted, next, now);
+        }).ConfigureAwait(false);
+        return new PromotionResult(result.Count, result.NextDueIn, dispatched);
+    }
+
+    private static async Task<(int Count, TimeSpan? NextDueIn, long Now, int RecurringDispatched)> PromoteAsync(StreamPartition part, int maxCount)
+    {
         try
         {
-            var (count, next, recurring) = await _queue.PromoteAsync(maxCount).ConfigureAwait(false);
-            return new PromotionResult(count, next, recurring);
+            return await part.Queue.PromoteAsync(maxCount).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
         {
@@ -111,76 +162,5 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
                 _slots.Release();
             }
         }, CancellationToken.None);
-    }
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!_enabled)
-        {
-            return; // Worker:Enabled = false: this host only schedules; it must not take entries from the stream.
-        }
-
-        _reader = await _openReader().ConfigureAwait(false);
-        try
-        {
-            await _queue.EnsureGroupAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            Log.StreamReadFailed(_logger, 1, TimeSpan.Zero, ex); // the read loop creates the group once Redis answers
-        }
-
-        _readLoop = Task.Run(ReadLoopAsync, CancellationToken.None);
-        _keepAliveLoop = Task.Run(KeepAliveLoopAsync, CancellationToken.None);
-        Log.StreamsBrokerStarted(_logger, Consumer, RedisStreamQueue.GroupName, _concurrency, _visibility);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (!_enabled)
-        {
-            return;
-        }
-
-        await _stopReading.CancelAsync().ConfigureAwait(false);
-        await _readLoop.ConfigureAwait(false);
-
-        // Every slot back means every handler ended; past the shutdown timeout, handlers are cancelled and hand back.
-        var drained = 0;
-        try
-        {
-            for (; drained < _concurrency; drained++)
-            {
-                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            await _cancelHandlers.CancelAsync().ConfigureAwait(false);
-        }
-
-        for (; drained < _concurrency; drained++)
-        {
-            await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-
-        await _stopKeepAlive.CancelAsync().ConfigureAwait(false);
-        await _keepAliveLoop.ConfigureAwait(false);
-        try
-        {
-            await _queue.RemoveGoneConsumersAsync(TimeSpan.Zero, self: true).ConfigureAwait(false); // only when it holds nothing
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            Log.StreamReadFailed(_logger, 1, TimeSpan.Zero, ex);
-        }
-
-        if (_reader is { Owned: true, Connection: { } reader })
-        {
-            await reader.CloseAsync().ConfigureAwait(false);
-            reader.Dispose();
-        }
-
-        Log.StreamsBrokerStopped(_logger, Consumer);
     }
 }

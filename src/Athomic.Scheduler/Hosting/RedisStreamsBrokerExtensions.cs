@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -15,13 +16,22 @@ public static class RedisStreamsBrokerExtensions
     /// Executes tasks through a Redis stream with a consumer group shared by every worker process, instead of the
     /// in-process broker: due tasks move from the schedule into the stream in one atomic step, idle entries of dead
     /// processes are reclaimed after <see cref="SchedulerStreamsOptions.VisibilityTimeout"/>, and adding a worker
-    /// process needs nothing but the connection. Needs <c>UseRedis(...)</c> (Redis 6.2 or later; not Garnet) and
-    /// <see cref="SchedulerOptions.Partitions"/> = 1.
+    /// process needs nothing but the connection. Needs <c>UseRedis(...)</c> (Redis 6.2 or later; not Garnet).
     /// </summary>
+    /// <remarks>
+    /// With <see cref="SchedulerOptions.Partitions"/> greater than 1, each partition has its own stream, consumer
+    /// group and queued hash under the partition's hash tag (so every script stays on one slot of a Redis Cluster),
+    /// promotion visits the partitions fairly and skips idle ones like the partitioned claim does, and each process
+    /// reads every partition's stream with a read loop and a reader connection of its own (streams in different
+    /// slots cannot be read by one <c>XREADGROUP</c> on a cluster, and a blocking read holds its socket). An idle
+    /// process thus sends one blocking read per partition per second and keeps one reader connection per partition.
+    /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="readerConnection">
-    /// The connection for the blocking reads, used for nothing else. <see langword="null"/> opens one from the
-    /// configuration of the <c>UseRedis</c> connection and closes it when the host stops.
+    /// The connection for the reads, used for nothing else; called once per partition: return a separate connection
+    /// for each call, or the blocking reads of partitions on one server queue behind each other.
+    /// <see langword="null"/> opens one per partition from the configuration of the <c>UseRedis</c> connection and
+    /// closes them when the host stops.
     /// </param>
     /// <returns>The builder.</returns>
     public static SchedulerBuilder UseRedisStreamsBroker(this SchedulerBuilder builder, Func<IServiceProvider, IConnectionMultiplexer>? readerConnection = null)
@@ -31,22 +41,24 @@ public static class RedisStreamsBrokerExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SchedulerOptions>>();
-            if (options.Value.Partitions != 1)
-            {
-                throw new OptionsValidationException(
-                    nameof(SchedulerOptions),
-                    typeof(SchedulerOptions),
-                    ["Athomic:Scheduler:Partitions must be 1 with UseRedisStreamsBroker(): the streams broker keeps one stream per schedule. Use the in-process broker with partitions."]);
-            }
-
             var main = (sp.GetService<SchedulerBuilder.RedisConnectionSource>() ?? throw new InvalidOperationException(
                 "UseRedisStreamsBroker() needs a Redis store: call UseRedis(...) on the builder as well.")).Connection(sp);
             var consumer = options.Value.Streams.ConsumerName ?? NewConsumerName();
-            Func<Task<(IConnectionMultiplexer, bool)>> openReader = readerConnection is null
-                ? async () => (await OpenReaderAsync(main, consumer).ConfigureAwait(false), true)
-                : () => Task.FromResult((readerConnection(sp), false));
+            var partitions = Math.Max(1, options.Value.Partitions);
+            var queues = Enumerable.Range(0, partitions)
+                .Select(p => new RedisStreamQueue(main, TaskPartitioner.PartitionPrefix(options.Value.KeyPrefix, p), consumer, p))
+                .ToArray();
+
+            // Share the partitioned store's view of which partitions may have something due: its wake-up
+            // subscriptions and writes then steer the promotion too.
+            var store = sp.GetService<IScheduleStore>() as PartitionedScheduleStore is { } s && s.PartitionCount == partitions ? s : null;
+            Func<int, Task<(IConnectionMultiplexer, bool)>> openReader = readerConnection is null
+                ? async p => (await OpenReaderAsync(main, consumer, p).ConfigureAwait(false), true)
+                : _ => Task.FromResult((readerConnection(sp), false));
             return new RedisStreamsBroker(
-                new RedisStreamQueue(main, options.Value.KeyPrefix, consumer),
+                queues,
+                store?.Sweep,
+                store?.RecurringSweep,
                 openReader,
                 sp.GetRequiredService<TaskExecutor>(),
                 options,
@@ -69,11 +81,11 @@ public static class RedisStreamsBrokerExtensions
     /// A connection of its own for <c>XREADGROUP … BLOCK</c>: StackExchange.Redis multiplexes every command over one
     /// socket, so a blocking command must not share it. Its timeouts exceed the block time; it opens no Pub/Sub socket.
     /// </summary>
-    private static async Task<IConnectionMultiplexer> OpenReaderAsync(IConnectionMultiplexer main, string consumer)
+    private static async Task<IConnectionMultiplexer> OpenReaderAsync(IConnectionMultiplexer main, string consumer, int partition)
     {
         var config = ConfigurationOptions.Parse(main.Configuration);
         config.AbortOnConnectFail = false;
-        config.ClientName = "athomic-reader-" + consumer;
+        config.ClientName = "athomic-reader-" + consumer + (partition == 0 ? "" : "-" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var timeout = (int)RedisStreamsBroker.ReadBlock.TotalMilliseconds + 5000;
         config.AsyncTimeout = Math.Max(config.AsyncTimeout, timeout);
         config.SyncTimeout = Math.Max(config.SyncTimeout, timeout);

@@ -20,7 +20,8 @@ public sealed class SchedulerOptions
     /// partition 0, exactly today's single-partition keys, then <c>{KeyPrefix:1}</c>, <c>{KeyPrefix:2}</c>, …), so a
     /// Redis Cluster spreads them over its masters. A task's partition is fixed by its id
     /// (<see cref="Storage.TaskPartitioner"/>): every process must use the same count, and changing it strands the
-    /// tasks of moved ids until it is changed back. The Redis Streams broker needs 1. Default 1; at most 1024.
+    /// tasks of moved ids until it is changed back. With the Redis Streams broker each partition also has its own
+    /// stream, and every worker process keeps one reader connection per partition. Default 1; at most 1024.
     /// </summary>
     public int Partitions { get; set; } = 1;
 

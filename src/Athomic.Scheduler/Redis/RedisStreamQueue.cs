@@ -3,9 +3,10 @@ using StackExchange.Redis;
 namespace Athomic.Scheduler.Redis;
 
 /// <summary>
-/// The streams broker's side of Redis: the stream <c>{prefix}:stream</c> with one consumer group, fed straight from
-/// the schedule by <c>promote.lua</c>. Every change is one script on keys of the schedule's hash tag; every end of an
-/// entry (ack, retry, hand-back, dead letter) acts only while this consumer still owns the entry.
+/// The streams broker's side of Redis for one partition: the stream <c>{prefix}:stream</c> with one consumer group,
+/// fed straight from the partition's schedule by <c>promote.lua</c>. Every change is one script on keys of the
+/// partition's hash tag; every end of an entry (ack, retry, hand-back, dead letter) acts only while this consumer
+/// still owns the entry.
 /// </summary>
 internal sealed class RedisStreamQueue
 {
@@ -14,14 +15,21 @@ internal sealed class RedisStreamQueue
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisKeys _keys;
 
-    public RedisStreamQueue(IConnectionMultiplexer connection, string keyPrefix, string consumer)
+    public RedisStreamQueue(IConnectionMultiplexer connection, string keyPrefix, string consumer, int partition = 0)
     {
         _connection = connection;
         _keys = new RedisKeys(keyPrefix);
         Consumer = consumer;
+        Partition = partition;
     }
 
     public string Consumer { get; }
+
+    /// <summary>The partition index (0 for an unpartitioned schedule); stamped on every delivery.</summary>
+    public int Partition { get; }
+
+    /// <summary>The stream key (for logs and tests).</summary>
+    public RedisKey Stream => _keys.Stream;
 
     private IDatabase Db => _connection.GetDatabase();
 
@@ -43,26 +51,27 @@ internal sealed class RedisStreamQueue
     /// Moves up to <paramref name="maxCount"/> due tasks from the schedule into the stream (one script), adding the
     /// successors of the recurring occurrences among them.
     /// </summary>
-    public async Task<(int Count, TimeSpan? NextDueIn, int RecurringDispatched)> PromoteAsync(int maxCount)
+    public async Task<(int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched)> PromoteAsync(int maxCount)
     {
         var parts = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
             [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext],
             [maxCount]).ConfigureAwait(false))!;
         var next = (long)parts[1];
-        return ((int)parts[2], next < 0 ? null : TimeSpan.FromMilliseconds(next), (int)parts[3]);
+        return ((int)parts[2], next < 0 ? null : TimeSpan.FromMilliseconds(next), (long)parts[0], (int)parts[3]);
     }
 
     /// <summary>
-    /// Reads new entries for this consumer, waiting up to <paramref name="block"/> for one. Runs
-    /// <c>XREADGROUP … BLOCK</c> on <paramref name="reader"/>, a connection used for nothing else: a blocking command
-    /// holds its connection, and StackExchange.Redis multiplexes every other command over the shared one.
+    /// Reads new entries for this consumer, waiting up to <paramref name="block"/> for one (<see langword="null"/>:
+    /// not at all). Runs <c>XREADGROUP</c> on <paramref name="reader"/>, a connection used for nothing else: a blocking
+    /// command holds its connection, and StackExchange.Redis multiplexes every other command over the shared one.
     /// </summary>
-    public async Task<IReadOnlyList<StreamDelivery>> ReadAsync(IConnectionMultiplexer reader, int count, TimeSpan block)
+    public async Task<IReadOnlyList<StreamDelivery>> ReadAsync(IConnectionMultiplexer reader, int count, TimeSpan? block)
     {
-        var result = await reader.GetDatabase().ExecuteAsync(
-            "XREADGROUP",
-            "GROUP", GroupName, Consumer, "COUNT", count, "BLOCK", (long)block.TotalMilliseconds, "STREAMS", _keys.Stream, ">").ConfigureAwait(false);
+        object[] args = block is { } wait
+            ? ["GROUP", GroupName, Consumer, "COUNT", count, "BLOCK", (long)wait.TotalMilliseconds, "STREAMS", _keys.Stream, ">"]
+            : ["GROUP", GroupName, Consumer, "COUNT", count, "STREAMS", _keys.Stream, ">"];
+        var result = await reader.GetDatabase().ExecuteAsync("XREADGROUP", args).ConfigureAwait(false);
         if (result.IsNull || result.Length == 0)
         {
             return [];
@@ -74,7 +83,7 @@ internal sealed class RedisStreamQueue
         foreach (var entry in entries)
         {
             var fields = entry[1].IsNull ? [] : (RedisValue[])entry[1]!;
-            deliveries.Add(StreamDelivery.Parse((string)entry[0]!, fields));
+            deliveries.Add(StreamDelivery.Parse((string)entry[0]!, fields, Partition));
         }
 
         return deliveries;
@@ -99,7 +108,7 @@ internal sealed class RedisStreamQueue
                 fields[(2 * i) + 1] = entry.Values[i].Value;
             }
 
-            deliveries.Add(StreamDelivery.Parse((string)entry.Id!, fields));
+            deliveries.Add(StreamDelivery.Parse((string)entry.Id!, fields, Partition));
         }
 
         return (deliveries, result.NextStartId);

@@ -9,16 +9,12 @@ namespace Athomic.Scheduler.Storage;
 /// </summary>
 public sealed partial class PartitionedScheduleStore
 {
-    private readonly long[] _recurringSkipUntil;
-    private readonly long[] _recurringNextDue;
-    private int _recurringRotation = -1;
-
     /// <inheritdoc />
     public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
     {
         var p = IndexOf(scheduleId);
         var status = await RecurringPartition(p).UpsertRecurringAsync(scheduleId, definition, cancellationToken).ConfigureAwait(false);
-        TouchRecurring(p);
+        RecurringSweep.Touch(p);
         return status;
     }
 
@@ -39,75 +35,25 @@ public sealed partial class PartitionedScheduleStore
     /// <inheritdoc />
     public async Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken)
     {
-        var n = _partitions.Length;
-        var start = (int)((uint)Interlocked.Increment(ref _recurringRotation) % (uint)n);
         var entries = new List<RecurringDueEntry>();
-        long storeNow = 0;
-        var localNow = Now;
-        SchedulerUnavailableException? unavailable = null;
-        int asked = 0, failures = 0;
-        for (var k = 0; k < n && entries.Count < maxCount; k++)
+        var result = await RecurringSweep.RunAsync(maxCount, async (p, count) =>
         {
-            var p = (start + k) % n;
-            var sent = Now;
             if (_partitions[p] is not IRecurringStore partition)
             {
-                Volatile.Write(ref _recurringNextDue[p], long.MaxValue);
-                continue;
+                return new PartitionVisit(0, null, 0);
             }
 
-            if (sent < Volatile.Read(ref _recurringSkipUntil[p]))
-            {
-                continue;
-            }
-
-            RecurringDueBatch batch;
-            asked++;
-            try
-            {
-                batch = await partition.GetDueRecurringAsync(maxCount - entries.Count, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SchedulerUnavailableException ex)
-            {
-                unavailable = ex;
-                failures++;
-                Volatile.Write(ref _recurringNextDue[p], sent + UnavailableRetryMs);
-                Volatile.Write(ref _recurringSkipUntil[p], sent + UnavailableRetryMs);
-                continue;
-            }
-
+            var batch = await partition.GetDueRecurringAsync(count, cancellationToken).ConfigureAwait(false);
             entries.AddRange(batch.Entries);
-            storeNow = Math.Max(storeNow, batch.NowMilliseconds);
+            TimeSpan? next = batch.Entries.Count > 0 ? TimeSpan.Zero
+                : batch.NextDueMilliseconds is { } due ? TimeSpan.FromMilliseconds(Math.Max(0, due - batch.NowMilliseconds))
+                : null;
+            return new PartitionVisit(batch.Entries.Count, next, batch.NowMilliseconds);
+        }).ConfigureAwait(false);
 
-            // On the local clock, timed from when the call was sent: never later than the partition's own next time.
-            var next = batch.Entries.Count > 0 ? 0
-                : batch.NextDueMilliseconds is { } due ? sent + Math.Max(0, due - batch.NowMilliseconds)
-                : long.MaxValue;
-            Volatile.Write(ref _recurringNextDue[p], next);
-            Volatile.Write(ref _recurringSkipUntil[p], next == 0 ? 0 : Math.Min(next, sent + _maxSkipMs));
-        }
-
-        if (unavailable is not null && failures == asked)
-        {
-            throw new SchedulerUnavailableException("No partition of the schedule is reachable: " + unavailable.Message, unavailable);
-        }
-
-        // The soonest partition's next time, from the store's clock (the pump subtracts NowMilliseconds).
-        var soonest = long.MaxValue;
-        for (var p = 0; p < n; p++)
-        {
-            soonest = Math.Min(soonest, Volatile.Read(ref _recurringNextDue[p]));
-        }
-
-        var now = storeNow == 0 ? localNow : storeNow;
-        long? nextDue = soonest == long.MaxValue ? null : now + Math.Max(0, soonest - Now);
-        return new RecurringDueBatch(now, entries, nextDue);
-    }
-
-    private void TouchRecurring(int p)
-    {
-        Volatile.Write(ref _recurringNextDue[p], 0);
-        Volatile.Write(ref _recurringSkipUntil[p], 0);
+        // The pump times its next look as NextDueMilliseconds - NowMilliseconds.
+        var nextDue = result.NextDueIn is { } wait ? result.NowMilliseconds + (long)wait.TotalMilliseconds : (long?)null;
+        return new RecurringDueBatch(result.NowMilliseconds, entries, nextDue);
     }
 
     private IRecurringStore RecurringPartition(int p) =>

@@ -12,13 +12,7 @@ namespace Athomic.Scheduler.Storage;
 /// </remarks>
 public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurringStore
 {
-    private const long UnavailableRetryMs = 1000;
     private readonly IScheduleStore[] _partitions;
-    private readonly long[] _skipUntil;
-    private readonly long[] _nextDue;
-    private readonly TimeProvider _time;
-    private readonly long _maxSkipMs;
-    private int _rotation = -1;
 
     /// <summary>Creates the store.</summary>
     /// <param name="partitions">The partition stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
@@ -33,12 +27,8 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurrin
         }
 
         _partitions = [.. partitions];
-        _skipUntil = new long[_partitions.Length];
-        _nextDue = new long[_partitions.Length];
-        _recurringSkipUntil = new long[_partitions.Length];
-        _recurringNextDue = new long[_partitions.Length];
-        _time = time ?? TimeProvider.System;
-        _maxSkipMs = (long)(maxSkip ?? TimeSpan.FromSeconds(30)).TotalMilliseconds;
+        Sweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30));
+        RecurringSweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30));
     }
 
     /// <summary>The number of partitions.</summary>
@@ -48,6 +38,15 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurrin
     /// <param name="index">The partition index.</param>
     /// <returns>The partition's store.</returns>
     public IScheduleStore Partition(int index) => _partitions[index];
+
+    /// <summary>
+    /// Which partitions may have something due (shared with the Redis Streams broker's promotion, so wake-ups and
+    /// local writes reach both).
+    /// </summary>
+    internal PartitionSweep Sweep { get; }
+
+    /// <summary>Which partitions may have recurring schedules to look at (see <see cref="GetDueRecurringAsync"/>).</summary>
+    internal PartitionSweep RecurringSweep { get; }
 
     private IScheduleStore For(string taskId) => _partitions[IndexOf(taskId)];
 
@@ -62,88 +61,33 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurrin
         return result;
     }
 
-    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
     /// <inheritdoc />
     public async Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var n = _partitions.Length;
-        var start = (int)((uint)Interlocked.Increment(ref _rotation) % (uint)n);
         var tasks = new List<ClaimedEntry>();
-        long storeNow = 0;
         var recurring = 0;
-        var full = false;
-        SchedulerUnavailableException? unavailable = null;
-        int asked = 0, failures = 0;
-        for (var k = 0; k < n && !full; k++)
+        var result = await Sweep.RunAsync(maxCount, async (p, count) =>
         {
-            var p = (start + k) % n;
-            var sent = Now;
-            if (sent < Volatile.Read(ref _skipUntil[p]))
-            {
-                continue;
-            }
-
-            ClaimBatch batch;
-            asked++;
-            try
-            {
-                batch = await _partitions[p].ClaimAsync(maxCount - tasks.Count, lease, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SchedulerUnavailableException ex)
-            {
-                // One partition's node is down: the others keep working; this one is tried again after a second.
-                unavailable = ex;
-                failures++;
-                Volatile.Write(ref _nextDue[p], sent + UnavailableRetryMs);
-                Volatile.Write(ref _skipUntil[p], sent + UnavailableRetryMs);
-                continue;
-            }
-
+            var batch = await _partitions[p].ClaimAsync(count, lease, cancellationToken).ConfigureAwait(false);
             tasks.AddRange(batch.Tasks);
-            storeNow = batch.NowMilliseconds;
-            recurring += batch.RecurringDispatched;
             if (batch.RecurringDispatched > 0)
             {
-                TouchRecurring(p);
+                // The claim added those schedules' next occurrences: the workers prepare the successors now.
+                recurring += batch.RecurringDispatched;
+                RecurringSweep.Touch(p);
             }
 
-            full = tasks.Count >= maxCount;
-
-            // Timed from when the claim was sent: never later than the partition's real next due time.
-            var next = full || batch.NextDueIn is { Ticks: <= 0 } ? 0
-                : batch.NextDueIn is { } due ? sent + (long)due.TotalMilliseconds
-                : long.MaxValue;
-            Volatile.Write(ref _nextDue[p], next);
-            Volatile.Write(ref _skipUntil[p], next == 0 ? 0 : Math.Min(next, sent + _maxSkipMs));
-        }
-
-        if (unavailable is not null && failures == asked)
-        {
-            throw new SchedulerUnavailableException("No partition of the schedule is reachable: " + unavailable.Message, unavailable);
-        }
-
-        return new ClaimBatch(tasks, full ? TimeSpan.Zero : NextDueIn(), storeNow == 0 ? Now : storeNow, recurring);
+            return new PartitionVisit(batch.Tasks.Count, batch.NextDueIn, batch.NowMilliseconds);
+        }).ConfigureAwait(false);
+        return new ClaimBatch(tasks, result.NextDueIn, result.NowMilliseconds, recurring);
     }
 
-    /// <summary>The time until the soonest partition's next task; <see langword="null"/> when every partition is empty.</summary>
-    private TimeSpan? NextDueIn()
-    {
-        var soonest = long.MaxValue;
-        for (var p = 0; p < _nextDue.Length; p++)
-        {
-            soonest = Math.Min(soonest, Volatile.Read(ref _nextDue[p]));
-        }
-
-        return soonest == long.MaxValue ? null : TimeSpan.FromMilliseconds(Math.Max(0, soonest - Now));
-    }
-
-    /// <summary>Partition <paramref name="p"/> may have something due sooner: claim it at the next poll.</summary>
+    /// <summary>Partition <paramref name="p"/> may have something due sooner: claim it (and list its recurring
+    /// schedules) at the next poll.</summary>
     private void Touch(int p)
     {
-        Volatile.Write(ref _nextDue[p], 0);
-        Volatile.Write(ref _skipUntil[p], 0);
-        TouchRecurring(p);
+        Sweep.Touch(p);
+        RecurringSweep.Touch(p);
     }
 
     /// <inheritdoc />

@@ -11,7 +11,8 @@ namespace Athomic.Scheduler.Tests.Cluster;
 
 /// <summary>
 /// The partitioned schedule on a real 3-master Redis Cluster (redis-cli --cluster create, AOF fsync always) with
-/// three chaos worker processes on the in-process broker. Runs are counted in Redis (HINCRBY per task id).
+/// three chaos worker processes on the in-process broker, or on the streams broker (one stream per partition, so
+/// each partition's stream lives on its partition's master). Runs are counted in Redis (HINCRBY per task id).
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class RedisClusterTests(ITestOutputHelper output)
@@ -42,6 +43,34 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
             Assert.Equal(taskCount, distinct);
             Assert.Equal(taskCount, runs);
             await AssertDrainedAsync(connection);
+            AssertHealthy(workers);
+        }
+        finally
+        {
+            await DisposeAllAsync(workers);
+        }
+    }
+
+    [Fact]
+    public async Task Twenty_thousand_tasks_through_the_partitioned_streams_broker_over_three_masters_run_exactly_once()
+    {
+        const int taskCount = 20_000;
+        await using var cluster = await RedisCluster.StartAsync();
+        await using var connection = await cluster.ConnectAsync();
+        var workers = await StartWorkersAsync(cluster, streams: true);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await ScheduleAsync(connection, taskCount, spreadMs: 5_000);
+            var scheduled = clock.Elapsed;
+            await WaitForRunsAsync(connection, taskCount, TimeSpan.FromSeconds(120));
+            var (distinct, runs) = await RunsAsync(connection);
+            Report($"cluster streams: tasks {taskCount}, masters 3, partitions {Partitions}, workers 3, scheduled in {scheduled.TotalSeconds:F1} s, " +
+                $"all ran after {clock.Elapsed.TotalSeconds:F1} s, lost {taskCount - distinct}, duplicates {runs - distinct}");
+
+            Assert.Equal(taskCount, distinct);
+            Assert.Equal(taskCount, runs);
+            await AssertDrainedAsync(connection, streams: true);
             AssertHealthy(workers);
         }
         finally
@@ -85,11 +114,11 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Recurring_schedules_over_three_masters_and_three_workers_run_each_occurrence_once()
+    public async Task Recurring_schedules_over_three_masters_and_three_streams_workers_run_each_occurrence_once()
     {
         await using var cluster = await RedisCluster.StartAsync();
         await using var connection = await cluster.ConnectAsync();
-        var workers = await StartWorkersAsync(cluster);
+        var workers = await StartWorkersAsync(cluster, streams: true);
         try
         {
             var ids = Enumerable.Range(0, 12).Select(i => "every-second-" + i).ToList();
@@ -114,7 +143,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
             }
 
             var runs = await connection.GetDatabase().HashGetAllAsync(RunsKey);
-            Report($"cluster recurring: schedules {ids.Count} every second over {Partitions} partitions, occurrences run {runs.Length}, " +
+            Report($"cluster recurring (streams broker): schedules {ids.Count} every second over {Partitions} partitions, occurrences run {runs.Length}, " +
                 $"duplicates {runs.Sum(r => (long)r.Value) - runs.Length}");
             Assert.All(runs, run => Assert.Equal(1, (long)run.Value));
             Assert.Equal(ids.Order(), runs.Select(r => TaskPartitioner.RoutingKey(r.Name!)).Distinct().Order());
@@ -126,10 +155,10 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<WorkerProcess[]> StartWorkersAsync(RedisCluster cluster) =>
+    private static async Task<WorkerProcess[]> StartWorkersAsync(RedisCluster cluster, bool streams = false) =>
         await Task.WhenAll(Enumerable.Range(0, 3).Select(i => WorkerProcess.StartAsync(
             cluster.ConnectionString, Prefix, "cw" + i, RunsKey, workMs: 0, visibilityMs: 30_000, concurrency: 64,
-            "--Chaos:Broker=inprocess",
+            "--Chaos:Broker=" + (streams ? "streams" : "inprocess"),
             "--Athomic:Scheduler:Partitions=" + Partitions,
             "--Athomic:Scheduler:Worker:BatchSize=1000",
             "--Athomic:Scheduler:Worker:LeaseDuration=00:00:10")));
@@ -160,8 +189,8 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
         return (await db.HashLengthAsync(RunsKey), (await db.HashValuesAsync(RunsKey)).Sum(v => (long)v));
     }
 
-    /// <summary>Every task was acknowledged: no partition holds a pending, in-flight or stored task.</summary>
-    private static Task AssertDrainedAsync(IConnectionMultiplexer connection) =>
+    /// <summary>Every task was acknowledged: no partition holds a pending, in-flight, stored or (streams) queued task.</summary>
+    private static Task AssertDrainedAsync(IConnectionMultiplexer connection, bool streams = false) =>
         Eventually.TrueAsync(
             async () =>
             {
@@ -170,6 +199,13 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
                 {
                     var tag = "{" + TaskPartitioner.PartitionPrefix(Prefix, p) + "}";
                     if (await db.SortedSetLengthAsync(tag + ":pending") + await db.SortedSetLengthAsync(tag + ":inflight") + await db.HashLengthAsync(tag + ":tasks") > 0)
+                    {
+                        return false;
+                    }
+
+                    // With the streams broker, each partition's own stream carried entries and is empty now.
+                    if (streams && (await db.StreamLengthAsync(tag + ":stream") + await db.HashLengthAsync(tag + ":queued") > 0
+                        || (string?)(await db.StreamInfoAsync(tag + ":stream")).LastGeneratedId == "0-0"))
                     {
                         return false;
                     }

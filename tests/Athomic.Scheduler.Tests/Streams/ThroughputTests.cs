@@ -6,7 +6,10 @@ using Xunit.Abstractions;
 
 namespace Athomic.Scheduler.Tests.Streams;
 
-/// <summary>Measures (prints, never asserts) no-op handler throughput through the streams broker, 1 and 3 worker processes.</summary>
+/// <summary>
+/// Measures (prints, never asserts) no-op handler throughput through the streams broker: 1 and 3 worker processes on
+/// one partition, and 3 processes on 4 partitions (one stream per partition).
+/// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class ThroughputTests(ITestOutputHelper output)
 {
@@ -18,22 +21,26 @@ public sealed class ThroughputTests(ITestOutputHelper output)
         await using var server = await RedisServer.StartAsync();
         await using var connection = await server.ConnectAsync();
         var db = connection.GetDatabase();
-        foreach (var processes in new[] { 1, 3 })
+        foreach (var (processes, partitions) in new[] { (1, 1), (3, 1), (3, 4) })
         {
-            var prefix = "tp" + processes;
+            var prefix = $"tp{processes}p{partitions}";
             var runsKey = prefix + ":runs";
             var workers = await Task.WhenAll(Enumerable.Range(0, processes).Select(i =>
-                WorkerProcess.StartAsync(server.ConnectionString, prefix, $"{prefix}-w{i}", runsKey, workMs: 0, visibilityMs: 30_000)));
+                WorkerProcess.StartAsync(server.ConnectionString, prefix, $"{prefix}-w{i}", runsKey, workMs: 0, visibilityMs: 30_000, 16, "--Athomic:Scheduler:Partitions=" + partitions)));
             try
             {
-                using var scheduling = Hosts.Redis(connection, prefix, new RecordingRegistry(), o => o.Worker.Enabled = false);
+                using var scheduling = Hosts.Redis(connection, prefix, new RecordingRegistry(), o =>
+                {
+                    o.Worker.Enabled = false;
+                    o.Partitions = partitions;
+                });
                 var requests = Enumerable.Range(0, TaskCount).Select(i => ScheduleRequest.After(new GenericTask("chaos.run", default, "n" + i), TimeSpan.Zero)).ToList();
                 var clock = Stopwatch.StartNew();
                 await scheduling.Services.GetRequiredService<IScheduler>().ScheduleManyAsync(requests);
                 await Eventually.TrueAsync(async () => await db.HashLengthAsync(runsKey) >= TaskCount, TimeSpan.FromSeconds(120), "every task ran");
                 clock.Stop();
 
-                var line = $"throughput: {processes} process(es), {TaskCount} no-op tasks scheduled due now and run via the streams broker in " +
+                var line = $"throughput: {processes} process(es), {partitions} partition(s), {TaskCount} no-op tasks scheduled due now and run via the streams broker in " +
                     $"{clock.Elapsed.TotalSeconds:F2} s = {TaskCount / clock.Elapsed.TotalSeconds:F0} tasks/s ({Environment.ProcessorCount} cores shared with redis-server and the test)";
                 output.WriteLine(line);
                 Console.WriteLine(line);
