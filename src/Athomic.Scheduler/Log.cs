@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "Wake-up notifications are unavailable; the worker falls back to polling.")]
     public static partial void SubscribeFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Error, "Task {TaskId} has an unreadable envelope and was dead-lettered: {Reason}")]
-    public static partial void EnvelopeUnreadable(ILogger logger, string taskId, string reason);
+    [LoggerMessage(5, LogLevel.Error, "Task {TaskId} cannot run and was dead-lettered: {Reason}")]
+    public static partial void TaskUnrunnable(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(6, LogLevel.Warning, "Renewing {Count} leases failed; they may expire and the tasks run again elsewhere.")]
     public static partial void LeaseRenewalFailed(ILogger logger, int count, Exception exception);

@@ -49,6 +49,10 @@ internal static class LeaseOutcome
         return true;
     }
 
+    /// <summary>The dead-letter reason of a task handed to handlers <paramref name="deliveries"/> times, none of which finished.</summary>
+    public static string DeliveredTooOften(long deliveries, int maxDeliveries) =>
+        $"delivered {deliveries} times without finishing: each process that ran it died or stalled past its lease or visibility timeout (Athomic:Scheduler:Execution:MaxDeliveries is {maxDeliveries})";
+
     /// <summary>The dead-letter record of a task that cannot be read: its bytes are kept as they were.</summary>
     public static byte[] UnreadableRecord(string taskId, ReadOnlyMemory<byte> envelope, string reason, TimeProvider time) =>
         new DeadLetter(taskId, envelope, reason, 0, time.GetUtcNow()).Encode();

@@ -120,12 +120,33 @@ internal sealed partial class RedisStreamsBroker
             {
                 SchedulerMetrics.ReclaimedCounter.Add(claimed.Count, _schedule);
                 Log.StreamEntriesReclaimed(_logger, claimed.Count, _visibility);
-                return (claimed, false);
+                return (await LimitDeliveriesAsync(part, claimed).ConfigureAwait(false), false);
             }
         }
 
         var read = await part.Queue.ReadAsync(part.Reader.Connection, count, block).ConfigureAwait(false);
         return (read, read.Count < count);
+    }
+
+    /// <summary>
+    /// Marks the reclaimed entries delivered more than <c>Execution:MaxDeliveries</c> times, so they are dead-lettered
+    /// with that reason instead of run again (their handler took its process down each time).
+    /// </summary>
+    private async Task<IReadOnlyList<StreamDelivery>> LimitDeliveriesAsync(StreamPartition part, List<StreamDelivery> claimed)
+    {
+        var counts = await part.Queue.DeliveryCountsAsync(claimed.ConvertAll(d => d.EntryId)).ConfigureAwait(false);
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            if (counts[i] > _maxDeliveries && claimed[i].Problem is null)
+            {
+                claimed[i] = claimed[i] with
+                {
+                    Problem = LeaseOutcome.DeliveredTooOften(counts[i], _maxDeliveries),
+                };
+            }
+        }
+
+        return claimed;
     }
 
     private async Task OnReadFailedAsync(StreamPartition part, Exception ex, int failures, CancellationToken token)

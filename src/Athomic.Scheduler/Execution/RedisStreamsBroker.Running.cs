@@ -60,7 +60,7 @@ internal sealed partial class RedisStreamsBroker
 
     private async Task DeadLetterUnreadableAsync(StreamDelivery delivery, string reason)
     {
-        Log.EnvelopeUnreadable(_logger, delivery.TaskId, reason);
+        Log.TaskUnrunnable(_logger, delivery.TaskId, reason);
         var record = LeaseOutcome.UnreadableRecord(delivery.TaskId, delivery.Envelope, reason, _time);
         try
         {

@@ -51,6 +51,7 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly TimeSpan _visibility;
+    private readonly int _maxDeliveries;
     private readonly bool _enabled;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<string, TaskLease?> _running = new(StringComparer.Ordinal);
@@ -95,6 +96,7 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
         _logger = logger;
         _concurrency = options.Value.Execution.MaxConcurrency;
         _visibility = options.Value.Streams.VisibilityTimeout;
+        _maxDeliveries = options.Value.Execution.MaxDeliveries;
         _enabled = options.Value.Worker.Enabled;
         _schedule = new("schedule", options.Value.KeyPrefix);
         _slots = new SemaphoreSlim(_concurrency, _concurrency);

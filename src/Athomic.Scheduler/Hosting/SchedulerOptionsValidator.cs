@@ -31,6 +31,7 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
         Check(w.LeaseDuration >= TimeSpan.FromSeconds(1), "Athomic:Scheduler:Worker:LeaseDuration must be at least 1 second.");
         Check(e.MaxConcurrency is > 0 and <= 10_000, "Athomic:Scheduler:Execution:MaxConcurrency must be between 1 and 10000.");
         Check(e.MaxAttempts > 0, "Athomic:Scheduler:Execution:MaxAttempts must be greater than 0.");
+        Check(e.MaxDeliveries > 0, "Athomic:Scheduler:Execution:MaxDeliveries must be greater than 0.");
         Check(e.RetryBaseDelay >= TimeSpan.Zero, "Athomic:Scheduler:Execution:RetryBaseDelay must not be negative.");
         Check(e.RetryMaxDelay >= e.RetryBaseDelay, "Athomic:Scheduler:Execution:RetryMaxDelay must be at least Execution:RetryBaseDelay.");
         Check(options.Streams.VisibilityTimeout >= TimeSpan.FromSeconds(1), "Athomic:Scheduler:Streams:VisibilityTimeout must be at least 1 second.");

@@ -28,6 +28,7 @@ public sealed class SchedulerWorkerService : BackgroundService
     private readonly LeaseKeeper _leases;
     private readonly HandlerCatalog _catalog;
     private readonly SchedulerWorkerOptions _options;
+    private readonly int _maxDeliveries;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -47,6 +48,7 @@ public sealed class SchedulerWorkerService : BackgroundService
         _leases = leases;
         _catalog = catalog;
         _options = options.Value.Worker;
+        _maxDeliveries = options.Value.Execution.MaxDeliveries;
         _schedule = new("schedule", options.Value.KeyPrefix);
         _time = time;
         _logger = logger;
@@ -176,6 +178,13 @@ public sealed class SchedulerWorkerService : BackgroundService
         for (var i = 0; i < batch.Tasks.Count; i++)
         {
             var entry = batch.Tasks[i];
+            if (entry.ExpiredLeases >= _maxDeliveries)
+            {
+                // Handed out 1 + ExpiredLeases times and never finished: its handler takes its process down.
+                await DeadLetterUnreadableAsync(entry, LeaseOutcome.DeliveredTooOften(entry.ExpiredLeases + 1, _maxDeliveries)).ConfigureAwait(false);
+                continue;
+            }
+
             if (!LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds), out var task, out var reason))
             {
                 await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
@@ -204,7 +213,7 @@ public sealed class SchedulerWorkerService : BackgroundService
 
     private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
     {
-        Log.EnvelopeUnreadable(_logger, entry.TaskId, reason);
+        Log.TaskUnrunnable(_logger, entry.TaskId, reason);
         var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, _time);
         if (await _store.DeadLetterAsync(entry.TaskId, record, CancellationToken.None).ConfigureAwait(false))
         {

@@ -16,6 +16,7 @@ public sealed partial class InMemoryScheduleStore
             }
 
             _tasks.Remove(taskId);
+            _reclaims.Remove(taskId);
             _dead.RemoveAll(d => d.Id == taskId);
             _dead.Add((taskId, record.ToArray()));
             return Task.FromResult(true);

@@ -14,6 +14,7 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
     private readonly ScoredSet _pending = new();
     private readonly ScoredSet _inFlight = new();
     private readonly Dictionary<string, byte[]> _tasks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _reclaims = new(StringComparer.Ordinal);
     private readonly List<(string Id, byte[] Record)> _dead = new();
     private readonly List<Action> _subscribers = new();
 
@@ -114,7 +115,8 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
             while (claimed.Count < maxCount && _inFlight.TryPeek(out var id, out var expiry) && expiry <= now)
             {
                 _inFlight.Set(id, deadline);
-                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], expiry, Reclaimed: true));
+                var expired = _reclaims[id] = _reclaims.GetValueOrDefault(id) + 1;
+                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], expiry, Reclaimed: true, expired));
             }
 
             var reclaimed = claimed.Count;
@@ -174,6 +176,7 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
             if (removed)
             {
                 _tasks.Remove(taskId);
+                _reclaims.Remove(taskId);
             }
 
             return Task.FromResult(removed);
@@ -191,6 +194,7 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
                 return Task.FromResult(false);
             }
 
+            _reclaims.Remove(taskId);
             var due = Now + (long)delay.TotalMilliseconds;
             wake = !_pending.TryPeek(out _, out var head) || due < head;
             _tasks[taskId] = envelope.ToArray();

@@ -11,6 +11,7 @@ internal sealed class RedisKeys
         Pending = tag + ":pending";
         Tasks = tag + ":tasks";
         InFlight = tag + ":inflight";
+        Reclaims = tag + ":reclaims";
         Dead = tag + ":dead";
         DeadIndex = tag + ":dead:index";
         Stream = tag + ":stream";
@@ -28,6 +29,9 @@ internal sealed class RedisKeys
     public RedisKey Tasks { get; }
 
     public RedisKey InFlight { get; }
+
+    /// <summary>Hash: task id → how many of its leases expired since a handler last finished it (ack, retry, dead letter).</summary>
+    public RedisKey Reclaims { get; }
 
     public RedisKey Dead { get; }
 

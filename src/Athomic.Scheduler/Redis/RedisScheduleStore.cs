@@ -103,7 +103,7 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims],
             [maxCount, (long)lease.TotalMilliseconds])).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         var now = (long)parts[0];
@@ -112,11 +112,13 @@ public sealed partial class RedisScheduleStore : IScheduleStore
         for (var i = 0; i < tasks.Length; i++)
         {
             var p = 3 + (i * 4);
+            var expired = (int)parts[p + 3];
             tasks[i] = new ClaimedEntry(
                 (string)parts[p]!,
                 (byte[]?)parts[p + 2] ?? [],
                 (long)(double)parts[p + 1],
-                (int)parts[p + 3] == 1);
+                expired > 0,
+                expired);
         }
 
         return new ClaimBatch(tasks, next < 0 ? null : TimeSpan.FromMilliseconds(next), now, (int)parts[2]);
@@ -144,7 +146,7 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     /// <inheritdoc />
     public async Task<bool> AckAsync(string taskId, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.InFlight, _keys.Tasks], [taskId])).ConfigureAwait(false);
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.InFlight, _keys.Tasks, _keys.Reclaims], [taskId])).ConfigureAwait(false);
         return (int)result == 1;
     }
 
@@ -153,7 +155,7 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Retry,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims],
             [_keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
         return (int)result == 1;
     }
@@ -182,7 +184,7 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex],
+            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims],
             [taskId, record])).ConfigureAwait(false);
         return (int)result == 1;
     }

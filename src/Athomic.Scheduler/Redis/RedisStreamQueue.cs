@@ -114,6 +114,25 @@ internal sealed class RedisStreamQueue
         return (deliveries, result.NextStartId);
     }
 
+    /// <summary>How many times each of <paramref name="entryIds"/> (owned by this consumer) was delivered (XPENDING).</summary>
+    public async Task<long[]> DeliveryCountsAsync(IReadOnlyList<string> entryIds)
+    {
+        var calls = new Task<StreamPendingMessageInfo[]>[entryIds.Count];
+        for (var i = 0; i < calls.Length; i++)
+        {
+            calls[i] = Db.StreamPendingMessagesAsync(_keys.Stream, GroupName, 1, Consumer, entryIds[i], entryIds[i]);
+        }
+
+        var counts = new long[calls.Length];
+        for (var i = 0; i < calls.Length; i++)
+        {
+            var info = await calls[i].ConfigureAwait(false);
+            counts[i] = info.Length == 0 ? 0 : info[0].DeliveryCount;
+        }
+
+        return counts;
+    }
+
     /// <summary>
     /// Removes consumers that hold no entries and were idle longer than <paramref name="idle"/> (processes that
     /// stopped or died long ago; a live consumer reads every second). A consumer with pending entries is never removed.

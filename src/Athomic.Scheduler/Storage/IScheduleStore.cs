@@ -138,7 +138,11 @@ public sealed record StoredTask(string TaskId, ReadOnlyMemory<byte> Envelope, Sc
 /// <param name="Envelope">The encoded envelope (empty when the details were missing).</param>
 /// <param name="DueMilliseconds">The due time the task had, in Unix milliseconds.</param>
 /// <param name="Reclaimed">Whether the task came from an expired lease rather than the schedule.</param>
-public readonly record struct ClaimedEntry(string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, bool Reclaimed);
+/// <param name="ExpiredLeases">
+/// How many of the task's leases have expired since a handler last finished it (acknowledged, retried or
+/// dead-lettered): each one is a run whose process died or stalled. 0 for a task fresh from the schedule.
+/// </param>
+public readonly record struct ClaimedEntry(string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, bool Reclaimed, int ExpiredLeases = 0);
 
 /// <summary>The result of a claim.</summary>
 /// <param name="Tasks">The claimed tasks.</param>

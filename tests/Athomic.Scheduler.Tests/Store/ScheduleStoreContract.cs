@@ -42,6 +42,33 @@ public abstract partial class ScheduleStoreContract
     }
 
     [Fact]
+    public async Task Expired_leases_are_counted_until_a_handler_finishes_the_task()
+    {
+        var store = await CreateAsync();
+        var shortLease = TimeSpan.FromMilliseconds(50);
+        await store.ScheduleAsync([Due("a", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
+
+        var counts = new List<(bool Reclaimed, int Expired)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var entry = Assert.Single((await store.ClaimAsync(10, shortLease, default)).Tasks);
+            counts.Add((entry.Reclaimed, entry.ExpiredLeases));
+            await PassAsync(TimeSpan.FromMilliseconds(100)); // the claimer "died": its lease expires
+        }
+
+        // A handler finished it (a retry): the count starts again.
+        Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
+        Assert.True(await store.RetryAsync("a", Envelope("a", "p", attempt: 2), TimeSpan.Zero, default));
+        var fresh = Assert.Single((await store.ClaimAsync(10, shortLease, default)).Tasks);
+        await PassAsync(TimeSpan.FromMilliseconds(100));
+        var again = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
+
+        Assert.Equal([(false, 0), (true, 1), (true, 2)], counts);
+        Assert.Equal((false, 0), (fresh.Reclaimed, fresh.ExpiredLeases));
+        Assert.Equal((true, 1), (again.Reclaimed, again.ExpiredLeases));
+    }
+
+    [Fact]
     public async Task Future_task_is_not_claimed_and_next_due_is_reported()
     {
         var store = await CreateAsync();

@@ -142,6 +142,36 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task An_entry_whose_consumers_keep_dying_is_dead_lettered_after_max_deliveries()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new RecordingRegistry();
+        using var metrics = new MetricWaiter(prefix);
+        using var host = Hosts.RedisStreams(redis.Connection, prefix, registry, o =>
+        {
+            o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1);
+            o.Execution.MaxDeliveries = 3;
+        });
+        var broker = (ISchedulePromotingBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+        await scheduler.ScheduleManyAsync([
+            ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, "poison"), TimeSpan.Zero),
+            ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, "survivor"), TimeSpan.Zero)]);
+        Assert.Equal(2, (await broker.PromoteDueAsync(10, default)).Count);
+        var stream = Key(prefix, "stream");
+        await Db.StreamCreateConsumerGroupAsync(stream, RedisStreamQueue.GroupName, "0-0");
+        var read = await Db.StreamReadGroupAsync(stream, RedisStreamQueue.GroupName, "ghost-1", ">", 10);
+        var poison = read.Single(e => e["t"] == "poison").Id;
+
+        // Two more consumers took "poison" over and died with it: delivered 3 times, "survivor" once.
+        await Db.StreamClaimAsync(stream, RedisStreamQueue.GroupName, "ghost-2", 0, [poison]);
+        await Db.StreamClaimAsync(stream, RedisStreamQueue.GroupName, "ghost-3", 0, [poison]);
+
+        await PoisonRun.AssertPoisonDeadLetteredAsync(host, registry, metrics, Timeout);
+        Assert.Equal(0, await Db.StreamLengthAsync(stream));
+    }
+
+    [Fact]
     public async Task A_live_long_handler_keeps_its_claim_and_runs_once()
     {
         var prefix = RedisFixture.NewPrefix();

@@ -80,6 +80,28 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_task_whose_workers_keep_dying_is_dead_lettered_after_max_deliveries()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new RecordingRegistry();
+        using var metrics = new MetricWaiter(prefix);
+        using var host = Hosts.Redis(redis.Connection, prefix, registry, o => o.Execution.MaxDeliveries = 3);
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+        await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default), TimeSpan.Zero, "poison");
+
+        // Three workers in turn claim it and die with it (its handler takes the process down): three expired leases.
+        var deadWorker = new RedisScheduleStore(redis.Connection, prefix);
+        var lease = TimeSpan.FromMilliseconds(100);
+        for (var i = 0; i < 3; i++)
+        {
+            await Eventually.TrueAsync(async () => (await deadWorker.ClaimAsync(10, lease, default)).Tasks.Count == 1, Timeout, $"claim {i + 1} of the poison task");
+        }
+
+        await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default), TimeSpan.Zero, "survivor");
+        await PoisonRun.AssertPoisonDeadLetteredAsync(host, registry, metrics, Timeout);
+    }
+
+    [Fact]
     public async Task Live_long_running_handler_keeps_its_lease_and_runs_once()
     {
         var prefix = RedisFixture.NewPrefix();

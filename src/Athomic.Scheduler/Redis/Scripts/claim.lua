@@ -1,12 +1,15 @@
 -- claim.lua: move due tasks (expired leases first) into the in-flight set under a lease, in one atomic step.
 -- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] recurring state, KEYS[5] recurring due,
--- KEYS[6] recurring next (see recurring_upsert.lua)
+-- KEYS[6] recurring next (see recurring_upsert.lua), KEYS[7] reclaims (hash: task id -> how many of its leases expired
+-- since a handler last finished it; ack, retry and dead-letter clear it)
 -- ARGV[1] batch size, ARGV[2] lease in ms
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), recurring occurrences chained,
---           then per task: id, due-or-expired score, envelope ('' if missing), 1 if reclaimed else 0 }.
+--           then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from the schedule, else
+--           how many of its leases have expired (1 or more) }.
 -- Claims by rank, then checks scores: cheap on Redis and on servers where wide ZRANGEBYSCORE is slow.
 -- Claiming a recurring occurrence adds the schedule's next one in the same step (_chain.lua).
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local K_RECLAIMS = KEYS[7]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 --#include _chain
@@ -24,7 +27,7 @@ for i = 1, #expired, 2 do
   out[#out + 1] = id
   out[#out + 1] = expired[i + 1]
   out[#out + 1] = redis.call('HGET', K_TASKS, id) or ''
-  out[#out + 1] = 1
+  out[#out + 1] = redis.call('HINCRBY', K_RECLAIMS, id, 1)
   n = n + 1
 end
 
