@@ -59,6 +59,22 @@ await db.KeyDeleteAsync(rawKeys);
 using var host = BuildHost(connection, "bench", workerEnabled: false, out _);
 var scheduler = host.Services.GetRequiredService<IScheduler>();
 await scheduler.ScheduleAsync(NewTask("warm"), TimeSpan.FromDays(1));
+if (Array.IndexOf(args, "--concurrent-only") is var only and >= 0)
+{
+    // Profiling aid: only the 32-caller row, repeated, e.g. under dotnet-trace or perf: --concurrent-only [tasks] [partitions].
+    var n = args.Length > only + 1 ? int.Parse(args[only + 1], CultureInfo.InvariantCulture) : 200_000;
+    var parts = args.Length > only + 2 ? int.Parse(args[only + 2], CultureInfo.InvariantCulture) : 1;
+    using var profiled = BuildHost(connection, "bench", workerEnabled: false, out _, parts);
+    var target = profiled.Services.GetRequiredService<IScheduler>();
+    for (var round = 0; round < 5; round++)
+    {
+        var r = await ConcurrentBench.RunAsync(target, connection, id => NewTask(id), "o" + round + ":", n);
+        Console.WriteLine($"32 callers: {Report.Rate(r.Count, r.Elapsed):N0} /s; {r.Costs}");
+        await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+    }
+
+    return;
+}
 
 sw.Restart();
 for (var i = 0; i < seqCount; i++)
@@ -75,18 +91,10 @@ var (hfSeqCount, hfSeqElapsed) = await HangfireBench.ScheduleAsync(hangfire, hfC
 var hfSequential = Report.Rate(hfSeqCount, hfSeqElapsed);
 report.Rate("Hangfire Schedule, 1 sequential caller", hfSeqCount, hfSeqElapsed, $"ours = {libSequential / hfSequential:F1}x Hangfire");
 
-sw.Restart();
-var next = -1;
-await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
-{
-    int i;
-    while ((i = Interlocked.Increment(ref next)) < parCount)
-    {
-        await scheduler.ScheduleAsync(NewTask("c" + i), TimeSpan.FromDays(1));
-    }
-}));
-var libConcurrent = Report.Rate(parCount, sw.Elapsed);
-report.Rate("ScheduleAsync, 32 concurrent callers", parCount, sw.Elapsed, $"= {Report.Ratio(libConcurrent, rawPipelined)} of raw pipelined");
+var concurrent = await ConcurrentBench.RunAsync(scheduler, connection, id => NewTask(id), "c", parCount);
+var libConcurrent = Report.Rate(concurrent.Count, concurrent.Elapsed);
+report.Rate("ScheduleAsync, 32 concurrent callers", concurrent.Count, concurrent.Elapsed, $"= {Report.Ratio(libConcurrent, rawPipelined)} of raw pipelined");
+report.Add("  32 callers: costs per task", string.Empty, concurrent.Costs);
 var (hfParCount, hfParElapsed) = await HangfireBench.ScheduleAsync(hangfire, parCount / 10, callers: 32);
 var hfConcurrent = Report.Rate(hfParCount, hfParElapsed);
 report.Rate("Hangfire Schedule, 32 concurrent callers", hfParCount, hfParElapsed, $"ours = {libConcurrent / hfConcurrent:F1}x Hangfire");
