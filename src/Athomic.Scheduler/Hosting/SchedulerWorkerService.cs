@@ -21,7 +21,7 @@ namespace Athomic.Scheduler.Hosting;
 /// due tasks straight into the broker's queue in one atomic step, and no lease is held in this process.
 /// </para>
 /// </remarks>
-public sealed class SchedulerWorkerService : BackgroundService
+public sealed partial class SchedulerWorkerService : BackgroundService
 {
     private readonly IScheduleStore _store;
     private readonly ITaskBroker _broker;
@@ -173,87 +173,11 @@ public sealed class SchedulerWorkerService : BackgroundService
         return (batch.Tasks.Count, batch.NextDueIn, batch.RecurringDispatched);
     }
 
-    private async Task DispatchAsync(ClaimBatch batch, CancellationToken stoppingToken)
-    {
-        for (var i = 0; i < batch.Tasks.Count; i++)
-        {
-            var entry = batch.Tasks[i];
-            if (entry.ExpiredLeases >= _maxDeliveries)
-            {
-                // Handed out 1 + ExpiredLeases times and never finished: its handler takes its process down.
-                await DeadLetterUnreadableAsync(entry, LeaseOutcome.DeliveredTooOften(entry.ExpiredLeases + 1, _maxDeliveries)).ConfigureAwait(false);
-                continue;
-            }
-
-            if (!LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds), out var task, out var reason))
-            {
-                await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
-                continue;
-            }
-
-            var lease = _leases.Track(task);
-            try
-            {
-                await _broker.DispatchAsync(lease, stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Stopping (or the broker refused it): hand this and every later claimed task back at once.
-                await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
-                var rest = batch.Tasks.Skip(i + 1).Select(t => t.TaskId).ToArray();
-                var released = await _store.ReleaseAsync(rest, CancellationToken.None).ConfigureAwait(false);
-                if (released > 0)
-                {
-                    SchedulerMetrics.ReleasedCounter.Add(released, _schedule);
-                }
-                throw;
-            }
-        }
-    }
-
-    private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
-    {
-        Log.TaskUnrunnable(_logger, entry.TaskId, reason);
-        var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, _time);
-        if (await _store.DeadLetterAsync(entry.TaskId, record, CancellationToken.None).ConfigureAwait(false))
-        {
-            SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
-        }
-    }
-
     private TimeSpan Grow(TimeSpan delay)
     {
         var grown = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * _options.BackoffFactor);
         return grown > _options.MaxPollDelay ? _options.MaxPollDelay : grown;
     }
-
-    /// <summary>
-    /// Adds due recurring occurrences, but asks the store only when a schedule can be due: at the time the store gave
-    /// for the next one, after a wake-up (a schedule was stored or changed), and at least every MaxPollDelay (in case a
-    /// wake-up was lost). An idle worker thus sends no extra commands.
-    /// </summary>
-    private async Task<bool> PumpRecurringAsync(CancellationToken stoppingToken)
-    {
-        if (_recurring is null || _time.GetTimestamp() < Interlocked.Read(ref _recurringCheckAt))
-        {
-            return false;
-        }
-
-        var epoch = Interlocked.Read(ref _recurringEpoch);
-        var (_, more, nextDueIn) = await _recurring.PumpAsync(stoppingToken).ConfigureAwait(false);
-        var wait = more ? TimeSpan.Zero : nextDueIn is { } next && next < _options.MaxPollDelay ? next : _options.MaxPollDelay;
-        var checkAt = _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
-        Interlocked.Exchange(ref _recurringCheckAt, checkAt);
-        if (Interlocked.Read(ref _recurringEpoch) != epoch)
-        {
-            Interlocked.Exchange(ref _recurringCheckAt, 0); // a wake-up came in during the pump: look again next poll
-        }
-
-        return more;
-    }
-
-    private long _recurringCheckAt;
-    private long _recurringEpoch;
 
     private void Wake()
     {

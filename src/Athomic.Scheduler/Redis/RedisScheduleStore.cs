@@ -180,63 +180,6 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims],
-            [taskId, record])).ConfigureAwait(false);
-        return (int)result == 1;
-    }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
-        (await ListDeadLettersAsync(0, maxCount, cancellationToken).ConfigureAwait(false)).Items;
-
-    /// <inheritdoc />
-    public async Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [_keys.Dead, _keys.DeadIndex], [offset, count])).ConfigureAwait(false);
-        var parts = (RedisResult[])result!;
-        var letters = new List<DeadLetter>((parts.Length - 1) / 2);
-        for (var i = 1; i + 1 < parts.Length; i += 2)
-        {
-            letters.Add(DeadLetter.DecodeOrRaw((string)parts[i]!, (byte[])parts[i + 1]!));
-        }
-
-        return new DeadLetterPage(letters, (long)parts[0]);
-    }
-
-    /// <inheritdoc />
-    public async Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken)
-    {
-        var record = await Call(Db.HashGetAsync(_keys.Dead, taskId)).ConfigureAwait(false);
-        return record.IsNull ? null : DeadLetter.DecodeOrRaw(taskId, (byte[])record!);
-    }
-
-    /// <inheritdoc />
-    public async Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.Requeue,
-            [_keys.Pending, _keys.Tasks, _keys.Dead, _keys.DeadIndex],
-            [_keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
-        return (DeadLetterRequeueResult)(int)result;
-    }
-
-    /// <inheritdoc />
-    public async Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken)
-    {
-        if (taskIds is { Count: 0 })
-        {
-            return 0;
-        }
-
-        var args = taskIds is null ? [] : taskIds.Select(id => (RedisValue)id).ToArray();
-        return (long)await Call(Db.ScriptEvaluateAsync(LuaScripts.Purge, [_keys.Dead, _keys.DeadIndex], args)).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
     public async Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken)
     {
         var subscriber = _connection.GetSubscriber();
