@@ -177,7 +177,9 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         var registry = new RecordingRegistry();
         using var metrics = new MetricWaiter(prefix);
-        void Configure(Hosting.SchedulerOptions o) => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1);
+        // 2 s, not the minimum 1 s: the keep-alive (every 0.67 s) then tolerates 1.3 s of CPU starvation on a loaded
+        // 2-core machine before the entry would look abandoned (with 1 s it failed once under parallel builds).
+        void Configure(Hosting.SchedulerOptions o) => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(2);
         using var first = Hosts.RedisStreams(redis.Connection, prefix, registry, Configure);
         using var second = Hosts.RedisStreams(redis.Connection, prefix, registry, Configure);
         await first.StartAsync();
