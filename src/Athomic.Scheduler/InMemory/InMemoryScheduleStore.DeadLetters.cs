@@ -65,10 +65,7 @@ public sealed partial class InMemoryScheduleStore
             }
 
             _dead.RemoveAt(index);
-            var due = Now + (long)delay.TotalMilliseconds;
-            wake = !_pending.TryPeek(out _, out var head) || due < head;
-            _tasks[taskId] = envelope.ToArray();
-            _pending.Set(taskId, due);
+            wake = SetPending(taskId, envelope, delay);
         }
 
         if (wake)

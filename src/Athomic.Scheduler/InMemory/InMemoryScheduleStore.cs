@@ -195,10 +195,7 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
             }
 
             _reclaims.Remove(taskId);
-            var due = Now + (long)delay.TotalMilliseconds;
-            wake = !_pending.TryPeek(out _, out var head) || due < head;
-            _tasks[taskId] = envelope.ToArray();
-            _pending.Set(taskId, due);
+            wake = SetPending(taskId, envelope, delay);
         }
 
         if (wake)
@@ -243,6 +240,17 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
         }
 
         return Task.FromResult<IAsyncDisposable>(new Unsubscriber(this, onEarlierTask));
+    }
+
+    /// <summary>Stores <paramref name="taskId"/> as pending after <paramref name="delay"/>; under the lock.</summary>
+    /// <returns>Whether it is the new head of the schedule (idle workers should wake).</returns>
+    private bool SetPending(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay)
+    {
+        var due = Now + (long)delay.TotalMilliseconds;
+        var wake = !_pending.TryPeek(out _, out var head) || due < head;
+        _tasks[taskId] = envelope.ToArray();
+        _pending.Set(taskId, due);
+        return wake;
     }
 
     private void Notify()

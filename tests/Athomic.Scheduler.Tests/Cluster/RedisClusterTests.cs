@@ -23,13 +23,20 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
     private const string RunsKey = "cl-runs";
 
     [Fact]
-    public async Task Fifty_thousand_tasks_over_three_masters_and_three_workers_run_exactly_once()
+    public Task Fifty_thousand_tasks_over_three_masters_and_three_workers_run_exactly_once() =>
+        RunExactlyOnceAsync(50_000, streams: false);
+
+    [Fact]
+    public Task Twenty_thousand_tasks_through_the_partitioned_streams_broker_over_three_masters_run_exactly_once() =>
+        RunExactlyOnceAsync(20_000, streams: true);
+
+    /// <summary>Schedules <paramref name="taskCount"/> tasks due over 5 s; three worker processes run each exactly once.</summary>
+    private async Task RunExactlyOnceAsync(int taskCount, bool streams)
     {
-        const int taskCount = 50_000;
         await using var cluster = await RedisCluster.StartAsync();
         await using var connection = await cluster.ConnectAsync();
         AssertPartitionsOnEveryMaster(connection);
-        var workers = await StartWorkersAsync(cluster);
+        var workers = await StartWorkersAsync(cluster, streams);
         try
         {
             var clock = Stopwatch.StartNew();
@@ -37,40 +44,12 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
             var scheduled = clock.Elapsed;
             await WaitForRunsAsync(connection, taskCount, TimeSpan.FromSeconds(120));
             var (distinct, runs) = await RunsAsync(connection);
-            Report($"cluster: tasks {taskCount}, masters 3, partitions {Partitions}, workers 3, scheduled in {scheduled.TotalSeconds:F1} s, " +
+            Report($"cluster{(streams ? " streams" : "")}: tasks {taskCount}, masters 3, partitions {Partitions}, workers 3, scheduled in {scheduled.TotalSeconds:F1} s, " +
                 $"all ran after {clock.Elapsed.TotalSeconds:F1} s, lost {taskCount - distinct}, duplicates {runs - distinct}");
 
             Assert.Equal(taskCount, distinct);
             Assert.Equal(taskCount, runs);
-            await AssertDrainedAsync(connection);
-            AssertHealthy(workers);
-        }
-        finally
-        {
-            await DisposeAllAsync(workers);
-        }
-    }
-
-    [Fact]
-    public async Task Twenty_thousand_tasks_through_the_partitioned_streams_broker_over_three_masters_run_exactly_once()
-    {
-        const int taskCount = 20_000;
-        await using var cluster = await RedisCluster.StartAsync();
-        await using var connection = await cluster.ConnectAsync();
-        var workers = await StartWorkersAsync(cluster, streams: true);
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            await ScheduleAsync(connection, taskCount, spreadMs: 5_000);
-            var scheduled = clock.Elapsed;
-            await WaitForRunsAsync(connection, taskCount, TimeSpan.FromSeconds(120));
-            var (distinct, runs) = await RunsAsync(connection);
-            Report($"cluster streams: tasks {taskCount}, masters 3, partitions {Partitions}, workers 3, scheduled in {scheduled.TotalSeconds:F1} s, " +
-                $"all ran after {clock.Elapsed.TotalSeconds:F1} s, lost {taskCount - distinct}, duplicates {runs - distinct}");
-
-            Assert.Equal(taskCount, distinct);
-            Assert.Equal(taskCount, runs);
-            await AssertDrainedAsync(connection, streams: true);
+            await AssertDrainedAsync(connection, streams);
             AssertHealthy(workers);
         }
         finally

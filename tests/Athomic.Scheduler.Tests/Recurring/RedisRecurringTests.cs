@@ -36,29 +36,8 @@ public sealed class RedisRecurringTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Eight_workers_racing_over_one_schedule_run_each_occurrence_once()
-    {
-        var prefix = RedisFixture.NewPrefix();
-        var registry = new RecordingRegistry();
-        var hosts = Enumerable.Range(0, 8).Select(_ => Hosts.Redis(redis.Connection, prefix, registry)).ToList();
-        foreach (var host in hosts)
-        {
-            await host.StartAsync();
-        }
-
-        // Every host stores the schedule at start-up, as a static schedule does: one creates it, the rest see it unchanged.
-        var statuses = await Task.WhenAll(hosts.Select(h => h.Services.GetRequiredService<IScheduler>().AddOrUpdateRecurringAsync("tick", Payload("t"), EverySecond)));
-        Assert.Equal(1, statuses.Count(s => s == RecurringUpsertStatus.Created));
-
-        await registry.WhenDistinctRuns(5, TimeSpan.FromSeconds(30));
-        await Task.WhenAll(hosts.Select(h => h.StopAsync()));
-        hosts.ForEach(h => h.Dispose());
-
-        Assert.All(registry.Runs, run => Assert.Equal(1, run.Value));
-        var times = registry.Runs.Keys.Select(id => long.Parse(id[(id.IndexOf('@') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
-        Assert.All(times.Zip(times.Skip(1)), pair => Assert.Equal(1000, pair.Second - pair.First));
-        Assert.All(registry.Runs.Keys, id => Assert.StartsWith("tick@", id, StringComparison.Ordinal));
-    }
+    public Task Eight_workers_racing_over_one_schedule_run_each_occurrence_once() =>
+        RacingWorkersRunEachOccurrenceOnceAsync(workers: 8, streams: false, occurrences: 5);
 
     [Fact]
     public async Task A_restart_and_a_redeploy_with_an_unchanged_schedule_create_no_duplicate()
@@ -132,23 +111,34 @@ public sealed class RedisRecurringTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Three_workers_on_the_streams_broker_run_each_occurrence_once()
+    public Task Three_workers_on_the_streams_broker_run_each_occurrence_once() =>
+        RacingWorkersRunEachOccurrenceOnceAsync(workers: 3, streams: true, occurrences: 4);
+
+    /// <summary>
+    /// Starts <paramref name="workers"/> hosts that all store the same every-second schedule at start-up, as a static
+    /// schedule does; each occurrence runs once, one second apart.
+    /// </summary>
+    private async Task RacingWorkersRunEachOccurrenceOnceAsync(int workers, bool streams, int occurrences)
     {
         var prefix = RedisFixture.NewPrefix();
         var registry = new RecordingRegistry();
-        var hosts = Enumerable.Range(0, 3).Select(_ => Hosts.RedisStreams(redis.Connection, prefix, registry)).ToList();
+        var hosts = Enumerable.Range(0, workers).Select(_ => Hosts.Redis(redis.Connection, prefix, registry, streams: streams)).ToList();
         foreach (var host in hosts)
         {
             await host.StartAsync();
         }
 
-        await Task.WhenAll(hosts.Select(h => h.Services.GetRequiredService<IScheduler>().AddOrUpdateRecurringAsync("tick", Payload("t"), EverySecond)));
-        await registry.WhenDistinctRuns(4, TimeSpan.FromSeconds(30));
+        // One host creates the schedule, the rest see it unchanged.
+        var statuses = await Task.WhenAll(hosts.Select(h => h.Services.GetRequiredService<IScheduler>().AddOrUpdateRecurringAsync("tick", Payload("t"), EverySecond)));
+        Assert.Equal(1, statuses.Count(s => s == RecurringUpsertStatus.Created));
+
+        await registry.WhenDistinctRuns(occurrences, TimeSpan.FromSeconds(30));
         await Task.WhenAll(hosts.Select(h => h.StopAsync()));
         hosts.ForEach(h => h.Dispose());
 
         Assert.All(registry.Runs, run => Assert.Equal(1, run.Value));
         var times = registry.Runs.Keys.Select(id => long.Parse(id[(id.IndexOf('@') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
         Assert.All(times.Zip(times.Skip(1)), pair => Assert.Equal(1000, pair.Second - pair.First));
+        Assert.All(registry.Runs.Keys, id => Assert.StartsWith("tick@", id, StringComparison.Ordinal));
     }
 }

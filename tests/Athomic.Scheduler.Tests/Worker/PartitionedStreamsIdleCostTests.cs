@@ -39,13 +39,10 @@ public sealed class PartitionedStreamsIdleCostTests(ITestOutputHelper output)
         var worker = host.Services.GetServices<IHostedService>().OfType<SchedulerWorkerService>().Single();
         var broker = (RedisStreamsBroker)host.Services.GetRequiredService<ITaskBroker>();
         await Eventually.TrueAsync(() => worker.PollCount >= 2 && broker.ReclaimScans >= Partitions, TimeSpan.FromSeconds(30), "the worker polled twice, every partition swept once");
-        var before = await ClientCommandsAsync(redis);
         var window = TimeSpan.FromSeconds(8);
-        await Task.Delay(window); // a measurement window on the real clock, not synchronisation
-        var after = await ClientCommandsAsync(redis);
+        var delta = await CommandStats.SentDuringAsync(redis, InsideScripts, window);
         await host.StopAsync();
 
-        var delta = after.ToDictionary(a => a.Key, a => a.Value - before.GetValueOrDefault(a.Key));
         var perSecond = delta.Values.Sum() / window.TotalSeconds;
         var reads = delta.GetValueOrDefault("xreadgroup") / window.TotalSeconds;
         output.WriteLine($"idle streams worker, {Partitions} partitions: {delta.Values.Sum()} commands in {window.TotalSeconds} s = {perSecond:F2}/s ("
@@ -54,21 +51,5 @@ public sealed class PartitionedStreamsIdleCostTests(ITestOutputHelper output)
         // One blocking read per partition per second (each waits 1 s); promotion and reclaim sweeps add a fraction.
         Assert.InRange(reads, Partitions - 1, Partitions + 0.5);
         Assert.InRange(perSecond, Partitions - 1, Partitions + 1.5);
-    }
-
-    private static async Task<Dictionary<string, long>> ClientCommandsAsync(IServer server)
-    {
-        var info = await server.InfoAsync("commandstats");
-        var counts = new Dictionary<string, long>();
-        foreach (var pair in info.SelectMany(g => g))
-        {
-            var name = pair.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal);
-            if (!InsideScripts.Contains(name))
-            {
-                counts[name] = long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return counts;
     }
 }

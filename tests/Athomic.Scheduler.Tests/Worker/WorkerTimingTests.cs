@@ -42,16 +42,14 @@ public sealed class WorkerTimingTests(ITestOutputHelper output)
         // Measure the steady state: after the worker's first polls, which also load its scripts into Redis once.
         var worker = host.Services.GetServices<IHostedService>().OfType<SchedulerWorkerService>().Single();
         await Eventually.TrueAsync(() => worker.PollCount >= 2, TimeSpan.FromSeconds(30), "the worker polled twice");
-        var before = await ClientCommandsAsync(redis);
         var window = TimeSpan.FromSeconds(8);
-        await Task.Delay(window); // a measurement window on the real clock, not synchronisation
-        var after = await ClientCommandsAsync(redis);
+        var delta = await CommandStats.SentDuringAsync(redis, InsideScripts, window);
         await host.StopAsync();
 
-        var sent = after.Sum(a => a.Value - before.GetValueOrDefault(a.Key));
+        var sent = delta.Values.Sum();
         var perSecond = sent / window.TotalSeconds;
         output.WriteLine($"idle worker: {sent} commands in {window.TotalSeconds} s = {perSecond:F2}/s ("
-            + string.Join(", ", after.Where(a => a.Value != before.GetValueOrDefault(a.Key)).Select(a => $"{a.Key} {a.Value - before.GetValueOrDefault(a.Key)}")) + ")");
+            + string.Join(", ", delta.Where(d => d.Value != 0).Select(d => $"{d.Key} {d.Value}")) + ")");
         Assert.InRange(perSecond, 0.1, 1.0);
     }
 
@@ -83,21 +81,5 @@ public sealed class WorkerTimingTests(ITestOutputHelper output)
         await host.StopAsync();
         output.WriteLine("lateness ms: " + string.Join(", ", lateness.Select(l => l.ToString("F1", CultureInfo.InvariantCulture))));
         Assert.All(lateness, l => Assert.InRange(l, -2, 50));
-    }
-
-    private static async Task<Dictionary<string, long>> ClientCommandsAsync(IServer server)
-    {
-        var info = await server.InfoAsync("commandstats");
-        var counts = new Dictionary<string, long>();
-        foreach (var pair in info.SelectMany(g => g))
-        {
-            var name = pair.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal);
-            if (!InsideScripts.Contains(name))
-            {
-                counts[name] = long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return counts;
     }
 }

@@ -37,5 +37,5 @@ public sealed class TrialHandlers(IBilling billing)
 public class ReportHandlers
 {
     [ScheduledHandler]
-    public async ValueTask Render(CancellationToken cancellationToken, string reportName) => await Task.Delay(1, cancellationToken);
+    public async ValueTask Render(CancellationToken cancellationToken, string reportName) => await Task.Yield();
 }

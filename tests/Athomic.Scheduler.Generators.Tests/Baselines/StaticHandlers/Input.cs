@@ -10,7 +10,8 @@ public static class Maintenance
 {
     /// <summary>Purges expired sessions.</summary>
     [ScheduledHandler("maintenance.purge")]
-    public static Task PurgeSessions(int olderThanDays, CancellationToken cancellationToken) => Task.Delay(0, cancellationToken);
+    public static Task PurgeSessions(int olderThanDays, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
 
     [ScheduledHandler(MaxAttempts = 1)]
     public static ValueTask Heartbeat() => default;
