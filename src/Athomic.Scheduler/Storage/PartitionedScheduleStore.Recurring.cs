@@ -28,7 +28,13 @@ public sealed partial class PartitionedScheduleStore
         ArgumentNullException.ThrowIfNull(request);
         var p = IndexOf(request.ScheduleId);
         var status = await RecurringPartition(p).AddOccurrenceAsync(request, cancellationToken).ConfigureAwait(false);
-        Touch(p); // an added occurrence may be the partition's new head
+        if (status == RecurringAddStatus.Added)
+        {
+            // The occurrence may be the partition's new head. (Its recurring listing needs no touch: the listing that
+            // led here returned entries, so the next one visits this partition anyway.)
+            Sweep.Touch(p);
+        }
+
         return status;
     }
 
