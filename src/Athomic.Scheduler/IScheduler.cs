@@ -34,11 +34,14 @@ public interface IScheduler
     /// <exception cref="ArgumentException">A request is invalid; nothing is scheduled then.</exception>
     Task<IReadOnlyList<ScheduleResult>> ScheduleManyAsync(IReadOnlyList<ScheduleRequest> requests, CancellationToken cancellationToken = default);
 
-    /// <summary>Cancels a pending task.</summary>
+    /// <summary>
+    /// Cancels a pending task, or the version held back behind a running one (see
+    /// <see cref="ScheduleStatus.RescheduledAfterRun"/>). A running version is not interrupted: it runs to its end.
+    /// </summary>
     /// <param name="taskId">The task id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns><see langword="true"/> only when a pending task was removed; <see langword="false"/> for an unknown id
-    /// or a task already handed to the broker.</returns>
+    /// <returns><see langword="true"/> only when a pending or held-back version was removed; <see langword="false"/>
+    /// for an unknown id or a task that is running (or queued in the broker) with nothing held back.</returns>
     Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a task that is pending or in flight.</summary>
@@ -86,11 +89,22 @@ public enum ScheduleStatus
     /// <summary>A new task was stored.</summary>
     Scheduled = 1,
 
-    /// <summary>A task with the same id existed and was replaced.</summary>
+    /// <summary>A pending task with the same id existed and was replaced: that version will not run.</summary>
     Rescheduled = 2,
 
-    /// <summary>A task with the same id existed and was kept (<see cref="ExistingTaskPolicy.Refuse"/>).</summary>
+    /// <summary>
+    /// A task with the same id existed (pending, held back, queued or running) and was kept
+    /// (<see cref="ExistingTaskPolicy.Refuse"/>).
+    /// </summary>
     AlreadyExists = 3,
+
+    /// <summary>
+    /// A task with the same id is running (claimed by a worker, or queued in the broker): this version is stored and
+    /// held back, and becomes pending, due at its own time, when that run ends. It never runs at the same time as
+    /// that run; it replaces that run's retry if the run fails; the run's completion never removes it. Scheduling the
+    /// id again before then replaces the held-back version.
+    /// </summary>
+    RescheduledAfterRun = 4,
 }
 
 /// <summary>One task to schedule with <see cref="IScheduler.ScheduleManyAsync"/>: either a delay or an execution time.</summary>

@@ -23,7 +23,7 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "Renewing {Count} leases failed; they may expire and the tasks run again elsewhere.")]
     public static partial void LeaseRenewalFailed(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(7, LogLevel.Warning, "Task {TaskId} was no longer in flight at {Action} (its lease expired or it was rescheduled).")]
+    [LoggerMessage(7, LogLevel.Warning, "Task {TaskId}: the claim of this run was no longer current at {Action} (its lease expired and the task was claimed again); nothing was changed.")]
     public static partial void LeaseLost(ILogger logger, string taskId, string action);
 
     [LoggerMessage(8, LogLevel.Error, "Ending the lease of task {TaskId} ({Action}) failed; the lease will expire and the task run again.")]
@@ -37,6 +37,12 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "The scheduler worker loop failed unexpectedly; it restarts in {Delay}.")]
     public static partial void WorkerLoopFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Warning, "Renewing {Count} leases failed ({Failures} in a row); retrying in {Delay}, before they expire.")]
+    public static partial void LeaseRenewalRetrying(ILogger logger, int count, int failures, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "{Count} leases held by this process were claimed again elsewhere (this process stalled past its lease); their runs here can no longer end them.")]
+    public static partial void LeasesLost(ILogger logger, int count);
 
     [LoggerMessage(100, LogLevel.Warning, "Task {TaskId} names handler {Handler}, which this host does not have (attempt {Attempt}); retrying in {Delay}, another host may have it.")]
     public static partial void TaskRetryingWithoutHandler(ILogger logger, string taskId, string handler, int attempt, TimeSpan delay);

@@ -9,22 +9,37 @@ using Microsoft.Extensions.Options;
 namespace Athomic.Scheduler.Execution;
 
 /// <summary>
-/// Holds the leases of the tasks this process claimed: renews them while they are held and ends them in the store.
-/// A lease whose end fails (store unreachable) is dropped: it expires and another worker runs the task again,
-/// which is the at-least-once guarantee (never a loss).
+/// Holds the claims this process made, from the moment of the claim until each one ends: renews their leases and
+/// ends them in the store with the claim's fencing token. A claim whose end fails (store unreachable) is dropped: its
+/// lease expires and another worker runs the task again, which is the at-least-once guarantee (never a loss).
 /// </summary>
 /// <remarks>
+/// <para>
+/// Every claimed lease is renewed, whether its task runs or waits in the broker's queue, so a backlog never lets a
+/// lease expire under a healthy process. The worker claims at most <see cref="Available"/> tasks: the free handler
+/// slots plus a prefetch of as many again, so a process never holds more than it can start soon.
+/// </para>
+/// <para>
+/// A renewal that fails is retried promptly with a short backoff (not a whole period later), so one slow or failed
+/// reply does not cost the leases; start-up checks that the lease is long enough for the connection's timeout.
+/// </para>
+/// <para>
 /// A hosted service registered before the broker and the worker, so it stops after them: handlers still running
 /// during the host's shutdown keep their leases, and whatever is still held at the very end is handed back.
+/// </para>
 /// </remarks>
 internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
 {
+    /// <summary>First wait after a failed renewal; doubles per failure in a row, capped by the renewal period.</summary>
+    internal static readonly TimeSpan RenewalRetryDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly IScheduleStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _lease;
     private readonly KeyValuePair<string, object?> _schedule;
-    private readonly ConcurrentDictionary<string, TaskLease> _held = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, TaskLease> _held = new();
+    private readonly SemaphoreSlim _ended = new(0, 1);
 
     public LeaseKeeper(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<LeaseKeeper> logger)
     {
@@ -33,94 +48,180 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         _logger = logger;
         _lease = options.Value.Worker.LeaseDuration;
         _schedule = new("schedule", options.Value.KeyPrefix);
+        Capacity = 2 * options.Value.Execution.MaxConcurrency;
     }
 
     public TimeSpan Lease => _lease;
 
+    /// <summary>Most claims this process holds at once: <c>MaxConcurrency</c> running plus as many queued (the prefetch).</summary>
+    public int Capacity { get; }
+
     public int HeldCount => _held.Count;
 
-    public TaskLease Track(GenericTask task)
+    /// <summary>How many more tasks this process may claim now.</summary>
+    public int Available => Math.Max(0, Capacity - _held.Count);
+
+    /// <summary>Holds a claim from now on: its lease is renewed until it ends.</summary>
+    public TaskLease Track(GenericTask task, long token)
     {
-        var lease = new TaskLease(task, this);
-        _held[task.TaskId] = lease;
+        var lease = new TaskLease(task, this, token: token);
+        _held[token] = lease;
         return lease;
     }
+
+    /// <summary>Waits until a held claim ends (at once if one ended since the last call), at most <paramref name="timeout"/>.</summary>
+    /// <returns><see langword="true"/> when a claim ended; <see langword="false"/> on timeout.</returns>
+    public Task<bool> WaitForEndAsync(TimeSpan timeout, CancellationToken cancellationToken) => _ended.WaitAsync(timeout, cancellationToken);
 
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await ReleaseAllAsync(cancellationToken).ConfigureAwait(false);
+        await ReleaseAsync(_held.Values.ToArray(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Renews held leases every third of the lease duration until the host stops.</summary>
+    /// <summary>Hands claims back to the schedule, due now, in one call per partition (shutdown, or a dispatch that failed).</summary>
+    public async Task ReleaseAsync(IReadOnlyCollection<TaskLease> leases, CancellationToken cancellationToken)
+    {
+        var claims = leases.Where(l => l.TryEnd()).Select(l => l.Claim).ToArray();
+        if (claims.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var released = await _store.ReleaseAsync(claims, cancellationToken).ConfigureAwait(false);
+            if (released > 0)
+            {
+                SchedulerMetrics.ReleasedCounter.Add(released, _schedule);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.LeaseEndFailed(_logger, claims[0].TaskId, "release", ex);
+        }
+        finally
+        {
+            foreach (var claim in claims)
+            {
+                Forget(claim.Token);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Renews held leases every third of the lease duration until the host stops; a failed renewal is retried after
+    /// 100 ms, doubling per failure in a row, never later than the next regular renewal.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var period = _lease / 3;
+        var wait = period;
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(period, _time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            var ids = _held.Keys.ToArray();
-            if (ids.Length == 0)
+            var leases = _held.Values.Where(l => !l.IsLost).ToArray();
+            if (leases.Length == 0)
             {
+                failures = 0;
+                wait = period;
                 continue;
             }
 
             try
             {
-                await _store.ExtendLeasesAsync(ids, _lease, stoppingToken).ConfigureAwait(false);
+                var lost = await _store.ExtendLeasesAsync(leases.Select(l => l.Claim).ToArray(), _lease, stoppingToken).ConfigureAwait(false);
+                MarkLost(lost);
+                failures = 0;
+                wait = period;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Log.LeaseRenewalFailed(_logger, ids.Length, ex);
+                failures++;
+                var retry = TimeSpan.FromTicks(RenewalRetryDelay.Ticks << Math.Min(failures - 1, 16));
+                wait = retry < period ? retry : period;
+                Log.LeaseRenewalRetrying(_logger, leases.Length, failures, wait, ex);
             }
         }
     }
 
-    /// <summary>Hands back every lease still held (shutdown).</summary>
-    private async Task ReleaseAllAsync(CancellationToken cancellationToken)
+    private void MarkLost(IReadOnlyList<long> tokens)
     {
-        foreach (var lease in _held.Values.ToArray())
+        var count = 0;
+        foreach (var token in tokens)
         {
-            await lease.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            if (_held.TryGetValue(token, out var lease) && !lease.IsLost)
+            {
+                lease.IsLost = true;
+                count++;
+            }
+        }
+
+        if (count > 0)
+        {
+            Log.LeasesLost(_logger, count);
         }
     }
 
     Task ILeaseOwner.CompleteAsync(TaskLease lease, CancellationToken ct) =>
-        EndAsync(lease.Task, "complete", SchedulerMetrics.CompletedCounter, () => _store.AckAsync(lease.Task.TaskId, ct));
+        EndAsync(lease, "complete", SchedulerMetrics.CompletedCounter, () => _store.AckAsync(lease.Claim, ct));
 
     Task ILeaseOwner.RetryAsync(TaskLease lease, TimeSpan delay, CancellationToken ct)
     {
         var next = LeaseOutcome.NextAttempt(lease.Task);
-        return EndAsync(lease.Task, "retry", SchedulerMetrics.RetriedCounter, () => _store.RetryAsync(lease.Task.TaskId, next, delay, ct));
+        return EndAsync(lease, "retry", SchedulerMetrics.RetriedCounter, () => _store.RetryAsync(lease.Claim, next, delay, ct));
     }
 
     Task ILeaseOwner.ReleaseAsync(TaskLease lease, CancellationToken ct) =>
-        EndAsync(lease.Task, "release", SchedulerMetrics.ReleasedCounter, async () => await _store.ReleaseAsync([lease.Task.TaskId], ct).ConfigureAwait(false) == 1);
+        EndAsync(lease, "release", SchedulerMetrics.ReleasedCounter, async () => await _store.ReleaseAsync([lease.Claim], ct).ConfigureAwait(false) == 1);
 
     Task ILeaseOwner.DeadLetterAsync(TaskLease lease, string reason, CancellationToken ct)
     {
         var record = LeaseOutcome.DeadLetterRecord(lease.Task, reason, _time);
-        return EndAsync(lease.Task, "dead-letter", SchedulerMetrics.DeadLetteredCounter, () => _store.DeadLetterAsync(lease.Task.TaskId, record, ct));
+        return EndAsync(lease, "dead-letter", SchedulerMetrics.DeadLetteredCounter, () => _store.DeadLetterAsync(lease.Claim, record, ct));
     }
 
-    private async Task EndAsync(GenericTask task, string action, Counter<long> counter, Func<Task<bool>> end)
+    private async Task EndAsync(TaskLease lease, string action, Counter<long> counter, Func<Task<bool>> end)
     {
         try
         {
-            await LeaseOutcome.EndAsync(_logger, _schedule, task, action, counter, end).ConfigureAwait(false);
+            await LeaseOutcome.EndAsync(_logger, _schedule, lease.Task, action, counter, end).ConfigureAwait(false);
         }
         finally
         {
-            _held.TryRemove(task.TaskId, out _);
+            Forget(lease.Claim.Token);
         }
+    }
+
+    private void Forget(long token)
+    {
+        if (_held.TryRemove(token, out _) && _ended.CurrentCount == 0)
+        {
+            try
+            {
+                _ended.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _ended.Dispose();
+        base.Dispose();
     }
 }

@@ -6,12 +6,19 @@ public sealed class TaskLease
     private readonly ILeaseOwner _owner;
     private int _ended;
 
-    internal TaskLease(GenericTask task, ILeaseOwner owner, string? receipt = null)
+    internal TaskLease(GenericTask task, ILeaseOwner owner, string? receipt = null, long token = 0)
     {
         Task = task;
         _owner = owner;
         Receipt = receipt;
+        Claim = new Storage.TaskClaim(task.TaskId, token);
     }
+
+    /// <summary>The claim in the store's in-flight set (task id and fencing token); the lease path only.</summary>
+    internal Storage.TaskClaim Claim { get; }
+
+    /// <summary>Set when a renewal found that the claim is no longer current (this process stalled past its lease).</summary>
+    internal bool IsLost { get; set; }
 
     /// <summary>What the owner needs to end this lease besides the task (the stream entry id for the streams broker).</summary>
     internal string? Receipt { get; }
@@ -47,6 +54,10 @@ public sealed class TaskLease
     /// <returns>A task that completes when the dead letter is stored.</returns>
     public Task DeadLetterAsync(string reason, CancellationToken cancellationToken = default) =>
         End() ? _owner.DeadLetterAsync(this, reason, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+
+    /// <summary>Marks the lease ended without calling its owner (the owner ends it itself, for example in a batch).</summary>
+    /// <returns><see langword="true"/> when it was not ended before.</returns>
+    internal bool TryEnd() => End();
 
     private bool End() => Interlocked.Exchange(ref _ended, 1) == 0;
 }

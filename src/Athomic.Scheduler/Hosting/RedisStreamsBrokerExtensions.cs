@@ -46,7 +46,7 @@ public static class RedisStreamsBrokerExtensions
             var consumer = options.Value.Streams.ConsumerName ?? NewConsumerName();
             var partitions = Math.Max(1, options.Value.Partitions);
             var queues = Enumerable.Range(0, partitions)
-                .Select(p => new RedisStreamQueue(main, TaskPartitioner.PartitionPrefix(options.Value.KeyPrefix, p), consumer, p))
+                .Select(p => new RedisStreamQueue(main, TaskPartitioner.PartitionPrefix(options.Value.KeyPrefix, p), consumer, p) { Retention = options.Value.DeadLetters.Retention })
                 .ToArray();
 
             // Share the partitioned store's view of which partitions may have something due: its wake-up

@@ -58,11 +58,11 @@ public sealed class SchedulerBuilder
             var redis = connection(sp);
             if (options.Partitions <= 1)
             {
-                return new RedisScheduleStore(redis, options.KeyPrefix);
+                return new RedisScheduleStore(redis, options.KeyPrefix) { Retention = options.DeadLetters.Retention };
             }
 
             var partitions = Enumerable.Range(0, options.Partitions)
-                .Select(p => (IScheduleStore)new RedisScheduleStore(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p)))
+                .Select(p => (IScheduleStore)new RedisScheduleStore(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p)) { Retention = options.DeadLetters.Retention })
                 .ToArray();
             return new PartitionedScheduleStore(partitions, sp.GetRequiredService<TimeProvider>(), options.Worker.MaxPollDelay);
         });
@@ -75,7 +75,10 @@ public sealed class SchedulerBuilder
     {
         Services.RemoveAll<RedisConnectionSource>();
         Services.RemoveAll<IScheduleStore>();
-        Services.AddSingleton<IScheduleStore>(sp => new InMemoryScheduleStore(sp.GetRequiredService<TimeProvider>()));
+        Services.AddSingleton<IScheduleStore>(sp => new InMemoryScheduleStore(sp.GetRequiredService<TimeProvider>())
+        {
+            Retention = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.DeadLetters.Retention,
+        });
         return this;
     }
 

@@ -49,6 +49,25 @@ public sealed class SchedulerOptions
 
     /// <summary>The Redis Streams broker (<c>UseRedisStreamsBroker()</c>).</summary>
     public SchedulerStreamsOptions Streams { get; set; } = new();
+
+    /// <summary>Retention of dead letters.</summary>
+    public SchedulerDeadLetterOptions DeadLetters { get; set; } = new();
+}
+
+/// <summary>
+/// Retention of dead letters: the script that writes a dead letter also removes the oldest beyond
+/// <see cref="MaxCount"/> and those older than <see cref="MaxAge"/> (at most 100 per write), so the dead letters
+/// never grow without bound.
+/// </summary>
+public sealed class SchedulerDeadLetterOptions
+{
+    /// <summary>Most dead letters kept per partition; 0 keeps any number. Default 10,000.</summary>
+    public int MaxCount { get; set; } = 10_000;
+
+    /// <summary>Longest a dead letter is kept; <see cref="TimeSpan.Zero"/> keeps them for ever. Default 30 days.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(30);
+
+    internal Storage.DeadLetterRetention Retention => new(MaxCount, MaxAge);
 }
 
 /// <summary>Options of the Redis Streams broker.</summary>

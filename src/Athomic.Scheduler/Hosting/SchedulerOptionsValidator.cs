@@ -30,6 +30,8 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
         Check(w.BackoffFactor >= 1.0 && double.IsFinite(w.BackoffFactor), "Athomic:Scheduler:Worker:BackoffFactor must be a finite number of at least 1.");
         Check(w.LeaseDuration >= TimeSpan.FromSeconds(1), "Athomic:Scheduler:Worker:LeaseDuration must be at least 1 second.");
         Check(e.MaxConcurrency is > 0 and <= 10_000, "Athomic:Scheduler:Execution:MaxConcurrency must be between 1 and 10000.");
+        Check(options.DeadLetters.MaxCount >= 0, "Athomic:Scheduler:DeadLetters:MaxCount must not be negative (0 keeps any number).");
+        Check(options.DeadLetters.MaxAge >= TimeSpan.Zero, "Athomic:Scheduler:DeadLetters:MaxAge must not be negative (0 keeps them for ever).");
         Check(e.MaxAttempts > 0, "Athomic:Scheduler:Execution:MaxAttempts must be greater than 0.");
         Check(e.MaxDeliveries > 0, "Athomic:Scheduler:Execution:MaxDeliveries must be greater than 0.");
         Check(e.RetryBaseDelay >= TimeSpan.Zero, "Athomic:Scheduler:Execution:RetryBaseDelay must not be negative.");

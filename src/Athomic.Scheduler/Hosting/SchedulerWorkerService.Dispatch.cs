@@ -3,42 +3,72 @@ using Athomic.Scheduler.Storage;
 
 namespace Athomic.Scheduler.Hosting;
 
-/// <summary>The worker's lease path: hand claimed tasks to the broker; dead-letter those that cannot run.</summary>
+/// <summary>The worker's lease path: claim what can start soon, hold every claim at once, hand them to the broker.</summary>
 public sealed partial class SchedulerWorkerService
 {
+    /// <summary>
+    /// The lease path: claim at most as many due tasks as this process can start soon (free handler slots plus the
+    /// prefetch, <see cref="LeaseKeeper.Available"/>), so no claimed task waits in memory while its lease runs out
+    /// and other workers stay free to take the rest. When nothing can be claimed, waits until a claim ends.
+    /// </summary>
+    private async Task<PollResult> ClaimAndDispatchAsync(CancellationToken stoppingToken)
+    {
+        var budget = Math.Min(_options.BatchSize, _leases.Available);
+        if (budget == 0)
+        {
+            // Every slot and the prefetch are held: claiming more would only let leases run out in memory.
+            var ended = await _leases.WaitForEndAsync(_options.MaxPollDelay, stoppingToken).ConfigureAwait(false);
+            return new PollResult(0, ended ? TimeSpan.Zero : null, 0, Full: ended);
+        }
+
+        var batch = await _store.ClaimAsync(budget, _leases.Lease, stoppingToken).ConfigureAwait(false);
+        if (batch.Tasks.Count > 0)
+        {
+            SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
+        }
+
+        await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
+        return new PollResult(batch.Tasks.Count, batch.NextDueIn, batch.RecurringDispatched, Full: batch.Tasks.Count >= budget);
+    }
+
     private async Task DispatchAsync(ClaimBatch batch, CancellationToken stoppingToken)
     {
-        for (var i = 0; i < batch.Tasks.Count; i++)
+        // Hold every claim from the moment of the claim, before anything is awaited: its lease is renewed whether
+        // the task runs at once or waits in the broker's queue.
+        var leases = new List<TaskLease>(batch.Tasks.Count);
+        List<(ClaimedEntry Entry, string Reason)>? unrunnable = null;
+        foreach (var entry in batch.Tasks)
         {
-            var entry = batch.Tasks[i];
             if (entry.ExpiredLeases >= _maxDeliveries)
             {
                 // Handed out 1 + ExpiredLeases times and never finished: its handler takes its process down.
-                await DeadLetterUnreadableAsync(entry, LeaseOutcome.DeliveredTooOften(entry.ExpiredLeases + 1, _maxDeliveries)).ConfigureAwait(false);
-                continue;
+                (unrunnable ??= []).Add((entry, LeaseOutcome.DeliveredTooOften(entry.ExpiredLeases + 1, _maxDeliveries)));
             }
-
-            if (!LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds), out var task, out var reason))
+            else if (LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds), out var task, out var reason))
             {
-                await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
-                continue;
+                leases.Add(_leases.Track(task, entry.Token));
             }
+            else
+            {
+                (unrunnable ??= []).Add((entry, reason));
+            }
+        }
 
-            var lease = _leases.Track(task);
+        foreach (var (entry, reason) in unrunnable ?? [])
+        {
+            await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < leases.Count; i++)
+        {
             try
             {
-                await _broker.DispatchAsync(lease, stoppingToken).ConfigureAwait(false);
+                await _broker.DispatchAsync(leases[i], stoppingToken).ConfigureAwait(false);
             }
             catch (Exception)
             {
                 // Stopping (or the broker refused it): hand this and every later claimed task back at once.
-                await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
-                var rest = batch.Tasks.Skip(i + 1).Select(t => t.TaskId).ToArray();
-                var released = await _store.ReleaseAsync(rest, CancellationToken.None).ConfigureAwait(false);
-                if (released > 0)
-                {
-                    SchedulerMetrics.ReleasedCounter.Add(released, _schedule);
-                }
+                await _leases.ReleaseAsync(leases.GetRange(i, leases.Count - i), CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
         }
@@ -48,9 +78,16 @@ public sealed partial class SchedulerWorkerService
     {
         Log.TaskUnrunnable(_logger, entry.TaskId, reason);
         var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, _time);
-        if (await _store.DeadLetterAsync(entry.TaskId, record, CancellationToken.None).ConfigureAwait(false))
+        if (await _store.DeadLetterAsync(entry.Claim, record, CancellationToken.None).ConfigureAwait(false))
         {
             SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
         }
     }
+
+    /// <summary>What one poll did.</summary>
+    /// <param name="Count">Tasks claimed or promoted.</param>
+    /// <param name="NextDueIn">Time until the next due task, if the store said.</param>
+    /// <param name="RecurringDispatched">Recurring occurrences dispatched (their successors were added).</param>
+    /// <param name="Full">Whether the poll took all it asked for (poll again at once).</param>
+    private readonly record struct PollResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched, bool Full);
 }

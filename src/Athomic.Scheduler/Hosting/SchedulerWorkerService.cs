@@ -109,16 +109,17 @@ public sealed partial class SchedulerWorkerService : BackgroundService
                 // Recurring schedules first: adds new schedules' first occurrences and prepares the successors that
                 // the claim below adds when it dispatches their occurrences.
                 var recurringBusy = await PumpRecurringAsync(stoppingToken).ConfigureAwait(false);
-                var (count, nextDueIn, recurringDispatched) = _broker is ISchedulePromotingBroker promoter
+                var poll = _broker is ISchedulePromotingBroker promoter
                     ? await PromoteAsync(promoter, stoppingToken).ConfigureAwait(false)
                     : await ClaimAndDispatchAsync(stoppingToken).ConfigureAwait(false);
+                var (count, nextDueIn, recurringDispatched) = (poll.Count, poll.NextDueIn, poll.RecurringDispatched);
                 if (recurringDispatched > 0)
                 {
                     // The claim added those schedules' next occurrences: prepare the successors after them now.
                     Interlocked.Exchange(ref _recurringCheckAt, 0);
                 }
 
-                if (count >= _options.BatchSize || recurringBusy || recurringDispatched > 0)
+                if (poll.Full || recurringBusy || recurringDispatched > 0)
                 {
                     idleDelay = _options.MinPollDelay;
                     continue;
@@ -149,7 +150,7 @@ public sealed partial class SchedulerWorkerService : BackgroundService
     }
 
     /// <summary>The streams path: due tasks move from the schedule into the broker's queue in one atomic step.</summary>
-    private async Task<(int Count, TimeSpan? NextDueIn, int RecurringDispatched)> PromoteAsync(ISchedulePromotingBroker promoter, CancellationToken stoppingToken)
+    private async Task<PollResult> PromoteAsync(ISchedulePromotingBroker promoter, CancellationToken stoppingToken)
     {
         var result = await promoter.PromoteDueAsync(_options.BatchSize, stoppingToken).ConfigureAwait(false);
         if (result.Count > 0)
@@ -157,20 +158,7 @@ public sealed partial class SchedulerWorkerService : BackgroundService
             SchedulerMetrics.ClaimedCounter.Add(result.Count, _schedule);
         }
 
-        return (result.Count, result.NextDueIn, result.RecurringDispatched);
-    }
-
-    /// <summary>The lease path: claim due tasks into the in-flight set, then hand their leases to the broker.</summary>
-    private async Task<(int Count, TimeSpan? NextDueIn, int RecurringDispatched)> ClaimAndDispatchAsync(CancellationToken stoppingToken)
-    {
-        var batch = await _store.ClaimAsync(_options.BatchSize, _leases.Lease, stoppingToken).ConfigureAwait(false);
-        if (batch.Tasks.Count > 0)
-        {
-            SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
-        }
-
-        await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
-        return (batch.Tasks.Count, batch.NextDueIn, batch.RecurringDispatched);
+        return new PollResult(result.Count, result.NextDueIn, result.RecurringDispatched, Full: result.Count >= _options.BatchSize);
     }
 
     private TimeSpan Grow(TimeSpan delay)

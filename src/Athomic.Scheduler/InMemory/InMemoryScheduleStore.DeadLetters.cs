@@ -6,20 +6,53 @@ namespace Athomic.Scheduler.InMemory;
 public sealed partial class InMemoryScheduleStore
 {
     /// <inheritdoc />
-    public Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
     {
+        bool wake;
         lock (_gate)
         {
-            if (!_inFlight.Remove(taskId))
+            if (!EndClaim(claim))
             {
                 return Task.FromResult(false);
             }
 
+            var taskId = claim.TaskId;
+            var now = Now;
             _tasks.Remove(taskId);
-            _reclaims.Remove(taskId);
             _dead.RemoveAll(d => d.Id == taskId);
-            _dead.Add((taskId, record.ToArray()));
-            return Task.FromResult(true);
+            _dead.Add((taskId, record.ToArray(), now));
+            wake = PromoteDeferred(taskId);
+            TrimDead(now);
+        }
+
+        if (wake)
+        {
+            Notify();
+        }
+
+        return Task.FromResult(true);
+    }
+
+    /// <summary>Removes dead letters beyond the retention, oldest first, at most 100 per call (_dead_trim.lua); under the lock.</summary>
+    private void TrimDead(long now)
+    {
+        var budget = 100;
+        if (Retention.MaxAge > TimeSpan.Zero)
+        {
+            var cutoff = now - Retention.MaxAgeMilliseconds;
+            var old = 0;
+            while (old < _dead.Count && old < budget && _dead[old].At < cutoff)
+            {
+                old++;
+            }
+
+            _dead.RemoveRange(0, old);
+            budget -= old;
+        }
+
+        if (Retention.MaxCount > 0 && budget > 0)
+        {
+            _dead.RemoveRange(0, Math.Min(budget, Math.Max(0, _dead.Count - Retention.MaxCount)));
         }
     }
 

@@ -15,7 +15,10 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
     private readonly ScoredSet _inFlight = new();
     private readonly Dictionary<string, byte[]> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _reclaims = new(StringComparer.Ordinal);
-    private readonly List<(string Id, byte[] Record)> _dead = new();
+    private readonly Dictionary<string, long> _leases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Due, byte[] Envelope)> _deferred = new(StringComparer.Ordinal);
+    private long _fence;
+    private readonly List<(string Id, byte[] Record, long At)> _dead = new();
     private readonly List<Action> _subscribers = new();
 
     /// <summary>Creates the store.</summary>
@@ -26,6 +29,9 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>How many dead letters are kept, and for how long.</summary>
+    internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
 
     /// <inheritdoc />
     public Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
@@ -40,16 +46,30 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
             {
                 var item = items[i];
                 var due = item.IsRelative ? now + item.DueMilliseconds : item.DueMilliseconds;
-                var exists = _tasks.ContainsKey(item.TaskId);
+                var running = _leases.ContainsKey(item.TaskId);
+                var exists = running || _tasks.ContainsKey(item.TaskId);
                 if (exists && policy == ExistingTaskPolicy.Refuse)
                 {
                     statuses[i] = ScheduleStatus.AlreadyExists;
                     continue;
                 }
 
+                if (running)
+                {
+                    // Held back until the run ends (schedule.lua): never beside it, never removed by its completion.
+                    _deferred[item.TaskId] = (due, item.Envelope.ToArray());
+                    statuses[i] = ScheduleStatus.RescheduledAfterRun;
+                    continue;
+                }
+
                 _tasks[item.TaskId] = item.Envelope.ToArray();
                 _pending.Set(item.TaskId, due);
-                _inFlight.Remove(item.TaskId);
+                if (exists)
+                {
+                    _deferred.Remove(item.TaskId);
+                    _reclaims.Remove(item.TaskId);
+                }
+
                 statuses[i] = exists ? ScheduleStatus.Rescheduled : ScheduleStatus.Scheduled;
                 if (earliest is null || due < earliest)
                 {
@@ -72,13 +92,15 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
     {
         lock (_gate)
         {
-            var removed = _pending.Remove(taskId);
-            if (removed)
+            if (_pending.Remove(taskId))
             {
                 _tasks.Remove(taskId);
+                _deferred.Remove(taskId);
+                _reclaims.Remove(taskId);
+                return Task.FromResult(true);
             }
 
-            return Task.FromResult(removed);
+            return Task.FromResult(_deferred.Remove(taskId));
         }
     }
 
@@ -116,7 +138,7 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
             {
                 _inFlight.Set(id, deadline);
                 var expired = _reclaims[id] = _reclaims.GetValueOrDefault(id) + 1;
-                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], expiry, Reclaimed: true, expired));
+                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], expiry, Reclaimed: true, expired, _leases[id] = ++_fence));
             }
 
             var reclaimed = claimed.Count;
@@ -124,7 +146,7 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
             {
                 _pending.Remove(id);
                 _inFlight.Set(id, deadline);
-                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], due, Reclaimed: false));
+                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], due, Reclaimed: false, Token: _leases[id] = ++_fence));
             }
 
             var recurring = 0;
@@ -150,52 +172,41 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public Task ExtendLeasesAsync(IReadOnlyCollection<string> taskIds, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
     {
+        var lost = new List<long>();
         lock (_gate)
         {
             var deadline = Now + (long)lease.TotalMilliseconds;
-            foreach (var id in taskIds)
+            foreach (var claim in claims)
             {
-                if (_inFlight.TryGetScore(id, out _))
+                if (IsCurrent(claim))
                 {
-                    _inFlight.Set(id, deadline);
+                    _inFlight.Set(claim.TaskId, deadline);
+                }
+                else
+                {
+                    lost.Add(claim.Token);
                 }
             }
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<long>>(lost);
     }
 
     /// <inheritdoc />
-    public Task<bool> AckAsync(string taskId, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            var removed = _inFlight.Remove(taskId);
-            if (removed)
-            {
-                _tasks.Remove(taskId);
-                _reclaims.Remove(taskId);
-            }
-
-            return Task.FromResult(removed);
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<bool> RetryAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
+    public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken)
     {
         bool wake;
         lock (_gate)
         {
-            if (!_inFlight.Remove(taskId))
+            if (!EndClaim(claim))
             {
                 return Task.FromResult(false);
             }
 
-            _reclaims.Remove(taskId);
-            wake = SetPending(taskId, envelope, delay);
+            _tasks.Remove(claim.TaskId);
+            wake = PromoteDeferred(claim.TaskId);
         }
 
         if (wake)
@@ -207,17 +218,42 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public Task<int> ReleaseAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+    public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        bool wake;
+        lock (_gate)
+        {
+            if (!EndClaim(claim))
+            {
+                return Task.FromResult(false);
+            }
+
+            // A version scheduled while it ran replaces the retry (retry.lua).
+            wake = _deferred.ContainsKey(claim.TaskId) ? PromoteDeferred(claim.TaskId) : SetPending(claim.TaskId, envelope, delay);
+        }
+
+        if (wake)
+        {
+            Notify();
+        }
+
+        return Task.FromResult(true);
+    }
+
+    /// <inheritdoc />
+    public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken)
     {
         var released = 0;
         lock (_gate)
         {
             var now = Now;
-            foreach (var id in taskIds)
+            foreach (var claim in claims)
             {
-                if (_inFlight.Remove(id))
+                if (IsCurrent(claim))
                 {
-                    _pending.Set(id, now);
+                    _leases.Remove(claim.TaskId);
+                    _inFlight.Remove(claim.TaskId);
+                    _pending.Set(claim.TaskId, now);
                     released++;
                 }
             }
@@ -229,6 +265,39 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
         }
 
         return Task.FromResult(released);
+    }
+
+    /// <summary>Whether <paramref name="claim"/> is the current claim of its task; under the lock.</summary>
+    private bool IsCurrent(TaskClaim claim) => _leases.TryGetValue(claim.TaskId, out var token) && token == claim.Token;
+
+    /// <summary>Ends a current claim (lease, in-flight entry, expired-lease count); under the lock.</summary>
+    /// <returns><see langword="false"/> when the claim is not current (nothing changed).</returns>
+    private bool EndClaim(TaskClaim claim)
+    {
+        if (!IsCurrent(claim))
+        {
+            return false;
+        }
+
+        _leases.Remove(claim.TaskId);
+        _inFlight.Remove(claim.TaskId);
+        _reclaims.Remove(claim.TaskId);
+        return true;
+    }
+
+    /// <summary>Makes the version held back behind a run pending (_deferred.lua); under the lock.</summary>
+    /// <returns>Whether it is the new head of the schedule (idle workers should wake).</returns>
+    private bool PromoteDeferred(string taskId)
+    {
+        if (!_deferred.Remove(taskId, out var next))
+        {
+            return false;
+        }
+
+        var wake = !_pending.TryPeek(out _, out var head) || next.Due < head;
+        _tasks[taskId] = next.Envelope;
+        _pending.Set(taskId, next.Due);
+        return wake;
     }
 
     /// <inheritdoc />

@@ -12,6 +12,9 @@ internal sealed class RedisKeys
         Tasks = tag + ":tasks";
         InFlight = tag + ":inflight";
         Reclaims = tag + ":reclaims";
+        Lease = tag + ":lease";
+        Fence = tag + ":fence";
+        Deferred = tag + ":deferred";
         Dead = tag + ":dead";
         DeadIndex = tag + ":dead:index";
         Stream = tag + ":stream";
@@ -32,6 +35,15 @@ internal sealed class RedisKeys
 
     /// <summary>Hash: task id → how many of its leases expired since a handler last finished it (ack, retry, dead letter).</summary>
     public RedisKey Reclaims { get; }
+
+    /// <summary>Hash: in-flight task id → fencing token of its current claim (every end of a claim must present it).</summary>
+    public RedisKey Lease { get; }
+
+    /// <summary>String: the counter that fencing tokens are taken from.</summary>
+    public RedisKey Fence { get; }
+
+    /// <summary>Hash: claimed task id → <c>'&lt;due ms&gt;\n&lt;envelope&gt;'</c>, the version scheduled while it ran (pending once the run ends).</summary>
+    public RedisKey Deferred { get; }
 
     public RedisKey Dead { get; }
 

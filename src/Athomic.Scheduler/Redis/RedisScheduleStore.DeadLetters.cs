@@ -7,12 +7,12 @@ namespace Athomic.Scheduler.Redis;
 public sealed partial class RedisScheduleStore
 {
     /// <inheritdoc />
-    public async Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    public async Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims],
-            [taskId, record])).ConfigureAwait(false);
+            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
+            [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
         return (int)result == 1;
     }
 
@@ -46,7 +46,7 @@ public sealed partial class RedisScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Requeue,
-            [_keys.Pending, _keys.Tasks, _keys.Dead, _keys.DeadIndex],
+            [_keys.Pending, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Queued],
             [_keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
         return (DeadLetterRequeueResult)(int)result;
     }

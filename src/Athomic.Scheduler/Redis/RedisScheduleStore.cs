@@ -13,6 +13,12 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     /// <summary>Tasks per script call when scheduling many; keeps each script short so Redis stays responsive.</summary>
     internal const int ScheduleChunk = 1000;
 
+    /// <summary>
+    /// Envelope bytes per script call when scheduling many: far below Redis's query buffer limit (1 GB by default,
+    /// often set lower), which drops the whole shared connection when one command exceeds it. A larger task goes alone.
+    /// </summary>
+    internal const int ScheduleChunkBytes = 8 * 1024 * 1024;
+
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisKeys _keys;
     private readonly RedisKey[] _scheduleKeys;
@@ -26,8 +32,11 @@ public sealed partial class RedisScheduleStore : IScheduleStore
         ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
         _connection = connection;
         _keys = new RedisKeys(keyPrefix);
-        _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.InFlight];
+        _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims];
     }
+
+    /// <summary>How many dead letters the dead-letter scripts keep, and for how long.</summary>
+    internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
 
     private IDatabase Db => _connection.GetDatabase();
 
@@ -46,10 +55,10 @@ public sealed partial class RedisScheduleStore : IScheduleStore
         }
 
         var keys = _scheduleKeys;
-        var chunks = new List<Task<RedisResult>>((items.Count + ScheduleChunk - 1) / ScheduleChunk);
-        for (var start = 0; start < items.Count; start += ScheduleChunk)
+        var chunks = new List<(int Count, Task<RedisResult> Call)>();
+        for (var start = 0; start < items.Count;)
         {
-            var count = Math.Min(ScheduleChunk, items.Count - start);
+            var count = ChunkLength(items, start);
             var args = new RedisValue[2 + (count * 4)];
             args[0] = _keys.WakeChannelName;
             args[1] = policy == ExistingTaskPolicy.Refuse ? "1" : "0";
@@ -62,11 +71,12 @@ public sealed partial class RedisScheduleStore : IScheduleStore
                 args[5 + (i * 4)] = item.Envelope;
             }
 
-            chunks.Add(Db.ScriptEvaluateAsync(LuaScripts.Schedule, keys, args));
+            chunks.Add((count, Db.ScriptEvaluateAsync(LuaScripts.Schedule, keys, args)));
+            start += count;
         }
 
         var offset = 0;
-        foreach (var chunk in chunks)
+        foreach (var (_, chunk) in chunks)
         {
             var result = (RedisResult[])(await Call(chunk).ConfigureAwait(false))!;
             foreach (var status in result)
@@ -78,10 +88,29 @@ public sealed partial class RedisScheduleStore : IScheduleStore
         return statuses;
     }
 
+    /// <summary>How many tasks from <paramref name="start"/> go in one call: at most <see cref="ScheduleChunk"/>, and at most <see cref="ScheduleChunkBytes"/> of envelopes (but at least one task).</summary>
+    internal static int ChunkLength(IReadOnlyList<StoreItem> items, int start)
+    {
+        var count = 0;
+        long bytes = 0;
+        while (start + count < items.Count && count < ScheduleChunk)
+        {
+            bytes += items[start + count].Envelope.Length + items[start + count].TaskId.Length;
+            if (count > 0 && bytes > ScheduleChunkBytes)
+            {
+                break;
+            }
+
+            count++;
+        }
+
+        return count;
+    }
+
     /// <inheritdoc />
     public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Cancel, [_keys.Pending, _keys.Tasks], [taskId])).ConfigureAwait(false);
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Cancel, [_keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Reclaims], [taskId])).ConfigureAwait(false);
         return (int)result == 1;
     }
 
@@ -103,80 +132,87 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence],
             [maxCount, (long)lease.TotalMilliseconds])).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         var now = (long)parts[0];
         var next = (long)parts[1];
-        var tasks = new ClaimedEntry[(parts.Length - 3) / 4];
+        var tasks = new ClaimedEntry[(parts.Length - 3) / 5];
         for (var i = 0; i < tasks.Length; i++)
         {
-            var p = 3 + (i * 4);
+            var p = 3 + (i * 5);
             var expired = (int)parts[p + 3];
             tasks[i] = new ClaimedEntry(
                 (string)parts[p]!,
                 (byte[]?)parts[p + 2] ?? [],
                 (long)(double)parts[p + 1],
                 expired > 0,
-                expired);
+                expired,
+                (long)parts[p + 4]);
         }
 
         return new ClaimBatch(tasks, next < 0 ? null : TimeSpan.FromMilliseconds(next), now, (int)parts[2]);
     }
 
     /// <inheritdoc />
-    public async Task ExtendLeasesAsync(IReadOnlyCollection<string> taskIds, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
     {
-        if (taskIds.Count == 0)
+        if (claims.Count == 0)
         {
-            return;
+            return [];
         }
 
-        var args = new RedisValue[taskIds.Count + 1];
+        var args = new RedisValue[(claims.Count * 2) + 1];
         args[0] = (long)lease.TotalMilliseconds;
         var i = 1;
-        foreach (var id in taskIds)
+        foreach (var claim in claims)
         {
-            args[i++] = id;
+            args[i++] = claim.TaskId;
+            args[i++] = claim.Token;
         }
 
-        await Call(Db.ScriptEvaluateAsync(LuaScripts.Extend, [_keys.InFlight], args)).ConfigureAwait(false);
+        var lost = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(LuaScripts.Extend, [_keys.InFlight, _keys.Lease], args)).ConfigureAwait(false))!;
+        return lost.Length == 0 ? [] : Array.ConvertAll(lost, r => (long)r);
     }
 
     /// <inheritdoc />
-    public async Task<bool> AckAsync(string taskId, CancellationToken cancellationToken)
+    public async Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.InFlight, _keys.Tasks, _keys.Reclaims], [taskId])).ConfigureAwait(false);
+        var result = await Call(Db.ScriptEvaluateAsync(
+            LuaScripts.Ack,
+            [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
+            [_keys.WakeChannelName, claim.TaskId, claim.Token])).ConfigureAwait(false);
         return (int)result == 1;
     }
 
     /// <inheritdoc />
-    public async Task<bool> RetryAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
+    public async Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Retry,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims],
-            [_keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
-        return (int)result == 1;
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims, _keys.Lease, _keys.Deferred],
+            [_keys.WakeChannelName, claim.TaskId, envelope, (long)delay.TotalMilliseconds, claim.Token])).ConfigureAwait(false);
+        return (int)result != 0;
     }
 
     /// <inheritdoc />
-    public async Task<int> ReleaseAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+    public async Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken)
     {
-        if (taskIds.Count == 0)
+        if (claims.Count == 0)
         {
             return 0;
         }
 
-        var args = new RedisValue[taskIds.Count + 1];
+        var args = new RedisValue[(claims.Count * 2) + 1];
         args[0] = _keys.WakeChannelName;
         var i = 1;
-        foreach (var id in taskIds)
+        foreach (var claim in claims)
         {
-            args[i++] = id;
+            args[i++] = claim.TaskId;
+            args[i++] = claim.Token;
         }
 
-        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight], args)).ConfigureAwait(false);
+        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight, _keys.Lease], args)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -25,6 +25,9 @@ internal sealed class RedisStreamQueue
 
     public string Consumer { get; }
 
+    /// <summary>How many dead letters the dead-letter script keeps, and for how long.</summary>
+    public Storage.DeadLetterRetention Retention { get; init; } = Storage.DeadLetterRetention.Default;
+
     /// <summary>The partition index (0 for an unpartitioned schedule); stamped on every delivery.</summary>
     public int Partition { get; }
 
@@ -55,7 +58,7 @@ internal sealed class RedisStreamQueue
     {
         var parts = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease],
             [maxCount]).ConfigureAwait(false))!;
         var next = (long)parts[1];
         return ((int)parts[2], next < 0 ? null : TimeSpan.FromMilliseconds(next), (long)parts[0], (int)parts[3]);
@@ -157,13 +160,16 @@ internal sealed class RedisStreamQueue
     }
 
     public async Task<bool> AckAsync(string entryId, string taskId) =>
-        (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamAck, [_keys.Stream, _keys.Queued], [GroupName, Consumer, entryId, taskId]).ConfigureAwait(false) == 1;
+        (int)await Db.ScriptEvaluateAsync(
+            LuaScripts.StreamAck,
+            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Deferred],
+            [GroupName, Consumer, entryId, taskId, _keys.WakeChannelName]).ConfigureAwait(false) == 1;
 
     public async Task<bool> RetryAsync(string entryId, string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay) =>
         (int)await Db.ScriptEvaluateAsync(
             LuaScripts.StreamRetry,
-            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks],
-            [GroupName, Consumer, entryId, taskId, envelope, (long)delay.TotalMilliseconds, _keys.WakeChannelName]).ConfigureAwait(false) == 1;
+            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Deferred],
+            [GroupName, Consumer, entryId, taskId, envelope, (long)delay.TotalMilliseconds, _keys.WakeChannelName]).ConfigureAwait(false) != 0;
 
     public async Task<bool> HandBackAsync(string entryId, string taskId, RedisValue[] fields)
     {
@@ -179,8 +185,8 @@ internal sealed class RedisStreamQueue
     public async Task<bool> DeadLetterAsync(string entryId, string taskId, ReadOnlyMemory<byte> record) =>
         (int)await Db.ScriptEvaluateAsync(
             LuaScripts.StreamDeadLetter,
-            [_keys.Stream, _keys.Queued, _keys.Dead, _keys.DeadIndex],
-            [GroupName, Consumer, entryId, taskId, record]).ConfigureAwait(false) == 1;
+            [_keys.Stream, _keys.Queued, _keys.Dead, _keys.DeadIndex, _keys.Pending, _keys.Tasks, _keys.Deferred],
+            [GroupName, Consumer, entryId, taskId, record, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds]).ConfigureAwait(false) == 1;
 
     /// <summary>Resets the idle time of the entries this consumer runs; returns those another consumer owns by now.</summary>
     public async Task<string[]> KeepAliveAsync(IReadOnlyCollection<string> entryIds)

@@ -8,8 +8,10 @@ namespace Athomic.Scheduler.Storage;
 /// Times are milliseconds since the Unix epoch on the store's own clock. A task moves
 /// pending → in flight (<see cref="ClaimAsync"/>) → gone (<see cref="AckAsync"/>), back to pending
 /// (<see cref="RetryAsync"/>, <see cref="ReleaseAsync"/>, or an expired lease reclaimed by any claim), or to the
-/// dead letters (<see cref="DeadLetterAsync"/>). The completion calls act only while the caller's lease is the
-/// current one, so a task rescheduled while in flight is never removed by the old run's completion.
+/// dead letters (<see cref="DeadLetterAsync"/>). Every claim gets a fencing token (<see cref="TaskClaim"/>); the
+/// calls that end or extend a claim act only while that claim is the current one, so a run whose lease expired never
+/// ends the newer claim. Scheduling an id that is claimed holds the new version back until the claim ends
+/// (<see cref="ScheduleStatus.RescheduledAfterRun"/>): two versions of one id never run at the same time.
 /// </remarks>
 public interface IScheduleStore
 {
@@ -42,39 +44,48 @@ public interface IScheduleStore
     /// <returns>The claimed tasks and the time to the next due task.</returns>
     Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Extends the leases of tasks this process holds; tasks no longer in flight are ignored.</summary>
-    /// <param name="taskIds">The task ids.</param>
+    /// <summary>Extends the leases of claims this process holds; only current claims are extended.</summary>
+    /// <param name="claims">The claims (task id and fencing token).</param>
     /// <param name="lease">The new lease, from now.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A task that completes when the leases are extended.</returns>
-    Task ExtendLeasesAsync(IReadOnlyCollection<string> taskIds, TimeSpan lease, CancellationToken cancellationToken);
+    /// <returns>The fencing tokens of the claims that are no longer current (their lease expired and the task was claimed again, or the task is gone).</returns>
+    Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Removes an in-flight task that the broker accepted for good (ran it, or stored it durably).</summary>
-    /// <param name="taskId">The task id.</param>
+    /// <summary>
+    /// Ends a claim whose task the broker accepted for good (ran it, or stored it durably): the task is removed, and a
+    /// version scheduled while it ran becomes pending.
+    /// </summary>
+    /// <param name="claim">The claim.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns><see langword="true"/> when the task was still in flight.</returns>
-    Task<bool> AckAsync(string taskId, CancellationToken cancellationToken);
+    /// <returns><see langword="true"/> when the claim was still current.</returns>
+    Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken);
 
-    /// <summary>Moves an in-flight task back to pending with a new envelope (the next attempt) after <paramref name="delay"/>.</summary>
-    /// <param name="taskId">The task id.</param>
+    /// <summary>
+    /// Ends a claim by moving its task back to pending with a new envelope (the next attempt) after
+    /// <paramref name="delay"/>; a version scheduled while it ran replaces that attempt and becomes pending instead.
+    /// </summary>
+    /// <param name="claim">The claim.</param>
     /// <param name="envelope">The envelope of the next attempt.</param>
     /// <param name="delay">The delay from now.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns><see langword="true"/> when the task was still in flight.</returns>
-    Task<bool> RetryAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken);
+    /// <returns><see langword="true"/> when the claim was still current.</returns>
+    Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken);
 
-    /// <summary>Moves an in-flight task back to pending, due now, unchanged (a worker hands it back on shutdown).</summary>
-    /// <param name="taskIds">The task ids.</param>
+    /// <summary>Ends claims by moving their tasks back to pending, due now, unchanged (a worker hands them back on shutdown).</summary>
+    /// <param name="claims">The claims.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The number of tasks handed back.</returns>
-    Task<int> ReleaseAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken);
+    /// <returns>The number of tasks handed back (claims that were still current).</returns>
+    Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken);
 
-    /// <summary>Moves an in-flight task to the dead letters with a record of why.</summary>
-    /// <param name="taskId">The task id.</param>
+    /// <summary>
+    /// Ends a claim by moving its task to the dead letters with a record of why; a version scheduled while it ran
+    /// becomes pending. Trims the dead letters to the store's retention.
+    /// </summary>
+    /// <param name="claim">The claim.</param>
     /// <param name="record">The encoded <see cref="DeadLetter"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns><see langword="true"/> when the task was still in flight.</returns>
-    Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken);
+    /// <returns><see langword="true"/> when the claim was still current.</returns>
+    Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken);
 
     /// <summary>Lists the newest dead letters.</summary>
     /// <param name="maxCount">How many at most.</param>
@@ -142,7 +153,20 @@ public sealed record StoredTask(string TaskId, ReadOnlyMemory<byte> Envelope, Sc
 /// How many of the task's leases have expired since a handler last finished it (acknowledged, retried or
 /// dead-lettered): each one is a run whose process died or stalled. 0 for a task fresh from the schedule.
 /// </param>
-public readonly record struct ClaimedEntry(string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, bool Reclaimed, int ExpiredLeases = 0);
+/// <param name="Token">The claim's fencing token: every call that ends or extends the claim presents it.</param>
+public readonly record struct ClaimedEntry(string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, bool Reclaimed, int ExpiredLeases = 0, long Token = 0)
+{
+    /// <summary>The claim, to end or extend it.</summary>
+    public TaskClaim Claim => new(TaskId, Token);
+}
+
+/// <summary>
+/// One claim of a task: its id and the fencing token the store gave that claim. A later claim of the same id (after
+/// the lease expired) gets a greater token, and the store acts only on the current one.
+/// </summary>
+/// <param name="TaskId">The task id.</param>
+/// <param name="Token">The fencing token.</param>
+public readonly record struct TaskClaim(string TaskId, long Token);
 
 /// <summary>The result of a claim.</summary>
 /// <param name="Tasks">The claimed tasks.</param>

@@ -46,28 +46,31 @@ public sealed partial class PartitionedScheduleStore
     public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => For(taskId).GetAsync(taskId, cancellationToken);
 
     /// <inheritdoc />
-    public Task ExtendLeasesAsync(IReadOnlyCollection<string> taskIds, TimeSpan lease, CancellationToken cancellationToken) =>
-        Task.WhenAll(Split(taskIds).Select(g => _partitions[g.Partition].ExtendLeasesAsync(g.Ids, lease, cancellationToken)));
+    public async Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) =>
+        (await Task.WhenAll(Split(claims, c => c.TaskId).Select(g => _partitions[g.Partition].ExtendLeasesAsync(g.Items, lease, cancellationToken))).ConfigureAwait(false))
+            .SelectMany(lost => lost)
+            .ToList();
 
     /// <inheritdoc />
-    public Task<bool> AckAsync(string taskId, CancellationToken cancellationToken) => For(taskId).AckAsync(taskId, cancellationToken);
+    public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) =>
+        Touching(claim.TaskId, s => s.AckAsync(claim, cancellationToken));
 
     /// <inheritdoc />
-    public Task<bool> RetryAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
-        Touching(taskId, s => s.RetryAsync(taskId, envelope, delay, cancellationToken));
+    public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
+        Touching(claim.TaskId, s => s.RetryAsync(claim, envelope, delay, cancellationToken));
 
     /// <inheritdoc />
-    public async Task<int> ReleaseAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken) =>
-        (await Task.WhenAll(Split(taskIds).Select(async g =>
+    public async Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) =>
+        (await Task.WhenAll(Split(claims, c => c.TaskId).Select(async g =>
         {
-            var released = await _partitions[g.Partition].ReleaseAsync(g.Ids, cancellationToken).ConfigureAwait(false);
+            var released = await _partitions[g.Partition].ReleaseAsync(g.Items, cancellationToken).ConfigureAwait(false);
             Touch(g.Partition);
             return released;
         })).ConfigureAwait(false)).Sum();
 
     /// <inheritdoc />
-    public Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
-        For(taskId).DeadLetterAsync(taskId, record, cancellationToken);
+    public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
+        Touching(claim.TaskId, s => s.DeadLetterAsync(claim, record, cancellationToken));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
@@ -100,7 +103,7 @@ public sealed partial class PartitionedScheduleStore
     {
         var calls = taskIds is null
             ? _partitions.Select(p => p.PurgeDeadLettersAsync(null, cancellationToken))
-            : Split(taskIds).Select(g => _partitions[g.Partition].PurgeDeadLettersAsync(g.Ids, cancellationToken));
+            : Split(taskIds, id => id).Select(g => _partitions[g.Partition].PurgeDeadLettersAsync(g.Items, cancellationToken));
         return (await Task.WhenAll(calls).ConfigureAwait(false)).Sum();
     }
 
@@ -116,20 +119,20 @@ public sealed partial class PartitionedScheduleStore
         return groups;
     }
 
-    private IEnumerable<(int Partition, List<string> Ids)> Split(IReadOnlyCollection<string> taskIds)
+    private IEnumerable<(int Partition, List<T> Items)> Split<T>(IReadOnlyCollection<T> items, Func<T, string> idOf)
     {
-        ArgumentNullException.ThrowIfNull(taskIds);
-        var groups = new List<string>?[_partitions.Length];
-        foreach (var id in taskIds)
+        ArgumentNullException.ThrowIfNull(items);
+        var groups = new List<T>?[_partitions.Length];
+        foreach (var item in items)
         {
-            (groups[TaskPartitioner.PartitionOf(id, _partitions.Length)] ??= []).Add(id);
+            (groups[TaskPartitioner.PartitionOf(idOf(item), _partitions.Length)] ??= []).Add(item);
         }
 
         for (var p = 0; p < groups.Length; p++)
         {
-            if (groups[p] is { } ids)
+            if (groups[p] is { } group)
             {
-                yield return (p, ids);
+                yield return (p, group);
             }
         }
     }

@@ -21,15 +21,15 @@ internal sealed class CountingStore(IScheduleStore inner) : IScheduleStore
 
     public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
 
-    public Task ExtendLeasesAsync(IReadOnlyCollection<string> taskIds, TimeSpan lease, CancellationToken cancellationToken) => inner.ExtendLeasesAsync(taskIds, lease, cancellationToken);
+    public Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) => inner.ExtendLeasesAsync(claims, lease, cancellationToken);
 
-    public Task<bool> AckAsync(string taskId, CancellationToken cancellationToken) => inner.AckAsync(taskId, cancellationToken);
+    public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => inner.AckAsync(claim, cancellationToken);
 
-    public Task<bool> RetryAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) => inner.RetryAsync(taskId, envelope, delay, cancellationToken);
+    public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) => inner.RetryAsync(claim, envelope, delay, cancellationToken);
 
-    public Task<int> ReleaseAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken) => inner.ReleaseAsync(taskIds, cancellationToken);
+    public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) => inner.ReleaseAsync(claims, cancellationToken);
 
-    public Task<bool> DeadLetterAsync(string taskId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) => inner.DeadLetterAsync(taskId, record, cancellationToken);
+    public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) => inner.DeadLetterAsync(claim, record, cancellationToken);
 
     public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) => inner.GetDeadLettersAsync(maxCount, cancellationToken);
 

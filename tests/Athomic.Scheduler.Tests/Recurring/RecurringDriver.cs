@@ -61,7 +61,7 @@ internal sealed class RecurringDriver
             {
                 var task = TaskEnvelope.Read(entry.Envelope);
                 Runs.Add((entry.TaskId, DateTimeOffset.FromUnixTimeMilliseconds(entry.DueMilliseconds), System.Text.Encoding.UTF8.GetString(task.Payload.Span)));
-                Assert.True(await _store.AckAsync(entry.TaskId, CancellationToken.None));
+                Assert.True(await _store.AckAsync(entry.Claim, CancellationToken.None));
             }
 
             if (batch.Tasks.Count > 0 || pumpNext == TimeSpan.Zero)

@@ -32,21 +32,24 @@ public abstract partial class ScheduleStoreContract
     }
 
     [Fact]
-    public async Task Rescheduling_in_flight_tasks_in_one_call_ends_their_leases()
+    public async Task Rescheduling_in_flight_tasks_in_one_call_holds_the_new_versions_until_their_runs_end()
     {
         var store = await CreateAsync();
         await store.ScheduleAsync([Due("x", TimeSpan.Zero), Due("y", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
-        Assert.Equal(2, (await store.ClaimAsync(10, Lease, default)).Tasks.Count);
+        var claims = (await store.ClaimAsync(10, Lease, default)).Tasks.ToDictionary(t => t.TaskId, t => t.Claim);
+        Assert.Equal(2, claims.Count);
 
         var statuses = await store.ScheduleAsync(
             [Due("x", TimeSpan.FromHours(1)), Due("z", TimeSpan.FromHours(1)), Due("y", TimeSpan.FromHours(1))],
             ExistingTaskPolicy.Reschedule,
             default);
 
-        Assert.Equal([ScheduleStatus.Rescheduled, ScheduleStatus.Scheduled, ScheduleStatus.Rescheduled], statuses);
-        Assert.False(await store.AckAsync("x", default));
-        Assert.False(await store.AckAsync("y", default));
+        Assert.Equal([ScheduleStatus.RescheduledAfterRun, ScheduleStatus.Scheduled, ScheduleStatus.RescheduledAfterRun], statuses);
+        Assert.Equal(ScheduledTaskState.InFlight, (await store.GetAsync("y", default))!.State);
+        Assert.True(await store.AckAsync(claims["x"], default));
+        Assert.True(await store.AckAsync(claims["y"], default));
         Assert.Equal(ScheduledTaskState.Pending, (await store.GetAsync("y", default))!.State);
+        Assert.Equal(ScheduledTaskState.Pending, (await store.GetAsync("x", default))!.State);
     }
 
     private static string Payload(StoredTask stored) =>

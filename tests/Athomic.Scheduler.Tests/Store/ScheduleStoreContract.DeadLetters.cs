@@ -70,7 +70,7 @@ public abstract partial class ScheduleStoreContract
             await store.ScheduleAsync([Due(id, TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
             var claimed = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
             var record = new DeadLetter(id, claimed.Envelope, "broke " + id, 2, DateTimeOffset.UnixEpoch).Encode();
-            Assert.True(await store.DeadLetterAsync(id, record, default));
+            Assert.True(await store.DeadLetterAsync(claimed.Claim, record, default));
         }
     }
 }

@@ -57,8 +57,8 @@ public abstract partial class ScheduleStoreContract
         }
 
         // A handler finished it (a retry): the count starts again.
-        Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
-        Assert.True(await store.RetryAsync("a", Envelope("a", "p", attempt: 2), TimeSpan.Zero, default));
+        var held = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
+        Assert.True(await store.RetryAsync(held.Claim, Envelope("a", "p", attempt: 2), TimeSpan.Zero, default));
         var fresh = Assert.Single((await store.ClaimAsync(10, shortLease, default)).Tasks);
         await PassAsync(TimeSpan.FromMilliseconds(100));
         var again = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
@@ -159,12 +159,15 @@ public abstract partial class ScheduleStoreContract
     {
         var store = await CreateAsync();
         await store.ScheduleAsync([Due("a", TimeSpan.Zero), Due("b", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
-        await store.ClaimAsync(10, Lease, default);
-        await store.ScheduleAsync([Due("b", TimeSpan.FromHours(1), "again")], ExistingTaskPolicy.Reschedule, default);
+        var claims = (await store.ClaimAsync(10, Lease, default)).Tasks.ToDictionary(t => t.TaskId, t => t.Claim);
+        Assert.Equal(
+            [ScheduleStatus.RescheduledAfterRun],
+            await store.ScheduleAsync([Due("b", TimeSpan.FromHours(1), "again")], ExistingTaskPolicy.Reschedule, default));
 
-        Assert.True(await store.AckAsync("a", default));
-        Assert.False(await store.AckAsync("a", default));
-        Assert.False(await store.AckAsync("b", default));
+        Assert.True(await store.AckAsync(claims["a"], default));
+        Assert.False(await store.AckAsync(claims["a"], default));
+        Assert.True(await store.AckAsync(claims["b"], default)); // b's run ends: its newer version becomes pending
+        Assert.False(await store.AckAsync(claims["b"], default));
 
         Assert.Null(await store.GetAsync("a", default));
         var b = await store.GetAsync("b", default);
@@ -177,13 +180,13 @@ public abstract partial class ScheduleStoreContract
     {
         var store = await CreateAsync();
         await store.ScheduleAsync([Due("r", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
-        await store.ClaimAsync(10, Lease, default);
+        var claimed = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
 
-        Assert.True(await store.RetryAsync("r", Envelope("r", "p", attempt: 2), TimeSpan.Zero, default));
+        Assert.True(await store.RetryAsync(claimed.Claim, Envelope("r", "p", attempt: 2), TimeSpan.Zero, default));
         var again = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
 
         Assert.Equal(2, TaskEnvelope.Read(again.Envelope).Attempt);
-        Assert.False(await store.RetryAsync("unknown", Envelope("unknown", "p"), TimeSpan.Zero, default));
+        Assert.False(await store.RetryAsync(new TaskClaim("unknown", 1), Envelope("unknown", "p"), TimeSpan.Zero, default));
     }
 
     [Fact]
@@ -191,9 +194,9 @@ public abstract partial class ScheduleStoreContract
     {
         var store = await CreateAsync();
         await store.ScheduleAsync([Due("r1", TimeSpan.Zero), Due("r2", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
-        await store.ClaimAsync(10, Lease, default);
+        var claims = (await store.ClaimAsync(10, Lease, default)).Tasks.Select(t => t.Claim).ToList();
 
-        Assert.Equal(2, await store.ReleaseAsync(["r1", "r2", "unknown"], default));
+        Assert.Equal(2, await store.ReleaseAsync([.. claims, new TaskClaim("unknown", 1)], default));
         Assert.Equal(2, (await store.ClaimAsync(10, Lease, default)).Tasks.Count);
     }
 
@@ -219,9 +222,9 @@ public abstract partial class ScheduleStoreContract
     {
         var store = await CreateAsync();
         await store.ScheduleAsync([Due("held", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
-        await store.ClaimAsync(10, TimeSpan.FromMilliseconds(100), default);
+        var claim = Assert.Single((await store.ClaimAsync(10, TimeSpan.FromMilliseconds(100), default)).Tasks).Claim;
 
-        await store.ExtendLeasesAsync(["held", "unknown"], TimeSpan.FromHours(1), default);
+        Assert.Equal([7L], await store.ExtendLeasesAsync([claim, new TaskClaim("unknown", 7)], TimeSpan.FromHours(1), default));
         await PassAsync(TimeSpan.FromMilliseconds(150));
 
         Assert.Empty((await store.ClaimAsync(10, Lease, default)).Tasks);
@@ -236,7 +239,7 @@ public abstract partial class ScheduleStoreContract
         var claimed = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
         var record = new DeadLetter("d", claimed.Envelope, "it broke", 3, DateTimeOffset.UnixEpoch.AddDays(1)).Encode();
 
-        Assert.True(await store.DeadLetterAsync("d", record, default));
+        Assert.True(await store.DeadLetterAsync(claimed.Claim, record, default));
         var letter = Assert.Single(await store.GetDeadLettersAsync(10, default));
 
         Assert.Null(await store.GetAsync("d", default));

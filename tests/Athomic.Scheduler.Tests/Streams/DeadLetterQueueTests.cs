@@ -65,7 +65,7 @@ public sealed class DeadLetterQueueTests(RedisFixture redis)
         await db.HashSetAsync("{" + prefix + "}:tasks", "future", new byte[] { 0x93, 0x02, 0x00 }); // "written by a newer version"
         await db.SortedSetAddAsync("{" + prefix + "}:pending", "future", 0);
         var claimed = Assert.Single((await store.ClaimAsync(10, TimeSpan.FromMinutes(1), default)).Tasks);
-        await store.DeadLetterAsync("future", new DeadLetter("future", claimed.Envelope, "Unreadable envelope", 0, DateTimeOffset.UtcNow).Encode(), default);
+        await store.DeadLetterAsync(claimed.Claim, new DeadLetter("future", claimed.Envelope, "Unreadable envelope", 0, DateTimeOffset.UtcNow).Encode(), default);
 
         Assert.Equal(DeadLetterRequeueResult.Requeued, await dead.RequeueAsync("future", TimeSpan.FromHours(1)));
 

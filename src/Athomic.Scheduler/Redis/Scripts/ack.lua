@@ -1,13 +1,16 @@
--- ack.lua: forget in-flight tasks that the broker accepted for good.
--- KEYS[1] inflight, KEYS[2] tasks, KEYS[3] reclaims (hash: task id -> leases expired since it left the schedule)
--- ARGV: task ids. Only tasks still in flight are removed, so a task rescheduled meanwhile keeps its new details.
--- Returns the number of tasks removed.
-local n = 0
-for i = 1, #ARGV do
-  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
-    redis.call('HDEL', KEYS[2], ARGV[i])
-    redis.call('HDEL', KEYS[3], ARGV[i])
-    n = n + 1
-  end
-end
-return n
+-- ack.lua: a claimed task ran: forget it, if the claim is still the current one.
+-- KEYS[1] inflight, KEYS[2] tasks, KEYS[3] reclaims, KEYS[4] lease, KEYS[5] pending, KEYS[6] deferred
+-- (see claim.lua and schedule.lua)
+-- ARGV[1] wake channel, ARGV[2] task id, ARGV[3] fencing token of the claim
+-- A version scheduled while it ran becomes pending now (_deferred.lua).
+-- Returns 1 when the claim was current (and is now ended), else 0.
+local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[5], KEYS[2], KEYS[6], ARGV[1]
+--#include _deferred
+local id = ARGV[2]
+if redis.call('HGET', KEYS[4], id) ~= ARGV[3] then return 0 end
+redis.call('HDEL', KEYS[4], id)
+redis.call('ZREM', KEYS[1], id)
+redis.call('HDEL', KEYS[2], id)
+redis.call('HDEL', KEYS[3], id)
+promote_deferred(id)
+return 1

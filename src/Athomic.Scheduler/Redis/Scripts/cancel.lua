@@ -1,9 +1,13 @@
--- cancel.lua: remove a pending task. In-flight tasks are not cancelled.
--- KEYS[1] pending, KEYS[2] tasks
+-- cancel.lua: remove the pending version of a task, or the version held back behind its run. A running (claimed or
+-- queued) version is not cancelled: it runs to its end.
+-- KEYS[1] pending, KEYS[2] tasks, KEYS[3] deferred, KEYS[4] reclaims (see schedule.lua and claim.lua)
 -- ARGV[1] task id
--- Returns 1 when a pending task was removed, else 0.
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
-  redis.call('HDEL', KEYS[2], ARGV[1])
+-- Returns 1 when a pending or held-back version was removed, else 0.
+local id = ARGV[1]
+if redis.call('ZREM', KEYS[1], id) == 1 then
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('HDEL', KEYS[4], id)
   return 1
 end
-return 0
+return redis.call('HDEL', KEYS[3], id)

@@ -1,15 +1,18 @@
 -- claim.lua: move due tasks (expired leases first) into the in-flight set under a lease, in one atomic step.
--- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] recurring state, KEYS[5] recurring due,
--- KEYS[6] recurring next (see recurring_upsert.lua), KEYS[7] reclaims (hash: task id -> how many of its leases expired
--- since a handler last finished it; ack, retry and dead-letter clear it)
+-- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight (zset: task id -> lease deadline), KEYS[4] recurring state,
+-- KEYS[5] recurring due, KEYS[6] recurring next (see recurring_upsert.lua), KEYS[7] reclaims (hash: task id -> how
+-- many of its leases expired since a handler last finished it; ack, retry and dead-letter clear it),
+-- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter)
 -- ARGV[1] batch size, ARGV[2] lease in ms
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), recurring occurrences chained,
 --           then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from the schedule, else
---           how many of its leases have expired (1 or more) }.
+--           how many of its leases have expired (1 or more), fencing token }.
+-- Every claim gets a new fencing token: ack, retry, release, dead-letter and extend act only with the token of the
+-- current claim, so a run whose lease expired and was claimed again can never end the newer claim.
 -- Claims by rank, then checks scores: cheap on Redis and on servers where wide ZRANGEBYSCORE is slow.
 -- Claiming a recurring occurrence adds the schedule's next one in the same step (_chain.lua).
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local K_RECLAIMS = KEYS[7]
+local K_RECLAIMS, K_LEASE, K_FENCE = KEYS[7], KEYS[8], KEYS[9]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 --#include _chain
@@ -17,34 +20,47 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local max = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
 local out = { now, -1, 0 }
-local n = 0
+local ids, scores, expired_counts = {}, {}, {}
 
 local expired = redis.call('ZRANGE', K_INFLIGHT, 0, max - 1, 'WITHSCORES')
 for i = 1, #expired, 2 do
   if tonumber(expired[i + 1]) > now then break end
   local id = expired[i]
   redis.call('ZADD', K_INFLIGHT, deadline, id)
-  out[#out + 1] = id
-  out[#out + 1] = expired[i + 1]
-  out[#out + 1] = redis.call('HGET', K_TASKS, id) or ''
-  out[#out + 1] = redis.call('HINCRBY', K_RECLAIMS, id, 1)
-  n = n + 1
+  ids[#ids + 1] = id
+  scores[#scores + 1] = expired[i + 1]
+  expired_counts[#expired_counts + 1] = redis.call('HINCRBY', K_RECLAIMS, id, 1)
 end
 
 local claimed = {}
-if n < max then
-  local due = redis.call('ZRANGE', K_PENDING, 0, max - n - 1, 'WITHSCORES')
+if #ids < max then
+  local due = redis.call('ZRANGE', K_PENDING, 0, max - #ids - 1, 'WITHSCORES')
   for i = 1, #due, 2 do
     if tonumber(due[i + 1]) > now then break end
     local id = due[i]
     redis.call('ZADD', K_INFLIGHT, deadline, id)
-    out[#out + 1] = id
-    out[#out + 1] = due[i + 1]
-    out[#out + 1] = redis.call('HGET', K_TASKS, id) or ''
-    out[#out + 1] = 0
+    ids[#ids + 1] = id
+    scores[#scores + 1] = due[i + 1]
+    expired_counts[#expired_counts + 1] = 0
     claimed[#claimed + 1] = id
   end
   if #claimed > 0 then redis.call('ZREMRANGEBYRANK', K_PENDING, 0, #claimed - 1) end
+end
+
+if #ids > 0 then
+  local base = redis.call('INCRBY', K_FENCE, #ids) - #ids
+  local tokens = {}
+  for i = 1, #ids do
+    local token = base + i
+    tokens[#tokens + 1] = ids[i]
+    tokens[#tokens + 1] = token
+    out[#out + 1] = ids[i]
+    out[#out + 1] = scores[i]
+    out[#out + 1] = redis.call('HGET', K_TASKS, ids[i]) or ''
+    out[#out + 1] = expired_counts[i]
+    out[#out + 1] = token
+  end
+  redis.call('HSET', K_LEASE, unpack(tokens))
 end
 
 -- After the ranks above are removed, so an occurrence chained here is never taken for a claimed task.

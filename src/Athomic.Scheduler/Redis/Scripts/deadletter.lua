@@ -1,13 +1,24 @@
--- deadletter.lua: move an in-flight task to the dead letters with a record of why.
+-- deadletter.lua: move a claimed task to the dead letters with a record of why, if the claim is current.
 -- KEYS[1] inflight, KEYS[2] tasks, KEYS[3] dead (hash: id -> record), KEYS[4] dead index (zset: id -> time),
--- KEYS[5] reclaims (see claim.lua)
--- ARGV[1] task id, ARGV[2] record
--- Returns 1 when the task was in flight, else 0.
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HDEL', KEYS[5], ARGV[1])
+-- KEYS[5] reclaims, KEYS[6] lease, KEYS[7] pending, KEYS[8] deferred (see claim.lua and schedule.lua)
+-- ARGV[1] task id, ARGV[2] record, ARGV[3] fencing token of the claim, ARGV[4] wake channel,
+-- ARGV[5] most dead letters kept (0: no limit), ARGV[6] longest a dead letter is kept, ms (0: no limit)
+-- A version scheduled while it ran becomes pending now (_deferred.lua). Old dead letters are trimmed (_dead_trim.lua).
+-- Returns 1 when the claim was current, else 0.
+local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[7], KEYS[2], KEYS[8], ARGV[4]
+local K_DEAD, K_DEAD_INDEX = KEYS[3], KEYS[4]
+--#include _deferred
+--#include _dead_trim
+local id = ARGV[1]
+if redis.call('HGET', KEYS[6], id) ~= ARGV[3] then return 0 end
+redis.call('HDEL', KEYS[6], id)
+redis.call('ZREM', KEYS[1], id)
+redis.call('HDEL', KEYS[5], id)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[4], now, ARGV[1])
+redis.call('HDEL', K_TASKS, id)
+redis.call('HSET', K_DEAD, id, ARGV[2])
+redis.call('ZADD', K_DEAD_INDEX, now, id)
+promote_deferred(id)
+trim_dead(now, tonumber(ARGV[5]), tonumber(ARGV[6]))
 return 1

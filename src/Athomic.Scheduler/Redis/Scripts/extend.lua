@@ -1,11 +1,16 @@
--- extend.lua: extend the leases of in-flight tasks that a live worker still holds.
--- KEYS[1] inflight
--- ARGV[1] lease in ms, then task ids. Tasks no longer in flight are left alone (ZADD XX).
--- Returns the number of leases extended.
+-- extend.lua: extend the leases of claims that a live worker still holds.
+-- KEYS[1] inflight, KEYS[2] lease (see claim.lua)
+-- ARGV[1] lease in ms, then pairs of task id and fencing token.
+-- Only current claims are extended. Returns the tokens of the claims that are no longer current (lost: the lease
+-- expired and the task was claimed again, or the task left the in-flight set).
 local t = redis.call('TIME')
 local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
-local n = 0
-for i = 2, #ARGV do
-  n = n + redis.call('ZADD', KEYS[1], 'XX', 'CH', deadline, ARGV[i])
+local lost = {}
+for i = 2, #ARGV, 2 do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then
+    redis.call('ZADD', KEYS[1], 'XX', deadline, ARGV[i])
+  else
+    lost[#lost + 1] = ARGV[i + 1]
+  end
 end
-return n
+return lost

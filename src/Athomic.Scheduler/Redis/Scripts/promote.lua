@@ -1,11 +1,13 @@
 -- promote.lua: move due tasks (expired in-flight leases first) from the schedule straight into the stream, in one
 -- atomic step: a task is always either in the schedule or in the stream, never in between.
 -- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] stream, KEYS[5] queued (hash: task id -> entry id),
--- KEYS[6] recurring state, KEYS[7] recurring due, KEYS[8] recurring next (see recurring_upsert.lua)
+-- KEYS[6] recurring state, KEYS[7] recurring due, KEYS[8] recurring next (see recurring_upsert.lua),
+-- KEYS[9] reclaims, KEYS[10] lease (see claim.lua)
 -- ARGV[1] batch size
 -- Each task becomes one entry { t = task id, e = envelope ('' when missing), d = due time or lease expiry (ms) };
 -- its details move from the tasks hash into the entry. Promoting a recurring occurrence adds the schedule's next
--- one in the same step (_chain.lua).
+-- one in the same step (_chain.lua). An expired lease leaves with its claim's fencing token and its count of expired
+-- leases, so the run that lost it can no longer end it.
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), number promoted,
 --           recurring occurrences chained }.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[6], KEYS[7], KEYS[8]
@@ -29,6 +31,8 @@ local taken = 0
 for i = 1, #expired, 2 do
   if tonumber(expired[i + 1]) > now then break end
   push(expired[i], expired[i + 1])
+  redis.call('HDEL', KEYS[9], expired[i])
+  redis.call('HDEL', KEYS[10], expired[i])
   taken = taken + 1
 end
 if taken > 0 then redis.call('ZREMRANGEBYRANK', K_INFLIGHT, 0, taken - 1) end

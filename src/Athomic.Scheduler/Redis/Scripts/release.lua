@@ -1,13 +1,17 @@
--- release.lua: hand in-flight tasks back to the schedule, due now (a worker shutting down).
--- KEYS[1] pending, KEYS[2] inflight
--- ARGV[1] wake channel, then task ids.
+-- release.lua: hand claimed tasks back to the schedule, due now (a worker shutting down), if their claims are current.
+-- KEYS[1] pending, KEYS[2] inflight, KEYS[3] lease (see claim.lua)
+-- ARGV[1] wake channel, then pairs of task id and fencing token.
+-- A version held back behind a released task stays held back: it becomes pending when the released task has run.
 -- Returns the number of tasks handed back.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = 0
-for i = 2, #ARGV do
-  if redis.call('ZREM', KEYS[2], ARGV[i]) == 1 then
-    redis.call('ZADD', KEYS[1], now, ARGV[i])
+for i = 2, #ARGV, 2 do
+  local id = ARGV[i]
+  if redis.call('HGET', KEYS[3], id) == ARGV[i + 1] then
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZADD', KEYS[1], now, id)
     n = n + 1
   end
 end

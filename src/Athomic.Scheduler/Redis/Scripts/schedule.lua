@@ -1,12 +1,17 @@
 -- schedule.lua: store tasks and their due times in one atomic step.
 -- KEYS[1] pending  (zset: task id -> due time, ms since the Unix epoch)
 -- KEYS[2] tasks    (hash: task id -> envelope)
--- KEYS[3] inflight (zset: task id -> lease deadline)
+-- KEYS[3] lease    (hash: task id -> fencing token of its current claim, see claim.lua)
+-- KEYS[4] queued   (hash: task id -> its stream entry id, streams broker)
+-- KEYS[5] deferred (hash: task id -> '<due ms>\n<envelope>', the version that runs after the current run)
+-- KEYS[6] reclaims (see claim.lua)
 -- ARGV[1] wake channel, ARGV[2] '1' to refuse existing ids,
 -- then per task: id, 'd' (delay) or 'a' (absolute), milliseconds, envelope.
--- Returns one status per task: 1 scheduled, 2 rescheduled, 3 already exists.
--- The whole call is one HMGET, one HSET, one ZADD and one ZREM however many tasks it carries (a command per task
--- costs more than the work it does); each task is decided in order, as if the tasks came one after another.
+-- Returns one status per task: 1 scheduled, 2 rescheduled (replaced the pending version, which will not run),
+-- 3 already exists (refused: pending, held back, queued or running), 4 rescheduled after the run (the id is claimed
+-- or queued: this version is held back and becomes pending when that run ends, never running beside it).
+-- The whole call is a few commands however many tasks it carries (a command per task costs more than the work it
+-- does); each task is decided in order, as if the tasks came one after another.
 -- Callers send at most a few thousand tasks per call (unpack stays within Lua's stack).
 local n = (#ARGV - 2) / 4
 if n < 1 then return {} end
@@ -19,35 +24,50 @@ local wake = nil
 local ids = {}
 for k = 1, n do ids[k] = ARGV[(k * 4) - 1] end
 local stored = redis.call('HMGET', KEYS[2], unpack(ids))
+local leased = redis.call('HMGET', KEYS[3], unpack(ids))
+local queued = redis.call('HMGET', KEYS[4], unpack(ids))
 local seen = {}
-local fields, scores, members = {}, {}, {}
+local fields, scores, members, held, replaced = {}, {}, {}, {}, {}
 local out = {}
 for k = 1, n do
   local i = (k * 4) - 1
   local id = ids[k]
-  local exists = stored[k] or seen[id]
+  local running = leased[k] or queued[k]
+  local exists = stored[k] or running or seen[id]
   if refuse and exists then
     out[k] = 3
   else
     local due = tonumber(ARGV[i + 2])
     if ARGV[i + 1] == 'd' then due = now + due end
-    fields[#fields + 1] = id
-    fields[#fields + 1] = ARGV[i + 3]
-    scores[#scores + 1] = due
-    scores[#scores + 1] = id
-    members[#members + 1] = id
     seen[id] = true
-    out[k] = exists and 2 or 1
-    if earliest == nil or due < earliest then
-      earliest = due
-      wake = due
+    if running then
+      held[#held + 1] = id
+      held[#held + 1] = due .. '\n' .. ARGV[i + 3]
+      out[k] = 4
+    else
+      fields[#fields + 1] = id
+      fields[#fields + 1] = ARGV[i + 3]
+      scores[#scores + 1] = due
+      scores[#scores + 1] = id
+      members[#members + 1] = id
+      if exists then replaced[#replaced + 1] = id end
+      out[k] = exists and 2 or 1
+      if earliest == nil or due < earliest then
+        earliest = due
+        wake = due
+      end
     end
   end
 end
 if #members > 0 then
   redis.call('HSET', KEYS[2], unpack(fields))
   redis.call('ZADD', KEYS[1], unpack(scores))
-  redis.call('ZREM', KEYS[3], unpack(members))
+end
+if #held > 0 then redis.call('HSET', KEYS[5], unpack(held)) end
+if #replaced > 0 then
+  -- A replaced version takes with it what was held back behind it and its count of expired leases.
+  redis.call('HDEL', KEYS[5], unpack(replaced))
+  redis.call('HDEL', KEYS[6], unpack(replaced))
 end
 if wake ~= nil then redis.call('PUBLISH', ARGV[1], wake) end
 return out
