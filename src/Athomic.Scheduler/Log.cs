@@ -71,6 +71,9 @@ internal static partial class Log
     [LoggerMessage(108, LogLevel.Information, "Handed {Count} unstarted stream entries back to the group (stopping).")]
     public static partial void StreamEntriesHandedBack(ILogger logger, int count);
 
+    [LoggerMessage(150, LogLevel.Warning, "The ConfigurationOptions of the Redis connection ({ConnectionType}) cannot be read (it is not a StackExchange.Redis ConnectionMultiplexer): the streams reader connections are opened from its configuration string, without callbacks set in code (certificate validation, BeforeSocketConnect, tunnel). Pass a reader connection to UseRedisStreamsBroker to control them.")]
+    public static partial void StreamReaderFromConfigurationString(ILogger logger, string connectionType);
+
     [LoggerMessage(200, LogLevel.Debug, "Recurring schedule {ScheduleId}: added the occurrence at {Occurrence:O} as task {TaskId}.")]
     public static partial void RecurringOccurrenceAdded(ILogger logger, string scheduleId, DateTimeOffset occurrence, string taskId);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
@@ -30,8 +31,12 @@ public static class RedisStreamsBrokerExtensions
     /// <param name="readerConnection">
     /// The connection for the reads, used for nothing else; called once per partition: return a separate connection
     /// for each call, or the blocking reads of partitions on one server queue behind each other.
-    /// <see langword="null"/> opens one per partition from the configuration of the <c>UseRedis</c> connection and
-    /// closes them when the host stops.
+    /// <see langword="null"/> opens one per partition from a copy of the <see cref="ConfigurationOptions"/> of the
+    /// <c>UseRedis</c> connection (with its certificate, socket and tunnel callbacks) and closes them when the host
+    /// stops. When that connection is an <see cref="IConnectionMultiplexer"/> other than
+    /// <see cref="ConnectionMultiplexer"/> (a wrapper), its options cannot be read: the readers are then opened from its
+    /// configuration string (endpoints, credentials, TLS switches, timeouts, but no callbacks) and a warning is
+    /// logged; pass this factory to control them.
     /// </param>
     /// <returns>The builder.</returns>
     public static SchedulerBuilder UseRedisStreamsBroker(this SchedulerBuilder builder, Func<IServiceProvider, IConnectionMultiplexer>? readerConnection = null)
@@ -52,8 +57,9 @@ public static class RedisStreamsBrokerExtensions
             // Share the partitioned store's view of which partitions may have something due: its wake-up
             // subscriptions and writes then steer the promotion too.
             var store = sp.GetService<IScheduleStore>() as PartitionedScheduleStore is { } s && s.PartitionCount == partitions ? s : null;
+            var logger = sp.GetRequiredService<ILogger<RedisStreamsBroker>>();
             Func<int, Task<(IConnectionMultiplexer, bool)>> openReader = readerConnection is null
-                ? async p => (await OpenReaderAsync(main, consumer, p).ConfigureAwait(false), true)
+                ? async p => (await OpenReaderAsync(main, consumer, p, logger).ConfigureAwait(false), true)
                 : _ => Task.FromResult((readerConnection(sp), false));
             return new RedisStreamsBroker(
                 queues,
@@ -63,7 +69,7 @@ public static class RedisStreamsBrokerExtensions
                 sp.GetRequiredService<TaskExecutor>(),
                 options,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<RedisStreamsBroker>>());
+                logger);
         });
         services.RemoveAll<ITaskBroker>();
         services.AddSingleton<ITaskBroker>(sp => sp.GetRequiredService<RedisStreamsBroker>());
@@ -81,15 +87,64 @@ public static class RedisStreamsBrokerExtensions
     /// A connection of its own for <c>XREADGROUP … BLOCK</c>: StackExchange.Redis multiplexes every command over one
     /// socket, so a blocking command must not share it. Its timeouts exceed the block time; it opens no Pub/Sub socket.
     /// </summary>
-    private static async Task<IConnectionMultiplexer> OpenReaderAsync(IConnectionMultiplexer main, string consumer, int partition)
+    private static async Task<IConnectionMultiplexer> OpenReaderAsync(IConnectionMultiplexer main, string consumer, int partition, ILogger logger)
     {
-        var config = ConfigurationOptions.Parse(main.Configuration);
+        var config = ReaderConfiguration(main, consumer, partition, out var fromOptions);
+        if (!fromOptions && partition == 0)
+        {
+            Log.StreamReaderFromConfigurationString(logger, main.GetType().Name);
+        }
+
+        return await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The reader's configuration: a clone of <paramref name="main"/>'s own <see cref="ConfigurationOptions"/> (so the
+    /// application's TLS, socket, tunnel and logging callbacks and credentials carry over; the application's instance
+    /// is not changed), or, when they cannot be read, its configuration string parsed again.
+    /// </summary>
+    /// <param name="main">The store's connection.</param>
+    /// <param name="consumer">This process's consumer name (for the reader's client name).</param>
+    /// <param name="partition">The partition the reader serves.</param>
+    /// <param name="fromOptions"><see langword="false"/> when the configuration string had to be used.</param>
+    /// <returns>A configuration for a new connection.</returns>
+    internal static ConfigurationOptions ReaderConfiguration(IConnectionMultiplexer main, string consumer, int partition, out bool fromOptions)
+    {
+        var options = OptionsOf(main);
+        fromOptions = options is not null;
+        var config = options?.Clone() ?? ConfigurationOptions.Parse(main.Configuration);
         config.AbortOnConnectFail = false;
         config.ClientName = "athomic-reader-" + consumer + (partition == 0 ? "" : "-" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var timeout = (int)RedisStreamsBroker.ReadBlock.TotalMilliseconds + 5000;
         config.AsyncTimeout = Math.Max(config.AsyncTimeout, timeout);
         config.SyncTimeout = Math.Max(config.SyncTimeout, timeout);
         config.CommandMap = CommandMap.Create(new HashSet<string> { "SUBSCRIBE" }, available: false);
-        return await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
+        return config;
     }
+
+    /// <summary>
+    /// The options a <see cref="ConnectionMultiplexer"/> was created with. StackExchange.Redis keeps them internal
+    /// (<c>RawConfig</c>; its <see cref="IConnectionMultiplexer.Configuration"/> string drops every callback), so they are
+    /// read through an <see cref="UnsafeAccessorAttribute"/> (no reflection, safe under trimming and Native AOT).
+    /// <see langword="null"/> for other implementations, or a StackExchange.Redis version without that member.
+    /// </summary>
+    private static ConfigurationOptions? OptionsOf(IConnectionMultiplexer connection)
+    {
+        if (connection is not ConnectionMultiplexer multiplexer)
+        {
+            return null;
+        }
+
+        try
+        {
+            return RawConfig(multiplexer);
+        }
+        catch (MissingMemberException)
+        {
+            return null;
+        }
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_RawConfig")]
+    private static extern ConfigurationOptions RawConfig(ConnectionMultiplexer multiplexer);
 }

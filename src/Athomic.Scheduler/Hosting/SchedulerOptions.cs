@@ -12,12 +12,15 @@ public sealed class SchedulerOptions
     /// <summary>The Redis connection string (StackExchange.Redis format) used by <c>UseRedis()</c> without arguments.</summary>
     public string? RedisConnectionString { get; set; }
 
-    /// <summary>The key prefix of the schedule; every key is <c>{KeyPrefix}:…</c>, one hash tag. Default <c>athomic:scheduler</c>.</summary>
+    /// <summary>
+    /// The key prefix of the schedule; every key is <c>{KeyPrefix}:…</c>, one hash tag (partitions add
+    /// <c>#i</c>, see <see cref="Partitions"/>). A valid task id without <c>#</c>. Default <c>athomic:scheduler</c>.
+    /// </summary>
     public string KeyPrefix { get; set; } = "athomic:scheduler";
 
     /// <summary>
     /// How many partitions the Redis schedule is spread over, each under its own hash tag (<c>{KeyPrefix}</c> for
-    /// partition 0, exactly today's single-partition keys, then <c>{KeyPrefix:1}</c>, <c>{KeyPrefix:2}</c>, …), so a
+    /// partition 0, exactly today's single-partition keys, then <c>{KeyPrefix#1}</c>, <c>{KeyPrefix#2}</c>, …), so a
     /// Redis Cluster spreads them over its masters. A task's partition is fixed by its id
     /// (<see cref="Storage.TaskPartitioner"/>): every process must use the same count, and changing it strands the
     /// tasks of moved ids until it is changed back. With the Redis Streams broker each partition also has its own

@@ -18,7 +18,9 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
 
         var w = options.Worker;
         var e = options.Execution;
-        Check(TaskIds.IsValid(options.KeyPrefix), $"Athomic:Scheduler:KeyPrefix '{options.KeyPrefix}' must be 1 to {TaskIds.MaxLength} characters with no whitespace, '{{', '}}' or '*'.");
+        Check(
+            TaskIds.IsValid(options.KeyPrefix) && !options.KeyPrefix.Contains(Storage.TaskPartitioner.PartitionSeparator, StringComparison.Ordinal),
+            $"Athomic:Scheduler:KeyPrefix '{options.KeyPrefix}' must be 1 to {TaskIds.MaxLength} characters with no whitespace, '{{', '}}', '*' or '{Storage.TaskPartitioner.PartitionSeparator}' (which separates the partition number in partition hash tags).");
         Check(options.Partitions is > 0 and <= 1024, "Athomic:Scheduler:Partitions must be between 1 and 1024.");
         Check(options.MaxPayloadBytes > 0, "Athomic:Scheduler:MaxPayloadBytes must be greater than 0.");
         Check(options.MaxDelay > TimeSpan.Zero, "Athomic:Scheduler:MaxDelay must be greater than 0.");

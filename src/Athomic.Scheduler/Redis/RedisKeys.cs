@@ -2,7 +2,12 @@ using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis;
 
-/// <summary>The Redis keys of one schedule; all share the hash tag <c>{prefix}</c>, so every script runs on one slot.</summary>
+/// <summary>
+/// The Redis keys of one schedule (or one partition of it); all share the hash tag <c>{prefix}</c>, so every script
+/// runs on one slot. A partition's prefix is <see cref="Storage.TaskPartitioner.PartitionPrefix"/>
+/// (<c>KeyPrefix</c>, then <c>KeyPrefix#1</c>, <c>KeyPrefix#2</c>, …); as no prefix contains <c>}</c> and no key
+/// prefix contains <c>#</c>, the keys of two different (prefix, partition) pairs never meet.
+/// </summary>
 internal sealed class RedisKeys
 {
     public RedisKeys(string prefix)

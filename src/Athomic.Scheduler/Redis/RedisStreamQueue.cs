@@ -138,25 +138,21 @@ internal sealed class RedisStreamQueue
 
     /// <summary>
     /// Removes consumers that hold no entries and were idle longer than <paramref name="idle"/> (processes that
-    /// stopped or died long ago; a live consumer reads every second). A consumer with pending entries is never removed.
+    /// stopped or died long ago; a live consumer reads every second). A consumer with pending entries is never removed:
+    /// one script checks and removes (<c>stream_remove_consumers.lua</c>), so a consumer that reads meanwhile keeps
+    /// what it read.
     /// </summary>
     /// <param name="idle">The idle time past which an empty consumer is gone for good.</param>
-    /// <param name="self">This consumer, never removed.</param>
-    /// <returns>How many were removed.</returns>
-    public async Task<int> RemoveGoneConsumersAsync(TimeSpan idle, bool self = false)
+    /// <param name="self"><see langword="true"/>: remove only this consumer (stopping), whatever its idle time;
+    /// <see langword="false"/>: only other consumers, never this one.</param>
+    /// <returns>The names of the removed consumers.</returns>
+    public async Task<string[]> RemoveGoneConsumersAsync(TimeSpan idle, bool self = false)
     {
-        var removed = 0;
-        foreach (var consumer in await Db.StreamConsumerInfoAsync(_keys.Stream, GroupName).ConfigureAwait(false))
-        {
-            var mine = consumer.Name == Consumer;
-            if (consumer.PendingMessageCount == 0 && (self ? mine : !mine && consumer.IdleTimeInMilliseconds > idle.TotalMilliseconds))
-            {
-                await Db.StreamDeleteConsumerAsync(_keys.Stream, GroupName, consumer.Name).ConfigureAwait(false);
-                removed++;
-            }
-        }
-
-        return removed;
+        var removed = await Db.ScriptEvaluateAsync(
+            LuaScripts.StreamRemoveConsumers,
+            [_keys.Stream],
+            [GroupName, Consumer, self ? "self" : "others", (long)idle.TotalMilliseconds]).ConfigureAwait(false);
+        return (string[])removed!;
     }
 
     public async Task<bool> AckAsync(string entryId, string taskId) =>

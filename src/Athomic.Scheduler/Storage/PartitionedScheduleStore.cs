@@ -1,8 +1,8 @@
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>
-/// One logical schedule over several partition stores (on Redis: one hash tag each, so a Redis Cluster spreads them
-/// over its masters). A task lives in the partition <see cref="TaskPartitioner.PartitionOf"/> picks from its id, so
+/// One logical schedule over several partition stores (on Redis: one hash tag each, <c>{KeyPrefix}</c> then
+/// <c>{KeyPrefix#i}</c> (<see cref="TaskPartitioner.PartitionPrefix"/>), so a Redis Cluster spreads them over its masters). A task lives in the partition <see cref="TaskPartitioner.PartitionOf"/> picks from its id, so
 /// cancel, reschedule, get and every completion go straight to it; claims and dead-letter listings visit all.
 /// </summary>
 /// <remarks>

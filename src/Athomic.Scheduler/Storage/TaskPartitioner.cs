@@ -93,11 +93,28 @@ public static class TaskPartitioner
         return hash;
     }
 
+    /// <summary>
+    /// The character between a key prefix and a partition number in a partition's hash tag (<c>{prefix#3}</c>). A key
+    /// prefix may not contain it (checked at start-up), so every tag names one (prefix, partition) pair: with <c>:</c>,
+    /// partition 1 of prefix <c>a</c> and partition 0 of prefix <c>a:1</c> were the same tag <c>{a:1}</c>.
+    /// </summary>
+    public const char PartitionSeparator = '#';
+
     /// <summary>The key prefix of partition <paramref name="index"/>: <paramref name="keyPrefix"/> for partition 0
-    /// (today's single-partition layout, unchanged), <c>keyPrefix:index</c> for the others.</summary>
-    /// <param name="keyPrefix">The scheduler's key prefix.</param>
-    /// <param name="index">The partition index.</param>
+    /// (the single-partition layout, unchanged), <c>keyPrefix#index</c> for the others (see <see cref="PartitionSeparator"/>).</summary>
+    /// <param name="keyPrefix">The scheduler's key prefix; must not contain <see cref="PartitionSeparator"/>.</param>
+    /// <param name="index">The partition index (0 or more).</param>
     /// <returns>The partition's key prefix; its keys share the hash tag <c>{prefix}</c>.</returns>
-    public static string PartitionPrefix(string keyPrefix, int index) =>
-        index == 0 ? keyPrefix : keyPrefix + ":" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <exception cref="ArgumentException"><paramref name="keyPrefix"/> contains <see cref="PartitionSeparator"/>.</exception>
+    public static string PartitionPrefix(string keyPrefix, int index)
+    {
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (keyPrefix.Contains(PartitionSeparator, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The key prefix '{keyPrefix}' contains '{PartitionSeparator}', which separates the partition number in partition hash tags.", nameof(keyPrefix));
+        }
+
+        return index == 0 ? keyPrefix : keyPrefix + PartitionSeparator + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

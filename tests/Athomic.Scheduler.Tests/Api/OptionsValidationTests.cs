@@ -23,6 +23,7 @@ public sealed class OptionsValidationTests
     [InlineData("Athomic:Scheduler:Worker:LeaseDuration", "00:00:00.010", "Worker:LeaseDuration")]
     [InlineData("Athomic:Scheduler:Execution:MaxConcurrency", "0", "Execution:MaxConcurrency")]
     [InlineData("Athomic:Scheduler:KeyPrefix", "bad{prefix}", "KeyPrefix")]
+    [InlineData("Athomic:Scheduler:KeyPrefix", "bad#prefix", "KeyPrefix")]
     [InlineData("Athomic:Scheduler:MaxPayloadBytes", "-1", "MaxPayloadBytes")]
     [InlineData("Athomic:Scheduler:Streams:VisibilityTimeout", "00:00:00.500", "Streams:VisibilityTimeout")]
     [InlineData("Athomic:Scheduler:Streams:ConsumerName", "two words", "Streams:ConsumerName")]

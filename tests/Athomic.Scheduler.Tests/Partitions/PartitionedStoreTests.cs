@@ -19,7 +19,9 @@ public sealed class PartitionedStoreTests
         Assert.Equal(0, TaskPartitioner.PartitionOf("anything", 1));
         Assert.Equal((int)(0xBF9CF968u % 7), TaskPartitioner.PartitionOf("foobar", 7));
         Assert.Equal("p", TaskPartitioner.PartitionPrefix("p", 0));
-        Assert.Equal("p:3", TaskPartitioner.PartitionPrefix("p", 3));
+        Assert.Equal("p#3", TaskPartitioner.PartitionPrefix("p", 3));
+        Assert.Equal("a:1", TaskPartitioner.PartitionPrefix("a:1", 0)); // not partition 1 of "a"
+        Assert.Throws<ArgumentException>(() => TaskPartitioner.PartitionPrefix("a#b", 0));
     }
 
     [Fact]
