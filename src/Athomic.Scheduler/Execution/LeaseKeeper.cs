@@ -41,9 +41,19 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
     private readonly ConcurrentDictionary<long, TaskLease> _held = new();
     private readonly SemaphoreSlim _ended = new(0, 1);
 
-    public LeaseKeeper(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<LeaseKeeper> logger)
+    private readonly Func<TimeSpan?> _storeTimeout;
+    private readonly bool _claims;
+
+    /// <param name="store">The store.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="storeTimeout">The longest the store's client waits for a reply (the Redis connection's timeout), if known.</param>
+    public LeaseKeeper(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<LeaseKeeper> logger, Func<TimeSpan?>? storeTimeout = null)
     {
         _store = store;
+        _storeTimeout = storeTimeout ?? (() => null);
+        _claims = options.Value.Worker.Enabled;
         _time = time;
         _logger = logger;
         _lease = options.Value.Worker.LeaseDuration;
@@ -72,6 +82,25 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
     /// <summary>Waits until a held claim ends (at once if one ended since the last call), at most <paramref name="timeout"/>.</summary>
     /// <returns><see langword="true"/> when a claim ended; <see langword="false"/> on timeout.</returns>
     public Task<bool> WaitForEndAsync(TimeSpan timeout, CancellationToken cancellationToken) => _ended.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>
+    /// Checks that the lease outlives one slow reply: a renewal sent a third into the lease that waits the whole
+    /// connection timeout must still leave time for its retry, so <c>LeaseDuration</c> must be at least twice the
+    /// timeout. A host that claims tasks does not start otherwise.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">The lease is too short for the connection's timeout.</exception>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_claims && _storeTimeout() is { } timeout && _lease < 2 * timeout)
+        {
+            throw new OptionsValidationException(
+                nameof(SchedulerOptions),
+                typeof(SchedulerOptions),
+                [$"Athomic:Scheduler:Worker:LeaseDuration ({_lease}) must be at least twice the Redis connection's timeout ({timeout}, the larger of syncTimeout and asyncTimeout): a lease renewal that waits that long for a reply must still be retried before the lease runs out. Raise LeaseDuration or lower the connection's timeouts."]);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using Athomic.Scheduler;
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Configuration;
@@ -79,7 +80,8 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<LeaseKeeper>>()));
+            sp.GetRequiredService<ILogger<LeaseKeeper>>(),
+            () => sp.GetService<SchedulerBuilder.RedisConnectionSource>() is { } redis ? RedisTimeouts.Of(redis.Connection(sp)) : null));
         services.TryAddSingleton(sp => new InProcessTaskBroker(
             sp.GetRequiredService<TaskExecutor>(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>()));
