@@ -45,10 +45,15 @@ internal sealed record RecurringDefinition(string Handler, ReadOnlyMemory<byte> 
             var zone = reader.ReadString();
             var interval = reader.ReadInt64();
             var misfire = (MisfirePolicy)reader.ReadInt32();
+            if (!Enum.IsDefined(misfire))
+            {
+                throw new TaskEnvelopeException($"The recurring definition has an unknown misfire policy {(int)misfire}.");
+            }
+
             var schedule = expression is null ? RecurringSchedule.Every(TimeSpan.FromMilliseconds(interval)) : RecurringSchedule.Cron(expression, zone);
             return new RecurringDefinition(handler, payload, schedule with { Misfire = misfire });
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or ArgumentException)
+        catch (Exception ex) when (StoredBytes.IsMalformed(ex))
         {
             throw new TaskEnvelopeException("The recurring definition is not readable: " + ex.Message, ex);
         }
