@@ -40,6 +40,11 @@ internal sealed record RecurringDefinition(string Handler, ReadOnlyMemory<byte> 
             }
 
             var handler = reader.ReadString() ?? throw new TaskEnvelopeException("The recurring definition has no handler.");
+            if (!TaskIds.IsValid(handler))
+            {
+                throw new TaskEnvelopeException("The recurring definition holds an invalid handler name.");
+            }
+
             var payload = reader.ReadBytes()?.ToArray() ?? [];
             var expression = reader.ReadString();
             var zone = reader.ReadString();

@@ -66,6 +66,20 @@ public sealed class MalformedStoredBytesTests
         Assert.Throws<TaskEnvelopeException>(() => RecurringDefinition.Read(bytes));
     }
 
+    [Theory]
+    [InlineData("bad handler")]
+    [InlineData("")]
+    [InlineData("h{x}")]
+    public void Recurring_definition_with_an_invalid_handler_name_is_refused(string handler)
+    {
+        // Read accepted it and the pump then threw ArgumentException from new GenericTask(handler, ...).
+        var bytes = Definition(1, (ref MessagePackWriter w) => w.Write(handler));
+
+        var ex = Assert.Throws<TaskEnvelopeException>(() => RecurringDefinition.Read(bytes));
+
+        Assert.Contains("handler", ex.Message);
+    }
+
     [Fact]
     public void Recurring_definition_with_an_unknown_misfire_policy_is_refused()
     {
