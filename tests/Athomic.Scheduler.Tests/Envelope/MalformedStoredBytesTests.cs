@@ -31,6 +31,19 @@ public sealed class MalformedStoredBytesTests
         Assert.Null(new DeadLetter("id", bytes, "why", 1, DateTimeOffset.UnixEpoch).TryReadTask());
     }
 
+    [Theory]
+    [InlineData("9501a26964a168c67fffffff")] // payload: bin 32 claiming 2 GB, none there
+    [InlineData("9501a26964a168c6fffffff0")] // payload: bin 32 claiming ~4 GB
+    [InlineData("9501a26964dbfffffff0")] // handler: str 32 claiming ~4 GB
+    public void Envelope_whose_field_claims_more_bytes_than_it_has_is_refused_with_a_TaskEnvelopeException(string hex)
+    {
+        var bytes = Convert.FromHexString(hex);
+
+        Assert.Throws<TaskEnvelopeException>(() => TaskEnvelope.Read(bytes));
+        Assert.False(LeaseOutcome.TryRead("id", bytes, null, out _, out var reason));
+        Assert.StartsWith("Unreadable envelope: ", reason);
+    }
+
     [Fact]
     public void Appended_fields_nested_up_to_the_limit_are_still_skipped()
     {
