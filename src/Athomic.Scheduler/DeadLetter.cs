@@ -81,7 +81,7 @@ public sealed record DeadLetter(string TaskId, ReadOnlyMemory<byte> Envelope, st
             var failedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
             return new DeadLetter(taskId, envelope, reason, attempts, failedAt);
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (StoredBytes.IsMalformed(ex))
         {
             throw new TaskEnvelopeException("The dead-letter record is not valid: " + ex.Message, ex);
         }

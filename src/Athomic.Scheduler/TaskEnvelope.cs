@@ -10,12 +10,16 @@ namespace Athomic.Scheduler;
 /// Version 1 is <c>[1, taskId: str, handler: str, payload: bin, attempt: int]</c>. Readers accept longer arrays
 /// of the same version and skip the extra elements, so a later minor change can append fields without breaking
 /// today's readers; a new major layout takes a new version number, and this reader refuses it with a clear error.
+/// An appended field may nest containers at most <see cref="MaxAppendedFieldDepth"/> deep; deeper input is refused.
 /// The due time is not part of the envelope: it is the task's score in the schedule.
 /// </remarks>
 public static class TaskEnvelope
 {
     /// <summary>The envelope version this build writes.</summary>
     public const int CurrentVersion = 1;
+
+    /// <summary>How deep an appended field may nest arrays and maps; deeper input is refused, not skipped.</summary>
+    internal const int MaxAppendedFieldDepth = 64;
 
     private const int V1Fields = 5;
 
@@ -71,7 +75,7 @@ public static class TaskEnvelope
             var attempt = reader.ReadInt32();
             for (var i = V1Fields; i < count; i++)
             {
-                reader.Skip();
+                StoredBytes.Skip(ref reader, MaxAppendedFieldDepth);
             }
 
             if (!TaskIds.IsValid(taskId) || !TaskIds.IsValid(handler) || attempt < 1)
@@ -81,7 +85,7 @@ public static class TaskEnvelope
 
             return new GenericTask(handler, payload, taskId).WithExecution(attempt, dueAt);
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        catch (Exception ex) when (StoredBytes.IsMalformed(ex))
         {
             throw new TaskEnvelopeException("The envelope is not valid MessagePack: " + ex.Message, ex);
         }

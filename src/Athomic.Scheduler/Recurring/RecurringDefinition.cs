@@ -40,15 +40,25 @@ internal sealed record RecurringDefinition(string Handler, ReadOnlyMemory<byte> 
             }
 
             var handler = reader.ReadString() ?? throw new TaskEnvelopeException("The recurring definition has no handler.");
+            if (!TaskIds.IsValid(handler))
+            {
+                throw new TaskEnvelopeException("The recurring definition holds an invalid handler name.");
+            }
+
             var payload = reader.ReadBytes()?.ToArray() ?? [];
             var expression = reader.ReadString();
             var zone = reader.ReadString();
             var interval = reader.ReadInt64();
             var misfire = (MisfirePolicy)reader.ReadInt32();
+            if (!Enum.IsDefined(misfire))
+            {
+                throw new TaskEnvelopeException($"The recurring definition has an unknown misfire policy {(int)misfire}.");
+            }
+
             var schedule = expression is null ? RecurringSchedule.Every(TimeSpan.FromMilliseconds(interval)) : RecurringSchedule.Cron(expression, zone);
             return new RecurringDefinition(handler, payload, schedule with { Misfire = misfire });
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or ArgumentException)
+        catch (Exception ex) when (StoredBytes.IsMalformed(ex))
         {
             throw new TaskEnvelopeException("The recurring definition is not readable: " + ex.Message, ex);
         }

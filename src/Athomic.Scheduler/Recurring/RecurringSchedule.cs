@@ -14,6 +14,8 @@ namespace Athomic.Scheduler;
 /// </remarks>
 public sealed record RecurringSchedule
 {
+    private static readonly long MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     private readonly CronExpression? _cron;
     private readonly TimeZoneInfo? _zone;
 
@@ -95,9 +97,10 @@ public sealed record RecurringSchedule
     {
         if (_cron is null)
         {
+            // The next multiple of the interval, or none when it is past the last instant a DateTimeOffset holds.
             var ms = (long)Interval.TotalMilliseconds;
-            var t = after.ToUnixTimeMilliseconds();
-            return DateTimeOffset.FromUnixTimeMilliseconds(((t / ms) + 1) * ms);
+            var next = (after.ToUnixTimeMilliseconds() / ms) + 1;
+            return next <= MaxUnixMilliseconds / ms ? DateTimeOffset.FromUnixTimeMilliseconds(next * ms) : null;
         }
 
         // Cron has second resolution: move a sub-second instant to its second so "after" stays exclusive.

@@ -11,6 +11,8 @@ namespace Athomic.Scheduler.Redis;
 /// <param name="Fields">The raw fields and values, to hand the entry back unchanged.</param>
 internal sealed record StreamDelivery(string EntryId, string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, string? Problem, RedisValue[] Fields)
 {
+    private static readonly long MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     /// <summary>The partition whose stream holds the entry: every end of the entry acts on that stream.</summary>
     public int Partition { get; init; }
 
@@ -53,7 +55,13 @@ internal sealed record StreamDelivery(string EntryId, string TaskId, ReadOnlyMem
             taskId = "stream-" + entryId;
         }
 
-        var due = d.TryParse(out long ms) ? ms : d.TryParse(out double dms) ? (long)dms : 0;
+        // Anything but a time a DateTimeOffset can hold (garbage, NaN, ±infinity, past year 9999) is an unknown due time.
+        var due = d.TryParse(out long ms) ? ms : d.TryParse(out double dms) && double.IsFinite(dms) && Math.Abs(dms) <= MaxUnixMilliseconds ? (long)dms : 0;
+        if (due < 0 || due > MaxUnixMilliseconds)
+        {
+            due = 0;
+        }
+
         return new StreamDelivery(entryId, taskId!, e.IsNull ? ReadOnlyMemory<byte>.Empty : (byte[])e!, due, problem, fields) { Partition = partition };
     }
 }
