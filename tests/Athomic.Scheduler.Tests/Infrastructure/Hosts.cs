@@ -10,10 +10,10 @@ namespace Athomic.Scheduler.Tests.Infrastructure;
 public static class Hosts
 {
     /// <summary>A host on the Redis store with the Redis Streams broker.</summary>
-    public static IHost RedisStreams(IConnectionMultiplexer connection, string prefix, RecordingRegistry registry, Action<SchedulerOptions>? configure = null) =>
+    public static IHost RedisStreams(IConnectionMultiplexer connection, string prefix, Execution.IScheduledHandlerRegistry registry, Action<SchedulerOptions>? configure = null) =>
         Redis(connection, prefix, registry, configure, streams: true);
 
-    public static IHost Redis(IConnectionMultiplexer connection, string prefix, RecordingRegistry registry, Action<SchedulerOptions>? configure = null, bool streams = false)
+    public static IHost Redis(IConnectionMultiplexer connection, string prefix, Execution.IScheduledHandlerRegistry registry, Action<SchedulerOptions>? configure = null, bool streams = false)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();

@@ -1,0 +1,42 @@
+using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Tests.Claims;
+
+/// <summary>Hosts for the claim tests, on a connection whose timeout suits one-second leases.</summary>
+internal static class ClaimHosts
+{
+    /// <summary>A connection to the fixture's server with 400 ms timeouts (a 1 s lease needs at most 500 ms).</summary>
+    public static Task<ConnectionMultiplexer> ConnectAsync(RedisFixture redis) =>
+        ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString + ",syncTimeout=400,asyncTimeout=400");
+
+    public static IHost Start(IConnectionMultiplexer connection, string prefix, RunLog log, bool streams, Action<SchedulerOptions>? configure = null)
+    {
+        var host = Hosts.Redis(
+            connection,
+            prefix,
+            log,
+            o =>
+            {
+                o.Worker.LeaseDuration = TimeSpan.FromSeconds(1);
+                o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1);
+                o.Execution.MaxConcurrency = 2;
+                configure?.Invoke(o);
+            },
+            streams);
+        return host;
+    }
+
+    public static IScheduler Scheduler(this IHost host) => host.Services.GetRequiredService<IScheduler>();
+
+    /// <summary>Completes after the host's worker has polled <paramref name="polls"/> more times: it had that many chances to claim.</summary>
+    public static Task PolledAsync(this IHost host, int polls)
+    {
+        var worker = host.Services.GetServices<IHostedService>().OfType<SchedulerWorkerService>().Single();
+        var target = worker.PollCount + polls;
+        return Eventually.TrueAsync(() => worker.PollCount >= target, TimeSpan.FromSeconds(10), $"{polls} more polls");
+    }
+}
