@@ -136,7 +136,7 @@ public static class ContentionChecker
                     else if (!runs.Any(r => r.Version == previous && r.End is { } e && e <= o.Returned) &&
                              !(h.DeadLetters.TryGetValue(id, out var d) && d.Version == previous))
                     {
-                        Fail($"v{op.Version} returned Scheduled (id not stored) at {h.Ms(o.Returned)}, but v{previous} ({p.Op.Payload.Behaviour}) had not ended by then: lost (runs: {RunsOf(previous)})");
+                        Fail($"v{op.Version} returned Scheduled (id not stored) at {h.Ms(o.Returned)}, but v{previous} ({p.Op.Payload.Behaviour}) had not ended by then: its stored record vanished while it was claimed (runs: {RunsOf(previous)})");
                     }
                 }
             }
@@ -236,17 +236,14 @@ public static class ContentionChecker
             Fail($"v{g.Key} completed {g.Count()} times: {string.Join(", ", g.Select(h.Describe))}");
         }
 
-        for (var i = 0; i < runs.Count; i++)
+        // Runs are sorted by start: report each run that starts while an earlier one still runs, once.
+        for (var j = 1; j < runs.Count; j++)
         {
-            for (var j = i + 1; j < runs.Count; j++)
+            var b = runs[j];
+            var a = Exempt(b) ? null : runs.Take(j).FirstOrDefault(a => !Exempt(a) && (a.End is not { } end || b.Start < end));
+            if (a is not null)
             {
-                var (a, b) = (runs[i], runs[j]);
-                if (Exempt(a) || Exempt(b) || (a.End is { } end && b.Start >= end))
-                {
-                    continue;
-                }
-
-                Fail($"runs overlap: {h.Describe(a)} and {h.Describe(b)}");
+                Fail($"runs overlap: {h.Describe(b)} started while {h.Describe(a)} ran");
             }
         }
     }

@@ -46,7 +46,7 @@ public sealed record ContentionOutcome(ContentionVariant Variant, ContentionPlan
     {
         var sb = new StringBuilder();
         sb.AppendLine($"Contention {Variant}, seed {Plan.Seed}: {Violations.Count} violations of the contract.");
-        sb.AppendLine($"Replay: ATHOMIC_CONTENTION_SEED={Plan.Seed} dotnet test tests/Athomic.Scheduler.Tests --no-build --filter \"Category=Contention\"");
+        sb.AppendLine($"Replay: ATHOMIC_CONTENTION_SEED={Plan.Seed} dotnet test tests/Athomic.Scheduler.Tests --no-build --filter \"FullyQualifiedName~{(Variant.Kills ? "Worker_processes_killed_at_random_lose_nothing" : "In_process_hosts_keep_the_contract_under_contention")}\"  (variant {Variant})");
         sb.AppendLine($"History: {HistoryFile}");
         sb.AppendLine(Summary);
         foreach (var v in Violations.Take(max))
@@ -94,7 +94,10 @@ public static class ContentionRun
         var result = new ContentionOutcome(variant, plan, outcome.History, violations, watch.Elapsed, null);
         if (violations.Count > 0)
         {
-            result = result with { HistoryFile = WriteHistory(result) };
+            var dir = Path.Combine(Path.GetTempPath(), "athomic-contention");
+            Directory.CreateDirectory(dir);
+            result = result with { HistoryFile = Path.Combine(dir, $"{variant}-seed{seed}-{DateTime.UtcNow:yyyyMMddHHmmss}.txt") };
+            WriteHistory(result);
         }
 
         log?.Invoke(result.Summary);
@@ -355,11 +358,8 @@ public static class ContentionRun
         await host.StopAsync(cts.Token);
     }
 
-    private static string WriteHistory(ContentionOutcome outcome)
+    private static void WriteHistory(ContentionOutcome outcome)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "athomic-contention");
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, $"{outcome.Variant}-seed{outcome.Plan.Seed}-{DateTime.UtcNow:yyyyMMddHHmmss}.txt");
         var h = outcome.History;
         var sb = new StringBuilder();
         sb.AppendLine(outcome.FailureMessage(int.MaxValue));
@@ -381,7 +381,6 @@ public static class ContentionRun
             }
         }
 
-        File.WriteAllText(path, sb.ToString());
-        return path;
+        File.WriteAllText(outcome.HistoryFile!, sb.ToString());
     }
 }
