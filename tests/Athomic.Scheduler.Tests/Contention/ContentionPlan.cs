@@ -32,8 +32,11 @@ public sealed record ContentionPlan(int Seed, int Ids, int MaxConcurrency, IRead
     /// <summary>Delays at least this long are "future tasks": never due during a run, left pending at the end.</summary>
     public const int FarFutureMs = 3_600_000;
 
-    /// <summary>The lease (and streams visibility timeout) the harness runs with: the validator's minimum.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The lease (and streams visibility timeout) the harness runs with. Twice the validator's minimum: a renewal every
+    /// third of it must not miss on a loaded 2-core CI machine, or a live hanging handler would count as stalled.
+    /// </summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
 
     public static ContentionPlan Generate(int seed, int workers, bool kills, double scale = 1.0)
     {
@@ -92,7 +95,7 @@ public sealed record ContentionPlan(int Seed, int Ids, int MaxConcurrency, IRead
             var delay = d < 0.55 ? 0 : d < 0.85 ? rng.Next(1, 500) : d < 0.96 ? rng.Next(500, 2500) : FarFutureMs;
             var b = rng.NextDouble();
             var payload = b < 0.30 ? new ContentionPayload(version, Behaviour.Fast, 0)
-                : b < 0.55 ? new ContentionPayload(version, Behaviour.Slow, rng.Next(20, 400))
+                : b < 0.55 ? new ContentionPayload(version, Behaviour.Slow, rng.Next(40, 400))
                 : b < 0.70 ? new ContentionPayload(version, Behaviour.ThrowFirst, rng.Next(1, ContentionRegistry.MaxAttempts))
                 : b < 0.80 ? new ContentionPayload(version, Behaviour.AlwaysThrow, 0)
                 : new ContentionPayload(version, Behaviour.Hang, rng.Next(leaseMs * 3 / 2, leaseMs * 5 / 2));
