@@ -5,9 +5,12 @@
 //       --Athomic:Scheduler:KeyPrefix=chaos --Athomic:Scheduler:Streams:ConsumerName=w1 --Chaos:RunsKey=chaos:runs --Chaos:WorkMs=2
 // --Chaos:Broker=inprocess uses the in-process broker instead of the streams broker. Both work with
 // --Athomic:Scheduler:Partitions greater than 1, e.g. on a Redis Cluster connection string "h1:p1,h2:p2,h3:p3".
+// --Chaos:HarnessLog=<file> also registers the contention harness's handler (tests/Shared/Contention), which appends
+// one line per run start and end to that file: the run history kept outside Redis.
 // Prints "READY <consumer>" once the host has started.
 using Athomic.Scheduler.ChaosWorker;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Testing.Contention;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,6 +30,13 @@ builder.Services.AddSingleton(new ChaosSettings(
     builder.Configuration["Chaos:RunsKey"] ?? "chaos:runs",
     TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Chaos:WorkMs", 0))));
 var scheduler = builder.Services.AddAthomicScheduler(section).UseRedis(_ => connection).AddHandlers(new ChaosRegistry());
+if (builder.Configuration["Chaos:HarnessLog"] is { Length: > 0 } harnessLog)
+{
+    var sink = new FileRunSink(harnessLog);
+    builder.Services.AddSingleton(sink);
+    scheduler.AddHandlers(new ContentionRegistry(sink));
+}
+
 if (!string.Equals(builder.Configuration["Chaos:Broker"], "inprocess", StringComparison.OrdinalIgnoreCase))
 {
     scheduler.UseRedisStreamsBroker();

@@ -1,0 +1,155 @@
+using Athomic.Scheduler.Testing.Contention;
+
+namespace Athomic.Scheduler.Tests.Contention;
+
+/// <summary>The checker itself, on small hand-built histories: it accepts the contract's histories and rejects others.</summary>
+[Trait("Category", "ContentionChecker")]
+public sealed class ContentionCheckerTests
+{
+    private const long Ms = TimeSpan.TicksPerMillisecond;
+    private const ScheduleStatus Scheduled = ScheduleStatus.Scheduled, Rescheduled = ScheduleStatus.Rescheduled, Refused = ScheduleStatus.AlreadyExists;
+    private const ScheduleStatus HeldBack = ContentionChecker.RescheduledAfterRun;
+
+    private static OpResult Schedule(int at, int version, ScheduleStatus status, Behaviour behaviour = Behaviour.Fast, int delayMs = 0, string id = "a") =>
+        new(new PlanOp(at, id, false, version, delayMs, new ContentionPayload(version, behaviour, 0), status == Refused, 0), status, null, at * Ms, (at + 1) * Ms, null);
+
+    private static OpResult Cancel(int at, bool result, string id = "a") =>
+        new(new PlanOp(at, id, true, 0, 0, default, false, 0), null, result, at * Ms, (at + 1) * Ms, null);
+
+    private static RunRecord Run(int version, int start, int? end, RunOutcome outcome = RunOutcome.Completed, int attempt = 1, string host = "h0", string id = "a") =>
+        new(id, version, attempt, host, start * Ms, end * Ms, end is null ? null : outcome);
+
+    private static List<string> Check(IEnumerable<OpResult> ops, IEnumerable<RunRecord> runs, Dictionary<string, DeadLetterRecord>? dead = null, StoreSnapshot? store = null, params string[] killed) =>
+        ContentionChecker.Check(new ContentionHistory(ops.ToList(), runs.ToList(), dead ?? [], store ?? StoreSnapshot.Empty, killed.ToHashSet(), 0));
+
+    [Fact]
+    public void Accepts_a_schedule_that_runs_once()
+    {
+        Assert.Empty(Check([Schedule(0, 1, Scheduled)], [Run(1, 5, 6)]));
+    }
+
+    [Fact]
+    public void Accepts_a_reschedule_while_pending_whose_old_version_never_runs()
+    {
+        Assert.Empty(Check([Schedule(0, 1, Scheduled, delayMs: 100), Schedule(10, 2, Rescheduled)], [Run(2, 20, 21)]));
+    }
+
+    [Fact]
+    public void Accepts_a_version_held_back_behind_a_run_that_starts_after_it_ended()
+    {
+        Assert.Empty(Check([Schedule(0, 1, Scheduled, Behaviour.Slow), Schedule(10, 2, HeldBack)], [Run(1, 5, 50), Run(2, 51, 52)]));
+    }
+
+    [Fact]
+    public void Accepts_a_held_back_version_that_replaces_the_retry_of_a_throwing_run()
+    {
+        Assert.Empty(Check(
+            [Schedule(0, 1, Scheduled, Behaviour.AlwaysThrow), Schedule(10, 2, HeldBack)],
+            [Run(1, 5, 20, RunOutcome.Threw), Run(2, 21, 22)]));
+    }
+
+    [Fact]
+    public void Accepts_a_dead_lettered_last_version_with_a_reason_and_a_cancelled_one()
+    {
+        var dead = new Dictionary<string, DeadLetterRecord> { ["a"] = new("a", 1, "InvalidOperationException: boom") };
+        Assert.Empty(Check(
+            [Schedule(0, 1, Scheduled, Behaviour.AlwaysThrow), Schedule(0, 1, Scheduled, delayMs: 500, id: "b"), Cancel(5, true, "b")],
+            [Run(1, 1, 2, RunOutcome.Threw), Run(1, 3, 4, RunOutcome.Threw, attempt: 2), Run(1, 5, 6, RunOutcome.Threw, attempt: 3)],
+            dead));
+    }
+
+    [Fact]
+    public void Accepts_a_future_task_left_pending_and_duplicates_on_a_killed_host()
+    {
+        var store = new StoreSnapshot(new Dictionary<string, long> { ["f"] = 3_500_000 }, ["f"], new Dictionary<string, IReadOnlyList<string>>());
+        Assert.Empty(Check(
+            [Schedule(0, 1, Scheduled, delayMs: ContentionPlan.FarFutureMs, id: "f"), Schedule(0, 1, Scheduled)],
+            [Run(1, 1, null, host: "w0g1"), Run(1, 1200, 1201, host: "w1g2")],
+            store: store,
+            killed: "w0g1"));
+    }
+
+    [Fact]
+    public void Rejects_a_lost_task()
+    {
+        var v = Check([Schedule(0, 1, Scheduled)], []);
+        Assert.Contains(v, m => m.Contains("LOST: v1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_a_throwing_version_that_is_neither_completed_nor_dead_lettered()
+    {
+        var v = Check([Schedule(0, 1, Scheduled, Behaviour.ThrowFirst)], [Run(1, 1, 2, RunOutcome.Threw)]);
+        Assert.Contains(v, m => m.Contains("LOST: v1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_a_run_twice_and_a_second_completion()
+    {
+        var v = Check([Schedule(0, 1, Scheduled)], [Run(1, 1, 2), Run(1, 3, 4, host: "h1")]);
+        Assert.Contains(v, m => m.Contains("attempt 1 ran 2 times", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("completed 2 times", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_two_versions_of_one_id_running_at_once()
+    {
+        var v = Check([Schedule(0, 1, Scheduled, Behaviour.Slow), Schedule(10, 2, HeldBack)], [Run(1, 5, 50), Run(2, 20, 21)]);
+        Assert.Contains(v, m => m.Contains("runs overlap: v2#1@h0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_a_version_that_runs_after_it_was_replaced_while_pending_or_cancelled()
+    {
+        var v = Check([Schedule(0, 1, Scheduled, delayMs: 50), Schedule(10, 2, Rescheduled), Cancel(20, true)], [Run(1, 60, 61), Run(2, 70, 71)]);
+        Assert.Contains(v, m => m.Contains("v1#1@h0 [60ms..61ms] Completed: started although it was replaced by v2", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("v2#1@h0 [70ms..71ms] Completed: started although it was removed by the cancel", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_a_claimed_version_that_never_ends_and_an_old_ack_that_deleted_the_new_version()
+    {
+        // v2 held back behind v1 (claimed) but v1 never ended; v3 "Scheduled" (id not stored) although v2 never ran.
+        var v = Check([Schedule(0, 1, Scheduled), Schedule(10, 2, HeldBack), Schedule(30, 3, Scheduled)], [Run(3, 40, 41)]);
+        Assert.Contains(v, m => m.Contains("v1 never ended", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("v3 returned Scheduled (id not stored)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_refused_and_future_versions_that_run_and_a_dead_letter_without_reason()
+    {
+        var dead = new Dictionary<string, DeadLetterRecord> { ["a"] = new("a", 1, " ") };
+        var v = Check(
+            [Schedule(0, 1, Scheduled, Behaviour.AlwaysThrow), Schedule(1, 2, Refused), Schedule(0, 1, Scheduled, delayMs: ContentionPlan.FarFutureMs, id: "f")],
+            [Run(2, 5, 6), Run(1, 7, 8, RunOutcome.Threw), Run(1, 9, 10, id: "f")],
+            dead);
+        Assert.Contains(v, m => m.Contains("v2#1@h0 [5ms..6ms] Completed: a version that was never accepted ran", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("a future task (due in", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("dead-lettered without a reason", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("[f] v1, a future task, is not pending at the end", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_a_store_that_is_not_quiet_at_the_end()
+    {
+        var store = new StoreSnapshot(
+            new Dictionary<string, long> { ["a"] = 20 },
+            ["a", "orphan"],
+            new Dictionary<string, IReadOnlyList<string>> { ["{contention}:inflight"] = ["b=1"], ["{contention:1}:deferred"] = [] });
+        var v = Check([Schedule(0, 1, Scheduled)], [Run(1, 1, 2)], store: store);
+        Assert.Contains(v, m => m.Contains("pending holds a, due in 20 ms", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("task details of orphan", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("{contention}:inflight holds 1", StringComparison.Ordinal));
+        Assert.DoesNotContain(v, m => m.Contains("deferred", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_plan()
+    {
+        var a = ContentionPlan.Generate(42, 3, kills: true);
+        var b = ContentionPlan.Generate(42, 3, kills: true);
+        Assert.Equal(a.Ops, b.Ops);
+        Assert.Equal(a.Kills, b.Kills);
+        Assert.NotEqual(a.Ops, ContentionPlan.Generate(43, 3, kills: true).Ops);
+    }
+}
