@@ -38,7 +38,7 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
     private readonly ILogger _logger;
     private readonly TimeSpan _lease;
     private readonly KeyValuePair<string, object?> _schedule;
-    private readonly ConcurrentDictionary<long, TaskLease> _held = new();
+    private readonly ConcurrentDictionary<TaskClaim, TaskLease> _held = new();
     private readonly SemaphoreSlim _ended = new(0, 1);
 
     private readonly Func<TimeSpan?> _storeTimeout;
@@ -75,7 +75,7 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
     public TaskLease Track(GenericTask task, long token)
     {
         var lease = new TaskLease(task, this, token: token);
-        _held[token] = lease;
+        _held[lease.Claim] = lease;
         return lease;
     }
 
@@ -134,7 +134,7 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         {
             foreach (var claim in claims)
             {
-                Forget(claim.Token);
+                Forget(claim);
             }
         }
     }
@@ -184,12 +184,12 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         }
     }
 
-    private void MarkLost(IReadOnlyList<long> tokens)
+    private void MarkLost(IReadOnlyList<TaskClaim> claims)
     {
         var count = 0;
-        foreach (var token in tokens)
+        foreach (var claim in claims)
         {
-            if (_held.TryGetValue(token, out var lease) && !lease.IsLost)
+            if (_held.TryGetValue(claim, out var lease) && !lease.IsLost)
             {
                 lease.IsLost = true;
                 count++;
@@ -228,13 +228,13 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         }
         finally
         {
-            Forget(lease.Claim.Token);
+            Forget(lease.Claim);
         }
     }
 
-    private void Forget(long token)
+    private void Forget(TaskClaim claim)
     {
-        if (_held.TryRemove(token, out _) && _ended.CurrentCount == 0)
+        if (_held.TryRemove(claim, out _) && _ended.CurrentCount == 0)
         {
             try
             {

@@ -172,9 +172,9 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var lost = new List<long>();
+        var lost = new List<TaskClaim>();
         lock (_gate)
         {
             var deadline = Now + (long)lease.TotalMilliseconds;
@@ -186,12 +186,12 @@ public sealed partial class InMemoryScheduleStore : IScheduleStore
                 }
                 else
                 {
-                    lost.Add(claim.Token);
+                    lost.Add(claim);
                 }
             }
         }
 
-        return Task.FromResult<IReadOnlyList<long>>(lost);
+        return Task.FromResult<IReadOnlyList<TaskClaim>>(lost);
     }
 
     /// <inheritdoc />

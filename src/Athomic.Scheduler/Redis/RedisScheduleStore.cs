@@ -155,7 +155,7 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (claims.Count == 0)
         {
@@ -172,7 +172,13 @@ public sealed partial class RedisScheduleStore : IScheduleStore
         }
 
         var lost = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(LuaScripts.Extend, [_keys.InFlight, _keys.Lease], args)).ConfigureAwait(false))!;
-        return lost.Length == 0 ? [] : Array.ConvertAll(lost, r => (long)r);
+        if (lost.Length == 0)
+        {
+            return [];
+        }
+
+        var tokens = lost.Select(r => (long)r).ToHashSet();
+        return claims.Where(c => tokens.Contains(c.Token)).ToList();
     }
 
     /// <inheritdoc />

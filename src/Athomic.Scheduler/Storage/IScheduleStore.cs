@@ -48,8 +48,8 @@ public interface IScheduleStore
     /// <param name="claims">The claims (task id and fencing token).</param>
     /// <param name="lease">The new lease, from now.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The fencing tokens of the claims that are no longer current (their lease expired and the task was claimed again, or the task is gone).</returns>
-    Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken);
+    /// <returns>The claims that are no longer current (their lease expired and the task was claimed again, or the task is gone).</returns>
+    Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>
     /// Ends a claim whose task the broker accepted for good (ran it, or stored it durably): the task is removed, and a
@@ -162,7 +162,8 @@ public readonly record struct ClaimedEntry(string TaskId, ReadOnlyMemory<byte> E
 
 /// <summary>
 /// One claim of a task: its id and the fencing token the store gave that claim. A later claim of the same id (after
-/// the lease expired) gets a greater token, and the store acts only on the current one.
+/// the lease expired) gets a greater token, and the store acts only on the current one. Tokens are unique per
+/// partition, not across partitions: a claim is identified by id and token together.
 /// </summary>
 /// <param name="TaskId">The task id.</param>
 /// <param name="Token">The fencing token.</param>

@@ -46,7 +46,7 @@ public sealed partial class PartitionedScheduleStore
     public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => For(taskId).GetAsync(taskId, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) =>
         (await Task.WhenAll(Split(claims, c => c.TaskId).Select(g => _partitions[g.Partition].ExtendLeasesAsync(g.Items, lease, cancellationToken))).ConfigureAwait(false))
             .SelectMany(lost => lost)
             .ToList();

@@ -36,4 +36,32 @@ public sealed class BacklogTests(RedisFixture redis)
         Assert.True(duplicates.Count == 0, $"{log.Runs.Count} runs for {count} tasks; ran more than once: {string.Join(", ", duplicates)}");
         Assert.Equal(count, log.Runs.Count);
     }
+
+    [Fact]
+    public async Task Claims_in_two_partitions_with_the_same_token_are_both_renewed()
+    {
+        // Each partition counts its own fencing tokens, so the first claim in each has token 1: the lease keeper must
+        // tell them apart by task id and token, or one lease is never renewed and its live run is taken over.
+        var prefix = RedisFixture.NewPrefix();
+        var log = new RunLog();
+        await using var connection = await ClaimHosts.ConnectAsync(redis);
+        var ids = Enumerable.Range(0, 100).Select(i => "p-" + i).ToList();
+        var a = ids.First(id => Storage.TaskPartitioner.PartitionOf(id, 2) == 0);
+        var b = ids.First(id => Storage.TaskPartitioner.PartitionOf(id, 2) == 1);
+        using var worker = ClaimHosts.Start(connection, prefix, log, streams: false, o => o.Partitions = 2);
+        using var other = ClaimHosts.Start(connection, prefix, log, streams: false, o => o.Partitions = 2);
+        await worker.StartAsync();
+        await worker.Scheduler().ScheduleManyAsync([ScheduleRequest.After(RunLog.Task(a, 1, gated: true), TimeSpan.Zero), ScheduleRequest.After(RunLog.Task(b, 1, gated: true), TimeSpan.Zero)]);
+        await Task.WhenAll(log.Started(a, 1), log.Started(b, 1));
+        await other.StartAsync(); // would take over a lease that is not renewed
+
+        await other.PolledAsync(10); // 2.5+ s: more than two lease durations pass while both runs hold
+        log.Open(a, 1);
+        log.Open(b, 1);
+        await Task.WhenAll(log.Succeeded(a, 1), log.Succeeded(b, 1));
+        await Eventually.TrueAsync(async () => await redis.KeyCountAsync(prefix) == 0, TimeSpan.FromSeconds(10), "the store is empty");
+        await Task.WhenAll(worker.StopAsync(), other.StopAsync());
+
+        Assert.Equal(2, log.Runs.Count);
+    }
 }

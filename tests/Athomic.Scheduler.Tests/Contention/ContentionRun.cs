@@ -71,6 +71,10 @@ public static class ContentionRun
     private const string Prefix = "contention";
     private static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(40);
 
+    /// <summary>A worker's connection: timeouts of half the lease, as start-up requires of a worker that claims.</summary>
+    private static string WorkerConnectionString(RedisServer server) =>
+        server.ConnectionString + $",syncTimeout={(int)(ContentionPlan.Lease.TotalMilliseconds / 2)},asyncTimeout={(int)(ContentionPlan.Lease.TotalMilliseconds / 2)}";
+
     /// <summary>The seed of <see cref="SeedVariable"/>, or a new random one.</summary>
     public static int Seed() =>
         int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), out var seed) ? seed : Random.Shared.Next(1, int.MaxValue);
@@ -113,7 +117,7 @@ public static class ContentionRun
         {
             for (var i = 0; i < Workers; i++)
             {
-                var connection = await server.ConnectAsync();
+                var connection = await ConnectionMultiplexer.ConnectAsync(WorkerConnectionString(server));
                 connections.Add(connection);
                 hosts.Add(BuildHost(connection, variant, plan, history.SinkFor("h" + i), worker: true));
             }
@@ -152,7 +156,7 @@ public static class ContentionRun
         {
             var name = $"w{slot}g{Interlocked.Increment(ref generation)}";
             var log = logs[name] = Path.Combine(dir, name + ".log");
-            return await WorkerProcess.StartAsync(server.ConnectionString, Prefix, name, "contention:runs", workMs: 0,
+            return await WorkerProcess.StartAsync(WorkerConnectionString(server), Prefix, name, "contention:runs", workMs: 0,
                 visibilityMs: (int)ContentionPlan.Lease.TotalMilliseconds, concurrency: plan.MaxConcurrency,
                 "--Chaos:HarnessLog=" + log,
                 "--Chaos:Broker=" + variant.Broker,

@@ -21,7 +21,7 @@ internal sealed class CountingStore(IScheduleStore inner) : IScheduleStore
 
     public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
 
-    public Task<IReadOnlyList<long>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) => inner.ExtendLeasesAsync(claims, lease, cancellationToken);
+    public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) => inner.ExtendLeasesAsync(claims, lease, cancellationToken);
 
     public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => inner.AckAsync(claim, cancellationToken);
 

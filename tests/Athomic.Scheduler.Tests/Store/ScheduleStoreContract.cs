@@ -224,7 +224,7 @@ public abstract partial class ScheduleStoreContract
         await store.ScheduleAsync([Due("held", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
         var claim = Assert.Single((await store.ClaimAsync(10, TimeSpan.FromMilliseconds(100), default)).Tasks).Claim;
 
-        Assert.Equal([7L], await store.ExtendLeasesAsync([claim, new TaskClaim("unknown", 7)], TimeSpan.FromHours(1), default));
+        Assert.Equal([new TaskClaim("unknown", 7)], await store.ExtendLeasesAsync([claim, new TaskClaim("unknown", 7)], TimeSpan.FromHours(1), default));
         await PassAsync(TimeSpan.FromMilliseconds(150));
 
         Assert.Empty((await store.ClaimAsync(10, Lease, default)).Tasks);
