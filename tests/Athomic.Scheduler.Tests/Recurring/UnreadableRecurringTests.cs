@@ -4,6 +4,7 @@ using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Tests.Infrastructure;
 using MessagePack;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,9 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         var store = new RedisScheduleStore(redis.Connection, prefix);
-        var pump = new RecurringPump(store, new SchedulerOptions(), NullLogger.Instance);
+        var options = new SchedulerOptions();
+        options.Worker.MaxPollDelay = TimeSpan.FromMilliseconds(100); // the grace other hosts get before it is re-indexed
+        var pump = new RecurringPump(store, options, NullLogger.Instance);
         Assert.Equal(RecurringUpsertStatus.Created, await store.UpsertRecurringAsync("job", NewerDefinition(), default));
         var db = redis.Connection.GetDatabase();
         var due = "{" + prefix + "}:recurring:due";
@@ -31,7 +34,15 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
         var backoffs = new List<long>();
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            Assert.Equal(0, (await pump.PumpAsync(default)).Added);
+            // Left due for the other hosts during the grace, then re-indexed (never finished).
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    Assert.Equal(0, (await pump.PumpAsync(default)).Added);
+                    return await db.SortedSetScoreAsync(due, "job") is not 0;
+                },
+                Timeout,
+                "the schedule is re-indexed");
             var batch = await store.GetDueRecurringAsync(10, default);
             Assert.Empty(batch.Entries);
             var score = await db.SortedSetScoreAsync(due, "job");
@@ -66,6 +77,7 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
                 extraArgs:
                 [
                     "--Chaos:Broker=inprocess",
+                    "--Athomic:Scheduler:Worker:MaxPollDelay=00:00:00.500", // as the host that can read it (Hosts.Redis)
                     "--Athomic:Scheduler:Execution:MaxAttempts=1000", // occurrences it claims (unknown handler here) go back at once
                     "--Athomic:Scheduler:Execution:RetryBaseDelay=00:00:00.010",
                     "--Athomic:Scheduler:Execution:RetryMaxDelay=00:00:00.050",
@@ -79,9 +91,21 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
             await Eventually.TrueAsync(() => blind.Output.Contains("berlin", StringComparison.Ordinal), Timeout, "the blind worker logged that it cannot read the schedule");
 
             var registry = new RecordingRegistry();
-            using var host = Hosts.Redis(redis.Connection, prefix, registry);
+            var logs = new LogCapture();
+            using var host = Hosts.Redis(redis.Connection, prefix, registry, customize: b => b.Logging.AddProvider(logs));
             await host.StartAsync();
-            await registry.WhenDistinctRuns(2, Timeout);
+            try
+            {
+                await registry.WhenDistinctRuns(2, Timeout);
+            }
+            catch (TimeoutException)
+            {
+                var pending = await db.SortedSetRangeByRankWithScoresAsync("{" + prefix + "}:pending");
+                var state = await db.HashGetAllAsync("{" + prefix + "}:recurring:state");
+                var time = await db.ExecuteAsync("TIME");
+                throw new TimeoutException($"runs: {string.Join(",", registry.Runs.Keys)}; pending: {string.Join(",", pending)}; due: {await db.SortedSetScoreAsync("{" + prefix + "}:recurring:due", "berlin")}; state: {string.Join(",", state)}; time {string.Join(" ", (string[])time!)}; reader: {string.Join(" | ", logs.Entries.Select(e => e.Level + " " + e.Message))}; blind: {blind.Output}");
+            }
+
             await host.StopAsync();
             Assert.All(registry.Runs.Keys, id => Assert.StartsWith("berlin@", id, StringComparison.Ordinal));
         }
