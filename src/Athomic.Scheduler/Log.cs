@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Warning, "{Count} leases held by this process were claimed again elsewhere (this process stalled past its lease); their runs here can no longer end them.")]
     public static partial void LeasesLost(ILogger logger, int count);
 
+    [LoggerMessage(20, LogLevel.Warning, "Partition {Partition} of the schedule failed ({Step}); it is skipped for {Delay} while the other partitions go on.")]
+    public static partial void PartitionFailed(ILogger logger, int partition, string step, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(21, LogLevel.Warning, "Looking after recurring schedules failed; claims go on, and the recurring step is tried again in {Delay}.")]
+    public static partial void RecurringPumpFailed(ILogger logger, TimeSpan delay, Exception exception);
+
     [LoggerMessage(100, LogLevel.Warning, "Task {TaskId} names handler {Handler}, which this host does not have (attempt {Attempt}); retrying in {Delay}, another host may have it.")]
     public static partial void TaskRetryingWithoutHandler(ILogger logger, string taskId, string handler, int attempt, TimeSpan delay);
 
@@ -80,8 +86,17 @@ internal static partial class Log
     [LoggerMessage(201, LogLevel.Information, "Recurring schedule {ScheduleId} has no further occurrence; it stays stored but adds no more tasks.")]
     public static partial void RecurringFinished(ILogger logger, string scheduleId);
 
-    [LoggerMessage(202, LogLevel.Error, "Recurring schedule {ScheduleId} cannot be read; it adds no occurrences until it is stored again.")]
+    [LoggerMessage(202, LogLevel.Warning, "Recurring schedule {ScheduleId} cannot be read on this host (a newer version wrote it, or its time zone is missing here); it is left to the hosts that can read it.")]
     public static partial void RecurringUnreadable(ILogger logger, string scheduleId, Exception exception);
+
+    [LoggerMessage(206, LogLevel.Debug, "Recurring schedule {ScheduleId} still cannot be read on this host; re-indexed to be looked at again in {Delay} (zero: left due for the other hosts).")]
+    public static partial void RecurringStillUnreadable(ILogger logger, string scheduleId, TimeSpan delay);
+
+    [LoggerMessage(204, LogLevel.Warning, "Looking after recurring schedule {ScheduleId} failed; the other schedules go on, and it is re-indexed to be looked at again in {Delay} (zero: left due for the other hosts).")]
+    public static partial void RecurringStepFailed(ILogger logger, string scheduleId, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(205, LogLevel.Warning, "Storing the recurring schedule {ScheduleId} failed; the host goes on, and it is tried again in {Delay}.")]
+    public static partial void RecurringUpsertFailed(ILogger logger, string scheduleId, TimeSpan delay, Exception exception);
 
     [LoggerMessage(203, LogLevel.Information, "Recurring schedule {ScheduleId} ({Handler}, {Schedule}): {Status}.")]
     public static partial void RecurringUpserted(ILogger logger, string scheduleId, string handler, string schedule, RecurringUpsertStatus status);

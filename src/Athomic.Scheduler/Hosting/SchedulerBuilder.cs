@@ -4,6 +4,7 @@ using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -64,7 +65,7 @@ public sealed class SchedulerBuilder
             var partitions = Enumerable.Range(0, options.Partitions)
                 .Select(p => (IScheduleStore)new RedisScheduleStore(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p)) { Retention = options.DeadLetters.Retention })
                 .ToArray();
-            return new PartitionedScheduleStore(partitions, sp.GetRequiredService<TimeProvider>(), options.Worker.MaxPollDelay);
+            return new PartitionedScheduleStore(partitions, sp.GetRequiredService<TimeProvider>(), options.Worker.MaxPollDelay, sp.GetService<ILoggerFactory>()?.CreateLogger<PartitionedScheduleStore>());
         });
         return this;
     }

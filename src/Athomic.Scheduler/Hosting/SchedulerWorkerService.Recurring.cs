@@ -7,16 +7,41 @@ public sealed partial class SchedulerWorkerService
     /// Adds due recurring occurrences, but asks the store only when a schedule can be due: at the time the store gave
     /// for the next one, after a wake-up (a schedule was stored or changed), and at least every MaxPollDelay (in case a
     /// wake-up was lost). An idle worker thus sends no extra commands.
+    /// A failure is this step's alone: it is logged and retried with its own backoff (which wake-ups do not cut short),
+    /// and the claims go on meanwhile.
     /// </summary>
     private async Task<bool> PumpRecurringAsync(CancellationToken stoppingToken)
     {
-        if (_recurring is null || _time.GetTimestamp() < Interlocked.Read(ref _recurringCheckAt))
+        var now = _time.GetTimestamp();
+        if (_recurring is null || now < Interlocked.Read(ref _recurringCheckAt) || now < _recurringRetryAt)
         {
             return false;
         }
 
         var epoch = Interlocked.Read(ref _recurringEpoch);
-        var (_, more, nextDueIn) = await _recurring.PumpAsync(stoppingToken).ConfigureAwait(false);
+        (int Added, bool More, TimeSpan? NextDueIn) pumped;
+        try
+        {
+            pumped = await _recurring.PumpAsync(stoppingToken).ConfigureAwait(false);
+            _recurringBackoff = TimeSpan.Zero;
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && stoppingToken.IsCancellationRequested))
+        {
+            _recurringBackoff = _recurringBackoff == TimeSpan.Zero ? _options.MinPollDelay : Grow(_recurringBackoff);
+            _recurringRetryAt = _time.GetTimestamp() + (long)(_recurringBackoff.TotalSeconds * _time.TimestampFrequency);
+            if (ex is SchedulerUnavailableException)
+            {
+                Log.StoreUnavailable(_logger, _recurringBackoff, ex);
+            }
+            else
+            {
+                Log.RecurringPumpFailed(_logger, _recurringBackoff, ex);
+            }
+
+            return false;
+        }
+
+        var (_, more, nextDueIn) = pumped;
         var wait = more ? TimeSpan.Zero : nextDueIn is { } next && next < _options.MaxPollDelay ? next : _options.MaxPollDelay;
         var checkAt = _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
         Interlocked.Exchange(ref _recurringCheckAt, checkAt);
@@ -30,4 +55,8 @@ public sealed partial class SchedulerWorkerService
 
     private long _recurringCheckAt;
     private long _recurringEpoch;
+
+    // Only the poll loop reads and writes these.
+    private long _recurringRetryAt;
+    private TimeSpan _recurringBackoff;
 }

@@ -127,6 +127,18 @@ public sealed partial class InMemoryScheduleStore : IRecurringStore
                 return Task.FromResult(RecurringAddStatus.Stale);
             }
 
+            if (request.DeferFor is { } delay)
+            {
+                // Re-index only a schedule still due (see recurring_add.lua, ARGV[10] '2').
+                if (!_recurringDue.TryGetScore(request.ScheduleId, out var due) || due > Now)
+                {
+                    return Task.FromResult(RecurringAddStatus.AlreadyAdded);
+                }
+
+                _recurringDue.Set(request.ScheduleId, Now + (long)delay.TotalMilliseconds);
+                return Task.FromResult(RecurringAddStatus.Deferred);
+            }
+
             if (request.OccurrenceMilliseconds is not { } t)
             {
                 _recurringDue.Remove(request.ScheduleId);

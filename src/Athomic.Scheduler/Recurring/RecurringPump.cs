@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,11 +12,20 @@ namespace Athomic.Scheduler.Recurring;
 /// the schedule's <see cref="MisfirePolicy"/>. Every worker runs it before its claims; the store's watermark makes
 /// racing workers add each occurrence once.
 /// </summary>
+/// <remarks>
+/// One schedule that fails is isolated: a definition this host cannot read (a newer version wrote it, or its time zone
+/// is missing here), or a step that throws, is never finished; it is left to the hosts that can handle it, and
+/// re-indexed with backoff only when none did (see <see cref="LeaveToOthersAsync"/>); the other schedules of the
+/// batch are looked after meanwhile.
+/// </remarks>
 internal sealed class RecurringPump
 {
     private readonly IRecurringStore _store;
     private readonly SchedulerOptions _options;
     private readonly ILogger _logger;
+
+    // Schedule id -> what this host saw when the schedule last failed here, and how often in a row it saw it unchanged.
+    private readonly ConcurrentDictionary<string, Failure> _failures = new(StringComparer.Ordinal);
 
     public RecurringPump(IRecurringStore store, SchedulerOptions options, ILogger logger)
     {
@@ -34,19 +44,37 @@ internal sealed class RecurringPump
         var batch = await _store.GetDueRecurringAsync(batchSize, cancellationToken).ConfigureAwait(false);
         var now = DateTimeOffset.FromUnixTimeMilliseconds(batch.NowMilliseconds);
         var added = 0;
+        var left = 0;
         foreach (var entry in batch.Entries)
         {
-            if (await AddNextAsync(entry, now, cancellationToken).ConfigureAwait(false) == RecurringAddStatus.Added)
+            RecurringAddStatus? status;
+            try
+            {
+                status = await AddNextAsync(entry, now, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // This schedule only: the others of the batch go on.
+                status = await LeaveToOthersAsync(entry, batch.NowMilliseconds, ex, unreadable: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (status == RecurringAddStatus.Added)
             {
                 added++;
             }
+            else if (status is null or RecurringAddStatus.Deferred)
+            {
+                left++;
+            }
         }
 
+        // A batch full of schedules left to other hosts is no reason to look again at once.
         TimeSpan? nextDueIn = batch.NextDueMilliseconds is { } next ? TimeSpan.FromMilliseconds(Math.Max(0, next - batch.NowMilliseconds)) : null;
-        return (added, batch.Entries.Count >= batchSize, nextDueIn);
+        return (added, batch.Entries.Count >= batchSize && left == 0, nextDueIn);
     }
 
-    private async Task<RecurringAddStatus> AddNextAsync(RecurringDueEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <returns>What the store did, or <see langword="null"/> when the schedule was left to other hosts for now.</returns>
+    private async Task<RecurringAddStatus?> AddNextAsync(RecurringDueEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
     {
         RecurringDefinition definition;
         try
@@ -55,11 +83,12 @@ internal sealed class RecurringPump
         }
         catch (TaskEnvelopeException ex)
         {
-            // Unreadable (another version wrote it, or the time zone is unknown on this machine): take it out of the
-            // index so it cannot spin; upserting the schedule again puts it back.
-            Log.RecurringUnreadable(_logger, entry.ScheduleId, ex);
-            return await FinishAsync(entry, cancellationToken).ConfigureAwait(false);
+            // Unreadable here (another version wrote it, or the time zone is unknown on this machine), maybe not on
+            // other hosts: never finish it for everyone.
+            return await LeaveToOthersAsync(entry, now.ToUnixTimeMilliseconds(), ex, unreadable: true, cancellationToken).ConfigureAwait(false);
         }
+
+        _failures.TryRemove(entry.ScheduleId, out _);
 
         var watermark = DateTimeOffset.FromUnixTimeMilliseconds(entry.WatermarkMilliseconds);
         if (entry.Latest is RecurringOccurrenceState.Pending or RecurringOccurrenceState.Prepared && entry.LatestTaskId is { } pending)
@@ -102,6 +131,68 @@ internal sealed class RecurringPump
             successor?.ToUnixTimeMilliseconds(),
             successorEnvelope,
             _options.RecurringMisfireThreshold);
+    }
+
+    /// <summary>
+    /// Leaves a schedule this host failed on to the hosts that can handle it. It is first left alone, still due, for a
+    /// grace of <see cref="SchedulerWorkerOptions.MaxPollDelay"/> (by then every healthy host has looked at it); if no
+    /// host moved it on meanwhile, it is re-indexed in the store after a backoff (1 s, doubling up to half the misfire
+    /// threshold while no host makes progress with it), so nobody looks at it in a loop and it never blocks the index.
+    /// </summary>
+    /// <returns><see cref="RecurringAddStatus.Deferred"/>, or <see langword="null"/> when it was left as it is.</returns>
+    private async Task<RecurringAddStatus?> LeaveToOthersAsync(RecurringDueEntry entry, long nowMs, Exception error, bool unreadable, CancellationToken cancellationToken)
+    {
+        var seen = _failures.TryGetValue(entry.ScheduleId, out var known) ? known : null;
+        var first = seen is null || seen.Revision != entry.Revision;
+        if (seen is null || !seen.Matches(entry))
+        {
+            // New here, or another host moved it on since: start over, with the grace and the shortest backoff.
+            seen = new Failure(entry.Revision, entry.WatermarkMilliseconds, entry.Latest, entry.LatestTaskId, nowMs, 0);
+        }
+
+        if (nowMs - seen.Since < (long)_options.Worker.MaxPollDelay.TotalMilliseconds)
+        {
+            _failures[entry.ScheduleId] = seen;
+            LogLeft(entry.ScheduleId, TimeSpan.Zero, error, unreadable, first);
+            return null;
+        }
+
+        var cap = Math.Max(1_000, (long)_options.RecurringMisfireThreshold.TotalMilliseconds / 2);
+        var delay = Math.Min(1_000L << Math.Min(seen.Count, 20), cap);
+        _failures[entry.ScheduleId] = seen with { Since = nowMs + delay, Count = seen.Count + 1 };
+        LogLeft(entry.ScheduleId, TimeSpan.FromMilliseconds(delay), error, unreadable, first);
+        try
+        {
+            return await _store.AddOccurrenceAsync(RecurringAddRequest.Defer(entry.ScheduleId, entry.Revision, TimeSpan.FromMilliseconds(delay)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!unreadable && ex is not OperationCanceledException)
+        {
+            // The store is failing too: the schedule stays due, and a later look tries again.
+            return null;
+        }
+    }
+
+    private void LogLeft(string scheduleId, TimeSpan delay, Exception error, bool unreadable, bool first)
+    {
+        if (!unreadable)
+        {
+            Log.RecurringStepFailed(_logger, scheduleId, delay, error);
+        }
+        else if (first)
+        {
+            Log.RecurringUnreadable(_logger, scheduleId, error);
+        }
+        else
+        {
+            Log.RecurringStillUnreadable(_logger, scheduleId, delay);
+        }
+    }
+
+    /// <summary>What this host saw of a schedule it failed on: since when it is due in that state, and how often it was deferred.</summary>
+    private sealed record Failure(long Revision, long Watermark, RecurringOccurrenceState Latest, string? LatestTaskId, long Since, int Count)
+    {
+        public bool Matches(RecurringDueEntry entry) =>
+            Revision == entry.Revision && Watermark == entry.WatermarkMilliseconds && Latest == entry.Latest && LatestTaskId == entry.LatestTaskId;
     }
 
     private Task<RecurringAddStatus> FinishAsync(RecurringDueEntry entry, CancellationToken cancellationToken) =>

@@ -64,8 +64,8 @@ public sealed partial class RedisScheduleStore : IRecurringStore
                 request.Envelope,
                 request.SuccessorMilliseconds is { } s ? s : RedisValue.EmptyString,
                 request.SuccessorEnvelope,
-                (long)request.MisfireThreshold.TotalMilliseconds,
-                request.SuccessorOnly ? 1 : 0,
+                (long)(request.DeferFor ?? request.MisfireThreshold).TotalMilliseconds,
+                request.DeferFor is not null ? 2 : request.SuccessorOnly ? 1 : 0,
             ])).ConfigureAwait(false);
         return (RecurringAddStatus)(int)result;
     }

@@ -43,6 +43,10 @@ public interface IRecurringStore
     /// under the request's task id (else <see cref="RecurringAddStatus.AlreadyAdded"/>), and only its successor is
     /// prepared. The schedule is re-indexed at
     /// max(occurrence, now) + the misfire threshold.
+    /// With <see cref="RecurringAddRequest.DeferFor"/> (<see cref="RecurringAddRequest.Defer"/>: a worker that cannot
+    /// read the definition), nothing is added or prepared: the schedule, if it still has the request's revision and is
+    /// still due, is only re-indexed at now + that delay (<see cref="RecurringAddStatus.Deferred"/>); one that another
+    /// worker has re-indexed later, or that left the index, is left alone (<see cref="RecurringAddStatus.AlreadyAdded"/>).
     /// </summary>
     /// <param name="request">The occurrence and its successor.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -67,6 +71,9 @@ public enum RecurringAddStatus
 
     /// <summary>Only the successor was asked for, and prepared.</summary>
     SuccessorPrepared = 4,
+
+    /// <summary>The schedule was only re-indexed, to be looked at again later (see <see cref="RecurringAddRequest.Defer"/>).</summary>
+    Deferred = 5,
 }
 
 /// <summary>What <see cref="IRecurringStore.AddOccurrenceAsync"/> adds.</summary>
@@ -82,6 +89,9 @@ public enum RecurringAddStatus
 /// after the occurrence the workers look at the schedule again.
 /// </param>
 /// <param name="SuccessorOnly">Only prepare the successor of the pending occurrence (the occurrence is not added).</param>
+/// <param name="DeferFor">
+/// Add and prepare nothing: only look at the still-due schedule again after this long (see <see cref="Defer"/>).
+/// </param>
 public sealed record RecurringAddRequest(
     string ScheduleId,
     long Revision,
@@ -91,7 +101,21 @@ public sealed record RecurringAddRequest(
     long? SuccessorMilliseconds,
     ReadOnlyMemory<byte> SuccessorEnvelope,
     TimeSpan MisfireThreshold,
-    bool SuccessorOnly = false);
+    bool SuccessorOnly = false,
+    TimeSpan? DeferFor = null)
+{
+    /// <summary>
+    /// A request that adds nothing and re-indexes the schedule, while it is still due, at the store's now +
+    /// <paramref name="delay"/>: for a worker that cannot read the definition (a newer version wrote it, or its time
+    /// zone is missing on that host), so the schedule is neither finished for every host nor looked at in a loop.
+    /// </summary>
+    /// <param name="scheduleId">The schedule id.</param>
+    /// <param name="revision">The revision read with the definition.</param>
+    /// <param name="delay">How long until the schedule is looked at again.</param>
+    /// <returns>The request.</returns>
+    public static RecurringAddRequest Defer(string scheduleId, long revision, TimeSpan delay) =>
+        new(scheduleId, revision, null, string.Empty, default, null, default, TimeSpan.Zero, DeferFor: delay);
+}
 
 /// <summary>The state of the latest occurrence a schedule has added (see <see cref="RecurringDueEntry"/>).</summary>
 public enum RecurringOccurrenceState

@@ -1,3 +1,7 @@
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>
@@ -6,21 +10,32 @@ namespace Athomic.Scheduler.Storage;
 /// fills the batch from the partitions after it; a partition that reported nothing due before time T is skipped until
 /// T, until it is touched (a wake-up or a local write), or at most <c>maxSkip</c> (a safety net for a lost wake-up).
 /// </summary>
+/// <remarks>
+/// A partition that fails (its node is down, or answers an error such as BUSY, READONLY, MASTERDOWN or OOM) is
+/// skipped with its own backoff (1 s, doubling up to <c>maxSkip</c>) and logged, while the sweep goes on with the
+/// others and keeps what they gave; the sweep fails only when every partition it asked failed.
+/// </remarks>
 internal sealed class PartitionSweep
 {
-    private const long UnavailableRetryMs = 1000;
+    private const long RetryBaseMs = 1000;
     private readonly long[] _skipUntil;
     private readonly long[] _nextDue;
+    private readonly int[] _failures;
     private readonly TimeProvider _time;
     private readonly long _maxSkipMs;
+    private readonly ILogger _logger;
+    private readonly string _step;
     private int _rotation = -1;
 
-    public PartitionSweep(int count, TimeProvider time, TimeSpan maxSkip)
+    public PartitionSweep(int count, TimeProvider time, TimeSpan maxSkip, ILogger? logger = null, string step = "claim")
     {
         _skipUntil = new long[count];
         _nextDue = new long[count];
+        _failures = new int[count];
         _time = time;
         _maxSkipMs = (long)maxSkip.TotalMilliseconds;
+        _logger = logger ?? NullLogger.Instance;
+        _step = step;
     }
 
     /// <summary>The number of partitions.</summary>
@@ -32,9 +47,10 @@ internal sealed class PartitionSweep
     /// Visits the partitions that may have something due, in turn, until <paramref name="maxCount"/> items were taken.
     /// </summary>
     /// <param name="maxCount">The batch size.</param>
-    /// <param name="visit">Takes up to the given count from a partition; throws <see cref="SchedulerUnavailableException"/> when its node is down.</param>
+    /// <param name="visit">Takes up to the given count from a partition; throws when the partition fails.</param>
     /// <returns>How many were taken, the time until the soonest partition's next item (zero when the batch filled), and the store's clock.</returns>
     /// <exception cref="SchedulerUnavailableException">Every partition asked was unreachable.</exception>
+    /// <remarks>When every partition asked failed, and not all for being unreachable, the first other error is rethrown.</remarks>
     public async Task<SweepResult> RunAsync(int maxCount, Func<int, int, Task<PartitionVisit>> visit)
     {
         var n = _nextDue.Length;
@@ -42,8 +58,8 @@ internal sealed class PartitionSweep
         var taken = 0;
         long storeNow = 0;
         var full = false;
-        SchedulerUnavailableException? unavailable = null;
-        int asked = 0, failures = 0;
+        List<(int Partition, TimeSpan RetryIn, Exception Error)>? failed = null;
+        var asked = 0;
         for (var k = 0; k < n && !full; k++)
         {
             var p = (start + k) % n;
@@ -59,16 +75,19 @@ internal sealed class PartitionSweep
             {
                 result = await visit(p, maxCount - taken).ConfigureAwait(false);
             }
-            catch (SchedulerUnavailableException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // One partition's node is down: the others keep working; this one is tried again after a second.
-                unavailable = ex;
-                failures++;
-                Volatile.Write(ref _nextDue[p], sent + UnavailableRetryMs);
-                Volatile.Write(ref _skipUntil[p], sent + UnavailableRetryMs);
+                // This partition failed (its node is down, or it answered an error): the others keep working; this one
+                // is skipped with its own backoff, and keeps nothing the others gave from being used.
+                var failures = Interlocked.Increment(ref _failures[p]);
+                var retryMs = Math.Min(RetryBaseMs << Math.Min(failures - 1, 16), Math.Max(_maxSkipMs, RetryBaseMs));
+                Volatile.Write(ref _nextDue[p], sent + retryMs);
+                Volatile.Write(ref _skipUntil[p], sent + retryMs);
+                (failed ??= []).Add((p, TimeSpan.FromMilliseconds(retryMs), ex));
                 continue;
             }
 
+            Volatile.Write(ref _failures[p], 0);
             taken += result.Count;
             storeNow = result.NowMilliseconds;
             full = taken >= maxCount;
@@ -81,9 +100,23 @@ internal sealed class PartitionSweep
             Volatile.Write(ref _skipUntil[p], next == 0 ? 0 : Math.Min(next, sent + _maxSkipMs));
         }
 
-        if (unavailable is not null && failures == asked)
+        if (failed is not null)
         {
-            throw new SchedulerUnavailableException("No partition of the schedule is reachable: " + unavailable.Message, unavailable);
+            if (failed.Count == asked)
+            {
+                // Nothing answered: the caller backs off as a whole (and logs once).
+                if (failed.Find(f => f.Error is not SchedulerUnavailableException).Error is { } error)
+                {
+                    ExceptionDispatchInfo.Throw(error);
+                }
+
+                throw new SchedulerUnavailableException("No partition of the schedule is reachable: " + failed[0].Error.Message, failed[0].Error);
+            }
+
+            foreach (var (partition, retryIn, error) in failed)
+            {
+                Log.PartitionFailed(_logger, partition, _step, retryIn, error);
+            }
         }
 
         return new SweepResult(taken, full ? TimeSpan.Zero : NextDueIn(), storeNow == 0 ? Now : storeNow);

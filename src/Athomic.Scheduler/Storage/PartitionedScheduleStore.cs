@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>
@@ -9,6 +11,8 @@ namespace Athomic.Scheduler.Storage;
 /// Claims are fair and cheap: each claim starts at the next partition in turn, and a partition that reported
 /// nothing due before time T is skipped until T, until a wake-up from that partition, or at most
 /// <c>maxSkip</c> (a safety net for a lost wake-up): an idle partition costs no command between the worker's polls.
+/// A partition that fails (down, or answering an error such as BUSY, READONLY or OOM) is skipped with its own backoff
+/// and logged; claims and recurring listings go on with the other partitions.
 /// </remarks>
 public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurringStore
 {
@@ -17,8 +21,9 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurrin
     /// <summary>Creates the store.</summary>
     /// <param name="partitions">The partition stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
     /// <param name="time">The local clock, used only to time how long an idle partition is skipped.</param>
-    /// <param name="maxSkip">The longest an idle partition is skipped without a wake-up. Default 30 s.</param>
-    public PartitionedScheduleStore(IReadOnlyList<IScheduleStore> partitions, TimeProvider? time = null, TimeSpan? maxSkip = null)
+    /// <param name="maxSkip">The longest an idle partition is skipped without a wake-up (and the longest backoff of a failing one). Default 30 s.</param>
+    /// <param name="logger">Logs the failures of single partitions; <see langword="null"/>: not logged.</param>
+    public PartitionedScheduleStore(IReadOnlyList<IScheduleStore> partitions, TimeProvider? time = null, TimeSpan? maxSkip = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         if (partitions.Count == 0)
@@ -27,8 +32,8 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurrin
         }
 
         _partitions = [.. partitions];
-        Sweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30));
-        RecurringSweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30));
+        Sweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30), logger, "claim");
+        RecurringSweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30), logger, "recurring");
     }
 
     /// <summary>The number of partitions.</summary>
@@ -66,19 +71,31 @@ public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurrin
     {
         var tasks = new List<ClaimedEntry>();
         var recurring = 0;
-        var result = await Sweep.RunAsync(maxCount, async (p, count) =>
+        SweepResult result;
+        try
         {
-            var batch = await _partitions[p].ClaimAsync(count, lease, cancellationToken).ConfigureAwait(false);
-            tasks.AddRange(batch.Tasks);
-            if (batch.RecurringDispatched > 0)
+            result = await Sweep.RunAsync(maxCount, async (p, count) =>
             {
-                // The claim added those schedules' next occurrences: the workers prepare the successors now.
-                recurring += batch.RecurringDispatched;
-                RecurringSweep.Touch(p);
-            }
+                var batch = await _partitions[p].ClaimAsync(count, lease, cancellationToken).ConfigureAwait(false);
+                tasks.AddRange(batch.Tasks);
+                if (batch.RecurringDispatched > 0)
+                {
+                    // The claim added those schedules' next occurrences: the workers prepare the successors now.
+                    recurring += batch.RecurringDispatched;
+                    RecurringSweep.Touch(p);
+                }
 
-            return new PartitionVisit(batch.Tasks.Count, batch.NextDueIn, batch.NowMilliseconds);
-        }).ConfigureAwait(false);
+                return new PartitionVisit(batch.Tasks.Count, batch.NextDueIn, batch.NowMilliseconds);
+            }).ConfigureAwait(false);
+        }
+        catch (Exception) when (tasks.Count > 0)
+        {
+            // Stopped (or failed) mid-sweep: what earlier partitions gave goes back at once rather than waiting for
+            // its leases to expire.
+            await ReleaseAsync(tasks.ConvertAll(t => t.Claim), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         return new ClaimBatch(tasks, result.NextDueIn, result.NowMilliseconds, recurring);
     }
 

@@ -13,7 +13,7 @@ public static class Hosts
     public static IHost RedisStreams(IConnectionMultiplexer connection, string prefix, Execution.IScheduledHandlerRegistry registry, Action<SchedulerOptions>? configure = null) =>
         Redis(connection, prefix, registry, configure, streams: true);
 
-    public static IHost Redis(IConnectionMultiplexer connection, string prefix, Execution.IScheduledHandlerRegistry registry, Action<SchedulerOptions>? configure = null, bool streams = false)
+    public static IHost Redis(IConnectionMultiplexer connection, string prefix, Execution.IScheduledHandlerRegistry registry, Action<SchedulerOptions>? configure = null, bool streams = false, Action<HostApplicationBuilder>? customize = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -37,6 +37,7 @@ public static class Hosts
             scheduler.UseRedisStreamsBroker();
         }
 
+        customize?.Invoke(builder);
         return builder.Build();
     }
 }

@@ -20,11 +20,13 @@ public sealed class RecordingRegistry : IScheduledHandlerRegistry
     private readonly object _gate = new();
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = new();
 
-    public RecordingRegistry(int failAttempts = int.MaxValue)
+    /// <param name="failAttempts">How many attempts of a <see cref="Fail"/> task fail.</param>
+    /// <param name="recordRecurring">A static (<c>[Recurring]</c>) schedule of the <see cref="Record"/> handler.</param>
+    public RecordingRegistry(int failAttempts = int.MaxValue, StaticRecurringSchedule? recordRecurring = null)
     {
         Handlers =
         [
-            new ScheduledHandlerDescriptor(Record, "Tests.Record", "System.String", (ctx, _, _) => { Ran(ctx); return ValueTask.CompletedTask; }),
+            new ScheduledHandlerDescriptor(Record, "Tests.Record", "System.String", (ctx, _, _) => { Ran(ctx); return ValueTask.CompletedTask; }) { Recurring = recordRecurring },
             new ScheduledHandlerDescriptor(Fail, "Tests.Fail", null, (ctx, _, _) =>
             {
                 if (ctx.Attempt <= failAttempts)

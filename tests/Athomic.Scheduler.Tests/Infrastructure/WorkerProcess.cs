@@ -26,7 +26,11 @@ public sealed class WorkerProcess : IAsyncDisposable
         .Single(a => a.Key == "ChaosWorkerPath").Value!;
 
     /// <summary>Starts a worker and waits until its host has started.</summary>
-    public static async Task<WorkerProcess> StartAsync(string redis, string prefix, string consumer, string runsKey, int workMs, int visibilityMs, int concurrency = 16, params string[] extraArgs)
+    public static Task<WorkerProcess> StartAsync(string redis, string prefix, string consumer, string runsKey, int workMs, int visibilityMs, int concurrency = 16, params string[] extraArgs) =>
+        StartWithEnvironmentAsync(new Dictionary<string, string>(), redis, prefix, consumer, runsKey, workMs, visibilityMs, concurrency, extraArgs);
+
+    /// <summary>Starts a worker with extra environment variables (for example <c>TZDIR</c>) and waits until its host has started.</summary>
+    public static async Task<WorkerProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, string redis, string prefix, string consumer, string runsKey, int workMs, int visibilityMs, int concurrency = 16, params string[] extraArgs)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
@@ -47,6 +51,11 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
 
         psi.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         var process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
         var worker = new WorkerProcess(process, consumer);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

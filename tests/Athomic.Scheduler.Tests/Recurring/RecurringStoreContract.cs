@@ -80,6 +80,25 @@ public abstract class RecurringStoreContract
     }
 
     [Fact]
+    public async Task Deferring_re_indexes_only_a_schedule_still_due()
+    {
+        var (_, recurring, entry) = await NewScheduleAsync();
+        var defer = RecurringAddRequest.Defer("job", entry.Revision, TimeSpan.FromSeconds(5));
+        Assert.Equal(RecurringAddStatus.Deferred, await recurring.AddOccurrenceAsync(defer, default));
+        var batch = await recurring.GetDueRecurringAsync(10, default);
+        Assert.Empty(batch.Entries);
+        Assert.InRange(batch.NextDueMilliseconds!.Value - batch.NowMilliseconds, 4_000, 5_000);
+
+        // Not due any more (deferred, or indexed later by a worker that added an occurrence): left alone.
+        Assert.Equal(RecurringAddStatus.AlreadyAdded, await recurring.AddOccurrenceAsync(defer with { DeferFor = TimeSpan.FromHours(1) }, default));
+        Assert.Equal(RecurringAddStatus.Stale, await recurring.AddOccurrenceAsync(defer with { Revision = entry.Revision + 1 }, default));
+        Assert.InRange((await recurring.GetDueRecurringAsync(10, default)).NextDueMilliseconds!.Value - batch.NowMilliseconds, 4_000, 5_000);
+
+        // A deferral moves no watermark: a worker that can read the schedule still adds its occurrence.
+        Assert.Equal(RecurringAddStatus.Added, await recurring.AddOccurrenceAsync(Add(entry, entry.WatermarkMilliseconds + 50, null), default));
+    }
+
+    [Fact]
     public async Task A_missed_successor_is_not_added_and_the_schedule_is_listed_with_its_occurrence_gone()
     {
         var (store, recurring, entry) = await NewScheduleAsync();

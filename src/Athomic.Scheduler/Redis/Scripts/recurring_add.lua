@@ -6,16 +6,27 @@
 -- ARGV[4] occurrence (ms since the Unix epoch, '' when the schedule has no more), ARGV[5] its task id,
 -- ARGV[6] its envelope, ARGV[7] the successor's time ('' when there is none), ARGV[8] the successor's envelope,
 -- ARGV[9] misfire threshold (ms), ARGV[10] '1' to only prepare the successor of the occurrence, which must be the
--- watermark and still pending as ARGV[5] (once dispatched, a successor prepared for it would never be added)
+-- watermark and still pending as ARGV[5] (once dispatched, a successor prepared for it would never be added);
+-- ARGV[10] '2' to add nothing and only re-index the schedule, if still due, at now + ARGV[9] (ms): a worker that
+-- cannot read the definition leaves it to the workers that can, without finishing it or looking at it in a loop
 
 -- The watermark moves in the same step, so each occurrence is added at most once, whatever races or restarts.
 -- The schedule is re-indexed at max(occurrence, now) + threshold: a worker looks at it again then, in case its
 -- dispatch has not happened (its successor is prepared again) or the occurrence was cancelled (the next one is added).
--- Returns 0 stale (removed or changed since read), 1 added, 2 already added, 3 finished, 4 successor prepared.
+-- Returns 0 stale (removed or changed since read), 1 added, 2 already added (or, deferring: re-indexed later by
+-- another worker, or no longer indexed), 3 finished, 4 successor prepared, 5 deferred.
 local id = ARGV[2]
 if redis.call('HEXISTS', KEYS[1], id) == 0 then return 0 end
 local rev = redis.call('HGET', KEYS[2], 'r:' .. id) or '0'
 if rev ~= ARGV[3] then return 0 end
+if ARGV[10] == '2' then
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  local due = redis.call('ZSCORE', KEYS[3], id)
+  if not due or tonumber(due) > now then return 2 end
+  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[9]), id)
+  return 5
+end
 if ARGV[4] == '' then
   redis.call('ZREM', KEYS[3], id)
   return 3
