@@ -108,8 +108,9 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
         var registry = new RecordingRegistry();
         void Short(Athomic.Scheduler.Hosting.SchedulerOptions o) => o.Worker.LeaseDuration = TimeSpan.FromSeconds(1);
         using var metrics = new MetricWaiter(prefix);
-        using var first = Hosts.Redis(redis.Connection, prefix, registry, Short);
-        using var second = Hosts.Redis(redis.Connection, prefix, registry, Short);
+        await using var connection = await Claims.ClaimHosts.ConnectAsync(redis); // a 1 s lease needs timeouts of at most 500 ms
+        using var first = Hosts.Redis(connection, prefix, registry, Short);
+        using var second = Hosts.Redis(connection, prefix, registry, Short);
         await first.StartAsync();
         await second.StartAsync();
         var scheduler = first.Services.GetRequiredService<IScheduler>();

@@ -1,0 +1,130 @@
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Tests.Infrastructure;
+using Athomic.Scheduler.Tests.Partitions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Athomic.Scheduler.Tests.Claims;
+
+/// <summary>Lease renewal: a failed renewal is retried at once, and start-up refuses a lease one slow reply can cost.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class LeaseRenewalTests(RedisFixture redis)
+{
+    [Fact]
+    public async Task A_failed_renewal_is_retried_long_before_the_next_period()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        var store = new FailingExtendStore(new InMemoryScheduleStore(time), failures: 1);
+        var options = Options.Create(new SchedulerOptions { Worker = { LeaseDuration = TimeSpan.FromSeconds(30) } });
+        using var keeper = new LeaseKeeper(store, options, time, NullLogger<LeaseKeeper>.Instance);
+        await store.ScheduleAsync([new StoreItem("r", TaskEnvelope.Write(new GenericTask("h", default, "r")), 0, true)], ExistingTaskPolicy.Reschedule, default);
+        var claimed = Assert.Single((await store.ClaimAsync(10, TimeSpan.FromSeconds(30), default)).Tasks);
+        keeper.Track(TaskEnvelope.Read(claimed.Envelope), claimed.Token);
+        await keeper.StartAsync(default);
+
+        await AdvanceUntilAsync(time, store, calls: 1, step: TimeSpan.FromSeconds(10)); // the first renewal, a third into the lease, fails
+        // The retry comes within a second of fake time, not a whole period (10 s) later.
+        await AdvanceUntilAsync(time, store, calls: 2, step: TimeSpan.FromMilliseconds(100), limit: TimeSpan.FromSeconds(1));
+        await keeper.StopAsync(default);
+
+        Assert.Equal(2, store.ExtendCalls);
+    }
+
+    [Fact]
+    public async Task A_lease_shorter_than_twice_the_connection_timeout_stops_the_start()
+    {
+        // The fixture's connection waits up to 5 s for a reply: a renewal that slow must still be retried within the lease.
+        using var host = Hosts.Redis(redis.Connection, RedisFixture.NewPrefix(), new RecordingRegistry(), o => o.Worker.LeaseDuration = TimeSpan.FromSeconds(3));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Worker:LeaseDuration", error.Message, StringComparison.Ordinal);
+        Assert.Contains("timeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_that_does_not_claim_starts_with_any_lease()
+    {
+        using var host = Hosts.Redis(redis.Connection, RedisFixture.NewPrefix(), new RecordingRegistry(), o =>
+        {
+            o.Worker.LeaseDuration = TimeSpan.FromSeconds(3);
+            o.Worker.Enabled = false;
+        });
+
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    /// <summary>Advances the fake clock by <paramref name="step"/> until the store saw <paramref name="calls"/> renewals.</summary>
+    private static async Task AdvanceUntilAsync(FakeTimeProvider time, FailingExtendStore store, int calls, TimeSpan step, TimeSpan? limit = null)
+    {
+        var advanced = TimeSpan.Zero;
+        while (store.ExtendCalls < calls)
+        {
+            Assert.True(limit is null || advanced < limit, $"no renewal call {calls} within {limit} of fake time");
+            time.Advance(step);
+            advanced += step;
+            await store.WhenCalledAsync(calls, TimeSpan.FromMilliseconds(200)); // the keeper's loop runs on the thread pool
+        }
+    }
+
+    /// <summary>Forwards to a store; its first <c>failures</c> lease renewals fail as a lost connection would.</summary>
+    private sealed class FailingExtendStore(IScheduleStore inner, int failures) : IScheduleStore
+    {
+        private readonly CountingStore _forward = new(inner);
+        private readonly SemaphoreSlim _called = new(0);
+        private int _calls;
+
+        public int ExtendCalls => Volatile.Read(ref _calls);
+
+        /// <summary>Waits (at most <paramref name="timeout"/>) for the renewal call number <paramref name="calls"/>.</summary>
+        public async Task WhenCalledAsync(int calls, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (ExtendCalls < calls && DateTime.UtcNow < deadline && await _called.WaitAsync(deadline - DateTime.UtcNow))
+            {
+            }
+        }
+
+        public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
+        {
+            var n = Interlocked.Increment(ref _calls);
+            _called.Release();
+            return n <= failures
+                ? Task.FromException<IReadOnlyList<TaskClaim>>(new SchedulerUnavailableException("renewal failed", new TimeoutException()))
+                : inner.ExtendLeasesAsync(claims, lease, cancellationToken);
+        }
+
+        public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken) => _forward.ClaimAsync(maxCount, lease, cancellationToken);
+
+        public Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken) => _forward.ScheduleAsync(items, policy, cancellationToken);
+
+        public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken) => _forward.CancelAsync(taskId, cancellationToken);
+
+        public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => _forward.GetAsync(taskId, cancellationToken);
+
+        public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => _forward.AckAsync(claim, cancellationToken);
+
+        public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) => _forward.RetryAsync(claim, envelope, delay, cancellationToken);
+
+        public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) => _forward.ReleaseAsync(claims, cancellationToken);
+
+        public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) => _forward.DeadLetterAsync(claim, record, cancellationToken);
+
+        public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) => _forward.GetDeadLettersAsync(maxCount, cancellationToken);
+
+        public Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken) => _forward.ListDeadLettersAsync(offset, count, cancellationToken);
+
+        public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => _forward.GetDeadLetterAsync(taskId, cancellationToken);
+
+        public Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) => _forward.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken);
+
+        public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken) => _forward.PurgeDeadLettersAsync(taskIds, cancellationToken);
+
+        public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken) => _forward.SubscribeAsync(onEarlierTask, cancellationToken);
+    }
+}

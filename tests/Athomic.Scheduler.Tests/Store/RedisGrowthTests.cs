@@ -1,0 +1,106 @@
+using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Testing;
+using Athomic.Scheduler.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Tests.Store;
+
+/// <summary>Nothing grows without bound: bookkeeping leaves with its task, and big batches are sent in pieces Redis accepts.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisGrowthTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(50);
+
+    private static StoreItem Due(string id) => new(id, TaskEnvelope.Write(new GenericTask("h", default, id)), 0, IsRelative: true);
+
+    /// <summary>Claims <paramref name="id"/>, lets the lease expire and claims it again: one expired lease is counted.</summary>
+    private static async Task<TaskClaim> ReclaimedAsync(RedisScheduleStore store, string id, TimeSpan lease)
+    {
+        await store.ScheduleAsync([Due(id)], ExistingTaskPolicy.Reschedule, default);
+        Assert.Single((await store.ClaimAsync(10, Short, default)).Tasks);
+        await Task.Delay(Short * 2); // the claimer "died": its lease expires (the store's clock is the server's)
+        var again = Assert.Single((await store.ClaimAsync(10, lease, default)).Tasks);
+        Assert.Equal(1, again.ExpiredLeases);
+        return again.Claim;
+    }
+
+    [Fact]
+    public async Task Release_then_cancel_leaves_no_key()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var claim = await ReclaimedAsync(store, "g", TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, await store.ReleaseAsync([claim], default));
+        Assert.True(await store.CancelAsync("g", default));
+
+        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+    }
+
+    [Fact]
+    public async Task Release_then_reschedule_then_cancel_leaves_no_key()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var claim = await ReclaimedAsync(store, "g", TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, await store.ReleaseAsync([claim], default));
+        Assert.Equal([ScheduleStatus.Rescheduled], await store.ScheduleAsync([Due("g")], ExistingTaskPolicy.Reschedule, default));
+        Assert.True(await store.CancelAsync("g", default));
+
+        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+    }
+
+    [Fact]
+    public async Task Streams_promotion_of_an_expired_lease_takes_its_bookkeeping_along()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var store = new RedisScheduleStore(redis.Connection, prefix);
+        await ReclaimedAsync(store, "g", Short);
+        await Task.Delay(Short * 2); // this lease expires too: the streams broker's promotion takes it over
+        var queue = new RedisStreamQueue(redis.Connection, prefix, "test");
+        await queue.EnsureGroupAsync();
+
+        var (promoted, _, _, _) = await queue.PromoteAsync(10);
+        var db = redis.Connection.GetDatabase();
+
+        Assert.Equal(1, promoted);
+        Assert.Equal(0, await db.HashLengthAsync("{" + prefix + "}:reclaims"));
+        Assert.Equal(0, await db.HashLengthAsync("{" + prefix + "}:lease"));
+        Assert.Equal(0, await db.SortedSetLengthAsync("{" + prefix + "}:inflight"));
+    }
+
+    [Fact]
+    public async Task Scheduling_many_large_tasks_in_one_call_stays_within_the_query_buffer()
+    {
+        // A server whose query buffer holds 32 MB (Redis allows at least 1 MB; 1 GB by default): 40 tasks of 1 MB in
+        // one script call would exceed it and drop the shared connection.
+        await using var server = await RedisServer.StartAsync("--client-query-buffer-limit", "32mb");
+        await using var connection = await server.ConnectAsync();
+        var store = new RedisScheduleStore(connection, "big");
+        var payload = new byte[1_000_000];
+        var items = Enumerable.Range(0, 40)
+            .Select(i => new StoreItem("big-" + i, TaskEnvelope.Write(new GenericTask("h", payload, "big-" + i)), 0, IsRelative: true))
+            .ToList();
+
+        var statuses = await store.ScheduleAsync(items, ExistingTaskPolicy.Reschedule, default);
+
+        Assert.All(statuses, s => Assert.Equal(ScheduleStatus.Scheduled, s));
+        Assert.Equal(40, await connection.GetDatabase().SortedSetLengthAsync("{big}:pending"));
+        Assert.True(connection.IsConnected);
+    }
+
+    [Fact]
+    public void Chunks_are_cut_by_bytes_and_by_count()
+    {
+        var big = new StoreItem("b", new byte[RedisScheduleStore.ScheduleChunkBytes / 3], 0, true);
+        var small = new StoreItem("s", new byte[10], 0, true);
+        var huge = new StoreItem("h", new byte[RedisScheduleStore.ScheduleChunkBytes * 2], 0, true);
+
+        Assert.Equal(2, RedisScheduleStore.ChunkLength([big, big, big, big], 0)); // a third is too many
+        Assert.Equal(1, RedisScheduleStore.ChunkLength([huge, small], 0)); // a task larger than a chunk goes alone
+        Assert.Equal(RedisScheduleStore.ScheduleChunk, RedisScheduleStore.ChunkLength(Enumerable.Repeat(small, 2500).ToList(), 0));
+        Assert.Equal(500, RedisScheduleStore.ChunkLength(Enumerable.Repeat(small, 2500).ToList(), 2000));
+    }
+}
