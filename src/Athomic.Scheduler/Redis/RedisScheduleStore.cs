@@ -19,6 +19,9 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     /// </summary>
     internal const int ScheduleChunkBytes = 8 * 1024 * 1024;
 
+    /// <summary>Envelope bytes of scheduling calls sent and not yet answered, per <c>ScheduleAsync</c> call (a chunk larger than this goes alone).</summary>
+    internal const long ScheduleInFlightBytes = 2L * ScheduleChunkBytes;
+
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisKeys _keys;
     private readonly RedisKey[] _scheduleKeys;
@@ -54,14 +57,18 @@ public sealed partial class RedisScheduleStore : IScheduleStore
             return await ScheduleOneAsync(items[0], policy).ConfigureAwait(false);
         }
 
+        // Chunks go out pipelined, but at most ScheduleInFlightBytes of envelopes at a time: a call queued behind a
+        // gigabyte on the shared connection would time out (and hold up every other caller) before its turn.
         var keys = _scheduleKeys;
-        var chunks = new List<(int Count, Task<RedisResult> Call)>();
+        var inFlight = new Queue<(int Offset, long Bytes, Task<RedisResult> Call)>();
+        long inFlightBytes = 0;
         for (var start = 0; start < items.Count;)
         {
             var count = ChunkLength(items, start);
             var args = new RedisValue[2 + (count * 4)];
             args[0] = _keys.WakeChannelName;
             args[1] = policy == ExistingTaskPolicy.Refuse ? "1" : "0";
+            long bytes = 0;
             for (var i = 0; i < count; i++)
             {
                 var item = items[start + i];
@@ -69,23 +76,37 @@ public sealed partial class RedisScheduleStore : IScheduleStore
                 args[3 + (i * 4)] = item.IsRelative ? "d" : "a";
                 args[4 + (i * 4)] = item.DueMilliseconds;
                 args[5 + (i * 4)] = item.Envelope;
+                bytes += item.Envelope.Length;
             }
 
-            chunks.Add((count, Db.ScriptEvaluateAsync(LuaScripts.Schedule, keys, args)));
+            while (inFlight.Count > 0 && inFlightBytes + bytes > ScheduleInFlightBytes)
+            {
+                inFlightBytes -= await CollectAsync(inFlight.Dequeue(), statuses).ConfigureAwait(false);
+            }
+
+            inFlight.Enqueue((start, bytes, Db.ScriptEvaluateAsync(LuaScripts.Schedule, keys, args)));
+            inFlightBytes += bytes;
             start += count;
         }
 
-        var offset = 0;
-        foreach (var (_, chunk) in chunks)
+        while (inFlight.Count > 0)
         {
-            var result = (RedisResult[])(await Call(chunk).ConfigureAwait(false))!;
-            foreach (var status in result)
-            {
-                statuses[offset++] = (ScheduleStatus)(int)status;
-            }
+            await CollectAsync(inFlight.Dequeue(), statuses).ConfigureAwait(false);
         }
 
         return statuses;
+    }
+
+    /// <summary>Writes one chunk's statuses from its offset on; returns the chunk's envelope bytes.</summary>
+    private static async Task<long> CollectAsync((int Offset, long Bytes, Task<RedisResult> Call) chunk, ScheduleStatus[] statuses)
+    {
+        var result = (RedisResult[])(await Call(chunk.Call).ConfigureAwait(false))!;
+        for (var i = 0; i < result.Length; i++)
+        {
+            statuses[chunk.Offset + i] = (ScheduleStatus)(int)result[i];
+        }
+
+        return chunk.Bytes;
     }
 
     /// <summary>How many tasks from <paramref name="start"/> go in one call: at most <see cref="ScheduleChunk"/>, and at most <see cref="ScheduleChunkBytes"/> of envelopes (but at least one task).</summary>
