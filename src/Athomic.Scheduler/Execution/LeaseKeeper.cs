@@ -40,6 +40,7 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
     private readonly KeyValuePair<string, object?> _schedule;
     private readonly ConcurrentDictionary<TaskClaim, TaskLease> _held = new();
     private readonly SemaphoreSlim _ended = new(0, 1);
+    private readonly int _minClaim;
 
     private readonly Func<TimeSpan?> _storeTimeout;
     private readonly bool _claims;
@@ -59,6 +60,7 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         _lease = options.Value.Worker.LeaseDuration;
         _schedule = new("schedule", options.Value.KeyPrefix);
         Capacity = 2 * options.Value.Execution.MaxConcurrency;
+        _minClaim = Math.Max(1, options.Value.Execution.MaxConcurrency / 2);
     }
 
     public TimeSpan Lease => _lease;
@@ -68,8 +70,19 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
 
     public int HeldCount => _held.Count;
 
-    /// <summary>How many more tasks this process may claim now.</summary>
-    public int Available => Math.Max(0, Capacity - _held.Count);
+    /// <summary>
+    /// How many more tasks this process may claim now: up to <see cref="Capacity"/>, but 0 while more than
+    /// <c>MaxConcurrency / 2</c> of the prefetch is still queued (claims of a task or two each time one ends would cost
+    /// a round trip per task; the queued ones keep the handler slots busy meanwhile).
+    /// </summary>
+    public int Available
+    {
+        get
+        {
+            var held = _held.Count;
+            return held <= Capacity - _minClaim ? Capacity - held : 0;
+        }
+    }
 
     /// <summary>Holds a claim from now on: its lease is renewed until it ends.</summary>
     public TaskLease Track(GenericTask task, long token)
@@ -79,8 +92,8 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         return lease;
     }
 
-    /// <summary>Waits until a held claim ends (at once if one ended since the last call), at most <paramref name="timeout"/>.</summary>
-    /// <returns><see langword="true"/> when a claim ended; <see langword="false"/> on timeout.</returns>
+    /// <summary>Waits until claims ended so that <see cref="Available"/> is above 0 (at once if that happened since the last call), at most <paramref name="timeout"/>.</summary>
+    /// <returns><see langword="true"/> when claims ended; <see langword="false"/> on timeout.</returns>
     public Task<bool> WaitForEndAsync(TimeSpan timeout, CancellationToken cancellationToken) => _ended.WaitAsync(timeout, cancellationToken);
 
     /// <summary>
@@ -234,7 +247,8 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
 
     private void Forget(TaskClaim claim)
     {
-        if (_held.TryRemove(claim, out _) && _ended.CurrentCount == 0)
+        // Wake the worker only when it may claim again, not at every end (a wake-up per task costs a context switch).
+        if (_held.TryRemove(claim, out _) && Available > 0 && _ended.CurrentCount == 0)
         {
             try
             {

@@ -36,7 +36,10 @@ public sealed partial class RedisScheduleStore : IScheduleStore
         _connection = connection;
         _keys = new RedisKeys(keyPrefix);
         _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims];
+        _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch);
     }
+
+    private readonly GroupCommit<TaskClaim, bool> _acks;
 
     /// <summary>How many dead letters the dead-letter scripts keep, and for how long.</summary>
     internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
@@ -203,13 +206,27 @@ public sealed partial class RedisScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken)
+    /// <remarks>Concurrent acks share one script call (group commit), at most <see cref="AckBatch"/> per call.</remarks>
+    public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => _acks.SendAsync(claim);
+
+    /// <summary>Most acks in one coalesced call.</summary>
+    internal const int AckBatch = 512;
+
+    private async Task<bool[]> AckBatchAsync(IReadOnlyList<TaskClaim> claims)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(
+        var args = new RedisValue[(claims.Count * 2) + 1];
+        args[0] = _keys.WakeChannelName;
+        for (var i = 0; i < claims.Count; i++)
+        {
+            args[1 + (i * 2)] = claims[i].TaskId;
+            args[2 + (i * 2)] = claims[i].Token;
+        }
+
+        var result = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Ack,
             [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
-            [_keys.WakeChannelName, claim.TaskId, claim.Token])).ConfigureAwait(false);
-        return (int)result == 1;
+            args)).ConfigureAwait(false))!;
+        return Array.ConvertAll(result, r => (int)r == 1);
     }
 
     /// <inheritdoc />

@@ -1,16 +1,29 @@
--- ack.lua: a claimed task ran: forget it, if the claim is still the current one.
+-- ack.lua: claimed tasks ran: forget each one whose claim is still the current one.
 -- KEYS[1] inflight, KEYS[2] tasks, KEYS[3] reclaims, KEYS[4] lease, KEYS[5] pending, KEYS[6] deferred
 -- (see claim.lua and schedule.lua)
--- ARGV[1] wake channel, ARGV[2] task id, ARGV[3] fencing token of the claim
--- A version scheduled while it ran becomes pending now (_deferred.lua).
--- Returns 1 when the claim was current (and is now ended), else 0.
+-- ARGV[1] wake channel, then pairs of task id and fencing token of the claim (concurrent acks share one call).
+-- A version scheduled while a task ran becomes pending now (_deferred.lua).
+-- Returns per pair 1 when the claim was current (and is now ended), else 0.
 local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[5], KEYS[2], KEYS[6], ARGV[1]
 --#include _deferred
-local id = ARGV[2]
-if redis.call('HGET', KEYS[4], id) ~= ARGV[3] then return 0 end
-redis.call('HDEL', KEYS[4], id)
-redis.call('ZREM', KEYS[1], id)
-redis.call('HDEL', KEYS[2], id)
-redis.call('HDEL', KEYS[3], id)
-promote_deferred(id)
-return 1
+local out = {}
+local ended = {}
+for i = 2, #ARGV, 2 do
+  local id = ARGV[i]
+  if redis.call('HGET', KEYS[4], id) == ARGV[i + 1] then
+    ended[#ended + 1] = id
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+if #ended > 0 then
+  redis.call('HDEL', KEYS[4], unpack(ended))
+  redis.call('ZREM', KEYS[1], unpack(ended))
+  redis.call('HDEL', KEYS[2], unpack(ended))
+  redis.call('HDEL', KEYS[3], unpack(ended))
+  if redis.call('EXISTS', K_DEFERRED) == 1 then
+    for i = 1, #ended do promote_deferred(ended[i]) end
+  end
+end
+return out

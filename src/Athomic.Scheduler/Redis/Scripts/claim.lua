@@ -26,7 +26,6 @@ local expired = redis.call('ZRANGE', K_INFLIGHT, 0, max - 1, 'WITHSCORES')
 for i = 1, #expired, 2 do
   if tonumber(expired[i + 1]) > now then break end
   local id = expired[i]
-  redis.call('ZADD', K_INFLIGHT, deadline, id)
   ids[#ids + 1] = id
   scores[#scores + 1] = expired[i + 1]
   expired_counts[#expired_counts + 1] = redis.call('HINCRBY', K_RECLAIMS, id, 1)
@@ -38,7 +37,6 @@ if #ids < max then
   for i = 1, #due, 2 do
     if tonumber(due[i + 1]) > now then break end
     local id = due[i]
-    redis.call('ZADD', K_INFLIGHT, deadline, id)
     ids[#ids + 1] = id
     scores[#scores + 1] = due[i + 1]
     expired_counts[#expired_counts + 1] = 0
@@ -47,20 +45,34 @@ if #ids < max then
   if #claimed > 0 then redis.call('ZREMRANGEBYRANK', K_PENDING, 0, #claimed - 1) end
 end
 
+-- One command each for the whole batch (a command per task costs more than its work): leases, tokens, envelopes.
 if #ids > 0 then
   local base = redis.call('INCRBY', K_FENCE, #ids) - #ids
-  local tokens = {}
+  local leases, tokens = {}, {}
   for i = 1, #ids do
-    local token = base + i
+    leases[#leases + 1] = deadline
+    leases[#leases + 1] = ids[i]
     tokens[#tokens + 1] = ids[i]
-    tokens[#tokens + 1] = token
+    tokens[#tokens + 1] = base + i
+  end
+  -- In slices of 4,000 arguments: Lua's unpack is limited to about 8,000 values (BatchSize goes up to 10,000).
+  local envelopes = {}
+  for i = 1, #leases, 4000 do
+    local j = math.min(i + 3999, #leases)
+    redis.call('ZADD', K_INFLIGHT, unpack(leases, i, j))
+    redis.call('HSET', K_LEASE, unpack(tokens, i, j))
+  end
+  for i = 1, #ids, 4000 do
+    local part = redis.call('HMGET', K_TASKS, unpack(ids, i, math.min(i + 3999, #ids)))
+    for k = 1, #part do envelopes[#envelopes + 1] = part[k] end
+  end
+  for i = 1, #ids do
     out[#out + 1] = ids[i]
     out[#out + 1] = scores[i]
-    out[#out + 1] = redis.call('HGET', K_TASKS, ids[i]) or ''
+    out[#out + 1] = envelopes[i] or ''
     out[#out + 1] = expired_counts[i]
-    out[#out + 1] = token
+    out[#out + 1] = base + i
   end
-  redis.call('HSET', K_LEASE, unpack(tokens))
 end
 
 -- After the ranks above are removed, so an occurrence chained here is never taken for a claimed task.

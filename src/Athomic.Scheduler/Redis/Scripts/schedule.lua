@@ -24,15 +24,26 @@ local wake = nil
 local ids = {}
 for k = 1, n do ids[k] = ARGV[(k * 4) - 1] end
 local stored = redis.call('HMGET', KEYS[2], unpack(ids))
-local leased = redis.call('HMGET', KEYS[3], unpack(ids))
-local queued = redis.call('HMGET', KEYS[4], unpack(ids))
+-- Running: claimed (a claimed task keeps its details in tasks, so only stored ids are looked up in lease) or queued in
+-- the stream (whose details left tasks; looked up only when the streams broker has queued anything).
+local leased, queued = {}, {}
+local known = {}
+for k = 1, n do if stored[k] then known[#known + 1] = ids[k] end end
+if #known > 0 then
+  local tokens = redis.call('HMGET', KEYS[3], unpack(known))
+  for k = 1, #known do if tokens[k] then leased[known[k]] = true end end
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  local entries = redis.call('HMGET', KEYS[4], unpack(ids))
+  for k = 1, n do if entries[k] then queued[ids[k]] = true end end
+end
 local seen = {}
 local fields, scores, members, held, replaced = {}, {}, {}, {}, {}
 local out = {}
 for k = 1, n do
   local i = (k * 4) - 1
   local id = ids[k]
-  local running = leased[k] or queued[k]
+  local running = leased[id] or queued[id]
   local exists = stored[k] or running or seen[id]
   if refuse and exists then
     out[k] = 3
