@@ -18,7 +18,7 @@ public sealed class LeaseRenewalTests(RedisFixture redis)
     public async Task A_failed_renewal_is_retried_long_before_the_next_period()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
-        var store = new FailingExtendStore(new InMemoryScheduleStore(time), failures: 1);
+        var store = new CountingStore(new InMemoryScheduleStore(time), failExtend: n => n == 1);
         var options = Options.Create(new SchedulerOptions { Worker = { LeaseDuration = TimeSpan.FromSeconds(30) } });
         using var keeper = new LeaseKeeper(store, options, time, NullLogger<LeaseKeeper>.Instance);
         await store.ScheduleAsync([new StoreItem("r", TaskEnvelope.Write(new GenericTask("h", default, "r")), 0, true)], ExistingTaskPolicy.Reschedule, default);
@@ -31,7 +31,7 @@ public sealed class LeaseRenewalTests(RedisFixture redis)
         await AdvanceUntilAsync(time, store, calls: 2, step: TimeSpan.FromMilliseconds(100), limit: TimeSpan.FromSeconds(1));
         await keeper.StopAsync(default);
 
-        Assert.Equal(2, store.ExtendCalls);
+        Assert.Equal(2, store.Extends);
     }
 
     [Fact]
@@ -60,71 +60,15 @@ public sealed class LeaseRenewalTests(RedisFixture redis)
     }
 
     /// <summary>Advances the fake clock by <paramref name="step"/> until the store saw <paramref name="calls"/> renewals.</summary>
-    private static async Task AdvanceUntilAsync(FakeTimeProvider time, FailingExtendStore store, int calls, TimeSpan step, TimeSpan? limit = null)
+    private static async Task AdvanceUntilAsync(FakeTimeProvider time, CountingStore store, int calls, TimeSpan step, TimeSpan? limit = null)
     {
         var advanced = TimeSpan.Zero;
-        while (store.ExtendCalls < calls)
+        while (store.Extends < calls)
         {
             Assert.True(limit is null || advanced < limit, $"no renewal call {calls} within {limit} of fake time");
             time.Advance(step);
             advanced += step;
-            await store.WhenCalledAsync(calls, TimeSpan.FromMilliseconds(200)); // the keeper's loop runs on the thread pool
+            await store.WhenExtendedAsync(calls, TimeSpan.FromMilliseconds(200)); // the keeper's loop runs on the thread pool
         }
-    }
-
-    /// <summary>Forwards to a store; its first <c>failures</c> lease renewals fail as a lost connection would.</summary>
-    private sealed class FailingExtendStore(IScheduleStore inner, int failures) : IScheduleStore
-    {
-        private readonly CountingStore _forward = new(inner);
-        private readonly SemaphoreSlim _called = new(0);
-        private int _calls;
-
-        public int ExtendCalls => Volatile.Read(ref _calls);
-
-        /// <summary>Waits (at most <paramref name="timeout"/>) for the renewal call number <paramref name="calls"/>.</summary>
-        public async Task WhenCalledAsync(int calls, TimeSpan timeout)
-        {
-            var deadline = DateTime.UtcNow + timeout;
-            while (ExtendCalls < calls && DateTime.UtcNow < deadline && await _called.WaitAsync(deadline - DateTime.UtcNow))
-            {
-            }
-        }
-
-        public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
-        {
-            var n = Interlocked.Increment(ref _calls);
-            _called.Release();
-            return n <= failures
-                ? Task.FromException<IReadOnlyList<TaskClaim>>(new SchedulerUnavailableException("renewal failed", new TimeoutException()))
-                : inner.ExtendLeasesAsync(claims, lease, cancellationToken);
-        }
-
-        public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken) => _forward.ClaimAsync(maxCount, lease, cancellationToken);
-
-        public Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken) => _forward.ScheduleAsync(items, policy, cancellationToken);
-
-        public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken) => _forward.CancelAsync(taskId, cancellationToken);
-
-        public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => _forward.GetAsync(taskId, cancellationToken);
-
-        public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => _forward.AckAsync(claim, cancellationToken);
-
-        public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) => _forward.RetryAsync(claim, envelope, delay, cancellationToken);
-
-        public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) => _forward.ReleaseAsync(claims, cancellationToken);
-
-        public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) => _forward.DeadLetterAsync(claim, record, cancellationToken);
-
-        public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) => _forward.GetDeadLettersAsync(maxCount, cancellationToken);
-
-        public Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken) => _forward.ListDeadLettersAsync(offset, count, cancellationToken);
-
-        public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => _forward.GetDeadLetterAsync(taskId, cancellationToken);
-
-        public Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) => _forward.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken);
-
-        public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken) => _forward.PurgeDeadLettersAsync(taskIds, cancellationToken);
-
-        public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken) => _forward.SubscribeAsync(onEarlierTask, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Tests.Claims;
 
@@ -17,12 +18,10 @@ public sealed class RescheduleDuringRunTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         var log = new RunLog();
-        await using var connection = await ClaimHosts.ConnectAsync(redis);
-        using var host = ClaimHosts.Start(connection, prefix, log, streams);
-        await host.StartAsync();
+        var (connection, host) = await RunningAsync(prefix, log, streams, RunLog.Task("job", 1, gated: true));
+        await using var _ = connection;
+        using var __ = host;
         var scheduler = host.Scheduler();
-        await scheduler.ScheduleAsync(RunLog.Task("job", 1, gated: true), TimeSpan.Zero, "job");
-        await log.Started("job", 1);
 
         // Version 2 fails its first attempt: if version 1's ack had removed it, nothing would retry it.
         var result = await scheduler.ScheduleManyAsync([ScheduleRequest.After(RunLog.Task("job", 2, failures: 1), TimeSpan.Zero)]);
@@ -30,7 +29,7 @@ public sealed class RescheduleDuringRunTests(RedisFixture redis)
         var startedBeside = log.HasStarted("job", 2);
         log.Open("job", 1);
         await log.Succeeded("job", 2);
-        await Eventually.TrueAsync(async () => await redis.KeyCountAsync(prefix) <= (streams ? 1 : 0), TimeSpan.FromSeconds(10), "the store is empty");
+        await EmptyAsync(prefix, streams);
         await host.StopAsync();
 
         Assert.Equal(ScheduleStatus.RescheduledAfterRun, Assert.Single(result).Status);
@@ -48,18 +47,16 @@ public sealed class RescheduleDuringRunTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         var log = new RunLog(maxAttempts: 5);
-        await using var connection = await ClaimHosts.ConnectAsync(redis);
-        using var host = ClaimHosts.Start(connection, prefix, log, streams);
-        await host.StartAsync();
+        var (connection, host) = await RunningAsync(prefix, log, streams, RunLog.Task("job", 1, failures: 5, gated: true));
+        await using var _ = connection;
+        using var __ = host;
         var scheduler = host.Scheduler();
-        await scheduler.ScheduleAsync(RunLog.Task("job", 1, failures: 5, gated: true), TimeSpan.Zero, "job");
-        await log.Started("job", 1);
 
         await scheduler.ScheduleAsync(RunLog.Task("job", 2), TimeSpan.Zero, "job");
         await host.PolledAsync(3); // chances to claim version 2 beside version 1
         log.Open("job", 1); // version 1 throws: its retry must not run, version 2 runs instead
         await log.Succeeded("job", 2);
-        await Eventually.TrueAsync(async () => await redis.KeyCountAsync(prefix) <= (streams ? 1 : 0), TimeSpan.FromSeconds(10), "the store is empty");
+        await EmptyAsync(prefix, streams);
         await host.PolledAsync(3);
         await host.StopAsync();
 
@@ -74,12 +71,10 @@ public sealed class RescheduleDuringRunTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         var log = new RunLog();
-        await using var connection = await ClaimHosts.ConnectAsync(redis);
-        using var host = ClaimHosts.Start(connection, prefix, log, streams);
-        await host.StartAsync();
+        var (connection, host) = await RunningAsync(prefix, log, streams, RunLog.Task("job", 1, gated: true));
+        await using var _ = connection;
+        using var __ = host;
         var scheduler = host.Scheduler();
-        await scheduler.ScheduleAsync(RunLog.Task("job", 1, gated: true), TimeSpan.Zero, "job");
-        await log.Started("job", 1);
 
         var nothingHeld = await scheduler.CancelAsync("job");
         await scheduler.ScheduleAsync(RunLog.Task("job", 2), TimeSpan.Zero, "job");
@@ -87,7 +82,7 @@ public sealed class RescheduleDuringRunTests(RedisFixture redis)
         var again = await scheduler.CancelAsync("job");
         log.Open("job", 1);
         await log.Succeeded("job", 1);
-        await Eventually.TrueAsync(async () => await redis.KeyCountAsync(prefix) <= (streams ? 1 : 0), TimeSpan.FromSeconds(10), "the store is empty");
+        await EmptyAsync(prefix, streams);
         await host.PolledAsync(3);
         await host.StopAsync();
 
@@ -105,12 +100,10 @@ public sealed class RescheduleDuringRunTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         var log = new RunLog();
-        await using var connection = await ClaimHosts.ConnectAsync(redis);
-        using var host = ClaimHosts.Start(connection, prefix, log, streams);
-        await host.StartAsync();
+        var (connection, host) = await RunningAsync(prefix, log, streams, RunLog.Task("job", 1, gated: true));
+        await using var _ = connection;
+        using var __ = host;
         var scheduler = host.Scheduler();
-        await scheduler.ScheduleAsync(RunLog.Task("job", 1, gated: true), TimeSpan.Zero, "job");
-        await log.Started("job", 1);
 
         var refused = await scheduler.ScheduleManyAsync([new ScheduleRequest(RunLog.Task("job", 2), TimeSpan.Zero, Policy: ExistingTaskPolicy.Refuse)]);
         await host.PolledAsync(3);
@@ -121,4 +114,19 @@ public sealed class RescheduleDuringRunTests(RedisFixture redis)
         Assert.Equal(ScheduleStatus.AlreadyExists, Assert.Single(refused).Status);
         Assert.False(log.HasStarted("job", 2));
     }
+
+    /// <summary>A started host on which version 1 of "job" is running.</summary>
+    private async Task<(ConnectionMultiplexer Connection, IHost Host)> RunningAsync(string prefix, RunLog log, bool streams, GenericTask first)
+    {
+        var connection = await ClaimHosts.ConnectAsync(redis);
+        var host = ClaimHosts.Start(connection, prefix, log, streams);
+        await host.StartAsync();
+        await host.Scheduler().ScheduleAsync(first, TimeSpan.Zero, "job");
+        await log.Started("job", 1);
+        return (connection, host);
+    }
+
+    /// <summary>Waits until the store holds nothing but, with the streams broker, the empty stream (it keeps the group).</summary>
+    private Task EmptyAsync(string prefix, bool streams) =>
+        Eventually.TrueAsync(async () => await redis.KeyCountAsync(prefix) <= (streams ? 1 : 0), TimeSpan.FromSeconds(10), "the store is empty");
 }

@@ -1,3 +1,4 @@
+using static Athomic.Scheduler.Tests.Infrastructure.Packed;
 using System.Buffers;
 using System.Diagnostics;
 using Athomic.Scheduler.Execution;
@@ -369,16 +370,5 @@ public sealed class DecoderFuzzTests(ITestOutputHelper output)
         }
 
         return bytes;
-    }
-
-    private delegate void Writes(ref MessagePackWriter writer);
-
-    private static byte[] Pack(Writes write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
     }
 }

@@ -1,3 +1,4 @@
+using static Athomic.Scheduler.Tests.Infrastructure.Packed;
 using System.Buffers;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Recurring;
@@ -166,16 +167,6 @@ public sealed class MalformedStoredBytesTests
         Assert.Null(delivery.Problem);
     }
 
-    private delegate void Writes(ref MessagePackWriter writer);
-
-    private static byte[] Pack(Writes write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
 
     /// <summary>[[[…[0]…]]]: <paramref name="depth"/> arrays of one element around a 0.</summary>
     private static byte[] Nested(int depth)

@@ -2,12 +2,27 @@ using Athomic.Scheduler.Storage;
 
 namespace Athomic.Scheduler.Tests.Partitions;
 
-/// <summary>A store that counts claims and forwards everything to another store.</summary>
-internal sealed class CountingStore(IScheduleStore inner) : IScheduleStore
+/// <summary>A store that counts claims and lease renewals and forwards everything to another store.</summary>
+/// <param name="inner">The store forwarded to.</param>
+/// <param name="failExtend">Given the renewal's number (from 1), whether it fails as a lost connection would.</param>
+internal sealed class CountingStore(IScheduleStore inner, Func<int, bool>? failExtend = null) : IScheduleStore
 {
+    private readonly SemaphoreSlim _extended = new(0);
     private int _claims;
+    private int _extends;
 
     public int Claims => Volatile.Read(ref _claims);
+
+    public int Extends => Volatile.Read(ref _extends);
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) until renewal number <paramref name="count"/> was made.</summary>
+    public async Task WhenExtendedAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Extends < count && DateTime.UtcNow < deadline && await _extended.WaitAsync(deadline - DateTime.UtcNow))
+        {
+        }
+    }
 
     public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -21,7 +36,14 @@ internal sealed class CountingStore(IScheduleStore inner) : IScheduleStore
 
     public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
 
-    public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) => inner.ExtendLeasesAsync(claims, lease, cancellationToken);
+    public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _extends);
+        _extended.Release();
+        return failExtend?.Invoke(n) == true
+            ? Task.FromException<IReadOnlyList<TaskClaim>>(new SchedulerUnavailableException("renewal failed", new TimeoutException()))
+            : inner.ExtendLeasesAsync(claims, lease, cancellationToken);
+    }
 
     public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => inner.AckAsync(claim, cancellationToken);
 

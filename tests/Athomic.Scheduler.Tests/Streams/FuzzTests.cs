@@ -1,3 +1,4 @@
+using static Athomic.Scheduler.Tests.Infrastructure.Packed;
 using System.Buffers;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Testing;
@@ -122,16 +123,6 @@ public sealed class FuzzTests(ITestOutputHelper output)
         return bytes;
     }
 
-    private delegate void Writes(ref MessagePackWriter writer);
-
-    private static byte[] Pack(Writes write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
 
     private static readonly string[] KnownReasons =
     [

@@ -1,3 +1,4 @@
+using static Athomic.Scheduler.Tests.Infrastructure.Packed;
 using System.Buffers;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Tests.Infrastructure;
@@ -109,16 +110,6 @@ public sealed class MalformedStoredRecordsTests(RedisFixture redis)
         Assert.Contains("dead-letter record", single!.Reason);
     }
 
-    private delegate void Writes(ref MessagePackWriter writer);
-
-    private static byte[] Pack(Writes write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
 
     /// <summary>A valid envelope of <paramref name="id"/> with one appended field.</summary>
     private static byte[] Envelope(string id, Writes appended) => Pack((ref MessagePackWriter w) =>
