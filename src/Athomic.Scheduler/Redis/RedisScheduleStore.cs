@@ -161,10 +161,11 @@ public sealed partial class RedisScheduleStore : IScheduleStore
         var parts = (RedisResult[])result!;
         var now = (long)parts[0];
         var next = (long)parts[1];
-        var tasks = new ClaimedEntry[(parts.Length - 3) / 5];
+        var tokenBase = (long)parts[3];
+        var tasks = new ClaimedEntry[(parts.Length - 4) / 4];
         for (var i = 0; i < tasks.Length; i++)
         {
-            var p = 3 + (i * 5);
+            var p = 4 + (i * 4);
             var expired = (int)parts[p + 3];
             tasks[i] = new ClaimedEntry(
                 (string)parts[p]!,
@@ -172,7 +173,7 @@ public sealed partial class RedisScheduleStore : IScheduleStore
                 (long)(double)parts[p + 1],
                 expired > 0,
                 expired,
-                (long)parts[p + 4]);
+                tokenBase + i + 1);
         }
 
         return new ClaimBatch(tasks, next < 0 ? null : TimeSpan.FromMilliseconds(next), now, (int)parts[2]);

@@ -5,8 +5,8 @@
 -- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter)
 -- ARGV[1] batch size, ARGV[2] lease in ms
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), recurring occurrences chained,
---           then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from the schedule, else
---           how many of its leases have expired (1 or more), fencing token }.
+--           fencing token base, then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from
+--           the schedule, else how many of its leases have expired (1 or more) }. The k-th task's token is base + k.
 -- Every claim gets a new fencing token: ack, retry, release, dead-letter and extend act only with the token of the
 -- current claim, so a run whose lease expired and was claimed again can never end the newer claim.
 -- Claims by rank, then checks scores: cheap on Redis and on servers where wide ZRANGEBYSCORE is slow.
@@ -19,7 +19,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 --#include _next_due
 local max = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
-local out = { now, -1, 0 }
+local out = { now, -1, 0, 0 }
 local ids, scores, expired_counts = {}, {}, {}
 
 local expired = redis.call('ZRANGE', K_INFLIGHT, 0, max - 1, 'WITHSCORES')
@@ -71,8 +71,8 @@ if #ids > 0 then
     out[#out + 1] = scores[i]
     out[#out + 1] = envelopes[i] or ''
     out[#out + 1] = expired_counts[i]
-    out[#out + 1] = base + i
   end
+  out[4] = base
 end
 
 -- After the ranks above are removed, so an occurrence chained here is never taken for a claimed task.
