@@ -7,7 +7,7 @@ namespace Athomic.Scheduler;
 /// counters of tasks claimed, completed, retried, released and dead-lettered by this process, tagged with
 /// <c>schedule</c> (the key prefix) and, where known, <c>handler</c>.
 /// </summary>
-public static class SchedulerMetrics
+internal static class SchedulerMetrics
 {
     /// <summary>The meter name to listen to (OpenTelemetry: <c>AddMeter("Athomic.Scheduler")</c>).</summary>
     public const string MeterName = "Athomic.Scheduler";

@@ -13,7 +13,7 @@ namespace Athomic.Scheduler;
 /// An appended field may nest containers at most <see cref="MaxAppendedFieldDepth"/> deep; deeper input is refused.
 /// The due time is not part of the envelope: it is the task's score in the schedule.
 /// </remarks>
-public static class TaskEnvelope
+internal static class TaskEnvelope
 {
     /// <summary>The envelope version this build writes.</summary>
     public const int CurrentVersion = 1;

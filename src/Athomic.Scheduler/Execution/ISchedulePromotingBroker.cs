@@ -6,7 +6,7 @@ namespace Athomic.Scheduler.Execution;
 /// interface: when the broker has it, the worker calls <see cref="PromoteDueAsync"/> instead of claiming leases,
 /// so no task is ever held in memory between the schedule and the broker.
 /// </summary>
-public interface ISchedulePromotingBroker : ITaskBroker
+internal interface ISchedulePromotingBroker : ITaskBroker
 {
     /// <summary>Moves up to <paramref name="maxCount"/> due tasks (and expired in-flight leases) into the broker's queue.</summary>
     /// <param name="maxCount">The batch size.</param>
@@ -23,4 +23,4 @@ public interface ISchedulePromotingBroker : ITaskBroker
 /// How many of the tasks were recurring occurrences with a prepared successor: the worker looks at their schedules
 /// at once, to prepare the next successor (see <see cref="Storage.IRecurringStore"/>).
 /// </param>
-public readonly record struct PromotionResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched = 0);
+internal readonly record struct PromotionResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched = 0);

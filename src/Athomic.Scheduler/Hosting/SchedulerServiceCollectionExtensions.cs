@@ -64,7 +64,7 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton<Registered>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IScheduler>(sp => new Scheduler(
+        services.TryAddSingleton<IScheduler>(sp => new StoreScheduler(
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>()));

@@ -3,7 +3,7 @@ using Athomic.Scheduler.Storage;
 namespace Athomic.Scheduler.InMemory;
 
 /// <summary>Dead letters in memory, with the same rules as the Redis scripts <c>deadletter*.lua</c>, <c>requeue.lua</c> and <c>purge.lua</c>.</summary>
-public sealed partial class InMemoryScheduleStore
+internal sealed partial class InMemoryScheduleStore
 {
     /// <inheritdoc />
     public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using Athomic.Scheduler.Storage;
 namespace Athomic.Scheduler.InMemory;
 
 /// <summary>Recurring schedules in memory, with the same rules as the Redis scripts <c>recurring_*.lua</c>.</summary>
-public sealed partial class InMemoryScheduleStore : IRecurringStore
+internal sealed partial class InMemoryScheduleStore : IRecurringStore
 {
     private readonly Dictionary<string, RecurringState> _recurring = new(StringComparer.Ordinal);
     private readonly ScoredSet _recurringDue = new();

@@ -7,7 +7,7 @@ namespace Athomic.Scheduler.InMemory;
 /// <see cref="TimeProvider"/>: with a fake clock, advancing time makes tasks fall due. For tests and demos;
 /// nothing survives the process.
 /// </summary>
-public sealed partial class InMemoryScheduleStore : IScheduleStore
+internal sealed partial class InMemoryScheduleStore : IScheduleStore
 {
     private readonly TimeProvider _time;
     private readonly object _gate = new();

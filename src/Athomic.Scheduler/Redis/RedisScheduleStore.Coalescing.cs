@@ -9,7 +9,7 @@ namespace Athomic.Scheduler.Redis;
 /// enqueues its task; if no call is being sent, it sends at once (a lone caller never waits for a timer or for
 /// others), otherwise its task rides in the next call, sent as soon as the current one returns.
 /// </summary>
-public sealed partial class RedisScheduleStore
+internal sealed partial class RedisScheduleStore
 {
     /// <summary>Most tasks in one coalesced call.</summary>
     private const int CoalesceMax = 512;

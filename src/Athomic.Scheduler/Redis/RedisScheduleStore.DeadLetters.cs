@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Athomic.Scheduler.Redis;
 
 /// <summary>Dead letters on Redis: <c>{prefix}:dead</c> (records) and <c>:dead:index</c> (by time).</summary>
-public sealed partial class RedisScheduleStore
+internal sealed partial class RedisScheduleStore
 {
     /// <inheritdoc />
     public async Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)

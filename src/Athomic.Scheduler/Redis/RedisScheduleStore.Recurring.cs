@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Athomic.Scheduler.Redis;
 
 /// <summary>Recurring schedules on Redis: <c>{prefix}:recurring</c>, <c>:recurring:state</c> and <c>:recurring:due</c>.</summary>
-public sealed partial class RedisScheduleStore : IRecurringStore
+internal sealed partial class RedisScheduleStore : IRecurringStore
 {
     private RedisKey[] RecurringKeys => [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.Pending, _keys.Tasks, _keys.RecurringNext];
 

@@ -8,7 +8,7 @@ namespace Athomic.Scheduler.Redis;
 /// in-flight leases and the dead letters, all under one hash tag. Every mutation is one Lua script; the Redis
 /// server's <c>TIME</c> is the clock.
 /// </summary>
-public sealed partial class RedisScheduleStore : IScheduleStore
+internal sealed partial class RedisScheduleStore : IScheduleStore
 {
     /// <summary>Tasks per script call when scheduling many; keeps each script short so Redis stays responsive.</summary>
     internal const int ScheduleChunk = 1000;

@@ -10,7 +10,7 @@ namespace Athomic.Scheduler.Storage;
 /// watermark, in the same atomic step that moves the watermark, so no two workers (or restarts, or redeploys)
 /// can add the same occurrence twice.
 /// </remarks>
-public interface IRecurringStore
+internal interface IRecurringStore
 {
     /// <summary>
     /// Stores a definition. Unchanged bytes are a no-op. A new schedule starts after the store's now. A changed one
@@ -55,7 +55,7 @@ public interface IRecurringStore
 }
 
 /// <summary>The result of <see cref="IRecurringStore.AddOccurrenceAsync"/>.</summary>
-public enum RecurringAddStatus
+internal enum RecurringAddStatus
 {
     /// <summary>The schedule is gone, or changed since it was read.</summary>
     Stale = 0,
@@ -92,7 +92,7 @@ public enum RecurringAddStatus
 /// <param name="DeferFor">
 /// Add and prepare nothing: only look at the still-due schedule again after this long (see <see cref="Defer"/>).
 /// </param>
-public sealed record RecurringAddRequest(
+internal sealed record RecurringAddRequest(
     string ScheduleId,
     long Revision,
     long? OccurrenceMilliseconds,
@@ -118,7 +118,7 @@ public sealed record RecurringAddRequest(
 }
 
 /// <summary>The state of the latest occurrence a schedule has added (see <see cref="RecurringDueEntry"/>).</summary>
-public enum RecurringOccurrenceState
+internal enum RecurringOccurrenceState
 {
     /// <summary>There is none (a new schedule, or one whose pending occurrence was cancelled by an update).</summary>
     None = 0,
@@ -140,7 +140,7 @@ public enum RecurringOccurrenceState
 /// <param name="Revision">The definition's revision.</param>
 /// <param name="Latest">The state of the latest occurrence added (the one at the watermark).</param>
 /// <param name="LatestTaskId">That occurrence's task id, or <see langword="null"/> when there is none.</param>
-public readonly record struct RecurringDueEntry(
+internal readonly record struct RecurringDueEntry(
     string ScheduleId,
     ReadOnlyMemory<byte> Definition,
     long WatermarkMilliseconds,
@@ -152,4 +152,4 @@ public readonly record struct RecurringDueEntry(
 /// <param name="NowMilliseconds">The store's clock.</param>
 /// <param name="Entries">The schedules.</param>
 /// <param name="NextDueMilliseconds">When the next schedule after now needs its next occurrence, or <see langword="null"/> when none does.</param>
-public sealed record RecurringDueBatch(long NowMilliseconds, IReadOnlyList<RecurringDueEntry> Entries, long? NextDueMilliseconds);
+internal sealed record RecurringDueBatch(long NowMilliseconds, IReadOnlyList<RecurringDueEntry> Entries, long? NextDueMilliseconds);

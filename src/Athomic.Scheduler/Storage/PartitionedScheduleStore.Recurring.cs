@@ -7,7 +7,7 @@ namespace Athomic.Scheduler.Storage;
 /// one whose next schedule is not due yet (until then, a wake-up or a write from this process, or at most
 /// <c>maxSkip</c>), as claims do: an idle partition costs no command.
 /// </summary>
-public sealed partial class PartitionedScheduleStore
+internal sealed partial class PartitionedScheduleStore
 {
     /// <inheritdoc />
     public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>The operations routed by task id, and the ones fanned out to every partition.</summary>
-public sealed partial class PartitionedScheduleStore
+internal sealed partial class PartitionedScheduleStore
 {
     /// <inheritdoc />
     public async Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ namespace Athomic.Scheduler.Storage;
 /// A partition that fails (down, or answering an error such as BUSY, READONLY or OOM) is skipped with its own backoff
 /// and logged; claims and recurring listings go on with the other partitions.
 /// </remarks>
-public sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurringStore
+internal sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurringStore
 {
     private readonly IScheduleStore[] _partitions;
 

@@ -14,7 +14,7 @@ namespace Athomic.Scheduler.Storage;
 /// <see cref="string.GetHashCode()"/> (randomized per process). Changing the partition count moves ids; see the
 /// README's partition section.
 /// </remarks>
-public static class TaskPartitioner
+internal static class TaskPartitioner
 {
     private const uint OffsetBasis = 2166136261;
     private const uint Prime = 16777619;

@@ -26,10 +26,10 @@ internal sealed class RecurringDriver
             : new PartitionedScheduleStore(Enumerable.Range(0, partitions).Select(_ => (IScheduleStore)new InMemoryScheduleStore(_time)).ToList(), _time);
         var options = new SchedulerOptions { RecurringMisfireThreshold = misfireThreshold ?? TimeSpan.FromMinutes(1) };
         _pump = new RecurringPump((IRecurringStore)_store, options, NullLogger.Instance);
-        Scheduler = new Scheduler(_store, Microsoft.Extensions.Options.Options.Create(options), _time);
+        Scheduler = new StoreScheduler(_store, Microsoft.Extensions.Options.Options.Create(options), _time);
     }
 
-    public Scheduler Scheduler { get; }
+    public IScheduler Scheduler { get; }
 
     public IScheduleStore Store => _store;
 

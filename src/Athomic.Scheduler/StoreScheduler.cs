@@ -8,7 +8,7 @@ namespace Athomic.Scheduler;
 /// The <see cref="IScheduler"/> over an <see cref="IScheduleStore"/>: validates every request before anything is
 /// written, encodes the envelope, and leaves the clock to the store (a delay becomes a due time on the store's clock).
 /// </summary>
-public sealed class Scheduler : IScheduler
+internal sealed class StoreScheduler : IScheduler
 {
     private readonly IScheduleStore _store;
     private readonly SchedulerOptions _options;
@@ -18,7 +18,7 @@ public sealed class Scheduler : IScheduler
     /// <param name="store">The schedule store.</param>
     /// <param name="options">The options.</param>
     /// <param name="time">The local clock, used only to bound how far ahead an execution time may be.</param>
-    public Scheduler(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider? time = null)
+    public StoreScheduler(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
