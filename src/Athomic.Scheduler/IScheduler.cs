@@ -111,7 +111,7 @@ public enum ScheduleStatus
 /// <param name="Task">The task, stored under its <see cref="GenericTask.TaskId"/>.</param>
 /// <param name="Delay">The delay from now, or <see langword="null"/> when <paramref name="ExecutionTime"/> is given.</param>
 /// <param name="ExecutionTime">The execution time, or <see langword="null"/> when <paramref name="Delay"/> is given.</param>
-/// <param name="Policy">Overrides <see cref="Hosting.SchedulerOptions.ExistingTaskPolicy"/> for this request.</param>
+/// <param name="Policy">Overrides <see cref="SchedulerOptions.ExistingTaskPolicy"/> for this request.</param>
 public sealed record ScheduleRequest(GenericTask Task, TimeSpan? Delay = null, DateTimeOffset? ExecutionTime = null, ExistingTaskPolicy? Policy = null)
 {
     /// <summary>A request to run <paramref name="task"/> after <paramref name="delay"/>.</summary>

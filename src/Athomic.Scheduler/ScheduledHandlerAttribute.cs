@@ -29,7 +29,7 @@ public sealed class ScheduledHandlerAttribute : Attribute
 
     /// <summary>
     /// The maximum number of attempts for this handler's tasks before they are dead-lettered;
-    /// 0 (the default) uses <see cref="Hosting.SchedulerExecutionOptions.MaxAttempts"/>.
+    /// 0 (the default) uses <see cref="SchedulerExecutionOptions.MaxAttempts"/>.
     /// </summary>
     public int MaxAttempts { get; set; }
 }

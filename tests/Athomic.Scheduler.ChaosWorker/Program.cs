@@ -9,6 +9,7 @@
 // one line per run start and end to that file: the run history kept outside Redis.
 // Prints "READY <consumer>" once the host has started.
 using Athomic.Scheduler.ChaosWorker;
+using Athomic.Scheduler;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Testing.Contention;
 using Microsoft.Extensions.Configuration;

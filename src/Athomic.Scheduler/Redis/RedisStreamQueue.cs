@@ -26,7 +26,7 @@ internal sealed class RedisStreamQueue
     public string Consumer { get; }
 
     /// <summary>How many dead letters the dead-letter script keeps, and for how long.</summary>
-    public Storage.DeadLetterRetention Retention { get; init; } = Storage.DeadLetterRetention.Default;
+    public DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
 
     /// <summary>The partition index (0 for an unpartitioned schedule); stamped on every delivery.</summary>
     public int Partition { get; }

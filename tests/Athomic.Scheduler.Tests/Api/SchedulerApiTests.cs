@@ -9,7 +9,7 @@ public sealed class SchedulerApiTests(RedisFixture redis)
 {
     private static GenericTask Task(string? id = null, int payloadBytes = 4) => new(RecordingRegistry.Record, new byte[payloadBytes], id);
 
-    private (IScheduler Scheduler, string Prefix, IDisposable Host) Create(Action<Athomic.Scheduler.Hosting.SchedulerOptions>? configure = null)
+    private (IScheduler Scheduler, string Prefix, IDisposable Host) Create(Action<SchedulerOptions>? configure = null)
     {
         var prefix = RedisFixture.NewPrefix();
         var host = Hosts.Redis(redis.Connection, prefix, new RecordingRegistry(), o =>

@@ -152,7 +152,7 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
     internal static IEnumerable<string> IdsIn(int partition, string stem) =>
         Enumerable.Range(0, int.MaxValue).Select(i => stem + i).Where(id => TaskPartitioner.PartitionOf(id, Partitions) == partition);
 
-    private static void Configure(Hosting.SchedulerOptions o)
+    private static void Configure(SchedulerOptions o)
     {
         o.Partitions = Partitions;
         o.Worker.BatchSize = 500;

@@ -18,7 +18,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         await using var server = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always");
         await using var connection = await server.ConnectAsync();
         var registry = new RecordingRegistry();
-        void Configure(Hosting.SchedulerOptions o) => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(2);
+        void Configure(SchedulerOptions o) => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(2);
         using var first = Hosts.RedisStreams(connection, "aof", registry, Configure);
         using var second = Hosts.RedisStreams(connection, "aof", registry, Configure);
         await first.StartAsync();

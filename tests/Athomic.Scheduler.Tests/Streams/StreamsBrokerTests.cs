@@ -179,7 +179,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         using var metrics = new MetricWaiter(prefix);
         // 2 s, not the minimum 1 s: the keep-alive (every 0.67 s) then tolerates 1.3 s of CPU starvation on a loaded
         // 2-core machine before the entry would look abandoned (with 1 s it failed once under parallel builds).
-        void Configure(Hosting.SchedulerOptions o) => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(2);
+        void Configure(SchedulerOptions o) => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(2);
         using var first = Hosts.RedisStreams(redis.Connection, prefix, registry, Configure);
         using var second = Hosts.RedisStreams(redis.Connection, prefix, registry, Configure);
         await first.StartAsync();
@@ -206,7 +206,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         var stopping = new RecordingRegistry();
         using var metrics = new MetricWaiter(prefix);
-        void Configure(Hosting.SchedulerOptions o)
+        void Configure(SchedulerOptions o)
         {
             o.Execution.MaxConcurrency = 2;
             o.Streams.VisibilityTimeout = TimeSpan.FromMinutes(10); // a hand-back that waited for it would time the test out

@@ -106,7 +106,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         var registry = new RecordingRegistry();
-        void Short(Athomic.Scheduler.Hosting.SchedulerOptions o) => o.Worker.LeaseDuration = TimeSpan.FromSeconds(1);
+        void Short(SchedulerOptions o) => o.Worker.LeaseDuration = TimeSpan.FromSeconds(1);
         using var metrics = new MetricWaiter(prefix);
         await using var connection = await Claims.ClaimHosts.ConnectAsync(redis); // a 1 s lease needs timeouts of at most 500 ms
         using var first = Hosts.Redis(connection, prefix, registry, Short);

@@ -1,4 +1,4 @@
-namespace Athomic.Scheduler.Hosting;
+namespace Athomic.Scheduler;
 
 /// <summary>
 /// Options of the scheduler, bound from configuration (for example the section <c>Athomic:Scheduler</c>) and
@@ -70,7 +70,7 @@ public sealed class SchedulerDeadLetterOptions
     /// <summary>Longest a dead letter is kept; <see cref="TimeSpan.Zero"/> keeps them for ever. Default 30 days.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(30);
 
-    internal Storage.DeadLetterRetention Retention => new(MaxCount, MaxAge);
+    internal DeadLetterRetention Retention => new(MaxCount, MaxAge);
 }
 
 /// <summary>Options of the Redis Streams broker.</summary>
@@ -89,7 +89,7 @@ public sealed class SchedulerStreamsOptions
     public string? ConsumerName { get; set; }
 }
 
-/// <summary>Options of <see cref="SchedulerWorkerService"/>.</summary>
+/// <summary>Options of <see cref="Hosting.SchedulerWorkerService"/>.</summary>
 public sealed class SchedulerWorkerOptions
 {
     /// <summary>Whether this host runs a worker. Default <see langword="true"/>; set <see langword="false"/> in hosts that only schedule.</summary>

@@ -1,8 +1,7 @@
-using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Athomic.Scheduler;
+namespace Athomic.Scheduler.Hosting;
 
 /// <summary>
 /// The <see cref="IScheduler"/> over an <see cref="IScheduleStore"/>: validates every request before anything is

@@ -1,4 +1,4 @@
-namespace Athomic.Scheduler.Storage;
+namespace Athomic.Scheduler;
 
 /// <summary>How many dead letters a store keeps and for how long; the scripts that write a dead letter trim the rest.</summary>
 /// <param name="MaxCount">Most dead letters kept per partition; 0 keeps any number.</param>

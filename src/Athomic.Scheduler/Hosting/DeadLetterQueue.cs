@@ -1,6 +1,6 @@
 using Athomic.Scheduler.Storage;
 
-namespace Athomic.Scheduler;
+namespace Athomic.Scheduler.Hosting;
 
 /// <summary>The <see cref="IDeadLetterQueue"/> over the configured <see cref="IScheduleStore"/>.</summary>
 internal sealed class DeadLetterQueue(IScheduleStore store) : IDeadLetterQueue
