@@ -3,6 +3,7 @@
 -- ARGV[1] lease in ms, then pairs of task id and fencing token.
 -- Only current claims are extended. Returns the tokens of the claims that are no longer current (lost: the lease
 -- expired and the task was claimed again, or the task left the in-flight set).
+-- The reply is read by ExtendReply (Redis/Replies/ExtendReply.cs), which keeps this layout in one place.
 --#include _now
 local deadline = server_now_ms() + tonumber(ARGV[1])
 local lost = {}

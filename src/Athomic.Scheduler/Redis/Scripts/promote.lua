@@ -10,6 +10,7 @@
 -- leases, so the run that lost it can no longer end it.
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), number promoted,
 --           recurring occurrences chained }.
+-- The reply is read by PromoteReply (Redis/Replies/PromoteReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[6], KEYS[7], KEYS[8]
 --#include _now
 local now = server_now_ms()

@@ -13,6 +13,7 @@
 -- The whole call is a few commands however many tasks it carries (a command per task costs more than the work it
 -- does); each task is decided in order, as if the tasks came one after another.
 -- Callers send at most a few thousand tasks per call (unpack stays within Lua's stack).
+-- The reply is read by ScheduleReply (Redis/Replies/ScheduleReply.cs), which keeps this layout in one place.
 --#include _now
 local n = (#ARGV - 2) / 4
 if n < 1 then return {} end
