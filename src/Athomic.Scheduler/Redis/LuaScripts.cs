@@ -2,7 +2,9 @@ namespace Athomic.Scheduler.Redis;
 
 /// <summary>
 /// The store's Lua scripts, embedded as resources (<c>Redis/Scripts/*.lua</c>); one script, one job. A line
-/// <c>--#include _name</c> is replaced by the fragment <c>_name.lua</c>, so scripts share helpers without a copy.
+/// <c>--#include _name</c> is replaced by the fragment <c>_name.lua</c>, so scripts share helpers without a copy; every
+/// script that reads the clock takes it from <c>_now.lua</c> (the server's <c>TIME</c> in ms). Each script's reply is
+/// read by one small reader in <c>Redis/Replies</c>, which documents its layout.
 /// </summary>
 internal static class LuaScripts
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
 
@@ -100,10 +101,10 @@ internal sealed partial class RedisScheduleStore
                 args[5 + (i * 4)] = item.Envelope;
             }
 
-            var result = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(LuaScripts.Schedule, _scheduleKeys, args)).ConfigureAwait(false))!;
+            var statuses = ScheduleReply.Read(await Call(Db.ScriptEvaluateAsync(LuaScripts.Schedule, _scheduleKeys, args)).ConfigureAwait(false));
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].TrySetResult((ScheduleStatus)(int)result[i]);
+                batch[i].TrySetResult(statuses[i]);
             }
         }
         catch (Exception ex)

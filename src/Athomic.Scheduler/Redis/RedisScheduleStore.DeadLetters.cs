@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
 
@@ -24,14 +25,7 @@ internal sealed partial class RedisScheduleStore
     public async Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken)
     {
         var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [_keys.Dead, _keys.DeadIndex], [offset, count])).ConfigureAwait(false);
-        var parts = (RedisResult[])result!;
-        var letters = new List<DeadLetter>((parts.Length - 1) / 2);
-        for (var i = 1; i + 1 < parts.Length; i += 2)
-        {
-            letters.Add(DeadLetter.DecodeOrRaw((string)parts[i]!, (byte[])parts[i + 1]!));
-        }
-
-        return new DeadLetterPage(letters, (long)parts[0]);
+        return DeadLettersReply.Read(result);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
 
@@ -29,23 +30,7 @@ internal sealed partial class RedisScheduleStore : IRecurringStore
             LuaScripts.RecurringDue,
             [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Pending],
             [maxCount])).ConfigureAwait(false);
-        var parts = (RedisResult[])result!;
-        var entries = new RecurringDueEntry[(parts.Length - 2) / 6];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            var p = 2 + (i * 6);
-            var latest = (string?)parts[p + 5];
-            entries[i] = new RecurringDueEntry(
-                (string)parts[p]!,
-                (byte[])parts[p + 1]!,
-                (long)parts[p + 2],
-                (long)parts[p + 3],
-                (RecurringOccurrenceState)(int)parts[p + 4],
-                string.IsNullOrEmpty(latest) ? null : latest);
-        }
-
-        var next = (long)parts[1];
-        return new RecurringDueBatch((long)parts[0], entries, next < 0 ? null : next);
+        return RecurringDueReply.Read(result);
     }
 
     /// <inheritdoc />

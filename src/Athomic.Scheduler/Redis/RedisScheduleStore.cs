@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
 
@@ -103,12 +104,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
     /// <summary>Writes one chunk's statuses from its offset on; returns the chunk's envelope bytes.</summary>
     private static async Task<long> CollectAsync((int Offset, long Bytes, Task<RedisResult> Call) chunk, ScheduleStatus[] statuses)
     {
-        var result = (RedisResult[])(await Call(chunk.Call).ConfigureAwait(false))!;
-        for (var i = 0; i < result.Length; i++)
-        {
-            statuses[chunk.Offset + i] = (ScheduleStatus)(int)result[i];
-        }
-
+        ScheduleReply.Read(await Call(chunk.Call).ConfigureAwait(false)).CopyTo(statuses, chunk.Offset);
         return chunk.Bytes;
     }
 
@@ -142,13 +138,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
     public async Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
         var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Get, [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Queued, _keys.Stream], [taskId])).ConfigureAwait(false);
-        if (result.IsNull)
-        {
-            return null;
-        }
-
-        var parts = (RedisResult[])result!;
-        return new StoredTask(taskId, (byte[])parts[0]!, (ScheduledTaskState)(int)parts[1], (long)(double)parts[2]);
+        return GetReply.Read(result, taskId);
     }
 
     /// <inheritdoc />
@@ -158,25 +148,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
             LuaScripts.Claim,
             [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence],
             [maxCount, (long)lease.TotalMilliseconds])).ConfigureAwait(false);
-        var parts = (RedisResult[])result!;
-        var now = (long)parts[0];
-        var next = (long)parts[1];
-        var tokenBase = (long)parts[3];
-        var tasks = new ClaimedEntry[(parts.Length - 4) / 4];
-        for (var i = 0; i < tasks.Length; i++)
-        {
-            var p = 4 + (i * 4);
-            var expired = (int)parts[p + 3];
-            tasks[i] = new ClaimedEntry(
-                (string)parts[p]!,
-                (byte[]?)parts[p + 2] ?? [],
-                (long)(double)parts[p + 1],
-                expired > 0,
-                expired,
-                tokenBase + i + 1);
-        }
-
-        return new ClaimBatch(tasks, next < 0 ? null : TimeSpan.FromMilliseconds(next), now, (int)parts[2]);
+        return ClaimReply.Read(result);
     }
 
     /// <inheritdoc />
@@ -196,14 +168,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
             args[i++] = claim.Token;
         }
 
-        var lost = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(LuaScripts.Extend, [_keys.InFlight, _keys.Lease], args)).ConfigureAwait(false))!;
-        if (lost.Length == 0)
-        {
-            return [];
-        }
-
-        var tokens = lost.Select(r => (long)r).ToHashSet();
-        return claims.Where(c => tokens.Contains(c.Token)).ToList();
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Extend, [_keys.InFlight, _keys.Lease], args)).ConfigureAwait(false);
+        return ExtendReply.Read(result, claims);
     }
 
     /// <inheritdoc />
@@ -223,11 +189,11 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
             args[2 + (i * 2)] = claims[i].Token;
         }
 
-        var result = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(
+        var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Ack,
             [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
-            args)).ConfigureAwait(false))!;
-        return Array.ConvertAll(result, r => (int)r == 1);
+            args)).ConfigureAwait(false);
+        return AckReply.Read(result);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis;
@@ -56,12 +57,11 @@ internal sealed class RedisStreamQueue
     /// </summary>
     public async Task<(int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched)> PromoteAsync(int maxCount)
     {
-        var parts = (RedisResult[])(await Db.ScriptEvaluateAsync(
+        var result = await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
             [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease],
-            [maxCount]).ConfigureAwait(false))!;
-        var next = (long)parts[1];
-        return ((int)parts[2], next < 0 ? null : TimeSpan.FromMilliseconds(next), (long)parts[0], (int)parts[3]);
+            [maxCount]).ConfigureAwait(false);
+        return PromoteReply.Read(result);
     }
 
     /// <summary>

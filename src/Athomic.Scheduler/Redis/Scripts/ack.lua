@@ -4,6 +4,7 @@
 -- ARGV[1] wake channel, then pairs of task id and fencing token of the claim (concurrent acks share one call).
 -- A version scheduled while a task ran becomes pending now (_deferred.lua).
 -- Returns per pair 1 when the claim was current (and is now ended), else 0.
+-- The reply is read by AckReply (Redis/Replies/AckReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[5], KEYS[2], KEYS[6], ARGV[1]
 --#include _deferred
 local out = {}

@@ -11,10 +11,11 @@
 -- current claim, so a run whose lease expired and was claimed again can never end the newer claim.
 -- Claims by rank, then checks scores: cheap on Redis and on servers where wide ZRANGEBYSCORE is slow.
 -- Claiming a recurring occurrence adds the schedule's next one in the same step (_chain.lua).
+-- The reply is read by ClaimReply (Redis/Replies/ClaimReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local K_RECLAIMS, K_LEASE, K_FENCE = KEYS[7], KEYS[8], KEYS[9]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+--#include _now
+local now = server_now_ms()
 --#include _chain
 --#include _next_due
 local max = tonumber(ARGV[1])

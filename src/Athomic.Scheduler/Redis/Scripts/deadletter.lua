@@ -7,6 +7,7 @@
 -- Returns 1 when the claim was current, else 0.
 local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[7], KEYS[2], KEYS[8], ARGV[4]
 local K_DEAD, K_DEAD_INDEX = KEYS[3], KEYS[4]
+--#include _now
 --#include _deferred
 --#include _dead_trim
 local id = ARGV[1]
@@ -14,8 +15,7 @@ if redis.call('HGET', KEYS[6], id) ~= ARGV[3] then return 0 end
 redis.call('HDEL', KEYS[6], id)
 redis.call('ZREM', KEYS[1], id)
 redis.call('HDEL', KEYS[5], id)
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = server_now_ms()
 redis.call('HDEL', K_TASKS, id)
 redis.call('HSET', K_DEAD, id, ARGV[2])
 redis.call('ZADD', K_DEAD_INDEX, now, id)

@@ -2,6 +2,7 @@
 -- KEYS[1] dead (hash: id -> record), KEYS[2] dead index (zset: id -> time)
 -- ARGV[1] offset, ARGV[2] how many
 -- Returns { total, then per letter: id, record }.
+-- The reply is read by DeadLettersReply (Redis/Replies/DeadLettersReply.cs), which keeps this layout in one place.
 local first = tonumber(ARGV[1])
 local ids = redis.call('ZRANGE', KEYS[2], first, first + tonumber(ARGV[2]) - 1, 'REV')
 local out = { redis.call('ZCARD', KEYS[2]) }

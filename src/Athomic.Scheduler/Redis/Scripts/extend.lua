@@ -3,8 +3,9 @@
 -- ARGV[1] lease in ms, then pairs of task id and fencing token.
 -- Only current claims are extended. Returns the tokens of the claims that are no longer current (lost: the lease
 -- expired and the task was claimed again, or the task left the in-flight set).
-local t = redis.call('TIME')
-local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+-- The reply is read by ExtendReply (Redis/Replies/ExtendReply.cs), which keeps this layout in one place.
+--#include _now
+local deadline = server_now_ms() + tonumber(ARGV[1])
 local lost = {}
 for i = 2, #ARGV, 2 do
   if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then

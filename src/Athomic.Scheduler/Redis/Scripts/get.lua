@@ -3,6 +3,7 @@
 -- ARGV[1] task id
 -- Returns { envelope, 1 pending or 2 in flight, score } or nil when the task is not stored. A task queued in the
 -- stream (streams broker) is in flight; its score is its due time.
+-- The reply is read by GetReply (Redis/Replies/GetReply.cs), which keeps this layout in one place.
 local env = redis.call('HGET', KEYS[2], ARGV[1])
 if env then
   local score = redis.call('ZSCORE', KEYS[1], ARGV[1])

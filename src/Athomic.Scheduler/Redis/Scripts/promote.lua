@@ -10,9 +10,10 @@
 -- leases, so the run that lost it can no longer end it.
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), number promoted,
 --           recurring occurrences chained }.
+-- The reply is read by PromoteReply (Redis/Replies/PromoteReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[6], KEYS[7], KEYS[8]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+--#include _now
+local now = server_now_ms()
 --#include _chain
 --#include _next_due
 local max = tonumber(ARGV[1])

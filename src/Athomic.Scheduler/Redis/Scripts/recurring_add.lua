@@ -15,13 +15,13 @@
 -- dispatch has not happened (its successor is prepared again) or the occurrence was cancelled (the next one is added).
 -- Returns 0 stale (removed or changed since read), 1 added, 2 already added (or, deferring: re-indexed later by
 -- another worker, or no longer indexed), 3 finished, 4 successor prepared, 5 deferred.
+--#include _now
 local id = ARGV[2]
 if redis.call('HEXISTS', KEYS[1], id) == 0 then return 0 end
 local rev = redis.call('HGET', KEYS[2], 'r:' .. id) or '0'
 if rev ~= ARGV[3] then return 0 end
 if ARGV[10] == '2' then
-  local clock = redis.call('TIME')
-  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  local now = server_now_ms()
   local due = redis.call('ZSCORE', KEYS[3], id)
   if not due or tonumber(due) > now then return 2 end
   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[9]), id)
@@ -54,8 +54,7 @@ if ARGV[7] ~= '' then
   local latest = tonumber(ARGV[7]) + threshold
   redis.call('HSET', KEYS[6], ARGV[5], rev .. ' ' .. ARGV[7] .. ' ' .. id .. ' ' .. latest .. '\n' .. ARGV[8])
 end
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now = server_now_ms()
 if now > t then t = now end
 redis.call('ZADD', KEYS[3], t + threshold, id)
 return status

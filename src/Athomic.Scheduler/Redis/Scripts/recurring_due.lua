@@ -4,8 +4,9 @@
 -- Returns { now, next (the first index score after now, -1 if none), then per schedule: id, definition, watermark,
 --           revision, state of its latest occurrence: 0 none, 1 pending without a prepared successor, 2 pending with
 --           one, 3 no longer pending (dispatched or cancelled), then its task id ('' when none) }.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- The reply is read by RecurringDueReply (Redis/Replies/RecurringDueReply.cs), which keeps this layout in one place.
+--#include _now
+local now = server_now_ms()
 local after = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
 local out = { now, after[2] and tonumber(after[2]) or -1 }
 local due = redis.call('ZRANGE', KEYS[3], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')

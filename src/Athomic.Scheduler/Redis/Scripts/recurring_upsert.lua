@@ -8,11 +8,11 @@
 -- KEYS[6] rnext     (hash: pending occurrence task id -> its prepared successor, see _chain.lua)
 -- ARGV[1] wake channel, ARGV[2] schedule id, ARGV[3] definition
 -- Returns 0 unchanged, 1 created, 2 updated.
+--#include _now
 local id = ARGV[2]
 local cur = redis.call('HGET', KEYS[1], id)
 if cur == ARGV[3] then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = server_now_ms()
 redis.call('HSET', KEYS[1], id, ARGV[3])
 redis.call('HINCRBY', KEYS[2], 'r:' .. id, 1)
 local w = tonumber(redis.call('HGET', KEYS[2], 'w:' .. id) or '0')

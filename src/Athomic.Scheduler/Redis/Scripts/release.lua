@@ -3,8 +3,8 @@
 -- ARGV[1] wake channel, then pairs of task id and fencing token.
 -- A version held back behind a released task stays held back: it becomes pending when the released task has run.
 -- Returns the number of tasks handed back.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+--#include _now
+local now = server_now_ms()
 local n = 0
 for i = 2, #ARGV, 2 do
   local id = ARGV[i]

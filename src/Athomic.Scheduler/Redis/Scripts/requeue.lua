@@ -3,11 +3,11 @@
 -- ARGV[1] wake channel, ARGV[2] task id, ARGV[3] envelope to store (attempt reset by the caller), ARGV[4] delay in ms
 -- Returns 1 requeued, 2 no such dead letter, 3 a task with this id is already stored, queued or running (the dead
 -- letter is kept).
+--#include _now
 local id = ARGV[2]
 if redis.call('HEXISTS', KEYS[3], id) == 0 then return 2 end
 if redis.call('HEXISTS', KEYS[2], id) == 1 or redis.call('HEXISTS', KEYS[5], id) == 1 then return 3 end
-local t = redis.call('TIME')
-local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[4])
+local due = server_now_ms() + tonumber(ARGV[4])
 redis.call('HDEL', KEYS[3], id)
 redis.call('ZREM', KEYS[4], id)
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

@@ -6,6 +6,7 @@
 -- A version scheduled while it ran replaces the retry: it becomes pending instead (_deferred.lua).
 -- Returns 1 when the next attempt is pending, 2 when a newer version replaced it, 0 when the claim was not current.
 local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[1], KEYS[2], KEYS[6], ARGV[1]
+--#include _now
 --#include _deferred
 local id = ARGV[2]
 if redis.call('HGET', KEYS[5], id) ~= ARGV[5] then return 0 end
@@ -13,8 +14,7 @@ redis.call('HDEL', KEYS[5], id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('HDEL', KEYS[4], id)
 if promote_deferred(id) then return 2 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = server_now_ms()
 local due = now + tonumber(ARGV[4])
 local head = redis.call('ZRANGE', K_PENDING, 0, 0, 'WITHSCORES')
 redis.call('HSET', K_TASKS, id, ARGV[3])

@@ -13,10 +13,11 @@
 -- The whole call is a few commands however many tasks it carries (a command per task costs more than the work it
 -- does); each task is decided in order, as if the tasks came one after another.
 -- Callers send at most a few thousand tasks per call (unpack stays within Lua's stack).
+-- The reply is read by ScheduleReply (Redis/Replies/ScheduleReply.cs), which keeps this layout in one place.
+--#include _now
 local n = (#ARGV - 2) / 4
 if n < 1 then return {} end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = server_now_ms()
 local refuse = ARGV[2] == '1'
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local earliest = head[2] and tonumber(head[2]) or nil

@@ -8,11 +8,11 @@
 -- Returns 1 when done, else 0 (no longer owned by the caller).
 local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[5], KEYS[6], KEYS[7], ARGV[6]
 local K_DEAD, K_DEAD_INDEX = KEYS[3], KEYS[4]
+--#include _now
 --#include _deferred
 --#include _dead_trim
 if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2]) == 0 then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = server_now_ms()
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
 redis.call('XDEL', KEYS[1], ARGV[3])
 redis.call('HSET', K_DEAD, ARGV[4], ARGV[5])

@@ -7,6 +7,7 @@
 -- task's current one writes no retry, so it never overwrites a newer version.
 -- Returns 1 when the next attempt is pending, 2 when a newer version replaced it, 0 when not owned.
 local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[3], KEYS[4], KEYS[5], ARGV[7]
+--#include _now
 --#include _deferred
 if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2]) == 0 then return 0 end
 local id = ARGV[4]
@@ -16,8 +17,7 @@ if redis.call('HGET', KEYS[2], id) ~= ARGV[3] then return 2 end
 redis.call('HDEL', KEYS[2], id)
 if promote_deferred(id) then return 2 end
 if redis.call('HEXISTS', K_TASKS, id) == 1 then return 2 end
-local t = redis.call('TIME')
-local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[6])
+local due = server_now_ms() + tonumber(ARGV[6])
 local head = redis.call('ZRANGE', K_PENDING, 0, 0, 'WITHSCORES')
 redis.call('HSET', K_TASKS, id, ARGV[5])
 redis.call('ZADD', K_PENDING, due, id)
