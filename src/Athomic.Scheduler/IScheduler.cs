@@ -60,17 +60,13 @@ public interface IScheduler
     /// <param name="schedule">When it runs.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether the schedule was created, updated or unchanged.</returns>
-    /// <exception cref="NotSupportedException">This scheduler's store has no recurring schedules.</exception>
-    Task<RecurringUpsertStatus> AddOrUpdateRecurringAsync(string scheduleId, GenericTask task, RecurringSchedule schedule, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"{GetType().Name} does not support recurring schedules.");
+    Task<RecurringUpsertStatus> AddOrUpdateRecurringAsync(string scheduleId, GenericTask task, RecurringSchedule schedule, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a recurring schedule and cancels its occurrence still pending.</summary>
     /// <param name="scheduleId">The schedule id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when the schedule existed.</returns>
-    /// <exception cref="NotSupportedException">This scheduler's store has no recurring schedules.</exception>
-    Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"{GetType().Name} does not support recurring schedules.");
+    Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What to do when a task is scheduled under an id that is already stored.</summary>

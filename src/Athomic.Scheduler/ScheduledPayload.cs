@@ -6,6 +6,7 @@ namespace Athomic.Scheduler;
 /// Encodes and decodes handler payloads with MessagePack under untrusted-data security. Generated code calls
 /// these; no type name is ever read from storage (the handler's declared payload type decides).
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // used by generated code
 public static class ScheduledPayload
 {
     /// <summary>The serializer options: the standard resolver with <see cref="MessagePackSecurity.UntrustedData"/>.</summary>

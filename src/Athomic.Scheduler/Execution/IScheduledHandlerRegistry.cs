@@ -5,6 +5,7 @@ namespace Athomic.Scheduler.Execution;
 /// with <c>[ScheduledHandler]</c> methods; registries of several assemblies compose, and a handler name registered
 /// twice fails the host start with a message naming both methods.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // used by generated code
 public interface IScheduledHandlerRegistry
 {
     /// <summary>The handlers of this registry.</summary>
@@ -16,9 +17,11 @@ public interface IScheduledHandlerRegistry
 /// <param name="services">The services of the task's own DI scope.</param>
 /// <param name="cancellationToken">Signalled when the host stops.</param>
 /// <returns>A task that completes when the handler has finished.</returns>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // used by generated code
 public delegate ValueTask ScheduledHandlerInvoker(TaskContext context, IServiceProvider services, CancellationToken cancellationToken);
 
 /// <summary>One handler: its stable name, where it lives, and how to invoke it. Built by generated code.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // used by generated code
 public sealed class ScheduledHandlerDescriptor
 {
     /// <summary>Creates the descriptor.</summary>

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Streams;
 using static Athomic.Scheduler.Tests.Infrastructure.Packed;
 using System.Buffers;
 using System.Diagnostics;

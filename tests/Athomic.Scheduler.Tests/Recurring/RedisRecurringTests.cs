@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;

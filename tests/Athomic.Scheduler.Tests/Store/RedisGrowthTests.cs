@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing;

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Streams;
 using System.Diagnostics;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Streams;
 using System.Globalization;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Hosting;

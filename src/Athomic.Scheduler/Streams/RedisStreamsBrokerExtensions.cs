@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Streams;
 using System.Runtime.CompilerServices;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;

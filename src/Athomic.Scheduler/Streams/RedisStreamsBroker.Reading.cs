@@ -1,6 +1,7 @@
+using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
 
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Streams;
 
 /// <summary>The streams broker's read loops (one per partition): free slots, reclaim sweeps, reads, and running each entry.</summary>
 internal sealed partial class RedisStreamsBroker

@@ -1,7 +1,8 @@
+using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Streams;
 
 /// <summary>The streams broker's state for one partition: its queue, its reader connection, its read loop and its reclaim sweep.</summary>
 internal sealed class StreamPartition(RedisStreamQueue queue)

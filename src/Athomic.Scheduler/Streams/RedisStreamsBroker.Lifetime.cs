@@ -1,7 +1,8 @@
+using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Streams;
 
 /// <summary>Starting and stopping the streams broker: reader connections, consumer groups, read loops, draining.</summary>
 internal sealed partial class RedisStreamsBroker

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Execution;
 using System.Collections.Concurrent;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Streams;
 
 /// <summary>
 /// Executes tasks from the Redis stream <c>{prefix}:stream</c> of each partition through one consumer group shared by

@@ -1,7 +1,9 @@
+using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Redis;
+namespace Athomic.Scheduler.Streams;
 
 /// <summary>
 /// The streams broker's side of Redis for one partition: the stream <c>{prefix}:stream</c> with one consumer group,

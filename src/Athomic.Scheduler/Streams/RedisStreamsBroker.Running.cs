@@ -1,7 +1,8 @@
+using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Streams;
 
 /// <summary>Running one delivered entry: waiting for its slot, reading its envelope, dead-lettering what cannot run.</summary>
 internal sealed partial class RedisStreamsBroker

@@ -1,6 +1,8 @@
+using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Execution;
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Redis;
+namespace Athomic.Scheduler.Streams;
 
 /// <summary>One stream entry delivered to this consumer, as stored: nothing in it is trusted yet.</summary>
 /// <param name="EntryId">The stream entry id.</param>

@@ -1,8 +1,9 @@
+using Athomic.Scheduler.Execution;
 using System.Diagnostics.Metrics;
 using Athomic.Scheduler.Redis;
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Streams;
 
 /// <summary>How the streams broker ends entries (the <see cref="ILeaseOwner"/> of its leases) and keeps live ones claimed.</summary>
 internal sealed partial class RedisStreamsBroker
