@@ -1,16 +1,18 @@
 namespace Athomic.Scheduler.Execution;
 
 /// <summary>
-/// Receives due tasks from <see cref="Hosting.SchedulerWorkerService"/> and gets them executed.
+/// Receives claimed tasks on the lease path and gets them executed (the in-process broker by default).
 /// </summary>
 /// <remarks>
-/// The worker hands over a <see cref="TaskLease"/>: the task stays in the store's in-flight set, leased to this
+/// The worker's lease path hands over a <see cref="TaskLease"/> (the claim is held, and its lease renewed, from the
+/// moment of the claim; the worker claims at most twice <c>Execution:MaxConcurrency</c>): the task stays in the store's in-flight set, leased to this
 /// process (the lease is renewed while the process lives), until the broker ends the lease by completing,
 /// retrying, releasing or dead-lettering it. A broker must end the lease only once the task is safe without it:
 /// executed (the in-process broker) or durably stored elsewhere (a Redis Streams broker). If the process dies first,
 /// the lease expires and another worker reclaims the task, so there is no window in which a task can be lost.
-/// A broker whose queue lives next to the schedule implements <see cref="ISchedulePromotingBroker"/> instead, and
-/// receives due tasks straight from the schedule without any lease (the Redis Streams broker).
+/// The Redis Streams broker is not an <see cref="ITaskBroker"/>: it takes due tasks straight from the schedule into its
+/// streams, without any lease (<c>UseRedisStreamsBroker()</c> chooses that path when the host is composed). A custom
+/// broker that needs starting and stopping registers its own hosted service.
 /// </remarks>
 public interface ITaskBroker
 {

@@ -52,20 +52,26 @@ public sealed class SchedulerBuilder
         ArgumentNullException.ThrowIfNull(connection);
         Services.RemoveAll<RedisConnectionSource>();
         Services.AddSingleton(new RedisConnectionSource(connection));
-        Services.RemoveAll<IScheduleStore>();
-        Services.AddSingleton<IScheduleStore>(sp =>
+        UseStores(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
             var redis = connection(sp);
             if (options.Partitions <= 1)
             {
-                return new RedisScheduleStore(redis, options.KeyPrefix) { Retention = options.DeadLetters.Retention };
+                var single = new RedisScheduleStore(redis, options.KeyPrefix) { Retention = options.DeadLetters.Retention };
+                return new StoreSet(single, single, null);
             }
 
             var partitions = Enumerable.Range(0, options.Partitions)
-                .Select(p => (IScheduleStore)new RedisScheduleStore(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p)) { Retention = options.DeadLetters.Retention })
+                .Select(p => new RedisScheduleStore(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p)) { Retention = options.DeadLetters.Retention })
                 .ToArray();
-            return new PartitionedScheduleStore(partitions, sp.GetRequiredService<TimeProvider>(), options.Worker.MaxPollDelay, sp.GetService<ILoggerFactory>()?.CreateLogger<PartitionedScheduleStore>());
+            var partitioned = new PartitionedScheduleStore(
+                partitions,
+                sp.GetRequiredService<TimeProvider>(),
+                options.Worker.MaxPollDelay,
+                sp.GetService<ILoggerFactory>()?.CreateLogger<PartitionedScheduleStore>(),
+                recurring: partitions);
+            return new StoreSet(partitioned, partitioned, partitioned);
         });
         return this;
     }
@@ -75,10 +81,13 @@ public sealed class SchedulerBuilder
     public SchedulerBuilder UseInMemoryStore()
     {
         Services.RemoveAll<RedisConnectionSource>();
-        Services.RemoveAll<IScheduleStore>();
-        Services.AddSingleton<IScheduleStore>(sp => new InMemoryScheduleStore(sp.GetRequiredService<TimeProvider>())
+        UseStores(sp =>
         {
-            Retention = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.DeadLetters.Retention,
+            var store = new InMemoryScheduleStore(sp.GetRequiredService<TimeProvider>())
+            {
+                Retention = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.DeadLetters.Retention,
+            };
+            return new StoreSet(store, store, null);
         });
         return this;
     }
@@ -92,6 +101,20 @@ public sealed class SchedulerBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IScheduledHandlerRegistry), registry));
         return this;
     }
+
+    /// <summary>Registers the stores the builder made, each under the contract it serves (chosen here, never probed later).</summary>
+    private void UseStores(Func<IServiceProvider, StoreSet> create)
+    {
+        Services.RemoveAll<StoreSet>();
+        Services.RemoveAll<IScheduleStore>();
+        Services.RemoveAll<IRecurringStore>();
+        Services.AddSingleton(create);
+        Services.AddSingleton(sp => sp.GetRequiredService<StoreSet>().Store);
+        Services.AddSingleton(sp => sp.GetRequiredService<StoreSet>().Recurring);
+    }
+
+    /// <summary>The store the builder made, its recurring side and, with partitions, the partitioned store (whose sweeps the streams broker shares).</summary>
+    internal sealed record StoreSet(IScheduleStore Store, IRecurringStore Recurring, PartitionedScheduleStore? Partitioned);
 
     /// <summary>How the Redis store gets its connection; the streams broker uses the same one.</summary>
     internal sealed class RedisConnectionSource(Func<IServiceProvider, IConnectionMultiplexer> connection)

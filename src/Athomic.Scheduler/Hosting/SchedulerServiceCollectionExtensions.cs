@@ -66,6 +66,7 @@ public static class SchedulerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IScheduler>(sp => new StoreScheduler(
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
+            sp.GetService<IRecurringStore>(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IDeadLetterQueue>(sp => new DeadLetterQueue(sp.GetService<IScheduleStore>() ?? throw NoStore()));
@@ -87,10 +88,21 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SchedulerOptions>>()));
         services.TryAddSingleton<ITaskBroker>(sp => sp.GetRequiredService<InProcessTaskBroker>());
 
+        // Where due tasks leave the schedule, chosen here once: the lease path to the ITaskBroker, unless
+        // UseRedisStreamsBroker() replaces both this port and the broker's lifetime.
+        services.TryAddSingleton<IDueTaskPort>(sp => new LeaseClaimPort(
+            sp.GetService<IScheduleStore>() ?? throw NoStore(),
+            sp.GetRequiredService<ITaskBroker>(),
+            sp.GetRequiredService<LeaseKeeper>(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LeaseClaimPort>>()));
+        services.TryAddSingleton(sp => new BrokerLifetime(sp.GetRequiredService<InProcessTaskBroker>()));
+
         // Hosted services start in order and stop in reverse: the lease keeper stops last (running handlers keep
         // their leases while the broker drains), the broker stops after the worker has stopped claiming.
         services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
-        services.AddHostedService(sp => new BrokerLifetime(sp.GetRequiredService<ITaskBroker>()));
+        services.AddHostedService(sp => sp.GetRequiredService<BrokerLifetime>());
         services.AddHostedService(sp => new StaticScheduleRegistrar(
             sp.GetRequiredService<IScheduler>(),
             sp.GetRequiredService<HandlerCatalog>(),
@@ -98,8 +110,8 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<ILogger<StaticScheduleRegistrar>>()));
         services.AddHostedService(sp => new SchedulerWorkerService(
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
-            sp.GetRequiredService<ITaskBroker>(),
-            sp.GetRequiredService<LeaseKeeper>(),
+            sp.GetService<IRecurringStore>(),
+            sp.GetRequiredService<IDueTaskPort>(),
             sp.GetRequiredService<HandlerCatalog>(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),

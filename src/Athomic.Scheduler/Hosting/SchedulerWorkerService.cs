@@ -8,51 +8,45 @@ using Microsoft.Extensions.Options;
 namespace Athomic.Scheduler.Hosting;
 
 /// <summary>
-/// The hosted service that polls the schedule and dispatches due tasks to the <see cref="ITaskBroker"/>.
+/// The hosted service that polls the schedule and hands due tasks on, through the one <see cref="IDueTaskPort"/>
+/// chosen when the host was composed.
 /// </summary>
 /// <remarks>
-/// Each poll is one atomic claim: due tasks (and tasks whose lease expired) move to the in-flight set under a lease,
-/// which this worker renews until the broker ends it. When idle, the poll delay grows from
+/// Each poll is one atomic step of the port: by default a claim (due tasks, and tasks whose lease expired, move to the
+/// in-flight set under a fenced lease that is renewed until the broker ends it); with the Redis Streams broker a
+/// promotion (due tasks move into the stream). When idle, the poll delay grows from
 /// <see cref="SchedulerWorkerOptions.MinPollDelay"/> by <see cref="SchedulerWorkerOptions.BackoffFactor"/> up to
 /// <see cref="SchedulerWorkerOptions.MaxPollDelay"/>, but never past the next due time the store reports, and a
 /// notification that a sooner task was scheduled wakes the worker at once.
-/// <para>
-/// When the broker is an <see cref="ISchedulePromotingBroker"/> (the Redis Streams broker), each poll instead moves
-/// due tasks straight into the broker's queue in one atomic step, and no lease is held in this process.
-/// </para>
 /// </remarks>
 public sealed partial class SchedulerWorkerService : BackgroundService
 {
     private readonly IScheduleStore _store;
-    private readonly ITaskBroker _broker;
-    private readonly LeaseKeeper _leases;
+    private readonly IDueTaskPort _port;
     private readonly HandlerCatalog _catalog;
     private readonly SchedulerWorkerOptions _options;
-    private readonly int _maxDeliveries;
+    private readonly TimeSpan _lease;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly KeyValuePair<string, object?> _schedule;
 
     internal SchedulerWorkerService(
         IScheduleStore store,
-        ITaskBroker broker,
-        LeaseKeeper leases,
+        IRecurringStore? recurring,
+        IDueTaskPort port,
         HandlerCatalog catalog,
         IOptions<SchedulerOptions> options,
         TimeProvider time,
         ILogger<SchedulerWorkerService> logger)
     {
         _store = store;
-        _broker = broker;
-        _leases = leases;
+        _port = port;
         _catalog = catalog;
         _options = options.Value.Worker;
-        _maxDeliveries = options.Value.Execution.MaxDeliveries;
-        _schedule = new("schedule", options.Value.KeyPrefix);
+        _lease = options.Value.Worker.LeaseDuration;
         _time = time;
         _logger = logger;
-        _recurring = store is IRecurringStore recurring ? new RecurringPump(recurring, options.Value, logger) : null;
+        _recurring = recurring is null ? null : new RecurringPump(recurring, options.Value, logger);
     }
 
     private readonly RecurringPump? _recurring;
@@ -70,7 +64,7 @@ public sealed partial class SchedulerWorkerService : BackgroundService
             return;
         }
 
-        Log.WorkerStarted(_logger, _store.GetType().Name, _options.BatchSize, _leases.Lease, _catalog.Count);
+        Log.WorkerStarted(_logger, _store.GetType().Name, _options.BatchSize, _lease, _catalog.Count);
         IAsyncDisposable? subscription = null;
         try
         {
@@ -109,9 +103,7 @@ public sealed partial class SchedulerWorkerService : BackgroundService
                 // Recurring schedules first: adds new schedules' first occurrences and prepares the successors that
                 // the claim below adds when it dispatches their occurrences.
                 var recurringBusy = await PumpRecurringAsync(stoppingToken).ConfigureAwait(false);
-                var poll = _broker is ISchedulePromotingBroker promoter
-                    ? await PromoteAsync(promoter, stoppingToken).ConfigureAwait(false)
-                    : await ClaimAndDispatchAsync(stoppingToken).ConfigureAwait(false);
+                var poll = await _port.TakeDueAsync(stoppingToken).ConfigureAwait(false);
                 var (count, nextDueIn, recurringDispatched) = (poll.Count, poll.NextDueIn, poll.RecurringDispatched);
                 if (recurringDispatched > 0)
                 {
@@ -147,18 +139,6 @@ public sealed partial class SchedulerWorkerService : BackgroundService
 
             await WaitAsync(wait, stoppingToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>The streams path: due tasks move from the schedule into the broker's queue in one atomic step.</summary>
-    private async Task<PollResult> PromoteAsync(ISchedulePromotingBroker promoter, CancellationToken stoppingToken)
-    {
-        var result = await promoter.PromoteDueAsync(_options.BatchSize, stoppingToken).ConfigureAwait(false);
-        if (result.Count > 0)
-        {
-            SchedulerMetrics.ClaimedCounter.Add(result.Count, _schedule);
-        }
-
-        return new PollResult(result.Count, result.NextDueIn, result.RecurringDispatched, Full: result.Count >= _options.BatchSize);
     }
 
     private TimeSpan Grow(TimeSpan delay)

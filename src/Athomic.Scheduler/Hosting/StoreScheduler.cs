@@ -15,13 +15,15 @@ internal sealed class StoreScheduler : IScheduler
 
     /// <summary>Creates the scheduler.</summary>
     /// <param name="store">The schedule store.</param>
+    /// <param name="recurring">The same store's recurring schedules; <see langword="null"/> for a store without them.</param>
     /// <param name="options">The options.</param>
     /// <param name="time">The local clock, used only to bound how far ahead an execution time may be.</param>
-    public StoreScheduler(IScheduleStore store, IOptions<SchedulerOptions> options, TimeProvider? time = null)
+    public StoreScheduler(IScheduleStore store, IRecurringStore? recurring, IOptions<SchedulerOptions> options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _recurring = recurring;
         _options = options.Value;
         _time = time ?? TimeProvider.System;
     }
@@ -124,8 +126,10 @@ internal sealed class StoreScheduler : IScheduler
         return RecurringStore.RemoveRecurringAsync(scheduleId, cancellationToken);
     }
 
+    private readonly IRecurringStore? _recurring;
+
     private IRecurringStore RecurringStore =>
-        _store as IRecurringStore ?? throw new NotSupportedException($"The schedule store {_store.GetType().Name} does not support recurring schedules.");
+        _recurring ?? throw new NotSupportedException($"The schedule store {_store.GetType().Name} does not support recurring schedules.");
 
     private static GenericTask WithId(GenericTask task, string? taskId)
     {

@@ -63,6 +63,6 @@ internal sealed partial class PartitionedScheduleStore
     }
 
     private IRecurringStore RecurringPartition(int p) =>
-        _partitions[p] as IRecurringStore
+        _recurring?[p]
         ?? throw new NotSupportedException($"The schedule store {_partitions[p].GetType().Name} of partition {p} does not support recurring schedules.");
 }

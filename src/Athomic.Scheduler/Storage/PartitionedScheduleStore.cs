@@ -17,13 +17,15 @@ namespace Athomic.Scheduler.Storage;
 internal sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurringStore
 {
     private readonly IScheduleStore[] _partitions;
+    private readonly IRecurringStore[]? _recurring;
 
     /// <summary>Creates the store.</summary>
     /// <param name="partitions">The partition stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
     /// <param name="time">The local clock, used only to time how long an idle partition is skipped.</param>
     /// <param name="maxSkip">The longest an idle partition is skipped without a wake-up (and the longest backoff of a failing one). Default 30 s.</param>
     /// <param name="logger">Logs the failures of single partitions; <see langword="null"/>: not logged.</param>
-    public PartitionedScheduleStore(IReadOnlyList<IScheduleStore> partitions, TimeProvider? time = null, TimeSpan? maxSkip = null, ILogger? logger = null)
+    /// <param name="recurring">The same partitions' recurring sides, in the same order; <see langword="null"/>: no recurring schedules.</param>
+    public PartitionedScheduleStore(IReadOnlyList<IScheduleStore> partitions, TimeProvider? time = null, TimeSpan? maxSkip = null, ILogger? logger = null, IReadOnlyList<IRecurringStore>? recurring = null)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         if (partitions.Count == 0)
@@ -32,6 +34,12 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurr
         }
 
         _partitions = [.. partitions];
+        if (recurring is not null && recurring.Count != partitions.Count)
+        {
+            throw new ArgumentException("One recurring store per partition is needed.", nameof(recurring));
+        }
+
+        _recurring = recurring is null ? null : [.. recurring];
         Sweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30), logger, "claim");
         RecurringSweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30), logger, "recurring");
     }

@@ -33,7 +33,7 @@ namespace Athomic.Scheduler.Streams;
 /// <para>Stopping: the read loops stop (entries of a read still in flight are handed back at once), running
 /// handlers get the host's shutdown timeout, then are cancelled and hand their entries back.</para>
 /// </remarks>
-internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHostedService, ILeaseOwner
+internal sealed partial class RedisStreamsBroker : IDueTaskPort, IHostedService, ILeaseOwner
 {
     /// <summary>How long one blocking read waits for an entry; bounds how long stopping waits for the read in flight.</summary>
     internal static readonly TimeSpan ReadBlock = TimeSpan.FromSeconds(1);
@@ -60,6 +60,7 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
     private readonly CancellationTokenSource _cancelHandlers = new();
     private readonly CancellationTokenSource _stopKeepAlive = new();
     private readonly KeyValuePair<string, object?> _schedule;
+    private readonly int _batchSize;
     private Task _keepAliveLoop = Task.CompletedTask;
     private long _reclaimScans;
 
@@ -100,6 +101,7 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
         _maxDeliveries = options.Value.Execution.MaxDeliveries;
         _enabled = options.Value.Worker.Enabled;
         _schedule = new("schedule", options.Value.KeyPrefix);
+        _batchSize = options.Value.Worker.BatchSize;
         _slots = new SemaphoreSlim(_concurrency, _concurrency);
     }
 
@@ -112,6 +114,24 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
     /// <summary>How many entries this consumer is running now.</summary>
     public int RunningCount => _running.Count(r => r.Value is not null);
 
+    /// <inheritdoc />
+    /// <remarks>The streams path: due tasks (and expired leases) move from the schedule into the streams in one atomic step per partition.</remarks>
+    public async Task<DuePoll> TakeDueAsync(CancellationToken cancellationToken)
+    {
+        var result = await PromoteDueAsync(_batchSize, cancellationToken).ConfigureAwait(false);
+        if (result.Count > 0)
+        {
+            SchedulerMetrics.ClaimedCounter.Add(result.Count, _schedule);
+        }
+
+        return new DuePoll(result.Count, result.NextDueIn, result.RecurringDispatched, Full: result.Count >= _batchSize);
+    }
+
+    /// <summary>Moves up to <paramref name="maxCount"/> due tasks (and expired in-flight leases) into the partitions' streams.</summary>
+    /// <param name="maxCount">The batch size.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many moved and when the next task falls due.</returns>
+    /// <exception cref="SchedulerUnavailableException">The store cannot be reached.</exception>
     public async Task<PromotionResult> PromoteDueAsync(int maxCount, CancellationToken cancellationToken)
     {
         if (_sweep is null)
@@ -149,21 +169,10 @@ internal sealed partial class RedisStreamsBroker : ISchedulePromotingBroker, IHo
             throw new SchedulerUnavailableException("The Redis schedule store is unavailable: " + ex.Message, ex);
         }
     }
-
-    /// <summary>A lease claimed by the worker's lease path (not used when this broker promotes): run it here.</summary>
-    public async ValueTask DispatchAsync(TaskLease lease, CancellationToken cancellationToken)
-    {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await _executor.ExecuteAsync(lease, _cancelHandlers.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                _slots.Release();
-            }
-        }, CancellationToken.None);
-    }
 }
+
+/// <summary>The result of <see cref="RedisStreamsBroker.PromoteDueAsync"/>.</summary>
+/// <param name="Count">How many tasks moved into the streams.</param>
+/// <param name="NextDueIn">Time until the next pending task is due, or <see langword="null"/> when nothing is pending.</param>
+/// <param name="RecurringDispatched">How many of the tasks were recurring occurrences whose successors were added.</param>
+internal readonly record struct PromotionResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched = 0);

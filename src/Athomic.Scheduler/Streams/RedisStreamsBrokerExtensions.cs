@@ -57,7 +57,7 @@ public static class RedisStreamsBrokerExtensions
 
             // Share the partitioned store's view of which partitions may have something due: its wake-up
             // subscriptions and writes then steer the promotion too.
-            var store = sp.GetService<IScheduleStore>() as PartitionedScheduleStore is { } s && s.PartitionCount == partitions ? s : null;
+            var store = sp.GetService<SchedulerBuilder.StoreSet>()?.Partitioned is { } s && s.PartitionCount == partitions ? s : null;
             var logger = sp.GetRequiredService<ILogger<RedisStreamsBroker>>();
             Func<int, Task<(IConnectionMultiplexer, bool)>> openReader = readerConnection is null
                 ? async p => (await OpenReaderAsync(main, consumer, p, logger).ConfigureAwait(false), true)
@@ -72,8 +72,11 @@ public static class RedisStreamsBrokerExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 logger);
         });
-        services.RemoveAll<ITaskBroker>();
-        services.AddSingleton<ITaskBroker>(sp => sp.GetRequiredService<RedisStreamsBroker>());
+        // Due tasks leave the schedule by promotion into the streams, and this broker is the one started and stopped.
+        services.RemoveAll<IDueTaskPort>();
+        services.AddSingleton<IDueTaskPort>(sp => sp.GetRequiredService<RedisStreamsBroker>());
+        services.RemoveAll<BrokerLifetime>();
+        services.AddSingleton(sp => new BrokerLifetime(sp.GetRequiredService<RedisStreamsBroker>()));
         return builder;
     }
 

@@ -23,13 +23,16 @@ internal sealed class RecurringDriver
         _time = new FakeTimeProvider(start);
         _store = partitions == 1
             ? new InMemoryScheduleStore(_time)
-            : new PartitionedScheduleStore(Enumerable.Range(0, partitions).Select(_ => (IScheduleStore)new InMemoryScheduleStore(_time)).ToList(), _time);
+            : Partitioned(Enumerable.Range(0, partitions).Select(_ => new InMemoryScheduleStore(_time)).ToList(), _time);
         var options = new SchedulerOptions { RecurringMisfireThreshold = misfireThreshold ?? TimeSpan.FromMinutes(1) };
         _pump = new RecurringPump((IRecurringStore)_store, options, NullLogger.Instance);
-        Scheduler = new StoreScheduler(_store, Microsoft.Extensions.Options.Options.Create(options), _time);
+        Scheduler = new StoreScheduler(_store, (IRecurringStore)_store, Microsoft.Extensions.Options.Options.Create(options), _time);
     }
 
     public IScheduler Scheduler { get; }
+
+    private static PartitionedScheduleStore Partitioned(List<InMemoryScheduleStore> partitions, TimeProvider time) =>
+        new(partitions, time, recurring: partitions);
 
     public IScheduleStore Store => _store;
 

@@ -64,7 +64,7 @@ public sealed class RedisRecurringTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         var store = new RedisScheduleStore(redis.Connection, prefix);
-        var scheduler = new StoreScheduler(store, Microsoft.Extensions.Options.Options.Create(new SchedulerOptions { KeyPrefix = prefix }));
+        var scheduler = new StoreScheduler(store, store, Microsoft.Extensions.Options.Options.Create(new SchedulerOptions { KeyPrefix = prefix }));
         var pump = new RecurringPump(store, new SchedulerOptions(), NullLogger.Instance);
         var hourly = RecurringSchedule.Every(TimeSpan.FromHours(1));
 

@@ -82,7 +82,8 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
                     "--Athomic:Scheduler:Execution:RetryBaseDelay=00:00:00.010",
                     "--Athomic:Scheduler:Execution:RetryMaxDelay=00:00:00.050",
                 ]);
-            var scheduler = new StoreScheduler(new RedisScheduleStore(redis.Connection, prefix), Options.Create(new SchedulerOptions { KeyPrefix = prefix }));
+            var store = new RedisScheduleStore(redis.Connection, prefix);
+            var scheduler = new StoreScheduler(store, store, Options.Create(new SchedulerOptions { KeyPrefix = prefix }));
             await scheduler.AddOrUpdateRecurringAsync("berlin", new GenericTask(RecordingRegistry.Record, default), RecurringSchedule.Cron("* * * * * *", "Europe/Berlin"));
 
             // The blind worker has looked at it (and failed to read it) before any host that can read it runs.

@@ -64,7 +64,7 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
             o.Worker.Enabled = false;
         });
         var scheduler = host.Services.GetRequiredService<IScheduler>();
-        var broker = (ISchedulePromotingBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         var ids = Enumerable.Range(0, Partitions).SelectMany(p => IdsIn(p, "f").Take(10)).ToList();
         await scheduler.ScheduleManyAsync(ids.Select(id => ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, id), TimeSpan.Zero)).ToList());
         await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "later"), TimeSpan.FromHours(1));
@@ -102,7 +102,7 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
             o.Execution.MaxConcurrency = 2;
         });
         await host.StartAsync();
-        var broker = (RedisStreamsBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         var scheduler = host.Services.GetRequiredService<IScheduler>();
 
         // Partitions 1 to 3 stay idle, their loops waiting on their streams: both slots still go to partition 0.
@@ -130,7 +130,7 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
             Configure(o);
             o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1);
         });
-        var broker = (ISchedulePromotingBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         var ids = IdsIn(k, "orphan").Take(5).ToList();
         await host.Services.GetRequiredService<IScheduler>().ScheduleManyAsync(ids.Select(id => ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, id), TimeSpan.Zero)).ToList());
         Assert.Equal(5, (await broker.PromoteDueAsync(10, default)).Count);

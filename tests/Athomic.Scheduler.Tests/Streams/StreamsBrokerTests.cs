@@ -41,7 +41,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         using var host = Hosts.RedisStreams(redis.Connection, prefix, new RecordingRegistry(), o => o.Worker.Enabled = false);
         var scheduler = host.Services.GetRequiredService<IScheduler>();
-        var broker = (ISchedulePromotingBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, new byte[] { 7 }, "now-1"), TimeSpan.Zero);
         await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "now-2"), TimeSpan.Zero);
         await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "later"), TimeSpan.FromHours(1));
@@ -67,7 +67,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var store = new RedisScheduleStore(redis.Connection, prefix);
         await host.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "leased"), TimeSpan.Zero);
         Assert.Single((await store.ClaimAsync(10, TimeSpan.FromMilliseconds(1), default)).Tasks); // a lease-path worker died holding it
-        var broker = (ISchedulePromotingBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
 
         var promoted = 0;
         await Eventually.TrueAsync(async () => (promoted += (await broker.PromoteDueAsync(10, default)).Count) > 0, Timeout, "the expired lease is promoted");
@@ -126,7 +126,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var registry = new RecordingRegistry();
         using var metrics = new MetricWaiter(prefix);
         using var host = Hosts.RedisStreams(redis.Connection, prefix, registry, o => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1));
-        var broker = (ISchedulePromotingBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         await host.Services.GetRequiredService<IScheduler>().ScheduleManyAsync(Enumerable.Range(0, 5).Select(i => ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, "orphaned-" + i), TimeSpan.Zero)).ToList());
         Assert.Equal(5, (await broker.PromoteDueAsync(10, default)).Count);
         var stream = Key(prefix, "stream");
@@ -153,7 +153,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
             o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1);
             o.Execution.MaxDeliveries = 3;
         });
-        var broker = (ISchedulePromotingBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         var scheduler = host.Services.GetRequiredService<IScheduler>();
         await scheduler.ScheduleManyAsync([
             ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, "poison"), TimeSpan.Zero),
@@ -185,7 +185,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         using var second = Hosts.RedisStreams(redis.Connection, prefix, registry, Configure);
         await first.StartAsync();
         await second.StartAsync();
-        var brokers = new[] { first, second }.Select(h => (RedisStreamsBroker)h.Services.GetRequiredService<ITaskBroker>()).ToArray();
+        var brokers = new[] { first, second }.Select(h => h.Services.GetRequiredService<RedisStreamsBroker>()).ToArray();
 
         await first.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask(RecordingRegistry.Slow, default, "long"), TimeSpan.Zero);
         await registry.SlowStarted.Task.WaitAsync(Timeout);
@@ -217,7 +217,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         await first.StartAsync();
         var scheduler = first.Services.GetRequiredService<IScheduler>();
         await scheduler.ScheduleManyAsync(Enumerable.Range(0, 4).Select(i => ScheduleRequest.After(new GenericTask(RecordingRegistry.Slow, default, "slow-" + i), TimeSpan.Zero)).ToList());
-        await Eventually.TrueAsync(() => ((RedisStreamsBroker)first.Services.GetRequiredService<ITaskBroker>()).RunningCount == 2, Timeout, "two handlers running");
+        await Eventually.TrueAsync(() => first.Services.GetRequiredService<RedisStreamsBroker>().RunningCount == 2, Timeout, "two handlers running");
 
         using (var shutdownTimeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
         {
@@ -243,7 +243,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         using var host = Hosts.RedisStreams(redis.Connection, prefix, new RecordingRegistry(), o => o.Worker.Enabled = false);
         await host.StartAsync();
-        var broker = (RedisStreamsBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         await host.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "elsewhere"), TimeSpan.Zero);
         Assert.Equal(1, (await broker.PromoteDueAsync(10, default)).Count); // as another host's worker would
 

@@ -38,7 +38,7 @@ public sealed class PartitionedStreamsIdleCostTests(ITestOutputHelper output)
 
         // The steady state: after the worker's first polls (which load the script) and each partition's first reclaim sweep.
         var worker = host.Services.GetServices<IHostedService>().OfType<SchedulerWorkerService>().Single();
-        var broker = (RedisStreamsBroker)host.Services.GetRequiredService<ITaskBroker>();
+        var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         await Eventually.TrueAsync(() => worker.PollCount >= 2 && broker.ReclaimScans >= Partitions, TimeSpan.FromSeconds(30), "the worker polled twice, every partition swept once");
         var window = TimeSpan.FromSeconds(8);
         var delta = await CommandStats.SentDuringAsync(redis, InsideScripts, window);

@@ -1,37 +1,60 @@
-using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
-namespace Athomic.Scheduler.Hosting;
+namespace Athomic.Scheduler.Execution;
 
-/// <summary>The worker's lease path: claim what can start soon, hold every claim at once, hand them to the broker.</summary>
-public sealed partial class SchedulerWorkerService
+/// <summary>
+/// The lease path of <see cref="IDueTaskPort"/>: claim at most as many due tasks as this process can start soon (free
+/// handler slots plus the prefetch, <see cref="LeaseKeeper.Available"/>), hold every claim from the moment of the
+/// claim, and hand the leases to the <see cref="ITaskBroker"/>; tasks that cannot run are dead-lettered with a reason.
+/// </summary>
+internal sealed class LeaseClaimPort : IDueTaskPort
 {
-    /// <summary>
-    /// The lease path: claim at most as many due tasks as this process can start soon (free handler slots plus the
-    /// prefetch, <see cref="LeaseKeeper.Available"/>), so no claimed task waits in memory while its lease runs out
-    /// and other workers stay free to take the rest. When nothing can be claimed, waits until a claim ends.
-    /// </summary>
-    private async Task<PollResult> ClaimAndDispatchAsync(CancellationToken stoppingToken)
+    private readonly IScheduleStore _store;
+    private readonly ITaskBroker _broker;
+    private readonly LeaseKeeper _leases;
+    private readonly SchedulerWorkerOptions _options;
+    private readonly int _maxDeliveries;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly KeyValuePair<string, object?> _schedule;
+
+    public LeaseClaimPort(IScheduleStore store, ITaskBroker broker, LeaseKeeper leases, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<LeaseClaimPort> logger)
+    {
+        _store = store;
+        _broker = broker;
+        _leases = leases;
+        _options = options.Value.Worker;
+        _maxDeliveries = options.Value.Execution.MaxDeliveries;
+        _time = time;
+        _logger = logger;
+        _schedule = new("schedule", options.Value.KeyPrefix);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>When nothing can be claimed (every slot and the prefetch are held), waits until a claim ends.</remarks>
+    public async Task<DuePoll> TakeDueAsync(CancellationToken cancellationToken)
     {
         var budget = Math.Min(_options.BatchSize, _leases.Available);
         if (budget == 0)
         {
             // Every slot and the prefetch are held: claiming more would only let leases run out in memory.
-            var ended = await _leases.WaitForEndAsync(_options.MaxPollDelay, stoppingToken).ConfigureAwait(false);
-            return new PollResult(0, ended ? TimeSpan.Zero : null, 0, Full: ended);
+            var ended = await _leases.WaitForEndAsync(_options.MaxPollDelay, cancellationToken).ConfigureAwait(false);
+            return new DuePoll(0, ended ? TimeSpan.Zero : null, 0, Full: ended);
         }
 
-        var batch = await _store.ClaimAsync(budget, _leases.Lease, stoppingToken).ConfigureAwait(false);
+        var batch = await _store.ClaimAsync(budget, _leases.Lease, cancellationToken).ConfigureAwait(false);
         if (batch.Tasks.Count > 0)
         {
             SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
         }
 
-        await DispatchAsync(batch, stoppingToken).ConfigureAwait(false);
-        return new PollResult(batch.Tasks.Count, batch.NextDueIn, batch.RecurringDispatched, Full: batch.Tasks.Count >= budget);
+        await DispatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        return new DuePoll(batch.Tasks.Count, batch.NextDueIn, batch.RecurringDispatched, Full: batch.Tasks.Count >= budget);
     }
 
-    private async Task DispatchAsync(ClaimBatch batch, CancellationToken stoppingToken)
+    private async Task DispatchAsync(ClaimBatch batch, CancellationToken cancellationToken)
     {
         // Hold every claim from the moment of the claim, before anything is awaited: its lease is renewed whether
         // the task runs at once or waits in the broker's queue.
@@ -63,7 +86,7 @@ public sealed partial class SchedulerWorkerService
         {
             try
             {
-                await _broker.DispatchAsync(leases[i], stoppingToken).ConfigureAwait(false);
+                await _broker.DispatchAsync(leases[i], cancellationToken).ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -87,11 +110,4 @@ public sealed partial class SchedulerWorkerService
             SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
         }
     }
-
-    /// <summary>What one poll did.</summary>
-    /// <param name="Count">Tasks claimed or promoted.</param>
-    /// <param name="NextDueIn">Time until the next due task, if the store said.</param>
-    /// <param name="RecurringDispatched">Recurring occurrences dispatched (their successors were added).</param>
-    /// <param name="Full">Whether the poll took all it asked for (poll again at once).</param>
-    private readonly record struct PollResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched, bool Full);
 }
