@@ -67,7 +67,7 @@ internal sealed class LeaseClaimPort : IDueTaskPort
                 // Handed out 1 + ExpiredLeases times and never finished: its handler takes its process down.
                 (unrunnable ??= []).Add((entry, LeaseOutcome.DeliveredTooOften(entry.ExpiredLeases + 1, _maxDeliveries)));
             }
-            else if (LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, DueAt(entry.DueMilliseconds), out var task, out var reason))
+            else if (LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, UnixTime.TryFromMilliseconds(entry.DueMilliseconds), out var task, out var reason))
             {
                 leases.Add(_leases.Track(task, entry.Token));
             }
@@ -96,10 +96,6 @@ internal sealed class LeaseClaimPort : IDueTaskPort
             }
         }
     }
-
-    /// <summary>The due time of a claimed score; <see langword="null"/> for a score no date can hold (written into Redis by hand).</summary>
-    private static DateTimeOffset? DueAt(long milliseconds) =>
-        milliseconds is >= -62_135_596_800_000 and <= 253_402_300_799_999 ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) : null;
 
     private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
     {

@@ -14,8 +14,6 @@ namespace Athomic.Scheduler;
 /// </remarks>
 public sealed record RecurringSchedule
 {
-    private static readonly long MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
-
     private readonly CronExpression? _cron;
     private readonly TimeZoneInfo? _zone;
 
@@ -100,7 +98,7 @@ public sealed record RecurringSchedule
             // The next multiple of the interval, or none when it is past the last instant a DateTimeOffset holds.
             var ms = (long)Interval.TotalMilliseconds;
             var next = (after.ToUnixTimeMilliseconds() / ms) + 1;
-            return next <= MaxUnixMilliseconds / ms ? DateTimeOffset.FromUnixTimeMilliseconds(next * ms) : null;
+            return next <= UnixTime.MaxMilliseconds / ms ? DateTimeOffset.FromUnixTimeMilliseconds(next * ms) : null;
         }
 
         // Cron has second resolution: move a sub-second instant to its second so "after" stays exclusive.

@@ -13,8 +13,6 @@ namespace Athomic.Scheduler.Streams;
 /// <param name="Fields">The raw fields and values, to hand the entry back unchanged.</param>
 internal sealed record StreamDelivery(string EntryId, string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, string? Problem, RedisValue[] Fields)
 {
-    private static readonly long MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
-
     /// <summary>The partition whose stream holds the entry: every end of the entry acts on that stream.</summary>
     public int Partition { get; init; }
 
@@ -58,8 +56,8 @@ internal sealed record StreamDelivery(string EntryId, string TaskId, ReadOnlyMem
         }
 
         // Anything but a time a DateTimeOffset can hold (garbage, NaN, ±infinity, past year 9999) is an unknown due time.
-        var due = d.TryParse(out long ms) ? ms : d.TryParse(out double dms) && double.IsFinite(dms) && Math.Abs(dms) <= MaxUnixMilliseconds ? (long)dms : 0;
-        if (due < 0 || due > MaxUnixMilliseconds)
+        var due = d.TryParse(out long ms) ? ms : d.TryParse(out double dms) && double.IsFinite(dms) && Math.Abs(dms) <= UnixTime.MaxMilliseconds ? (long)dms : 0;
+        if (due < 0 || due > UnixTime.MaxMilliseconds)
         {
             due = 0;
         }

@@ -303,26 +303,28 @@ public static class ContentionRun
     }
 
     /// <summary>Polls the store (its state is in Redis, written by other hosts or processes: no event to await) until
-    /// it is quiet and no handler runs, three polls in a row.</summary>
+    /// it is quiet and no handler runs, for 300 ms on end.</summary>
     private static async Task<(StoreSnapshot Store, bool Quiet)> AwaitQuietAsync(IDatabase db, int partitions, Func<bool> noneRunning)
     {
-        var deadline = Stopwatch.StartNew();
-        var calm = 0;
-        while (true)
+        // Quiet for 300 ms on end: longer than the longest retry delay (50 ms), so a retry still waiting is not missed.
+        StoreSnapshot snapshot = null!;
+        var calmSince = (Stopwatch?)null;
+        try
         {
-            var snapshot = await StoreInspector.SnapshotAsync(db, Prefix, partitions);
-            calm = snapshot.Quiet && noneRunning() ? calm + 1 : 0;
-            if (calm >= 3)
-            {
-                return (snapshot, true);
-            }
-
-            if (deadline.Elapsed > QuietTimeout)
-            {
-                return (snapshot, false);
-            }
-
-            await Task.Delay(100);
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    snapshot = await StoreInspector.SnapshotAsync(db, Prefix, partitions);
+                    calmSince = snapshot.Quiet && noneRunning() ? calmSince ?? Stopwatch.StartNew() : null;
+                    return calmSince?.Elapsed >= TimeSpan.FromMilliseconds(300);
+                },
+                QuietTimeout,
+                "the schedule is quiet");
+            return (snapshot, true);
+        }
+        catch (TimeoutException)
+        {
+            return (snapshot, false);
         }
     }
 

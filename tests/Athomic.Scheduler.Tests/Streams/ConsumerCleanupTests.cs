@@ -23,7 +23,7 @@ public sealed class ConsumerCleanupTests(RedisFixture redis)
         var stream = sweeper.Stream;
         await Db.ExecuteAsync("XGROUP", "CREATECONSUMER", stream, RedisStreamQueue.GroupName, "victim"); // empty, and soon idle
         await Db.StreamAddAsync(stream, "t", "task-1");
-        await Task.Delay(50);
+        await IdleAsync(stream, "victim", TimeSpan.FromMilliseconds(10));
 
         // The victim reads right behind the sweep's first command on the same connection: Redis runs the read after
         // whatever the sweep sent first and before anything the sweep sends after seeing its first reply. Before the
@@ -50,7 +50,8 @@ public sealed class ConsumerCleanupTests(RedisFixture redis)
         Assert.Single(await Db.StreamReadGroupAsync(stream, RedisStreamQueue.GroupName, "holder", ">", 1)); // idle, holds one
         await Db.ExecuteAsync("XGROUP", "CREATECONSUMER", stream, RedisStreamQueue.GroupName, "gone");    // idle, empty
         await Db.ExecuteAsync("XGROUP", "CREATECONSUMER", stream, RedisStreamQueue.GroupName, "sweeper"); // this process
-        await Task.Delay(50);
+        await IdleAsync(stream, "gone", TimeSpan.FromMilliseconds(40));
+        await IdleAsync(stream, "holder", TimeSpan.FromMilliseconds(40));
         await Db.ExecuteAsync("XGROUP", "CREATECONSUMER", stream, RedisStreamQueue.GroupName, "fresh");   // empty, not idle enough
 
         var removed = await sweeper.RemoveGoneConsumersAsync(TimeSpan.FromMilliseconds(40));
@@ -66,4 +67,11 @@ public sealed class ConsumerCleanupTests(RedisFixture redis)
         left = (await Db.StreamConsumerInfoAsync(stream, RedisStreamQueue.GroupName)).Select(c => (string)c.Name!).Order().ToArray();
         Assert.Equal(["fresh", "holder"], left);
     }
+
+    /// <summary>Waits until Redis reports <paramref name="consumer"/> idle for longer than <paramref name="idle"/>.</summary>
+    private Task IdleAsync(RedisKey stream, string consumer, TimeSpan idle) =>
+        Eventually.TrueAsync(
+            async () => (await Db.StreamConsumerInfoAsync(stream, RedisStreamQueue.GroupName)).Single(c => c.Name == consumer).IdleTimeInMilliseconds > idle.TotalMilliseconds,
+            TimeSpan.FromSeconds(10),
+            $"consumer {consumer} idle for more than {idle.TotalMilliseconds} ms");
 }
