@@ -28,7 +28,7 @@ public sealed record DeadLetter(string TaskId, ReadOnlyMemory<byte> Envelope, st
 
     /// <summary>Encodes the record: <c>[1, taskId, envelope: bin, reason, attempts, failedAt: unix ms]</c>.</summary>
     /// <returns>The bytes.</returns>
-    public byte[] Encode()
+    internal byte[] Encode()
     {
         var buffer = new ArrayBufferWriter<byte>(64 + Envelope.Length + Reason.Length);
         var writer = new MessagePackWriter(buffer);

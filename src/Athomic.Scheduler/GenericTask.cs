@@ -1,11 +1,12 @@
 namespace Athomic.Scheduler;
 
 /// <summary>
-/// The serializable envelope of a scheduled task: its id, the name of the handler that runs it, and the
-/// handler's MessagePack-encoded payload, plus what execution needs (attempt and due time).
+/// A scheduled task, untyped: its id, the name of the handler that runs it, and the handler's MessagePack-encoded
+/// payload, plus what execution needs (attempt and due time). Generated <c>ScheduleXxxAsync</c> methods build one.
 /// </summary>
 /// <remarks>
-/// The stored form is a versioned MessagePack array described in <c>docs</c> of <see cref="TaskEnvelope"/>;
+/// Its stored form is the task's <em>envelope</em>: a versioned MessagePack array written and read by
+/// <see cref="TaskEnvelope"/> (the due time is not in it: it is the task's score in the schedule);
 /// handlers never see type names from storage, only the handler name, which is looked up in the registry.
 /// </remarks>
 public sealed class GenericTask

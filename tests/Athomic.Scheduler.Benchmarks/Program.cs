@@ -8,6 +8,7 @@ using Athomic.Scheduler;
 using Athomic.Scheduler.Benchmarks;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Athomic.Scheduler.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Execution;
 

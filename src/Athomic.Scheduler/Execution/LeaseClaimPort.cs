@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Execution;
 

@@ -2,6 +2,7 @@ using Athomic.Scheduler.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Execution;
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Redis;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Hosting;
 
@@ -92,9 +94,63 @@ public sealed class SchedulerBuilder
         return this;
     }
 
+    /// <summary>
+    /// Uses a store written outside this library (see the <c>Athomic.Scheduler.Extensibility</c> namespace): one
+    /// object that keeps both the schedule and its recurring schedules.
+    /// </summary>
+    /// <typeparam name="TStore">The store type.</typeparam>
+    /// <param name="store">Creates the store once, when the container first needs it.</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>
+    /// The store must keep the contract documented on <see cref="IScheduleStore"/> and <see cref="IRecurringStore"/>
+    /// (atomic operations, fencing tokens, held-back versions). The Redis Streams broker needs the Redis store and
+    /// cannot be combined with a custom one.
+    /// </remarks>
+    public SchedulerBuilder UseStore<TStore>(Func<IServiceProvider, TStore> store)
+        where TStore : class, IScheduleStore, IRecurringStore
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Services.RemoveAll<RedisConnectionSource>();
+        UseStores(sp =>
+        {
+            var created = store(sp) ?? throw new InvalidOperationException("The factory passed to UseStore returned null.");
+            return new StoreSet(created, created, null);
+        });
+        return this;
+    }
+
+    /// <summary>
+    /// Hands claimed tasks to a broker written outside this library instead of running them in this process (for
+    /// example, one that forwards each task to another queue and completes the lease once that queue has it).
+    /// </summary>
+    /// <param name="broker">Creates the broker once, when the container first needs it.</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>
+    /// The broker ends every <see cref="TaskLease"/> it receives exactly once; until then the lease is renewed, and
+    /// if this process dies first the task is claimed again elsewhere. A broker that needs starting and stopping
+    /// registers its own hosted service. It cannot be combined with <c>UseRedisStreamsBroker()</c>, which takes due
+    /// tasks from the schedule without a lease.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException"><c>UseRedisStreamsBroker()</c> was called on this builder.</exception>
+    public SchedulerBuilder UseTaskBroker(Func<IServiceProvider, ITaskBroker> broker)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        if (Services.Any(d => d.ServiceType == typeof(Streams.RedisStreamsBroker)))
+        {
+            throw new InvalidOperationException(
+                "UseTaskBroker cannot be combined with UseRedisStreamsBroker(): the streams broker takes due tasks without a lease, so a task broker would never be called.");
+        }
+
+        Services.RemoveAll<ITaskBroker>();
+        Services.AddSingleton(sp => broker(sp) ?? throw new InvalidOperationException("The factory passed to UseTaskBroker returned null."));
+        Services.TryAddSingleton<CustomTaskBroker>();
+        return this;
+    }
+
     /// <summary>Adds the handlers of a registry (generated code calls this for you).</summary>
     /// <param name="registry">The registry.</param>
     /// <returns>This builder.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public SchedulerBuilder AddHandlers(IScheduledHandlerRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
@@ -115,6 +171,9 @@ public sealed class SchedulerBuilder
 
     /// <summary>The store the builder made, its recurring side and, with partitions, the partitioned store (whose sweeps the streams broker shares).</summary>
     internal sealed record StoreSet(IScheduleStore Store, IRecurringStore Recurring, PartitionedScheduleStore? Partitioned);
+
+    /// <summary>Marks a builder on which <see cref="UseTaskBroker"/> was called.</summary>
+    internal sealed class CustomTaskBroker;
 
     /// <summary>How the Redis store gets its connection; the streams broker uses the same one.</summary>
     internal sealed class RedisConnectionSource(Func<IServiceProvider, IConnectionMultiplexer> connection)

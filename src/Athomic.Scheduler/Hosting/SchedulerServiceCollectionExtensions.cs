@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Athomic.Scheduler.Extensibility;
 
 // In the DI namespace, like the framework's own AddXxx methods: no extra using needed at the call site.
 namespace Microsoft.Extensions.DependencyInjection;

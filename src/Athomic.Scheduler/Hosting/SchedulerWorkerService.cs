@@ -4,6 +4,7 @@ using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Hosting;
 

@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Options;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Hosting;
 

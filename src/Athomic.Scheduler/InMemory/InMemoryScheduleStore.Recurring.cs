@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.InMemory;
 

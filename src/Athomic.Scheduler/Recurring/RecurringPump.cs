@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Recurring;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Redis;
 

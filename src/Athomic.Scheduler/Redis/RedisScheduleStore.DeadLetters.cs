@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Redis;
 

@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Extensibility;
+
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Extensibility;
+
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>The operations routed by task id, and the ones fanned out to every partition.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Storage;
 

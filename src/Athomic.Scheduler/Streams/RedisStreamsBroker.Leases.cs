@@ -2,6 +2,7 @@ using Athomic.Scheduler.Execution;
 using System.Diagnostics.Metrics;
 using Athomic.Scheduler.Redis;
 using StackExchange.Redis;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Streams;
 

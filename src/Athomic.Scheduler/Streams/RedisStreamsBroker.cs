@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Streams;
 

@@ -44,6 +44,12 @@ public static class RedisStreamsBrokerExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(SchedulerBuilder.CustomTaskBroker)))
+        {
+            throw new InvalidOperationException(
+                "UseRedisStreamsBroker() cannot be combined with UseTaskBroker(...): the streams broker takes due tasks without a lease, so the task broker would never be called.");
+        }
+
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SchedulerOptions>>();

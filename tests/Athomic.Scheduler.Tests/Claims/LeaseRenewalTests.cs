@@ -7,6 +7,7 @@ using Athomic.Scheduler.Tests.Partitions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Claims;
 

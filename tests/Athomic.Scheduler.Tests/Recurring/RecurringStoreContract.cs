@@ -5,6 +5,7 @@ using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Tests.Store;
 using Microsoft.Extensions.Time.Testing;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Recurring;
 

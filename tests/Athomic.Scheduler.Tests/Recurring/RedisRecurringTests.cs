@@ -6,6 +6,7 @@ using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Recurring;
 
@@ -27,12 +28,12 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         var occurrence = due.WatermarkMilliseconds + 3_600_000;
         var taskId = "job@" + occurrence;
 
-        var request = new Storage.RecurringAddRequest("job", due.Revision, occurrence, taskId, TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, default, taskId)), null, default, TimeSpan.FromMinutes(1));
+        var request = new Extensibility.RecurringAddRequest("job", due.Revision, occurrence, taskId, TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, default, taskId)), null, default, TimeSpan.FromMinutes(1));
         var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => store.AddOccurrenceAsync(request, default)));
 
-        Assert.Equal(1, results.Count(r => r == Storage.RecurringAddStatus.Added));
-        Assert.Equal(63, results.Count(r => r == Storage.RecurringAddStatus.AlreadyAdded));
-        Assert.Equal(Storage.RecurringAddStatus.Stale, await store.AddOccurrenceAsync(request with { Revision = due.Revision - 1, OccurrenceMilliseconds = occurrence + 1 }, default));
+        Assert.Equal(1, results.Count(r => r == Extensibility.RecurringAddStatus.Added));
+        Assert.Equal(63, results.Count(r => r == Extensibility.RecurringAddStatus.AlreadyAdded));
+        Assert.Equal(Extensibility.RecurringAddStatus.Stale, await store.AddOccurrenceAsync(request with { Revision = due.Revision - 1, OccurrenceMilliseconds = occurrence + 1 }, default));
         Assert.NotNull(await store.GetAsync(taskId, default));
     }
 
@@ -98,8 +99,8 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         var entry = Assert.Single((await store.GetDueRecurringAsync(10, default)).Entries);
         var (first, second) = (entry.WatermarkMilliseconds + 20, entry.WatermarkMilliseconds + 3_600_020);
         byte[] Envelope(long at) => TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, new byte[] { 1 }, "job@" + at));
-        var add = new Storage.RecurringAddRequest("job", entry.Revision, first, "job@" + first, Envelope(first), second, Envelope(second), TimeSpan.FromMinutes(1));
-        Assert.Equal(Storage.RecurringAddStatus.Added, await store.AddOccurrenceAsync(add, default));
+        var add = new Extensibility.RecurringAddRequest("job", entry.Revision, first, "job@" + first, Envelope(first), second, Envelope(second), TimeSpan.FromMinutes(1));
+        Assert.Equal(Extensibility.RecurringAddStatus.Added, await store.AddOccurrenceAsync(add, default));
 
         // The occurrence falls due 20 ms after the schedule's creation; promote until the server's clock gets there.
         (int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched) promoted = default;

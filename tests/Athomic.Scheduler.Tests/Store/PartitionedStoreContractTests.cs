@@ -3,6 +3,7 @@ using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Store;
 

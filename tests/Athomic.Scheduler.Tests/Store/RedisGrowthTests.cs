@@ -4,6 +4,7 @@ using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
 using StackExchange.Redis;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Store;
 

@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Store;
 

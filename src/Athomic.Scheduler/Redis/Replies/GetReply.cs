@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
+using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Redis.Replies;
 

@@ -1,4 +1,4 @@
-namespace Athomic.Scheduler.Storage;
+namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>
 /// Recurring schedules next to the schedule they feed: definitions by schedule id, a per-schedule watermark
@@ -10,7 +10,7 @@ namespace Athomic.Scheduler.Storage;
 /// watermark, in the same atomic step that moves the watermark, so no two workers (or restarts, or redeploys)
 /// can add the same occurrence twice.
 /// </remarks>
-internal interface IRecurringStore
+public interface IRecurringStore
 {
     /// <summary>
     /// Stores a definition. Unchanged bytes are a no-op. A new schedule starts after the store's now. A changed one
@@ -55,7 +55,7 @@ internal interface IRecurringStore
 }
 
 /// <summary>The result of <see cref="IRecurringStore.AddOccurrenceAsync"/>.</summary>
-internal enum RecurringAddStatus
+public enum RecurringAddStatus
 {
     /// <summary>The schedule is gone, or changed since it was read.</summary>
     Stale = 0,
@@ -92,7 +92,7 @@ internal enum RecurringAddStatus
 /// <param name="DeferFor">
 /// Add and prepare nothing: only look at the still-due schedule again after this long (see <see cref="Defer"/>).
 /// </param>
-internal sealed record RecurringAddRequest(
+public sealed record RecurringAddRequest(
     string ScheduleId,
     long Revision,
     long? OccurrenceMilliseconds,
@@ -118,7 +118,7 @@ internal sealed record RecurringAddRequest(
 }
 
 /// <summary>The state of the latest occurrence a schedule has added (see <see cref="RecurringDueEntry"/>).</summary>
-internal enum RecurringOccurrenceState
+public enum RecurringOccurrenceState
 {
     /// <summary>There is none (a new schedule, or one whose pending occurrence was cancelled by an update).</summary>
     None = 0,
@@ -140,7 +140,7 @@ internal enum RecurringOccurrenceState
 /// <param name="Revision">The definition's revision.</param>
 /// <param name="Latest">The state of the latest occurrence added (the one at the watermark).</param>
 /// <param name="LatestTaskId">That occurrence's task id, or <see langword="null"/> when there is none.</param>
-internal readonly record struct RecurringDueEntry(
+public readonly record struct RecurringDueEntry(
     string ScheduleId,
     ReadOnlyMemory<byte> Definition,
     long WatermarkMilliseconds,
@@ -152,4 +152,4 @@ internal readonly record struct RecurringDueEntry(
 /// <param name="NowMilliseconds">The store's clock.</param>
 /// <param name="Entries">The schedules.</param>
 /// <param name="NextDueMilliseconds">When the next schedule after now needs its next occurrence, or <see langword="null"/> when none does.</param>
-internal sealed record RecurringDueBatch(long NowMilliseconds, IReadOnlyList<RecurringDueEntry> Entries, long? NextDueMilliseconds);
+public sealed record RecurringDueBatch(long NowMilliseconds, IReadOnlyList<RecurringDueEntry> Entries, long? NextDueMilliseconds);

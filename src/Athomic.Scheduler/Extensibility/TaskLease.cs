@@ -1,4 +1,4 @@
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>A claimed task and the lease that keeps it in flight until the broker ends it exactly once.</summary>
 public sealed class TaskLease
@@ -11,11 +11,11 @@ public sealed class TaskLease
         Task = task;
         _owner = owner;
         Receipt = receipt;
-        Claim = new Storage.TaskClaim(task.TaskId, token);
+        Claim = new TaskClaim(task.TaskId, token);
     }
 
     /// <summary>The claim in the store's in-flight set (task id and fencing token); the lease path only.</summary>
-    internal Storage.TaskClaim Claim { get; }
+    internal TaskClaim Claim { get; }
 
     /// <summary>Set when a renewal found that the claim is no longer current (this process stalled past its lease).</summary>
     internal bool IsLost { get; set; }

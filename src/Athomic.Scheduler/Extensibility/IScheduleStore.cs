@@ -1,4 +1,4 @@
-namespace Athomic.Scheduler.Storage;
+namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>
 /// The persistent schedule: pending tasks ordered by due time, tasks in flight under a lease, and dead letters.

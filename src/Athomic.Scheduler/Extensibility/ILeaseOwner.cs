@@ -1,4 +1,4 @@
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>
 /// Ends the leases it handed out, in the store that holds the task: the lease keeper for tasks claimed into the

@@ -1,4 +1,4 @@
-namespace Athomic.Scheduler.Execution;
+namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>
 /// Receives claimed tasks on the lease path and gets them executed (the in-process broker by default).

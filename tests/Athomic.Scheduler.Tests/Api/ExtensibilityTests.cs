@@ -1,0 +1,162 @@
+using System.Threading.Channels;
+using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Athomic.Scheduler.Tests.Api;
+
+/// <summary>
+/// What someone writing a store or a broker gets from <c>Athomic.Scheduler.Extensibility</c>: the builder plugs
+/// them in, and the worker, the scheduler and the lease keeper use them like the built-in ones.
+/// </summary>
+public sealed class ExtensibilityTests
+{
+    [Fact]
+    public async Task A_store_passed_to_UseStore_serves_scheduling_claims_and_acks()
+    {
+        var store = new CountingStore(new InMemoryScheduleStore());
+        var registry = new RecordingRegistry();
+        using var host = Build(b => b.UseStore(_ => store).AddHandlers(registry));
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+
+        await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "custom-store"), TimeSpan.Zero);
+        await registry.WhenDistinctRuns(1, TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Volatile.Read(ref store.Acks) == 1, TimeSpan.FromSeconds(10), "the run is acked in the custom store");
+        await host.StopAsync();
+
+        Assert.Equal(1, Volatile.Read(ref store.Schedules));
+        Assert.True(Volatile.Read(ref store.Claims) >= 1);
+        Assert.True(Volatile.Read(ref store.RecurringPolls) >= 1, "the worker's recurring step goes to the same store");
+        Assert.Null(await store.GetAsync("custom-store", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_broker_passed_to_UseTaskBroker_receives_leases_and_its_retry_and_completion_reach_the_store()
+    {
+        var broker = new ForwardingBroker();
+        var store = new InMemoryScheduleStore();
+        using var host = Build(b => b.UseStore(_ => store).UseTaskBroker(_ => broker));
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        await scheduler.ScheduleAsync(new GenericTask("forwarded", new byte[] { 0xA1, 0x78 }, "fwd-1"), TimeSpan.Zero);
+        var first = await broker.Leases.Reader.ReadAsync(timeout.Token);
+        Assert.Equal(("fwd-1", "forwarded", 1), (first.Task.TaskId, first.Task.Handler, first.Task.Attempt));
+        Assert.Equal(new byte[] { 0xA1, 0x78 }, first.Task.Payload.ToArray());
+        Assert.Equal(ScheduledTaskState.InFlight, (await scheduler.GetAsync("fwd-1"))!.State);
+
+        await first.RetryAsync(TimeSpan.Zero, timeout.Token);
+        var second = await broker.Leases.Reader.ReadAsync(timeout.Token);
+        Assert.Equal(2, second.Task.Attempt);
+
+        await second.CompleteAsync(timeout.Token);
+        Assert.True(second.IsEnded);
+        Assert.Null(await scheduler.GetAsync("fwd-1"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void A_task_broker_and_the_streams_broker_refuse_each_other_when_the_host_is_composed()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddAthomicScheduler().UseRedis("127.0.0.1:1");
+        builder.UseRedisStreamsBroker();
+        var late = Assert.Throws<InvalidOperationException>(() => builder.UseTaskBroker(_ => new ForwardingBroker()));
+        Assert.Contains("UseRedisStreamsBroker", late.Message, StringComparison.Ordinal);
+
+        var other = new ServiceCollection().AddAthomicScheduler().UseRedis("127.0.0.1:1").UseTaskBroker(_ => new ForwardingBroker());
+        var early = Assert.Throws<InvalidOperationException>(() => other.UseRedisStreamsBroker());
+        Assert.Contains("UseTaskBroker", early.Message, StringComparison.Ordinal);
+    }
+
+    private static IHost Build(Action<SchedulerBuilder> configure)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        configure(builder.Services.AddAthomicScheduler());
+        return builder.Build();
+    }
+
+    /// <summary>A broker that forwards each lease elsewhere (here: a channel the test reads) and lets that side end it.</summary>
+    private sealed class ForwardingBroker : ITaskBroker
+    {
+        public Channel<TaskLease> Leases { get; } = Channel.CreateUnbounded<TaskLease>();
+
+        public ValueTask DispatchAsync(TaskLease lease, CancellationToken cancellationToken) => Leases.Writer.WriteAsync(lease, cancellationToken);
+    }
+
+    /// <summary>A store written by a user: here it counts calls and keeps the schedule in an inner store.</summary>
+    private sealed class CountingStore(InMemoryScheduleStore inner) : IScheduleStore, IRecurringStore
+    {
+        public int Schedules;
+        public int Claims;
+        public int Acks;
+        public int RecurringPolls;
+
+        public Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Schedules);
+            return inner.ScheduleAsync(items, policy, cancellationToken);
+        }
+
+        public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Claims);
+            return inner.ClaimAsync(maxCount, lease, cancellationToken);
+        }
+
+        public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Acks);
+            return inner.AckAsync(claim, cancellationToken);
+        }
+
+        public Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref RecurringPolls);
+            return inner.GetDueRecurringAsync(maxCount, cancellationToken);
+        }
+
+        public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken) => inner.CancelAsync(taskId, cancellationToken);
+
+        public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
+
+        public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) =>
+            inner.ExtendLeasesAsync(claims, lease, cancellationToken);
+
+        public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
+            inner.RetryAsync(claim, envelope, delay, cancellationToken);
+
+        public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) => inner.ReleaseAsync(claims, cancellationToken);
+
+        public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
+            inner.DeadLetterAsync(claim, record, cancellationToken);
+
+        public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) => inner.GetDeadLettersAsync(maxCount, cancellationToken);
+
+        public Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken) => inner.ListDeadLettersAsync(offset, count, cancellationToken);
+
+        public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => inner.GetDeadLetterAsync(taskId, cancellationToken);
+
+        public Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
+            inner.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken);
+
+        public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken) => inner.PurgeDeadLettersAsync(taskIds, cancellationToken);
+
+        public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken) => inner.SubscribeAsync(onEarlierTask, cancellationToken);
+
+        public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken) =>
+            inner.UpsertRecurringAsync(scheduleId, definition, cancellationToken);
+
+        public Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken) => inner.RemoveRecurringAsync(scheduleId, cancellationToken);
+
+        public Task<RecurringAddStatus> AddOccurrenceAsync(RecurringAddRequest request, CancellationToken cancellationToken) =>
+            inner.AddOccurrenceAsync(request, cancellationToken);
+    }
+}
