@@ -1,8 +1,8 @@
 using System.Threading.Channels;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Execution;
 

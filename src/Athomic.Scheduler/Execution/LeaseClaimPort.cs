@@ -1,7 +1,6 @@
-using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Extensibility;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Execution;
 

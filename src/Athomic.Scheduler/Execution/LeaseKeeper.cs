@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
-using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Execution;
 

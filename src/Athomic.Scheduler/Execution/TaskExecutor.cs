@@ -1,8 +1,8 @@
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Execution;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
@@ -8,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Hosting;
 

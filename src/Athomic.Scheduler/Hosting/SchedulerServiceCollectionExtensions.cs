@@ -1,14 +1,13 @@
 using Athomic.Scheduler;
 using Athomic.Scheduler.Execution;
-using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
-using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Athomic.Scheduler.Extensibility;
 
 // In the DI namespace, like the framework's own AddXxx methods: no extra using needed at the call site.
 namespace Microsoft.Extensions.DependencyInjection;

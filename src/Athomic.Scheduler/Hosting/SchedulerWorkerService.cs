@@ -1,10 +1,9 @@
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Recurring;
-using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Hosting;
 

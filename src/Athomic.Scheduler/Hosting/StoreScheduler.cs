@@ -1,6 +1,5 @@
-using Athomic.Scheduler.Storage;
-using Microsoft.Extensions.Options;
 using Athomic.Scheduler.Extensibility;
+using Microsoft.Extensions.Options;
 
 namespace Athomic.Scheduler.Hosting;
 

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using Athomic.Scheduler.Hosting;
-using Athomic.Scheduler.Storage;
-using Microsoft.Extensions.Logging;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Recurring;
 

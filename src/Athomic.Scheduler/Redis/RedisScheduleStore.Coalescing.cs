@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using Athomic.Scheduler.Redis.Replies;
-using Athomic.Scheduler.Storage;
-using StackExchange.Redis;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Redis.Replies;
+using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis;
 

@@ -1,7 +1,6 @@
-using Athomic.Scheduler.Redis.Replies;
-using Athomic.Scheduler.Storage;
-using StackExchange.Redis;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Redis.Replies;
+using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Logging;
 using Athomic.Scheduler.Extensibility;
+using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Storage;
 

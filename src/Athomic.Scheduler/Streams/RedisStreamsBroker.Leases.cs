@@ -1,8 +1,8 @@
-using Athomic.Scheduler.Execution;
 using System.Diagnostics.Metrics;
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis;
 using StackExchange.Redis;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Streams;
 

@@ -1,5 +1,6 @@
-using Athomic.Scheduler.Execution;
 using System.Collections.Concurrent;
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
@@ -7,7 +8,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Streams;
 

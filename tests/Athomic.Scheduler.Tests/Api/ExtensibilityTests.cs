@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Athomic.Scheduler.Extensibility;
-using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,13 +1,12 @@
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.InMemory;
-using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Tests.Partitions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Claims;
 

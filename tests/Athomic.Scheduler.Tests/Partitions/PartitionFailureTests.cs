@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing;
@@ -5,7 +6,6 @@ using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Partitions;
 

@@ -1,7 +1,7 @@
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Time.Testing;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Partitions;
 

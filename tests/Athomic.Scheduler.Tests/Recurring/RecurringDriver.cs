@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Recurring;
@@ -5,7 +6,6 @@ using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Recurring;
 

@@ -1,11 +1,10 @@
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;
-using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Tests.Store;
 using Microsoft.Extensions.Time.Testing;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Recurring;
 

@@ -1,12 +1,12 @@
-using Athomic.Scheduler.Streams;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Recurring;
 

@@ -1,9 +1,8 @@
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Redis;
-using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Store;
 

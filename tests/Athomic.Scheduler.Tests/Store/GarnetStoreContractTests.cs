@@ -1,8 +1,7 @@
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Garnet;
 using Athomic.Scheduler.Redis;
-using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Store;
 

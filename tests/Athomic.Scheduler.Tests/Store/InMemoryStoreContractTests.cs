@@ -1,7 +1,6 @@
-using Athomic.Scheduler.InMemory;
-using Athomic.Scheduler.Storage;
-using Microsoft.Extensions.Time.Testing;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.InMemory;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Athomic.Scheduler.Tests.Store;
 

@@ -1,7 +1,6 @@
-using Athomic.Scheduler.Redis;
-using Athomic.Scheduler.Storage;
-using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Tests.Infrastructure;
 
 namespace Athomic.Scheduler.Tests.Store;
 

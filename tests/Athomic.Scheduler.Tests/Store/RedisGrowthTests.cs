@@ -1,10 +1,9 @@
-using Athomic.Scheduler.Streams;
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis;
-using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
 using StackExchange.Redis;
-using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Store;
 

@@ -1,4 +1,3 @@
-using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Tests.Store;

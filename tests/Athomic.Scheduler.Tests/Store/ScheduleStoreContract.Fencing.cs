@@ -1,4 +1,3 @@
-using Athomic.Scheduler.Storage;
 
 namespace Athomic.Scheduler.Tests.Store;
 

@@ -1,6 +1,5 @@
-using Athomic.Scheduler.Storage;
-using StackExchange.Redis;
 using Athomic.Scheduler.Extensibility;
+using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis.Replies;
 
@@ -13,37 +12,27 @@ namespace Athomic.Scheduler.Redis.Replies;
 /// </summary>
 internal static class ClaimReply
 {
-    private const int Now = 0;
-    private const int Next = 1;
-    private const int Chained = 2;
-    private const int TokenBase = 3;
-    private const int Header = 4;
-
-    private const int Id = 0;
-    private const int Score = 1;
-    private const int Envelope = 2;
-    private const int Expired = 3;
-    private const int PerTask = 4;
+    private const int Now = 0, Next = 1, Chained = 2, TokenBase = 3, Header = 4;
+    private const int Id = 0, Score = 1, Envelope = 2, Expired = 3, PerTask = 4;
 
     public static ClaimBatch Read(RedisResult result)
     {
-        var parts = (RedisResult[])result!;
-        var tokenBase = (long)parts[TokenBase];
-        var tasks = new ClaimedEntry[(parts.Length - Header) / PerTask];
+        var reply = new FlatReply(result, Header, PerTask);
+        var tokenBase = (long)reply[TokenBase];
+        var tasks = new ClaimedEntry[reply.Count];
         for (var i = 0; i < tasks.Length; i++)
         {
-            var p = Header + (i * PerTask);
-            var expired = (int)parts[p + Expired];
+            var expired = (int)reply[i, Expired];
             tasks[i] = new ClaimedEntry(
-                (string)parts[p + Id]!,
-                (byte[]?)parts[p + Envelope] ?? [],
-                (long)(double)parts[p + Score],
+                (string)reply[i, Id]!,
+                (byte[]?)reply[i, Envelope] ?? [],
+                (long)(double)reply[i, Score],
                 expired > 0,
                 expired,
                 tokenBase + i + 1);
         }
 
-        return new ClaimBatch(tasks, NextDueIn((long)parts[Next]), (long)parts[Now], (int)parts[Chained]);
+        return new ClaimBatch(tasks, NextDueIn((long)reply[Next]), (long)reply[Now], (int)reply[Chained]);
     }
 
     /// <summary>The <c>next</c> field of <c>claim.lua</c> and <c>promote.lua</c>: ms until something falls due, -1 for nothing.</summary>

@@ -8,22 +8,18 @@ namespace Athomic.Scheduler.Redis.Replies;
 /// </summary>
 internal static class DeadLettersReply
 {
-    private const int Total = 0;
-    private const int Header = 1;
-
-    private const int Id = 0;
-    private const int Record = 1;
-    private const int PerLetter = 2;
+    private const int Total = 0, Header = 1;
+    private const int Id = 0, Record = 1, PerLetter = 2;
 
     public static DeadLetterPage Read(RedisResult result)
     {
-        var parts = (RedisResult[])result!;
-        var letters = new List<DeadLetter>((parts.Length - Header) / PerLetter);
-        for (var p = Header; p + PerLetter <= parts.Length; p += PerLetter)
+        var reply = new FlatReply(result, Header, PerLetter);
+        var letters = new DeadLetter[reply.Count];
+        for (var i = 0; i < letters.Length; i++)
         {
-            letters.Add(DeadLetter.DecodeOrRaw((string)parts[p + Id]!, (byte[])parts[p + Record]!));
+            letters[i] = DeadLetter.DecodeOrRaw((string)reply[i, Id]!, (byte[])reply[i, Record]!);
         }
 
-        return new DeadLetterPage(letters, (long)parts[Total]);
+        return new DeadLetterPage(letters, (long)reply[Total]);
     }
 }

@@ -1,6 +1,5 @@
-using Athomic.Scheduler.Storage;
-using StackExchange.Redis;
 using Athomic.Scheduler.Extensibility;
+using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis.Replies;
 

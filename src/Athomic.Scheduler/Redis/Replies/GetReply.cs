@@ -1,6 +1,5 @@
-using Athomic.Scheduler.Storage;
-using StackExchange.Redis;
 using Athomic.Scheduler.Extensibility;
+using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis.Replies;
 
@@ -10,9 +9,7 @@ namespace Athomic.Scheduler.Redis.Replies;
 /// </summary>
 internal static class GetReply
 {
-    private const int Envelope = 0;
-    private const int State = 1;
-    private const int Score = 2;
+    private const int Envelope = 0, State = 1, Score = 2, Header = 3;
 
     public static StoredTask? Read(RedisResult result, string taskId)
     {
@@ -21,7 +18,7 @@ internal static class GetReply
             return null;
         }
 
-        var parts = (RedisResult[])result!;
-        return new StoredTask(taskId, (byte[])parts[Envelope]!, (ScheduledTaskState)(int)parts[State], (long)(double)parts[Score]);
+        var reply = new FlatReply(result, Header, 1);
+        return new StoredTask(taskId, (byte[])reply[Envelope]!, (ScheduledTaskState)(int)reply[State], (long)(double)reply[Score]);
     }
 }

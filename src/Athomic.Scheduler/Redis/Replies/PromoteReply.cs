@@ -9,14 +9,11 @@ namespace Athomic.Scheduler.Redis.Replies;
 /// </summary>
 internal static class PromoteReply
 {
-    private const int Now = 0;
-    private const int Next = 1;
-    private const int Promoted = 2;
-    private const int Chained = 3;
+    private const int Now = 0, Next = 1, Promoted = 2, Chained = 3, Header = 4;
 
     public static (int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched) Read(RedisResult result)
     {
-        var parts = (RedisResult[])result!;
-        return ((int)parts[Promoted], ClaimReply.NextDueIn((long)parts[Next]), (long)parts[Now], (int)parts[Chained]);
+        var reply = new FlatReply(result, Header, 1);
+        return ((int)reply[Promoted], ClaimReply.NextDueIn((long)reply[Next]), (long)reply[Now], (int)reply[Chained]);
     }
 }

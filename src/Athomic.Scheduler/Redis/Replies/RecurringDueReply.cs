@@ -1,6 +1,5 @@
-using Athomic.Scheduler.Storage;
-using StackExchange.Redis;
 using Athomic.Scheduler.Extensibility;
+using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis.Replies;
 
@@ -12,36 +11,26 @@ namespace Athomic.Scheduler.Redis.Replies;
 /// </summary>
 internal static class RecurringDueReply
 {
-    private const int Now = 0;
-    private const int Next = 1;
-    private const int Header = 2;
-
-    private const int Id = 0;
-    private const int Definition = 1;
-    private const int Watermark = 2;
-    private const int Revision = 3;
-    private const int State = 4;
-    private const int Latest = 5;
-    private const int PerSchedule = 6;
+    private const int Now = 0, Next = 1, Header = 2;
+    private const int Id = 0, Definition = 1, Watermark = 2, Revision = 3, State = 4, Latest = 5, PerSchedule = 6;
 
     public static RecurringDueBatch Read(RedisResult result)
     {
-        var parts = (RedisResult[])result!;
-        var entries = new RecurringDueEntry[(parts.Length - Header) / PerSchedule];
+        var reply = new FlatReply(result, Header, PerSchedule);
+        var entries = new RecurringDueEntry[reply.Count];
         for (var i = 0; i < entries.Length; i++)
         {
-            var p = Header + (i * PerSchedule);
-            var latest = (string?)parts[p + Latest];
+            var latest = (string?)reply[i, Latest];
             entries[i] = new RecurringDueEntry(
-                (string)parts[p + Id]!,
-                (byte[])parts[p + Definition]!,
-                (long)parts[p + Watermark],
-                (long)parts[p + Revision],
-                (RecurringOccurrenceState)(int)parts[p + State],
+                (string)reply[i, Id]!,
+                (byte[])reply[i, Definition]!,
+                (long)reply[i, Watermark],
+                (long)reply[i, Revision],
+                (RecurringOccurrenceState)(int)reply[i, State],
                 string.IsNullOrEmpty(latest) ? null : latest);
         }
 
-        var next = (long)parts[Next];
-        return new RecurringDueBatch((long)parts[Now], entries, next < 0 ? null : next);
+        var next = (long)reply[Next];
+        return new RecurringDueBatch((long)reply[Now], entries, next < 0 ? null : next);
     }
 }

@@ -1,4 +1,3 @@
-using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis.Replies;
