@@ -9,42 +9,31 @@ namespace Athomic.Scheduler.Execution;
 /// handler slots plus the prefetch, <see cref="LeaseKeeper.Available"/>), hold every claim from the moment of the
 /// claim, and hand the leases to the <see cref="ITaskBroker"/>; tasks that cannot run are dead-lettered with a reason.
 /// </summary>
-internal sealed class LeaseClaimPort : IDueTaskPort
+internal sealed class LeaseClaimPort(
+    IScheduleStore store,
+    ITaskBroker broker,
+    LeaseKeeper leases,
+    IOptions<SchedulerOptions> options,
+    TimeProvider time,
+    ILogger<LeaseClaimPort> logger) : IDueTaskPort
 {
-    private readonly IScheduleStore _store;
-    private readonly ITaskBroker _broker;
-    private readonly LeaseKeeper _leases;
-    private readonly SchedulerWorkerOptions _options;
-    private readonly int _maxDeliveries;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly KeyValuePair<string, object?> _schedule;
-
-    public LeaseClaimPort(IScheduleStore store, ITaskBroker broker, LeaseKeeper leases, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<LeaseClaimPort> logger)
-    {
-        _store = store;
-        _broker = broker;
-        _leases = leases;
-        _options = options.Value.Worker;
-        _maxDeliveries = options.Value.Execution.MaxDeliveries;
-        _time = time;
-        _logger = logger;
-        _schedule = new("schedule", options.Value.KeyPrefix);
-    }
+    private readonly SchedulerWorkerOptions _options = options.Value.Worker;
+    private readonly int _maxDeliveries = options.Value.Execution.MaxDeliveries;
+    private readonly KeyValuePair<string, object?> _schedule = new("schedule", options.Value.KeyPrefix);
 
     /// <inheritdoc />
     /// <remarks>When nothing can be claimed (every slot and the prefetch are held), waits until a claim ends.</remarks>
     public async Task<DuePoll> TakeDueAsync(CancellationToken cancellationToken)
     {
-        var budget = Math.Min(_options.BatchSize, _leases.Available);
+        var budget = Math.Min(_options.BatchSize, leases.Available);
         if (budget == 0)
         {
             // Every slot and the prefetch are held: claiming more would only let leases run out in memory.
-            var ended = await _leases.WaitForEndAsync(_options.MaxPollDelay, cancellationToken).ConfigureAwait(false);
+            var ended = await leases.WaitForEndAsync(_options.MaxPollDelay, cancellationToken).ConfigureAwait(false);
             return new DuePoll(0, ended ? TimeSpan.Zero : null, 0, Full: ended);
         }
 
-        var batch = await _store.ClaimAsync(budget, _leases.Lease, cancellationToken).ConfigureAwait(false);
+        var batch = await store.ClaimAsync(budget, leases.Lease, cancellationToken).ConfigureAwait(false);
         if (batch.Tasks.Count > 0)
         {
             SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
@@ -58,7 +47,7 @@ internal sealed class LeaseClaimPort : IDueTaskPort
     {
         // Hold every claim from the moment of the claim, before anything is awaited: its lease is renewed whether
         // the task runs at once or waits in the broker's queue.
-        var leases = new List<TaskLease>(batch.Tasks.Count);
+        var claimed = new List<TaskLease>(batch.Tasks.Count);
         List<(ClaimedEntry Entry, string Reason)>? unrunnable = null;
         foreach (var entry in batch.Tasks)
         {
@@ -69,7 +58,7 @@ internal sealed class LeaseClaimPort : IDueTaskPort
             }
             else if (LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, UnixTime.TryFromMilliseconds(entry.DueMilliseconds), out var task, out var reason))
             {
-                leases.Add(_leases.Track(task, entry.Token));
+                claimed.Add(leases.Track(task, entry.Token));
             }
             else
             {
@@ -82,16 +71,16 @@ internal sealed class LeaseClaimPort : IDueTaskPort
             await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
         }
 
-        for (var i = 0; i < leases.Count; i++)
+        for (var i = 0; i < claimed.Count; i++)
         {
             try
             {
-                await _broker.DispatchAsync(leases[i], cancellationToken).ConfigureAwait(false);
+                await broker.DispatchAsync(claimed[i], cancellationToken).ConfigureAwait(false);
             }
             catch (Exception)
             {
                 // Stopping (or the broker refused it): hand this and every later claimed task back at once.
-                await _leases.ReleaseAsync(leases.GetRange(i, leases.Count - i), CancellationToken.None).ConfigureAwait(false);
+                await leases.ReleaseAsync(claimed.GetRange(i, claimed.Count - i), CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
         }
@@ -99,9 +88,9 @@ internal sealed class LeaseClaimPort : IDueTaskPort
 
     private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
     {
-        Log.TaskUnrunnable(_logger, entry.TaskId, reason);
-        var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, _time);
-        if (await _store.DeadLetterAsync(entry.Claim, record, CancellationToken.None).ConfigureAwait(false))
+        Log.TaskUnrunnable(logger, entry.TaskId, reason);
+        var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, time);
+        if (await store.DeadLetterAsync(entry.Claim, record, CancellationToken.None).ConfigureAwait(false))
         {
             SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
         }
