@@ -8,7 +8,7 @@ public static class TaskIds
 
     /// <summary>Creates a new random task id: a UUID as 32 lowercase hex digits.</summary>
     /// <returns>The id.</returns>
-    public static string NewId() => Guid.NewGuid().ToString("N");
+    internal static string NewId() => Guid.NewGuid().ToString("N");
 
     /// <summary>
     /// Whether <paramref name="value"/> can be a task id or handler name: 1 to <see cref="MaxLength"/> characters,
@@ -48,7 +48,7 @@ public static class TaskIds
     /// <summary>Throws an <see cref="ArgumentException"/> when <paramref name="taskId"/> is not a valid task id.</summary>
     /// <param name="taskId">The task id.</param>
     /// <param name="paramName">The parameter name for the exception.</param>
-    public static void Validate(string? taskId, string paramName = "taskId")
+    internal static void Validate(string? taskId, string paramName = "taskId")
     {
         if (!IsValid(taskId))
         {
@@ -61,7 +61,7 @@ public static class TaskIds
     /// <summary>Throws an <see cref="ArgumentException"/> when <paramref name="handler"/> is not a valid handler name.</summary>
     /// <param name="handler">The handler name.</param>
     /// <param name="paramName">The parameter name for the exception.</param>
-    public static void ValidateHandler(string? handler, string paramName = "handler")
+    internal static void ValidateHandler(string? handler, string paramName = "handler")
     {
         if (!IsValid(handler))
         {

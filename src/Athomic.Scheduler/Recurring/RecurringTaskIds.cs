@@ -16,7 +16,7 @@ public static class RecurringTaskIds
     /// <summary>Validates a schedule id: a valid task id without <c>@</c>, short enough for its occurrence ids.</summary>
     /// <param name="scheduleId">The schedule id.</param>
     /// <exception cref="ArgumentException">It is not valid.</exception>
-    public static void Validate(string scheduleId)
+    internal static void Validate(string scheduleId)
     {
         if (!TaskIds.IsValid(scheduleId) || scheduleId.Contains('@', StringComparison.Ordinal) || scheduleId.Length > TaskIds.MaxLength - 20)
         {
