@@ -109,6 +109,13 @@ public sealed class SchedulerWorkerOptions
 
     /// <summary>How long a claimed task stays leased to this worker before any worker may reclaim it; renewed while the task runs. Default 30 s.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The poll delay after one more idle or failed poll: <paramref name="delay"/> grown by <see cref="BackoffFactor"/>, at most <see cref="MaxPollDelay"/>.</summary>
+    internal TimeSpan GrowPollDelay(TimeSpan delay)
+    {
+        var grown = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * BackoffFactor);
+        return grown > MaxPollDelay ? MaxPollDelay : grown;
+    }
 }
 
 /// <summary>Options of task execution.</summary>

@@ -19,7 +19,7 @@ namespace Athomic.Scheduler.Hosting;
 /// <see cref="SchedulerWorkerOptions.MaxPollDelay"/>, but never past the next due time the store reports, and a
 /// notification that a sooner task was scheduled wakes the worker at once.
 /// </remarks>
-public sealed partial class SchedulerWorkerService : BackgroundService
+public sealed class SchedulerWorkerService : BackgroundService
 {
     private readonly IScheduleStore _store;
     private readonly IDueTaskPort _port;
@@ -29,6 +29,8 @@ public sealed partial class SchedulerWorkerService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly RecurringPumpPacer? _recurring;
+    private long _polls;
 
     internal SchedulerWorkerService(
         IScheduleStore store,
@@ -46,15 +48,11 @@ public sealed partial class SchedulerWorkerService : BackgroundService
         _lease = options.Value.Worker.LeaseDuration;
         _time = time;
         _logger = logger;
-        _recurring = recurring is null ? null : new RecurringPump(recurring, options.Value, logger);
+        _recurring = recurring is null ? null : new RecurringPumpPacer(new RecurringPump(recurring, options.Value, logger), _options, time, logger);
     }
-
-    private readonly RecurringPump? _recurring;
 
     /// <summary>How many polls (claims) this worker has made; for diagnostics and tests.</summary>
     public long PollCount => Interlocked.Read(ref _polls);
-
-    private long _polls;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -102,13 +100,13 @@ public sealed partial class SchedulerWorkerService : BackgroundService
 
                 // Recurring schedules first: adds new schedules' first occurrences and prepares the successors that
                 // the claim below adds when it dispatches their occurrences.
-                var recurringBusy = await PumpRecurringAsync(stoppingToken).ConfigureAwait(false);
+                var recurringBusy = _recurring is not null && await _recurring.PumpIfDueAsync(stoppingToken).ConfigureAwait(false);
                 var poll = await _port.TakeDueAsync(stoppingToken).ConfigureAwait(false);
                 var (count, nextDueIn, recurringDispatched) = (poll.Count, poll.NextDueIn, poll.RecurringDispatched);
                 if (recurringDispatched > 0)
                 {
                     // The claim added those schedules' next occurrences: prepare the successors after them now.
-                    Interlocked.Exchange(ref _recurringCheckAt, 0);
+                    _recurring?.LookNextPoll();
                 }
 
                 if (poll.Full || recurringBusy || recurringDispatched > 0)
@@ -117,7 +115,7 @@ public sealed partial class SchedulerWorkerService : BackgroundService
                     continue;
                 }
 
-                idleDelay = count > 0 ? _options.MinPollDelay : Grow(idleDelay);
+                idleDelay = count > 0 ? _options.MinPollDelay : _options.GrowPollDelay(idleDelay);
                 wait = nextDueIn is { } next && next < idleDelay ? next : idleDelay;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -126,13 +124,13 @@ public sealed partial class SchedulerWorkerService : BackgroundService
             }
             catch (SchedulerUnavailableException ex)
             {
-                idleDelay = Grow(idleDelay);
+                idleDelay = _options.GrowPollDelay(idleDelay);
                 wait = idleDelay;
                 Log.StoreUnavailable(_logger, wait, ex);
             }
             catch (Exception ex)
             {
-                idleDelay = Grow(idleDelay);
+                idleDelay = _options.GrowPollDelay(idleDelay);
                 wait = idleDelay;
                 Log.WorkerLoopFailed(_logger, wait, ex);
             }
@@ -141,16 +139,9 @@ public sealed partial class SchedulerWorkerService : BackgroundService
         }
     }
 
-    private TimeSpan Grow(TimeSpan delay)
-    {
-        var grown = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * _options.BackoffFactor);
-        return grown > _options.MaxPollDelay ? _options.MaxPollDelay : grown;
-    }
-
     private void Wake()
     {
-        Interlocked.Increment(ref _recurringEpoch);
-        Interlocked.Exchange(ref _recurringCheckAt, 0);
+        _recurring?.Wake();
         if (_wake.CurrentCount == 0)
         {
             try

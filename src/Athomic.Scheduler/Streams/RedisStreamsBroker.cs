@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using Athomic.Scheduler.Execution;
-using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
@@ -33,37 +31,26 @@ namespace Athomic.Scheduler.Streams;
 /// consumer owns the entry.</para>
 /// <para>Stopping: the read loops stop (entries of a read still in flight are handed back at once), running
 /// handlers get the host's shutdown timeout, then are cancelled and hand their entries back.</para>
+/// <para>This class is the port (promotion) and the lifetime, and composes the parts: one <see cref="StreamReadLoop"/>
+/// per partition, the <see cref="StreamEntryRunner"/> that owns the shared handler slots and runs the entries, and the
+/// <see cref="StreamLeaseKeeper"/> that holds the entries, keeps them alive and ends them.</para>
 /// </remarks>
-internal sealed partial class RedisStreamsBroker : IDueTaskPort, IHostedService, ILeaseOwner
+internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
 {
-    /// <summary>How long one blocking read waits for an entry; bounds how long stopping waits for the read in flight.</summary>
-    internal static readonly TimeSpan ReadBlock = TimeSpan.FromSeconds(1);
-
-    private static readonly TimeSpan MaxReadRetryDelay = TimeSpan.FromSeconds(5);
-
-    /// <summary>An empty consumer idle this long belongs to a process that is gone; it is removed from the group.</summary>
-    private TimeSpan GoneConsumerIdle => TimeSpan.FromTicks(Math.Max(_visibility.Ticks * 10, TimeSpan.FromMinutes(5).Ticks));
-
-    private readonly StreamPartition[] _parts;
+    private readonly IReadOnlyList<RedisStreamQueue> _queues;
     private readonly PartitionSweep? _sweep;
     private readonly PartitionSweep? _recurringSweep;
     private readonly Func<int, Task<(IConnectionMultiplexer Connection, bool Owned)>> _openReader;
-    private readonly TaskExecutor _executor;
-    private readonly TimeProvider _time;
+    private readonly StreamLeaseKeeper _keeper;
+    private readonly StreamEntryRunner _runner;
+    private readonly StreamReadLoop[] _loops;
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly TimeSpan _visibility;
-    private readonly int _maxDeliveries;
     private readonly bool _enabled;
-    private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<string, TaskLease?> _running = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopReading = new();
-    private readonly CancellationTokenSource _cancelHandlers = new();
-    private readonly CancellationTokenSource _stopKeepAlive = new();
-    private readonly KeyValuePair<string, object?> _schedule;
     private readonly int _batchSize;
-    private Task _keepAliveLoop = Task.CompletedTask;
-    private long _reclaimScans;
+    private readonly KeyValuePair<string, object?> _schedule;
+    private readonly CancellationTokenSource _stopReading = new();
 
     /// <summary>Creates the broker.</summary>
     /// <param name="queues">One queue per partition, in partition order.</param>
@@ -90,30 +77,32 @@ internal sealed partial class RedisStreamsBroker : IDueTaskPort, IHostedService,
         TimeProvider time,
         ILogger<RedisStreamsBroker> logger)
     {
-        _parts = queues.Select(q => new StreamPartition(q)).ToArray();
-        _sweep = _parts.Length > 1 ? sweep ?? new PartitionSweep(_parts.Length, time, options.Value.Worker.MaxPollDelay) : null;
+        _queues = queues;
+        _sweep = queues.Count > 1 ? sweep ?? new PartitionSweep(queues.Count, time, options.Value.Worker.MaxPollDelay) : null;
         _recurringSweep = recurringSweep;
         _openReader = openReader;
-        _executor = executor;
-        _time = time;
         _logger = logger;
         _concurrency = options.Value.Execution.MaxConcurrency;
         _visibility = options.Value.Streams.VisibilityTimeout;
-        _maxDeliveries = options.Value.Execution.MaxDeliveries;
         _enabled = options.Value.Worker.Enabled;
-        _schedule = new("schedule", options.Value.KeyPrefix);
         _batchSize = options.Value.Worker.BatchSize;
-        _slots = new SemaphoreSlim(_concurrency, _concurrency);
+        _schedule = new("schedule", options.Value.KeyPrefix);
+        _keeper = new StreamLeaseKeeper(queues, _visibility, time, logger, _schedule);
+        _runner = new StreamEntryRunner(queues, _keeper, executor, _concurrency, time, logger, _schedule);
+        var maxDeliveries = options.Value.Execution.MaxDeliveries;
+        _loops = queues
+            .Select(q => new StreamReadLoop(q, _runner, _keeper, shared: queues.Count > 1, _visibility, maxDeliveries, time, logger, _schedule))
+            .ToArray();
     }
 
     /// <summary>This process's consumer name in the group (the same in every partition's group).</summary>
-    public string Consumer => _parts[0].Queue.Consumer;
+    public string Consumer => _queues[0].Consumer;
 
     /// <summary>How many reclaim sweeps this consumer has made, over all partitions (diagnostics and tests).</summary>
-    public long ReclaimScans => Interlocked.Read(ref _reclaimScans);
+    public long ReclaimScans => _loops.Sum(l => l.ReclaimScans);
 
     /// <summary>How many entries this consumer is running now.</summary>
-    public int RunningCount => _running.Count(r => r.Value is not null);
+    public int RunningCount => _keeper.RunningCount;
 
     /// <inheritdoc />
     /// <remarks>The streams path: due tasks (and expired leases) move from the schedule into the streams in one atomic step per partition.</remarks>
@@ -137,7 +126,7 @@ internal sealed partial class RedisStreamsBroker : IDueTaskPort, IHostedService,
     {
         if (_sweep is null)
         {
-            var (count, next, _, recurring) = await PromoteAsync(_parts[0], maxCount).ConfigureAwait(false);
+            var (count, next, _, recurring) = await PromoteAsync(_queues[0], maxCount).ConfigureAwait(false);
             return new PromotionResult(count, next, recurring);
         }
 
@@ -146,7 +135,7 @@ internal sealed partial class RedisStreamsBroker : IDueTaskPort, IHostedService,
         var dispatched = 0;
         var result = await _sweep.RunAsync(maxCount, async (p, count) =>
         {
-            var (promoted, next, now, recurring) = await PromoteAsync(_parts[p], count).ConfigureAwait(false);
+            var (promoted, next, now, recurring) = await PromoteAsync(_queues[p], count).ConfigureAwait(false);
             if (recurring > 0)
             {
                 // The promotion added those schedules' next occurrences: the workers prepare the successors now.
@@ -159,11 +148,83 @@ internal sealed partial class RedisStreamsBroker : IDueTaskPort, IHostedService,
         return new PromotionResult(result.Count, result.NextDueIn, dispatched);
     }
 
-    private static async Task<(int Count, TimeSpan? NextDueIn, long Now, int RecurringDispatched)> PromoteAsync(StreamPartition part, int maxCount)
+    /// <summary>Opens the reader connections, creates the consumer groups, starts the read loops and the keep-alive.</summary>
+    /// <param name="cancellationToken">Not used: starting does not wait for Redis.</param>
+    /// <returns>A task that completes when the loops run.</returns>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_enabled)
+        {
+            return; // Worker:Enabled = false: this host only schedules; it must not take entries from the stream.
+        }
+
+        var readers = await Task.WhenAll(_loops.Select(l => _openReader(l.Partition))).ConfigureAwait(false);
+        foreach (var queue in _queues)
+        {
+            try
+            {
+                await queue.EnsureGroupAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                Log.StreamReadFailed(_logger, 1, TimeSpan.Zero, ex); // the read loop creates the group once Redis answers
+            }
+        }
+
+        for (var i = 0; i < _loops.Length; i++)
+        {
+            _loops[i].Start(readers[i], _stopReading.Token);
+        }
+
+        _keeper.StartKeepAlive();
+        Log.StreamsBrokerStarted(_logger, Consumer, RedisStreamQueue.GroupName, _queues.Count, _concurrency, _visibility);
+    }
+
+    /// <summary>
+    /// Stops the read loops (entries of a read still in flight are handed back at once), waits for running handlers
+    /// until <paramref name="cancellationToken"/> fires (then cancels them: they hand their entries back), stops the
+    /// keep-alive, leaves the consumer groups and closes the reader connections it opened.
+    /// </summary>
+    /// <param name="cancellationToken">Fires when the host's shutdown timeout is over.</param>
+    /// <returns>A task that completes when the broker stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_enabled)
+        {
+            return;
+        }
+
+        await _stopReading.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_loops.Select(l => l.Stopped)).ConfigureAwait(false);
+
+        // Every slot back means every handler ended; past the shutdown timeout, handlers are cancelled and hand back.
+        await _runner.DrainAsync(cancellationToken).ConfigureAwait(false);
+        await _keeper.StopKeepAliveAsync().ConfigureAwait(false);
+        foreach (var queue in _queues)
+        {
+            try
+            {
+                await queue.RemoveGoneConsumersAsync(TimeSpan.Zero, self: true).ConfigureAwait(false); // only when it holds nothing
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                Log.StreamReadFailed(_logger, 1, TimeSpan.Zero, ex);
+            }
+        }
+
+        foreach (var loop in _loops)
+        {
+            await loop.CloseReaderAsync().ConfigureAwait(false);
+        }
+
+        Log.StreamsBrokerStopped(_logger, Consumer);
+    }
+
+    private static async Task<(int Count, TimeSpan? NextDueIn, long Now, int RecurringDispatched)> PromoteAsync(RedisStreamQueue queue, int maxCount)
     {
         try
         {
-            return await part.Queue.PromoteAsync(maxCount).ConfigureAwait(false);
+            return await queue.PromoteAsync(maxCount).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
         {

@@ -162,7 +162,7 @@ public sealed class DecoderFuzzTests(ITestOutputHelper output)
             var partition = random.Next(0, 64);
             var fields = StreamFields(random);
 
-            // What RedisStreamsBroker.RunAsync does with a delivered entry, up to the handler or the dead letter.
+            // What StreamEntryRunner.RunAsync does with a delivered entry, up to the handler or the dead letter.
             var delivery = StreamDelivery.Parse(entryId, fields, partition);
             Assert.True(TaskIds.IsValid(delivery.TaskId) || delivery.TaskId == "stream-" + entryId);
             Assert.Equal((partition, entryId), StreamDelivery.ParseReceipt(delivery.Receipt));

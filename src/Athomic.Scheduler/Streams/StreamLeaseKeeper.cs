@@ -1,0 +1,131 @@
+using Athomic.Scheduler.Extensibility;
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Redis;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Streams;
+
+/// <summary>
+/// The entries this consumer holds, from the read until each one ends: keeps them claimed (their idle time is reset
+/// every third of the visibility timeout, so a live handler is never reclaimed) and ends them as the
+/// <see cref="ILeaseOwner"/> of their leases, each end one script on the entry's partition that acts only while this
+/// consumer owns the entry.
+/// </summary>
+/// <param name="queues">One queue per partition, in partition order.</param>
+/// <param name="visibility">The visibility timeout: the keep-alive runs every third of it.</param>
+/// <param name="time">The clock for timers and dead-letter records.</param>
+/// <param name="logger">The logger.</param>
+/// <param name="schedule">The metrics tag of the schedule.</param>
+internal sealed class StreamLeaseKeeper(
+    IReadOnlyList<RedisStreamQueue> queues,
+    TimeSpan visibility,
+    TimeProvider time,
+    ILogger logger,
+    KeyValuePair<string, object?> schedule) : ILeaseOwner
+{
+    // Receipt -> the lease of the running entry, or null while the entry waits for a slot or its handler to start.
+    private readonly ConcurrentDictionary<string, TaskLease?> _held = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopKeepAlive = new();
+    private Task _keepAliveLoop = Task.CompletedTask;
+
+    /// <summary>How many held entries are running a handler now.</summary>
+    public int RunningCount => _held.Count(r => r.Value is not null);
+
+    /// <summary>Whether this consumer holds the entry named by <paramref name="receipt"/>.</summary>
+    public bool Holds(string receipt) => _held.ContainsKey(receipt);
+
+    /// <summary>Holds an entry that waits for a slot or for its handler to start: it is kept alive from now on.</summary>
+    public void Hold(string receipt) => _held.TryAdd(receipt, null);
+
+    /// <summary>The entry's handler starts under <paramref name="lease"/>.</summary>
+    public void Running(string receipt, TaskLease lease) => _held[receipt] = lease;
+
+    /// <summary>The entry is no longer this consumer's to keep alive.</summary>
+    public void Forget(string receipt) => _held.TryRemove(receipt, out _);
+
+    /// <summary>Starts the keep-alive loop.</summary>
+    public void StartKeepAlive() => _keepAliveLoop = Task.Run(KeepAliveLoopAsync, CancellationToken.None);
+
+    /// <summary>Stops the keep-alive loop and waits for it.</summary>
+    public async Task StopKeepAliveAsync()
+    {
+        await _stopKeepAlive.CancelAsync().ConfigureAwait(false);
+        await _keepAliveLoop.ConfigureAwait(false);
+    }
+
+    // Every end acts on the stream of the entry's partition (named by the lease's receipt), in one script there.
+    Task ILeaseOwner.CompleteAsync(TaskLease lease, CancellationToken cancellationToken) =>
+        EndAsync(lease, "complete", SchedulerMetrics.CompletedCounter, (queue, entryId) => queue.AckAsync(entryId, lease.Task.TaskId));
+
+    Task ILeaseOwner.RetryAsync(TaskLease lease, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var next = LeaseOutcome.NextAttempt(lease.Task);
+        return EndAsync(lease, "retry", SchedulerMetrics.RetriedCounter, (queue, entryId) => queue.RetryAsync(entryId, lease.Task.TaskId, next, delay));
+    }
+
+    Task ILeaseOwner.ReleaseAsync(TaskLease lease, CancellationToken cancellationToken)
+    {
+        var task = lease.Task;
+        RedisValue[] fields = ["t", task.TaskId, "e", TaskEnvelope.Write(task), "d", task.DueAt?.ToUnixTimeMilliseconds() ?? 0];
+        return EndAsync(lease, "release", SchedulerMetrics.ReleasedCounter, (queue, entryId) => queue.HandBackAsync(entryId, task.TaskId, fields));
+    }
+
+    Task ILeaseOwner.DeadLetterAsync(TaskLease lease, string reason, CancellationToken cancellationToken)
+    {
+        var record = LeaseOutcome.DeadLetterRecord(lease.Task, reason, time);
+        return EndAsync(lease, "dead-letter", SchedulerMetrics.DeadLetteredCounter, (queue, entryId) => queue.DeadLetterAsync(entryId, lease.Task.TaskId, record));
+    }
+
+    private async Task EndAsync(TaskLease lease, string action, Counter<long> counter, Func<RedisStreamQueue, string, Task<bool>> end)
+    {
+        var (partition, entryId) = StreamDelivery.ParseReceipt(lease.Receipt!);
+        try
+        {
+            await LeaseOutcome.EndAsync(logger, schedule, lease.Task, action, counter, () => end(queues[partition], entryId)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Forget(lease.Receipt!);
+        }
+    }
+
+    /// <summary>Resets the idle time of held entries every third of the visibility timeout, until stopped.</summary>
+    private async Task KeepAliveLoopAsync()
+    {
+        var period = visibility / 3;
+        var token = _stopKeepAlive.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            // Running entries and entries waiting for a slot, per partition: one script on each partition's stream.
+            foreach (var group in _held.Keys.Select(StreamDelivery.ParseReceipt).GroupBy(r => r.Partition))
+            {
+                var ids = group.Select(r => r.EntryId).ToArray();
+                try
+                {
+                    var lost = (await queues[group.Key].KeepAliveAsync(ids).ConfigureAwait(false))
+                        .Count(id => _held.ContainsKey(StreamDelivery.ReceiptOf(group.Key, id)));
+                    if (lost > 0)
+                    {
+                        Log.StreamClaimsLost(logger, lost);
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+                {
+                    Log.LeaseRenewalFailed(logger, ids.Length, ex);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Redis;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Streams;
+
+/// <summary>
+/// The read loop of one partition's stream, on a reader connection of its own: takes free handler slots from the
+/// <see cref="StreamEntryRunner"/>, sweeps the stream for entries of dead consumers (<c>XAUTOCLAIM</c>) every half
+/// visibility timeout, reads new entries (<c>XREADGROUP</c>) and hands each to the runner.
+/// </summary>
+/// <param name="queue">The partition's queue.</param>
+/// <param name="runner">Owns the handler slots and runs the entries.</param>
+/// <param name="keeper">Knows which entries this consumer holds (a reclaim sweep skips them).</param>
+/// <param name="shared">Whether other partitions' loops share the handler slots.</param>
+/// <param name="visibility">How long an entry stays idle before any consumer may reclaim it.</param>
+/// <param name="maxDeliveries">Deliveries after which a reclaimed entry is dead-lettered instead of run.</param>
+/// <param name="time">The clock for timers.</param>
+/// <param name="logger">The logger.</param>
+/// <param name="schedule">The metrics tag of the schedule.</param>
+internal sealed class StreamReadLoop(
+    RedisStreamQueue queue,
+    StreamEntryRunner runner,
+    StreamLeaseKeeper keeper,
+    bool shared,
+    TimeSpan visibility,
+    int maxDeliveries,
+    TimeProvider time,
+    ILogger logger,
+    KeyValuePair<string, object?> schedule)
+{
+    /// <summary>How long one blocking read waits for an entry; bounds how long stopping waits for the read in flight.</summary>
+    internal static readonly TimeSpan ReadBlock = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan MaxReadRetryDelay = TimeSpan.FromSeconds(5);
+
+    // The connection of this partition's reads, and whether the broker opened it (and so closes it).
+    private (IConnectionMultiplexer Connection, bool Owned) _reader;
+    private Task _loop = Task.CompletedTask;
+    private RedisValue _reclaimCursor = "0-0"; // where the next XAUTOCLAIM continues
+    private long _nextReclaim;                 // when (TimeProvider.GetTimestamp) the next reclaim sweep is due
+    private long _nextCleanup;                 // when gone consumers are next looked for
+    private long _reclaimScans;
+
+    /// <summary>The partition whose stream this loop reads.</summary>
+    public int Partition => queue.Partition;
+
+    /// <summary>How many reclaim sweeps this loop has made.</summary>
+    public long ReclaimScans => Interlocked.Read(ref _reclaimScans);
+
+    /// <summary>An empty consumer idle this long belongs to a process that is gone; it is removed from the group.</summary>
+    private TimeSpan GoneConsumerIdle => TimeSpan.FromTicks(Math.Max(visibility.Ticks * 10, TimeSpan.FromMinutes(5).Ticks));
+
+    /// <summary>When (<see cref="TimeProvider.GetTimestamp"/>) the next reclaim sweep is due.</summary>
+    private long NextReclaim
+    {
+        get => Interlocked.Read(ref _nextReclaim);
+        set => Interlocked.Exchange(ref _nextReclaim, value);
+    }
+
+    /// <summary>Starts reading on <paramref name="reader"/> until <paramref name="stop"/> fires.</summary>
+    public void Start((IConnectionMultiplexer Connection, bool Owned) reader, CancellationToken stop)
+    {
+        _reader = reader;
+        _loop = Task.Run(() => ReadLoopAsync(stop), CancellationToken.None);
+    }
+
+    /// <summary>Completes when the loop has ended (after its stop token fired).</summary>
+    public Task Stopped => _loop;
+
+    /// <summary>Closes the reader connection when the broker opened it.</summary>
+    public async Task CloseReaderAsync()
+    {
+        if (_reader is { Owned: true, Connection: { } reader })
+        {
+            await reader.CloseAsync().ConfigureAwait(false);
+            reader.Dispose();
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken token)
+    {
+        var failures = 0;
+        var drained = false; // the first look reads without blocking, so a backlog starts at once
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await runner.WaitForSlotAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            // One partition: take every free slot and read as many entries, blocking until one comes (nothing else
+            // competes for the slots). Several partitions, stream drained: a slot is free, so wait for one entry, but
+            // without holding the slot (another partition may need it meanwhile). Otherwise take every free slot and
+            // read as many entries without blocking.
+            var blocking = shared && drained && time.GetTimestamp() < NextReclaim;
+            var free = 0;
+            if (blocking)
+            {
+                runner.ReleaseSlots(1);
+            }
+            else
+            {
+                free = runner.TakeFreeSlots();
+            }
+
+            IReadOnlyList<StreamDelivery> batch;
+            try
+            {
+                (batch, drained) = blocking
+                    ? (await queue.ReadAsync(_reader.Connection, 1, ReadBlock).ConfigureAwait(false), false)
+                    : await NextBatchAsync(free, shared ? null : ReadBlock).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (Exception ex)
+            {
+                // Whatever went wrong (Redis down, a reply this build does not expect), the loop must live on.
+                if (free > 0)
+                {
+                    runner.ReleaseSlots(free);
+                }
+
+                await OnReadFailedAsync(ex, ++failures, token).ConfigureAwait(false);
+                continue;
+            }
+
+            if (blocking)
+            {
+                if (batch.Count == 0)
+                {
+                    drained = true;
+                    continue;
+                }
+
+                if (!await runner.AwaitSlotAsync(batch[0], token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            else if (batch.Count < free)
+            {
+                runner.ReleaseSlots(free - batch.Count);
+            }
+
+            if (token.IsCancellationRequested)
+            {
+                await runner.HandBackUnstartedAsync(batch).ConfigureAwait(false);
+                return;
+            }
+
+            foreach (var delivery in batch)
+            {
+                runner.Start(delivery);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A reclaim sweep when one is due, else new entries, waiting up to <paramref name="block"/> for one
+    /// (<see langword="null"/>: not at all); <c>Drained</c> when the stream had no more.
+    /// </summary>
+    private async Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> NextBatchAsync(int count, TimeSpan? block)
+    {
+        var now = time.GetTimestamp();
+        if (now >= NextReclaim)
+        {
+            var (swept, next) = await queue.AutoClaimAsync(visibility, _reclaimCursor, count).ConfigureAwait(false);
+
+            // An entry this process still runs went idle only because its keep-alive could not reach Redis: not again here.
+            var claimed = swept.Where(d => !keeper.Holds(d.Receipt)).ToList();
+            Interlocked.Increment(ref _reclaimScans);
+            _reclaimCursor = next;
+            var sweepDone = next == "0-0" || swept.Count < count;
+            NextReclaim = sweepDone ? now + (long)(visibility.TotalSeconds / 2 * time.TimestampFrequency) : now;
+            if (sweepDone && now >= _nextCleanup)
+            {
+                _nextCleanup = now + (long)(GoneConsumerIdle.TotalSeconds * time.TimestampFrequency);
+                await queue.RemoveGoneConsumersAsync(GoneConsumerIdle).ConfigureAwait(false);
+            }
+
+            if (claimed.Count > 0)
+            {
+                SchedulerMetrics.ReclaimedCounter.Add(claimed.Count, schedule);
+                Log.StreamEntriesReclaimed(logger, claimed.Count, visibility);
+                return (await LimitDeliveriesAsync(claimed).ConfigureAwait(false), false);
+            }
+        }
+
+        var read = await queue.ReadAsync(_reader.Connection, count, block).ConfigureAwait(false);
+        return (read, read.Count < count);
+    }
+
+    /// <summary>
+    /// Marks the reclaimed entries delivered more than <c>Execution:MaxDeliveries</c> times, so they are dead-lettered
+    /// with that reason instead of run again (their handler took its process down each time).
+    /// </summary>
+    private async Task<IReadOnlyList<StreamDelivery>> LimitDeliveriesAsync(List<StreamDelivery> claimed)
+    {
+        var counts = await queue.DeliveryCountsAsync(claimed.ConvertAll(d => d.EntryId)).ConfigureAwait(false);
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            if (counts[i] > maxDeliveries && claimed[i].Problem is null)
+            {
+                claimed[i] = claimed[i] with
+                {
+                    Problem = LeaseOutcome.DeliveredTooOften(counts[i], maxDeliveries),
+                };
+            }
+        }
+
+        return claimed;
+    }
+
+    private async Task OnReadFailedAsync(Exception ex, int failures, CancellationToken token)
+    {
+        if (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
+        {
+            try
+            {
+                await queue.EnsureGroupAsync().ConfigureAwait(false);
+                Log.StreamGroupRecreated(logger);
+                return;
+            }
+            catch (Exception again) when (again is RedisException or TimeoutException)
+            {
+                ex = again;
+            }
+        }
+
+        var delay = TimeSpan.FromMilliseconds(Math.Min(MaxReadRetryDelay.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(failures, 10))));
+        Log.StreamReadFailed(logger, failures, delay, ex);
+        try
+        {
+            await Task.Delay(delay, time, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+}
