@@ -37,9 +37,11 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
         _connection = connection;
         _keys = new RedisKeys(keyPrefix);
         _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims];
+        _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy);
         _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch);
     }
 
+    private readonly GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus> _schedules;
     private readonly GroupCommit<TaskClaim, bool> _acks;
 
     /// <summary>How many dead letters the dead-letter scripts keep, and for how long.</summary>
@@ -58,7 +60,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
 
         if (items.Count == 1)
         {
-            return await ScheduleOneAsync(items[0], policy).ConfigureAwait(false);
+            // Concurrent single-task schedules share one script call (group commit).
+            return [await _schedules.SendAsync((items[0], policy)).ConfigureAwait(false)];
         }
 
         // Chunks go out pipelined, but at most ScheduleInFlightBytes of envelopes at a time: a call queued behind a
@@ -69,18 +72,11 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
         for (var start = 0; start < items.Count;)
         {
             var count = ChunkLength(items, start);
-            var args = new RedisValue[2 + (count * 4)];
-            args[0] = _keys.WakeChannelName;
-            args[1] = policy == ExistingTaskPolicy.Refuse ? "1" : "0";
+            var args = ScheduleArgs(count, policy);
             long bytes = 0;
             for (var i = 0; i < count; i++)
             {
-                var item = items[start + i];
-                args[2 + (i * 4)] = item.TaskId;
-                args[3 + (i * 4)] = item.IsRelative ? "d" : "a";
-                args[4 + (i * 4)] = item.DueMilliseconds;
-                args[5 + (i * 4)] = item.Envelope;
-                bytes += item.Envelope.Length;
+                bytes += SetScheduleArgs(args, i, items[start + i]);
             }
 
             while (inFlight.Count > 0 && inFlightBytes + bytes > ScheduleInFlightBytes)
@@ -99,6 +95,42 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
         }
 
         return statuses;
+    }
+
+    /// <summary>Most tasks in one coalesced call of single-task schedules.</summary>
+    private const int ScheduleBatch = 512;
+
+    /// <summary>Sends one coalesced call of single-task schedules (all with the same policy).</summary>
+    private async Task<ScheduleStatus[]> ScheduleBatchAsync(IReadOnlyList<(StoreItem Item, ExistingTaskPolicy Policy)> batch)
+    {
+        var args = ScheduleArgs(batch.Count, batch[0].Policy);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            SetScheduleArgs(args, i, batch[i].Item);
+        }
+
+        var statuses = new ScheduleStatus[batch.Count];
+        ScheduleReply.Read(await Call(Db.ScriptEvaluateAsync(LuaScripts.Schedule, _scheduleKeys, args)).ConfigureAwait(false)).CopyTo(statuses, 0);
+        return statuses;
+    }
+
+    /// <summary>The arguments of a <c>schedule.lua</c> call of <paramref name="count"/> tasks, with the tasks still to set.</summary>
+    private RedisValue[] ScheduleArgs(int count, ExistingTaskPolicy policy)
+    {
+        var args = new RedisValue[2 + (count * 4)];
+        args[0] = _keys.WakeChannelName;
+        args[1] = policy == ExistingTaskPolicy.Refuse ? "1" : "0";
+        return args;
+    }
+
+    /// <summary>Sets task <paramref name="index"/> of a <c>schedule.lua</c> call; returns its envelope bytes.</summary>
+    private static long SetScheduleArgs(RedisValue[] args, int index, in StoreItem item)
+    {
+        args[2 + (index * 4)] = item.TaskId;
+        args[3 + (index * 4)] = item.IsRelative ? "d" : "a";
+        args[4 + (index * 4)] = item.DueMilliseconds;
+        args[5 + (index * 4)] = item.Envelope;
+        return item.Envelope.Length;
     }
 
     /// <summary>Writes one chunk's statuses from its offset on; returns the chunk's envelope bytes.</summary>
