@@ -1,15 +1,17 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
+using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
 
 /// <summary>
-/// The schedule on Redis: a sorted set of task ids scored by due time, a hash of envelopes, a sorted set of
-/// in-flight leases and the dead letters, all under one hash tag. Every mutation is one Lua script; the Redis
-/// server's <c>TIME</c> is the clock.
+/// The task lifecycle on Redis: a sorted set of task ids scored by due time, a hash of envelopes and a sorted set of
+/// in-flight leases, all under one hash tag; a claim ended by <see cref="DeadLetterAsync"/> moves its task to the
+/// dead letters that <see cref="RedisDeadLetterStore"/> reads. Every mutation is one Lua script; the Redis server's
+/// <c>TIME</c> is the clock. <see cref="RedisStores.Create"/> makes it with its recurring and dead-letter stores.
 /// </summary>
-internal sealed partial class RedisScheduleStore : IScheduleStore
+internal sealed class RedisScheduleStore : IScheduleStore
 {
     /// <summary>Tasks per script call when scheduling many; keeps each script short so Redis stays responsive.</summary>
     internal const int ScheduleChunk = 1000;
@@ -259,24 +261,23 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Trims the dead letters to <see cref="Retention"/> in the same script.</remarks>
+    public async Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    {
+        var result = await Call(Db.ScriptEvaluateAsync(
+            LuaScripts.DeadLetter,
+            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
+            [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+
+    /// <inheritdoc />
     public async Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken)
     {
         var subscriber = _connection.GetSubscriber();
         Action<RedisChannel, RedisValue> handler = (_, _) => onEarlierTask();
         await subscriber.SubscribeAsync(_keys.WakeChannel, handler).ConfigureAwait(false);
         return new Subscription(subscriber, _keys.WakeChannel, handler);
-    }
-
-    private static async Task<T> Call<T>(Task<T> call)
-    {
-        try
-        {
-            return await call.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
-        {
-            throw new SchedulerUnavailableException("The Redis schedule store is unavailable: " + ex.Message, ex);
-        }
     }
 
     private sealed class Subscription(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler) : IAsyncDisposable

@@ -1,21 +1,21 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
+using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
 
-/// <summary>Dead letters on Redis: <c>{prefix}:dead</c> (records) and <c>:dead:index</c> (by time).</summary>
-internal sealed partial class RedisScheduleStore
+/// <summary>
+/// Dead letters on Redis: <c>{prefix}:dead</c> (records) and <c>:dead:index</c> (by time), written by
+/// <see cref="RedisScheduleStore.DeadLetterAsync"/>; a requeue schedules the task again in the same script.
+/// </summary>
+/// <param name="connection">The Redis connection.</param>
+/// <param name="keyPrefix">The key prefix; it becomes the hash tag <c>{keyPrefix}</c> of every key.</param>
+internal sealed class RedisDeadLetterStore(IConnectionMultiplexer connection, string keyPrefix) : IDeadLetterStore
 {
-    /// <inheritdoc />
-    public async Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
-            [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
-        return (int)result == 1;
-    }
+    private readonly RedisKeys _keys = new(keyPrefix);
+
+    private IDatabase Db => connection.GetDatabase();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>

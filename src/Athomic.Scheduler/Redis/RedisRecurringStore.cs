@@ -1,12 +1,23 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
+using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
 
-/// <summary>Recurring schedules on Redis: <c>{prefix}:recurring</c>, <c>:recurring:state</c> and <c>:recurring:due</c>.</summary>
-internal sealed partial class RedisScheduleStore : IRecurringStore
+/// <summary>
+/// Recurring schedules on Redis: <c>{prefix}:recurring</c>, <c>:recurring:state</c> and <c>:recurring:due</c>; an
+/// occurrence is added to the schedule's pending tasks in the same script, and the claim that dispatches it adds the
+/// prepared successor (<c>_chain.lua</c>).
+/// </summary>
+/// <param name="connection">The Redis connection.</param>
+/// <param name="keyPrefix">The key prefix; it becomes the hash tag <c>{keyPrefix}</c> of every key.</param>
+internal sealed class RedisRecurringStore(IConnectionMultiplexer connection, string keyPrefix) : IRecurringStore
 {
+    private readonly RedisKeys _keys = new(keyPrefix);
+
+    private IDatabase Db => connection.GetDatabase();
+
     private RedisKey[] RecurringKeys => [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.Pending, _keys.Tasks, _keys.RecurringNext];
 
     /// <inheritdoc />
