@@ -9,14 +9,9 @@ namespace Athomic.Scheduler.Redis;
 /// Dead letters on Redis: <c>{prefix}:dead</c> (records) and <c>:dead:index</c> (by time), written by
 /// <see cref="RedisScheduleStore.DeadLetterAsync"/>; a requeue schedules the task again in the same script.
 /// </summary>
-/// <param name="connection">The Redis connection.</param>
-/// <param name="keyPrefix">The key prefix; it becomes the hash tag <c>{keyPrefix}</c> of every key.</param>
-internal sealed class RedisDeadLetterStore(IConnectionMultiplexer connection, string keyPrefix) : IDeadLetterStore
+/// <param name="redis">The schedule's connection and keys, shared with its task and recurring stores.</param>
+internal sealed class RedisDeadLetterStore(RedisSchedule redis) : IDeadLetterStore
 {
-    private readonly RedisKeys _keys = new(keyPrefix);
-
-    private IDatabase Db => connection.GetDatabase();
-
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
         (await ListDeadLettersAsync(0, maxCount, cancellationToken).ConfigureAwait(false)).Items;
@@ -24,24 +19,24 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer connection, st
     /// <inheritdoc />
     public async Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [_keys.Dead, _keys.DeadIndex], [offset, count])).ConfigureAwait(false);
+        var result = await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [redis.Keys.Dead, redis.Keys.DeadIndex], [offset, count])).ConfigureAwait(false);
         return DeadLettersReply.Read(result);
     }
 
     /// <inheritdoc />
     public async Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken)
     {
-        var record = await Call(Db.HashGetAsync(_keys.Dead, taskId)).ConfigureAwait(false);
+        var record = await Call(redis.Db.HashGetAsync(redis.Keys.Dead, taskId)).ConfigureAwait(false);
         return record.IsNull ? null : DeadLetter.DecodeOrRaw(taskId, (byte[])record!);
     }
 
     /// <inheritdoc />
     public async Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(
+        var result = await Call(redis.Db.ScriptEvaluateAsync(
             LuaScripts.Requeue,
-            [_keys.Pending, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Queued],
-            [_keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
+            [redis.Keys.Pending, redis.Keys.Tasks, redis.Keys.Dead, redis.Keys.DeadIndex, redis.Keys.Queued],
+            [redis.Keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
         return (DeadLetterRequeueResult)(int)result;
     }
 
@@ -54,6 +49,6 @@ internal sealed class RedisDeadLetterStore(IConnectionMultiplexer connection, st
         }
 
         var args = taskIds is null ? [] : taskIds.Select(id => (RedisValue)id).ToArray();
-        return (long)await Call(Db.ScriptEvaluateAsync(LuaScripts.Purge, [_keys.Dead, _keys.DeadIndex], args)).ConfigureAwait(false);
+        return (long)await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.Purge, [redis.Keys.Dead, redis.Keys.DeadIndex], args)).ConfigureAwait(false);
     }
 }

@@ -25,19 +25,17 @@ internal sealed class RedisScheduleStore : IScheduleStore
     /// <summary>Envelope bytes of scheduling calls sent and not yet answered, per <c>ScheduleAsync</c> call (a chunk larger than this goes alone).</summary>
     internal const long ScheduleInFlightBytes = 2L * ScheduleChunkBytes;
 
-    private readonly IConnectionMultiplexer _connection;
+    private readonly RedisSchedule _redis;
     private readonly RedisKeys _keys;
     private readonly RedisKey[] _scheduleKeys;
 
     /// <summary>Creates the store.</summary>
-    /// <param name="connection">The Redis connection.</param>
-    /// <param name="keyPrefix">The key prefix; it becomes the hash tag <c>{keyPrefix}</c> of every key.</param>
-    public RedisScheduleStore(IConnectionMultiplexer connection, string keyPrefix)
+    /// <param name="redis">The schedule's connection and keys, shared with its recurring and dead-letter stores.</param>
+    public RedisScheduleStore(RedisSchedule redis)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
-        _connection = connection;
-        _keys = new RedisKeys(keyPrefix);
+        ArgumentNullException.ThrowIfNull(redis);
+        _redis = redis;
+        _keys = redis.Keys;
         _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims];
         _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy);
         _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch);
@@ -49,7 +47,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
     /// <summary>How many dead letters the dead-letter scripts keep, and for how long.</summary>
     internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
 
-    private IDatabase Db => _connection.GetDatabase();
+    private IDatabase Db => _redis.Db;
 
     /// <inheritdoc />
     public async Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
@@ -274,7 +272,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
     /// <inheritdoc />
     public async Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken)
     {
-        var subscriber = _connection.GetSubscriber();
+        var subscriber = _redis.Connection.GetSubscriber();
         Action<RedisChannel, RedisValue> handler = (_, _) => onEarlierTask();
         await subscriber.SubscribeAsync(_keys.WakeChannel, handler).ConfigureAwait(false);
         return new Subscription(subscriber, _keys.WakeChannel, handler);

@@ -11,8 +11,12 @@ internal static class RedisStores
     /// <param name="keyPrefix">The key prefix; it becomes the hash tag <c>{keyPrefix}</c> of every key.</param>
     /// <param name="retention">How many dead letters are kept, and for how long; <see cref="DeadLetterRetention.Default"/> when <see langword="null"/>.</param>
     /// <returns>The three stores.</returns>
-    public static ScheduleStores Create(IConnectionMultiplexer connection, string keyPrefix, DeadLetterRetention? retention = null) => new(
-        new RedisScheduleStore(connection, keyPrefix) { Retention = retention ?? DeadLetterRetention.Default },
-        new RedisRecurringStore(connection, keyPrefix),
-        new RedisDeadLetterStore(connection, keyPrefix));
+    public static ScheduleStores Create(IConnectionMultiplexer connection, string keyPrefix, DeadLetterRetention? retention = null)
+    {
+        var redis = new RedisSchedule(connection, keyPrefix);
+        return new(
+            new RedisScheduleStore(redis) { Retention = retention ?? DeadLetterRetention.Default },
+            new RedisRecurringStore(redis),
+            new RedisDeadLetterStore(redis));
+    }
 }

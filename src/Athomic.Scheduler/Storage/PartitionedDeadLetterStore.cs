@@ -6,19 +6,11 @@ namespace Athomic.Scheduler.Storage;
 /// Dead letters over partitions: a dead letter lives in the partition of its task id, so reading, requeueing and
 /// purging one go straight to it; listings visit every partition and merge them newest first.
 /// </summary>
-internal sealed class PartitionedDeadLetterStore : IDeadLetterStore
+/// <param name="partitions">The partitions' dead-letter stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
+/// <param name="router">The router the partitioned schedule store of the same partitions uses (a requeue touches its sweeps).</param>
+internal sealed class PartitionedDeadLetterStore(IReadOnlyList<IDeadLetterStore> partitions, PartitionRouter router) : IDeadLetterStore
 {
-    private readonly IDeadLetterStore[] _partitions;
-    private readonly PartitionRouter _router;
-
-    /// <summary>Creates the store.</summary>
-    /// <param name="partitions">The partitions' dead-letter stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
-    /// <param name="router">The router the partitioned schedule store of the same partitions uses (a requeue touches its sweeps).</param>
-    public PartitionedDeadLetterStore(IReadOnlyList<IDeadLetterStore> partitions, PartitionRouter router)
-    {
-        _partitions = PartitionRouter.Checked(partitions, router);
-        _router = router;
-    }
+    private readonly IDeadLetterStore[] _partitions = PartitionRouter.Checked(partitions, router);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
@@ -40,18 +32,18 @@ internal sealed class PartitionedDeadLetterStore : IDeadLetterStore
     }
 
     /// <inheritdoc />
-    public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => _partitions[_router.IndexOf(taskId)].GetDeadLetterAsync(taskId, cancellationToken);
+    public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => _partitions[router.IndexOf(taskId)].GetDeadLetterAsync(taskId, cancellationToken);
 
     /// <inheritdoc />
     public Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
-        _router.Touching(_partitions, taskId, s => s.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken));
+        router.Touching(_partitions, taskId, s => s.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken));
 
     /// <inheritdoc />
     public async Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken)
     {
         var calls = taskIds is null
             ? _partitions.Select(p => p.PurgeDeadLettersAsync(null, cancellationToken))
-            : _router.Split(taskIds, id => id).Select(g => _partitions[g.Partition].PurgeDeadLettersAsync(g.Items, cancellationToken));
+            : router.Split(taskIds, id => id).Select(g => _partitions[g.Partition].PurgeDeadLettersAsync(g.Items, cancellationToken));
         return (await Task.WhenAll(calls).ConfigureAwait(false)).Sum();
     }
 }

@@ -9,44 +9,36 @@ namespace Athomic.Scheduler.Storage;
 /// one whose next schedule is not due yet (until then, a wake-up or a write from this process, or at most
 /// <c>maxSkip</c>), as claims do: an idle partition costs no command.
 /// </summary>
-internal sealed class PartitionedRecurringStore : IRecurringStore
+/// <param name="partitions">The partitions' recurring stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
+/// <param name="router">The router the partitioned schedule store of the same partitions uses.</param>
+internal sealed class PartitionedRecurringStore(IReadOnlyList<IRecurringStore> partitions, PartitionRouter router) : IRecurringStore
 {
-    private readonly IRecurringStore[] _partitions;
-    private readonly PartitionRouter _router;
-
-    /// <summary>Creates the store.</summary>
-    /// <param name="partitions">The partitions' recurring stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
-    /// <param name="router">The router the partitioned schedule store of the same partitions uses.</param>
-    public PartitionedRecurringStore(IReadOnlyList<IRecurringStore> partitions, PartitionRouter router)
-    {
-        _partitions = PartitionRouter.Checked(partitions, router);
-        _router = router;
-    }
+    private readonly IRecurringStore[] _partitions = PartitionRouter.Checked(partitions, router);
 
     /// <inheritdoc />
     public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
     {
-        var p = _router.IndexOf(scheduleId);
+        var p = router.IndexOf(scheduleId);
         var status = await _partitions[p].UpsertRecurringAsync(scheduleId, definition, cancellationToken).ConfigureAwait(false);
-        _router.RecurringSweep.Touch(p);
+        router.RecurringSweep.Touch(p);
         return status;
     }
 
     /// <inheritdoc />
     public Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken) =>
-        _partitions[_router.IndexOf(scheduleId)].RemoveRecurringAsync(scheduleId, cancellationToken);
+        _partitions[router.IndexOf(scheduleId)].RemoveRecurringAsync(scheduleId, cancellationToken);
 
     /// <inheritdoc />
     public async Task<RecurringAddStatus> AddOccurrenceAsync(RecurringAddRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var p = _router.IndexOf(request.ScheduleId);
+        var p = router.IndexOf(request.ScheduleId);
         var status = await _partitions[p].AddOccurrenceAsync(request, cancellationToken).ConfigureAwait(false);
         if (status == RecurringAddStatus.Added)
         {
             // The occurrence may be the partition's new head. (Its recurring listing needs no touch: the listing that
             // led here returned entries, so the next one visits this partition anyway.)
-            _router.Sweep.Touch(p);
+            router.Sweep.Touch(p);
         }
 
         return status;
@@ -56,7 +48,7 @@ internal sealed class PartitionedRecurringStore : IRecurringStore
     public async Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken)
     {
         var entries = new List<RecurringDueEntry>();
-        var result = await _router.RecurringSweep.RunAsync(maxCount, async (p, count) =>
+        var result = await router.RecurringSweep.RunAsync(maxCount, async (p, count) =>
         {
             var batch = await _partitions[p].GetDueRecurringAsync(count, cancellationToken).ConfigureAwait(false);
             entries.AddRange(batch.Entries);

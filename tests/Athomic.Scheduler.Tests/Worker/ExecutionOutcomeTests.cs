@@ -57,7 +57,7 @@ public sealed class ExecutionOutcomeTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         using var host = Hosts.Redis(redis.Connection, prefix, new RecordingRegistry());
         await host.StartAsync();
-        var store = new RedisDeadLetterStore(redis.Connection, prefix);
+        var store = new RedisDeadLetterStore(new RedisSchedule(redis.Connection, prefix));
         using var metrics = new MetricWaiter(prefix);
 
         await host.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask("no.such.handler", default, "orphan"), TimeSpan.Zero);
@@ -85,7 +85,7 @@ public sealed class ExecutionOutcomeTests(RedisFixture redis)
         await host.StartAsync();
         await registry.WhenDistinctRuns(1, Timeout);
         await metrics.WhenAsync(SchedulerMetrics.DeadLettered, 2, Timeout);
-        var letters = await DeadLettersAsync(new RedisDeadLetterStore(redis.Connection, prefix));
+        var letters = await DeadLettersAsync(new RedisDeadLetterStore(new RedisSchedule(redis.Connection, prefix)));
         await host.StopAsync();
 
         Assert.Equal(["garbage", "no-details"], letters.Select(l => l.TaskId).Order());
