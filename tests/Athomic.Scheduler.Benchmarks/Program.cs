@@ -158,8 +158,8 @@ async Task<TimeSpan> DispatchAsync(int partitions, int workers)
     await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
     {
         IScheduleStore store = partitions == 1
-            ? new RedisScheduleStore(connection, "bench")
-            : new PartitionedScheduleStore(prefixes.Select(p => (IScheduleStore)new RedisScheduleStore(connection, p)).ToArray());
+            ? new RedisScheduleStore(new RedisSchedule(connection, "bench"))
+            : new PartitionedScheduleStore(prefixes.Select(p => (IScheduleStore)new RedisScheduleStore(new RedisSchedule(connection, p))).ToArray());
         while (Volatile.Read(ref claimed) < dispatchCount)
         {
             var batch = await store.ClaimAsync(1000, TimeSpan.FromMinutes(5), default);

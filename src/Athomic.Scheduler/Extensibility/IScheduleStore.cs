@@ -1,7 +1,8 @@
 namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>
-/// The persistent schedule: pending tasks ordered by due time, tasks in flight under a lease, and dead letters.
+/// The persistent schedule: pending tasks ordered by due time and tasks in flight under a lease; a claim it ends
+/// for good may move its task to the dead letters, which <see cref="IDeadLetterStore"/> lists and requeues.
 /// Every operation is atomic. Implementations: the Redis store and the in-memory store (for tests).
 /// </summary>
 /// <remarks>
@@ -86,42 +87,6 @@ public interface IScheduleStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when the claim was still current.</returns>
     Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken);
-
-    /// <summary>Lists the newest dead letters.</summary>
-    /// <param name="maxCount">How many at most.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The dead letters, newest first.</returns>
-    Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken);
-
-    /// <summary>Reads one page of dead letters, newest first.</summary>
-    /// <param name="offset">How many of the newest to skip.</param>
-    /// <param name="count">How many at most.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The page and the total number of dead letters.</returns>
-    Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken);
-
-    /// <summary>Reads one dead letter.</summary>
-    /// <param name="taskId">The task id.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The dead letter, or <see langword="null"/>.</returns>
-    Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Atomically removes a dead letter and schedules <paramref name="envelope"/> under its id after
-    /// <paramref name="delay"/>; refused while another task with the same id is stored.
-    /// </summary>
-    /// <param name="taskId">The task id.</param>
-    /// <param name="envelope">The envelope to schedule (the caller resets the attempt).</param>
-    /// <param name="delay">The delay from now.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>What happened.</returns>
-    Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken);
-
-    /// <summary>Deletes dead letters for good.</summary>
-    /// <param name="taskIds">The task ids, or <see langword="null"/> for every dead letter.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The number deleted.</returns>
-    Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken);
 
     /// <summary>Subscribes to "a task became due sooner" notifications, so idle workers wake early.</summary>
     /// <param name="onEarlierTask">Called (on any thread) when a task was scheduled ahead of the previous head of the schedule.</param>

@@ -2,8 +2,8 @@ using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.Hosting;
 
-/// <summary>The <see cref="IDeadLetterQueue"/> over the configured <see cref="IScheduleStore"/>.</summary>
-internal sealed class DeadLetterQueue(IScheduleStore store) : IDeadLetterQueue
+/// <summary>The <see cref="IDeadLetterQueue"/> over the configured <see cref="IDeadLetterStore"/>.</summary>
+internal sealed class DeadLetterQueue(IDeadLetterStore store) : IDeadLetterQueue
 {
     public const int MaxPageSize = 1000;
 

@@ -58,22 +58,21 @@ public sealed class SchedulerBuilder
         {
             var options = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
             var redis = connection(sp);
+            var retention = options.DeadLetters.Retention;
             if (options.Partitions <= 1)
             {
-                var single = new RedisScheduleStore(redis, options.KeyPrefix) { Retention = options.DeadLetters.Retention };
-                return new StoreSet(single, single, null);
+                return new StoreSet(RedisStores.Create(redis, options.KeyPrefix, retention), null);
             }
 
             var partitions = Enumerable.Range(0, options.Partitions)
-                .Select(p => new RedisScheduleStore(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p)) { Retention = options.DeadLetters.Retention })
+                .Select(p => RedisStores.Create(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p), retention))
                 .ToArray();
-            var partitioned = new PartitionedScheduleStore(
-                partitions,
+            var router = new PartitionRouter(
+                partitions.Length,
                 sp.GetRequiredService<TimeProvider>(),
                 options.Worker.MaxPollDelay,
-                sp.GetService<ILoggerFactory>()?.CreateLogger<PartitionedScheduleStore>(),
-                recurring: partitions);
-            return new StoreSet(partitioned, partitioned, partitioned);
+                sp.GetService<ILoggerFactory>()?.CreateLogger<PartitionedScheduleStore>());
+            return new StoreSet(ScheduleStores.Partitioned(partitions, router), router);
         });
         return this;
     }
@@ -83,38 +82,33 @@ public sealed class SchedulerBuilder
     public SchedulerBuilder UseInMemoryStore()
     {
         Services.RemoveAll<RedisConnectionSource>();
-        UseStores(sp =>
-        {
-            var store = new InMemoryScheduleStore(sp.GetRequiredService<TimeProvider>())
-            {
-                Retention = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.DeadLetters.Retention,
-            };
-            return new StoreSet(store, store, null);
-        });
+        UseStores(sp => new StoreSet(
+            InMemoryStores.Create(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.DeadLetters.Retention),
+            null));
         return this;
     }
 
     /// <summary>
     /// Uses a store written outside this library (see the <c>Athomic.Scheduler.Extensibility</c> namespace): one
-    /// object that keeps both the schedule and its recurring schedules.
+    /// object that keeps the schedule, its recurring schedules and its dead letters.
     /// </summary>
     /// <typeparam name="TStore">The store type.</typeparam>
     /// <param name="store">Creates the store once, when the container first needs it.</param>
     /// <returns>This builder.</returns>
     /// <remarks>
-    /// The store must keep the contract documented on <see cref="IScheduleStore"/> and <see cref="IRecurringStore"/>
-    /// (atomic operations, fencing tokens, held-back versions). The Redis Streams broker needs the Redis store and
+    /// The store must keep the contract documented on <see cref="IScheduleStore"/>, <see cref="IRecurringStore"/> and
+    /// <see cref="IDeadLetterStore"/> (atomic operations, fencing tokens, held-back versions). The Redis Streams broker needs the Redis store and
     /// cannot be combined with a custom one.
     /// </remarks>
     public SchedulerBuilder UseStore<TStore>(Func<IServiceProvider, TStore> store)
-        where TStore : class, IScheduleStore, IRecurringStore
+        where TStore : class, IScheduleStore, IRecurringStore, IDeadLetterStore
     {
         ArgumentNullException.ThrowIfNull(store);
         Services.RemoveAll<RedisConnectionSource>();
         UseStores(sp =>
         {
             var created = store(sp) ?? throw new InvalidOperationException("The factory passed to UseStore returned null.");
-            return new StoreSet(created, created, null);
+            return new StoreSet(new ScheduleStores(created, created, created), null);
         });
         return this;
     }
@@ -164,13 +158,18 @@ public sealed class SchedulerBuilder
         Services.RemoveAll<StoreSet>();
         Services.RemoveAll<IScheduleStore>();
         Services.RemoveAll<IRecurringStore>();
+        Services.RemoveAll<IDeadLetterStore>();
         Services.AddSingleton(create);
-        Services.AddSingleton(sp => sp.GetRequiredService<StoreSet>().Store);
-        Services.AddSingleton(sp => sp.GetRequiredService<StoreSet>().Recurring);
+        Services.AddSingleton(sp => sp.GetRequiredService<StoreSet>().Stores.Schedule);
+        Services.AddSingleton(sp => sp.GetRequiredService<StoreSet>().Stores.Recurring);
+        Services.AddSingleton(sp => sp.GetRequiredService<StoreSet>().Stores.DeadLetters);
     }
 
-    /// <summary>The store the builder made, its recurring side and, with partitions, the partitioned store (whose sweeps the streams broker shares).</summary>
-    internal sealed record StoreSet(IScheduleStore Store, IRecurringStore Recurring, PartitionedScheduleStore? Partitioned);
+    /// <summary>
+    /// The stores the builder made and, with partitions, their router (whose sweeps the streams broker shares, so its
+    /// wake-ups and writes steer the promotion too).
+    /// </summary>
+    internal sealed record StoreSet(ScheduleStores Stores, PartitionRouter? Partitioned);
 
     /// <summary>Marks a builder on which <see cref="UseTaskBroker"/> was called.</summary>
     internal sealed class CustomTaskBroker;

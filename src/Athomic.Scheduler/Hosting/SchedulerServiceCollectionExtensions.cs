@@ -69,7 +69,7 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetService<IRecurringStore>(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IDeadLetterQueue>(sp => new DeadLetterQueue(sp.GetService<IScheduleStore>() ?? throw NoStore()));
+        services.TryAddSingleton<IDeadLetterQueue>(sp => new DeadLetterQueue(sp.GetService<IDeadLetterStore>() ?? throw NoStore()));
         services.TryAddSingleton(sp => new HandlerCatalog(sp.GetServices<IScheduledHandlerRegistry>()));
         services.TryAddSingleton(sp => new TaskExecutor(
             sp.GetRequiredService<HandlerCatalog>(),

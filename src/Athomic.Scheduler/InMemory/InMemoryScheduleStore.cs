@@ -3,32 +3,21 @@ using Athomic.Scheduler.Extensibility;
 namespace Athomic.Scheduler.InMemory;
 
 /// <summary>
-/// A schedule held in process memory with the same contract as the Redis store, driven by a
-/// <see cref="TimeProvider"/>: with a fake clock, advancing time makes tasks fall due. For tests and demos;
-/// nothing survives the process.
+/// The task lifecycle of a schedule held in process memory, with the same contract as the Redis store, over an
+/// <see cref="InMemorySchedule"/> it shares with its recurring and dead-letter stores (<see cref="InMemoryStores.Create"/>
+/// makes the three). For tests and demos; nothing survives the process.
 /// </summary>
-internal sealed partial class InMemoryScheduleStore : IScheduleStore
+internal sealed class InMemoryScheduleStore : IScheduleStore
 {
-    private readonly TimeProvider _time;
-    private readonly object _gate = new();
-    private readonly ScoredSet _pending = new();
-    private readonly ScoredSet _inFlight = new();
-    private readonly Dictionary<string, byte[]> _tasks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _reclaims = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _leases = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (long Due, byte[] Envelope)> _deferred = new(StringComparer.Ordinal);
-    private long _fence;
-    private readonly List<(string Id, byte[] Record, long At)> _dead = new();
-    private readonly List<Action> _subscribers = new();
+    private readonly InMemorySchedule _schedule;
 
     /// <summary>Creates the store.</summary>
-    /// <param name="time">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public InMemoryScheduleStore(TimeProvider? time = null)
+    /// <param name="schedule">The schedule's state, shared with its recurring and dead-letter stores.</param>
+    public InMemoryScheduleStore(InMemorySchedule schedule)
     {
-        _time = time ?? TimeProvider.System;
+        ArgumentNullException.ThrowIfNull(schedule);
+        _schedule = schedule;
     }
-
-    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>How many dead letters are kept, and for how long.</summary>
     internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
@@ -38,16 +27,16 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
     {
         var statuses = new ScheduleStatus[items.Count];
         var wake = false;
-        lock (_gate)
+        lock (_schedule.Gate)
         {
-            var now = Now;
-            long? earliest = _pending.TryPeek(out _, out var head) ? head : null;
+            var now = _schedule.Now;
+            long? earliest = _schedule.Pending.TryPeek(out _, out var head) ? head : null;
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i];
                 var due = item.IsRelative ? now + item.DueMilliseconds : item.DueMilliseconds;
-                var running = _leases.ContainsKey(item.TaskId);
-                var exists = running || _tasks.ContainsKey(item.TaskId);
+                var running = _schedule.Leases.ContainsKey(item.TaskId);
+                var exists = running || _schedule.Tasks.ContainsKey(item.TaskId);
                 if (exists && policy == ExistingTaskPolicy.Refuse)
                 {
                     statuses[i] = ScheduleStatus.AlreadyExists;
@@ -57,17 +46,17 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
                 if (running)
                 {
                     // Held back until the run ends (schedule.lua): never beside it, never removed by its completion.
-                    _deferred[item.TaskId] = (due, item.Envelope.ToArray());
+                    _schedule.Deferred[item.TaskId] = (due, item.Envelope.ToArray());
                     statuses[i] = ScheduleStatus.RescheduledAfterRun;
                     continue;
                 }
 
-                _tasks[item.TaskId] = item.Envelope.ToArray();
-                _pending.Set(item.TaskId, due);
+                _schedule.Tasks[item.TaskId] = item.Envelope.ToArray();
+                _schedule.Pending.Set(item.TaskId, due);
                 if (exists)
                 {
-                    _deferred.Remove(item.TaskId);
-                    _reclaims.Remove(item.TaskId);
+                    _schedule.Deferred.Remove(item.TaskId);
+                    _schedule.Reclaims.Remove(item.TaskId);
                 }
 
                 statuses[i] = exists ? ScheduleStatus.Rescheduled : ScheduleStatus.Scheduled;
@@ -81,7 +70,7 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
 
         if (wake)
         {
-            Notify();
+            _schedule.Notify();
         }
 
         return Task.FromResult(statuses);
@@ -90,33 +79,33 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
     /// <inheritdoc />
     public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        lock (_schedule.Gate)
         {
-            if (_pending.Remove(taskId))
+            if (_schedule.Pending.Remove(taskId))
             {
-                _tasks.Remove(taskId);
-                _deferred.Remove(taskId);
-                _reclaims.Remove(taskId);
+                _schedule.Tasks.Remove(taskId);
+                _schedule.Deferred.Remove(taskId);
+                _schedule.Reclaims.Remove(taskId);
                 return Task.FromResult(true);
             }
 
-            return Task.FromResult(_deferred.Remove(taskId));
+            return Task.FromResult(_schedule.Deferred.Remove(taskId));
         }
     }
 
     /// <inheritdoc />
     public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        lock (_schedule.Gate)
         {
             StoredTask? result = null;
-            if (_tasks.TryGetValue(taskId, out var envelope))
+            if (_schedule.Tasks.TryGetValue(taskId, out var envelope))
             {
-                if (_pending.TryGetScore(taskId, out var due))
+                if (_schedule.Pending.TryGetScore(taskId, out var due))
                 {
                     result = new StoredTask(taskId, envelope, ScheduledTaskState.Pending, due);
                 }
-                else if (_inFlight.TryGetScore(taskId, out var deadline))
+                else if (_schedule.InFlight.TryGetScore(taskId, out var deadline))
                 {
                     result = new StoredTask(taskId, envelope, ScheduledTaskState.InFlight, deadline);
                 }
@@ -129,39 +118,39 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
     /// <inheritdoc />
     public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        lock (_schedule.Gate)
         {
-            var now = Now;
+            var now = _schedule.Now;
             var deadline = now + (long)lease.TotalMilliseconds;
             var claimed = new List<ClaimedEntry>();
-            while (claimed.Count < maxCount && _inFlight.TryPeek(out var id, out var expiry) && expiry <= now)
+            while (claimed.Count < maxCount && _schedule.InFlight.TryPeek(out var id, out var expiry) && expiry <= now)
             {
-                _inFlight.Set(id, deadline);
-                var expired = _reclaims[id] = _reclaims.GetValueOrDefault(id) + 1;
-                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], expiry, Reclaimed: true, expired, _leases[id] = ++_fence));
+                _schedule.InFlight.Set(id, deadline);
+                var expired = _schedule.Reclaims[id] = _schedule.Reclaims.GetValueOrDefault(id) + 1;
+                claimed.Add(new ClaimedEntry(id, _schedule.Tasks.GetValueOrDefault(id) ?? [], expiry, Reclaimed: true, expired, _schedule.Leases[id] = _schedule.NextFence()));
             }
 
             var reclaimed = claimed.Count;
-            while (claimed.Count < maxCount && _pending.TryPeek(out var id, out var due) && due <= now)
+            while (claimed.Count < maxCount && _schedule.Pending.TryPeek(out var id, out var due) && due <= now)
             {
-                _pending.Remove(id);
-                _inFlight.Set(id, deadline);
-                claimed.Add(new ClaimedEntry(id, _tasks.GetValueOrDefault(id) ?? [], due, Reclaimed: false, Token: _leases[id] = ++_fence));
+                _schedule.Pending.Remove(id);
+                _schedule.InFlight.Set(id, deadline);
+                claimed.Add(new ClaimedEntry(id, _schedule.Tasks.GetValueOrDefault(id) ?? [], due, Reclaimed: false, Token: _schedule.Leases[id] = _schedule.NextFence()));
             }
 
             var recurring = 0;
             for (var i = reclaimed; i < claimed.Count; i++)
             {
-                recurring += Chain(claimed[i].TaskId, now) ? 1 : 0;
+                recurring += _schedule.Chain(claimed[i].TaskId, now) ? 1 : 0;
             }
 
             long? next = null;
-            if (_pending.TryPeek(out _, out var nextDue))
+            if (_schedule.Pending.TryPeek(out _, out var nextDue))
             {
                 next = nextDue;
             }
 
-            if (_inFlight.TryPeek(out _, out var nextExpiry) && (next is null || nextExpiry < next))
+            if (_schedule.InFlight.TryPeek(out _, out var nextExpiry) && (next is null || nextExpiry < next))
             {
                 next = nextExpiry;
             }
@@ -175,14 +164,14 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
     public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
     {
         var lost = new List<TaskClaim>();
-        lock (_gate)
+        lock (_schedule.Gate)
         {
-            var deadline = Now + (long)lease.TotalMilliseconds;
+            var deadline = _schedule.Now + (long)lease.TotalMilliseconds;
             foreach (var claim in claims)
             {
                 if (IsCurrent(claim))
                 {
-                    _inFlight.Set(claim.TaskId, deadline);
+                    _schedule.InFlight.Set(claim.TaskId, deadline);
                 }
                 else
                 {
@@ -198,20 +187,20 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
     public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken)
     {
         bool wake;
-        lock (_gate)
+        lock (_schedule.Gate)
         {
             if (!EndClaim(claim))
             {
                 return Task.FromResult(false);
             }
 
-            _tasks.Remove(claim.TaskId);
-            wake = PromoteDeferred(claim.TaskId);
+            _schedule.Tasks.Remove(claim.TaskId);
+            wake = _schedule.PromoteDeferred(claim.TaskId);
         }
 
         if (wake)
         {
-            Notify();
+            _schedule.Notify();
         }
 
         return Task.FromResult(true);
@@ -221,7 +210,7 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
     public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
     {
         bool wake;
-        lock (_gate)
+        lock (_schedule.Gate)
         {
             if (!EndClaim(claim))
             {
@@ -229,12 +218,12 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
             }
 
             // A version scheduled while it ran replaces the retry (retry.lua).
-            wake = _deferred.ContainsKey(claim.TaskId) ? PromoteDeferred(claim.TaskId) : SetPending(claim.TaskId, envelope, delay);
+            wake = _schedule.Deferred.ContainsKey(claim.TaskId) ? _schedule.PromoteDeferred(claim.TaskId) : _schedule.SetPending(claim.TaskId, envelope, delay);
         }
 
         if (wake)
         {
-            Notify();
+            _schedule.Notify();
         }
 
         return Task.FromResult(true);
@@ -244,16 +233,16 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
     public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken)
     {
         var released = 0;
-        lock (_gate)
+        lock (_schedule.Gate)
         {
-            var now = Now;
+            var now = _schedule.Now;
             foreach (var claim in claims)
             {
                 if (IsCurrent(claim))
                 {
-                    _leases.Remove(claim.TaskId);
-                    _inFlight.Remove(claim.TaskId);
-                    _pending.Set(claim.TaskId, now);
+                    _schedule.Leases.Remove(claim.TaskId);
+                    _schedule.InFlight.Remove(claim.TaskId);
+                    _schedule.Pending.Set(claim.TaskId, now);
                     released++;
                 }
             }
@@ -261,14 +250,14 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
 
         if (released > 0)
         {
-            Notify();
+            _schedule.Notify();
         }
 
         return Task.FromResult(released);
     }
 
     /// <summary>Whether <paramref name="claim"/> is the current claim of its task; under the lock.</summary>
-    private bool IsCurrent(TaskClaim claim) => _leases.TryGetValue(claim.TaskId, out var token) && token == claim.Token;
+    private bool IsCurrent(TaskClaim claim) => _schedule.Leases.TryGetValue(claim.TaskId, out var token) && token == claim.Token;
 
     /// <summary>Ends a current claim (lease, in-flight entry, expired-lease count); under the lock.</summary>
     /// <returns><see langword="false"/> when the claim is not current (nothing changed).</returns>
@@ -279,73 +268,64 @@ internal sealed partial class InMemoryScheduleStore : IScheduleStore
             return false;
         }
 
-        _leases.Remove(claim.TaskId);
-        _inFlight.Remove(claim.TaskId);
-        _reclaims.Remove(claim.TaskId);
+        _schedule.Leases.Remove(claim.TaskId);
+        _schedule.InFlight.Remove(claim.TaskId);
+        _schedule.Reclaims.Remove(claim.TaskId);
         return true;
     }
 
-    /// <summary>Makes the version held back behind a run pending (_deferred.lua); under the lock.</summary>
-    /// <returns>Whether it is the new head of the schedule (idle workers should wake).</returns>
-    private bool PromoteDeferred(string taskId)
+    /// <inheritdoc />
+    public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
     {
-        if (!_deferred.Remove(taskId, out var next))
+        bool wake;
+        lock (_schedule.Gate)
         {
-            return false;
+            if (!EndClaim(claim))
+            {
+                return Task.FromResult(false);
+            }
+
+            var taskId = claim.TaskId;
+            var now = _schedule.Now;
+            _schedule.Tasks.Remove(taskId);
+            _schedule.Dead.RemoveAll(d => d.Id == taskId);
+            _schedule.Dead.Add((taskId, record.ToArray(), now));
+            wake = _schedule.PromoteDeferred(taskId);
+            TrimDead(now);
         }
 
-        var wake = !_pending.TryPeek(out _, out var head) || next.Due < head;
-        _tasks[taskId] = next.Envelope;
-        _pending.Set(taskId, next.Due);
-        return wake;
+        if (wake)
+        {
+            _schedule.Notify();
+        }
+
+        return Task.FromResult(true);
+    }
+
+    /// <summary>Removes dead letters beyond the retention, oldest first, at most 100 per call (_dead_trim.lua); under the lock.</summary>
+    private void TrimDead(long now)
+    {
+        var budget = 100;
+        if (Retention.MaxAge > TimeSpan.Zero)
+        {
+            var cutoff = now - Retention.MaxAgeMilliseconds;
+            var old = 0;
+            while (old < _schedule.Dead.Count && old < budget && _schedule.Dead[old].At < cutoff)
+            {
+                old++;
+            }
+
+            _schedule.Dead.RemoveRange(0, old);
+            budget -= old;
+        }
+
+        if (Retention.MaxCount > 0 && budget > 0)
+        {
+            _schedule.Dead.RemoveRange(0, Math.Min(budget, Math.Max(0, _schedule.Dead.Count - Retention.MaxCount)));
+        }
     }
 
     /// <inheritdoc />
-    public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken)
-    {
-        lock (_subscribers)
-        {
-            _subscribers.Add(onEarlierTask);
-        }
-
-        return Task.FromResult<IAsyncDisposable>(new Unsubscriber(this, onEarlierTask));
-    }
-
-    /// <summary>Stores <paramref name="taskId"/> as pending after <paramref name="delay"/>; under the lock.</summary>
-    /// <returns>Whether it is the new head of the schedule (idle workers should wake).</returns>
-    private bool SetPending(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay)
-    {
-        var due = Now + (long)delay.TotalMilliseconds;
-        var wake = !_pending.TryPeek(out _, out var head) || due < head;
-        _tasks[taskId] = envelope.ToArray();
-        _pending.Set(taskId, due);
-        return wake;
-    }
-
-    private void Notify()
-    {
-        Action[] subscribers;
-        lock (_subscribers)
-        {
-            subscribers = _subscribers.ToArray();
-        }
-
-        foreach (var subscriber in subscribers)
-        {
-            subscriber();
-        }
-    }
-
-    private sealed class Unsubscriber(InMemoryScheduleStore store, Action action) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            lock (store._subscribers)
-            {
-                store._subscribers.Remove(action);
-            }
-
-            return ValueTask.CompletedTask;
-        }
-    }
+    public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken) =>
+        Task.FromResult(_schedule.Subscribe(onEarlierTask));
 }

@@ -3,13 +3,20 @@ using System.Collections.Concurrent;
 namespace Athomic.Scheduler.Redis;
 
 /// <summary>
-/// Group commit: concurrent callers' items share one call. A caller enqueues its item; if no call is being sent, it
-/// sends at once (a lone caller never waits for a timer or for others), otherwise its item rides in the next call,
-/// sent as soon as the current one returns. Used for acknowledgements, which many handlers end at the same time.
+/// Group commit: concurrent callers' items share one call. A caller whose item finds no call being sent and nothing
+/// queued sends it at once, itself (a lone caller never waits for a timer, for others or for a hand-off to another
+/// task); otherwise its item rides in the next call, sent as soon as the current one returns. Used for single-task
+/// schedules and for acknowledgements, which many callers make at the same time.
 /// </summary>
 /// <typeparam name="TItem">What a caller hands in.</typeparam>
 /// <typeparam name="TResult">What each caller gets back.</typeparam>
-internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Task<TResult[]>> send, int maxBatch)
+/// <param name="send">Sends one call with the items of a batch, in order; returns one result per item, in order.</param>
+/// <param name="maxBatch">Most items in one call.</param>
+/// <param name="sameCall">
+/// Whether an item may ride in the call of the batch's first item (for example: only items with the same policy);
+/// <see langword="null"/>: any item may.
+/// </param>
+internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Task<TResult[]>> send, int maxBatch, Func<TItem, TItem, bool>? sameCall = null)
 {
     private readonly ConcurrentQueue<Pending> _queued = new();
     private int _sending;
@@ -17,6 +24,11 @@ internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Tas
     /// <summary>Sends <paramref name="item"/>, alone or with the items of concurrent callers.</summary>
     public Task<TResult> SendAsync(TItem item)
     {
+        if (_queued.IsEmpty && Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
+        {
+            return SendAloneAsync(item);
+        }
+
         var pending = new Pending(item);
         _queued.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
@@ -27,13 +39,30 @@ internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Tas
         return pending.Task;
     }
 
+    /// <summary>
+    /// Sends a lone caller's item in its own call; items queued meanwhile go next, together, drained by this caller
+    /// before it returns.
+    /// </summary>
+    private async Task<TResult> SendAloneAsync(TItem item)
+    {
+        try
+        {
+            return (await send([item]).ConfigureAwait(false))[0];
+        }
+        finally
+        {
+            _ = DrainAsync();
+        }
+    }
+
     /// <summary>Sends queued items, one call at a time, until the queue is empty.</summary>
     private async Task DrainAsync()
     {
         var batch = new List<Pending>();
         while (true)
         {
-            while (batch.Count < maxBatch && _queued.TryDequeue(out var next))
+            while (batch.Count < maxBatch && _queued.TryPeek(out var head) && (batch.Count == 0 || sameCall is null || sameCall(batch[0].Item, head.Item))
+                && _queued.TryDequeue(out var next))
             {
                 batch.Add(next);
             }

@@ -1,15 +1,17 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
+using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
 
 /// <summary>
-/// The schedule on Redis: a sorted set of task ids scored by due time, a hash of envelopes, a sorted set of
-/// in-flight leases and the dead letters, all under one hash tag. Every mutation is one Lua script; the Redis
-/// server's <c>TIME</c> is the clock.
+/// The task lifecycle on Redis: a sorted set of task ids scored by due time, a hash of envelopes and a sorted set of
+/// in-flight leases, all under one hash tag; a claim ended by <see cref="DeadLetterAsync"/> moves its task to the
+/// dead letters that <see cref="RedisDeadLetterStore"/> reads. Every mutation is one Lua script; the Redis server's
+/// <c>TIME</c> is the clock. <see cref="RedisStores.Create"/> makes it with its recurring and dead-letter stores.
 /// </summary>
-internal sealed partial class RedisScheduleStore : IScheduleStore
+internal sealed class RedisScheduleStore : IScheduleStore
 {
     /// <summary>Tasks per script call when scheduling many; keeps each script short so Redis stays responsive.</summary>
     internal const int ScheduleChunk = 1000;
@@ -23,29 +25,29 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
     /// <summary>Envelope bytes of scheduling calls sent and not yet answered, per <c>ScheduleAsync</c> call (a chunk larger than this goes alone).</summary>
     internal const long ScheduleInFlightBytes = 2L * ScheduleChunkBytes;
 
-    private readonly IConnectionMultiplexer _connection;
+    private readonly RedisSchedule _redis;
     private readonly RedisKeys _keys;
     private readonly RedisKey[] _scheduleKeys;
 
     /// <summary>Creates the store.</summary>
-    /// <param name="connection">The Redis connection.</param>
-    /// <param name="keyPrefix">The key prefix; it becomes the hash tag <c>{keyPrefix}</c> of every key.</param>
-    public RedisScheduleStore(IConnectionMultiplexer connection, string keyPrefix)
+    /// <param name="redis">The schedule's connection and keys, shared with its recurring and dead-letter stores.</param>
+    public RedisScheduleStore(RedisSchedule redis)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
-        _connection = connection;
-        _keys = new RedisKeys(keyPrefix);
+        ArgumentNullException.ThrowIfNull(redis);
+        _redis = redis;
+        _keys = redis.Keys;
         _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims];
+        _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy);
         _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch);
     }
 
+    private readonly GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus> _schedules;
     private readonly GroupCommit<TaskClaim, bool> _acks;
 
     /// <summary>How many dead letters the dead-letter scripts keep, and for how long.</summary>
     internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
 
-    private IDatabase Db => _connection.GetDatabase();
+    private IDatabase Db => _redis.Db;
 
     /// <inheritdoc />
     public async Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
@@ -58,7 +60,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
 
         if (items.Count == 1)
         {
-            return await ScheduleOneAsync(items[0], policy).ConfigureAwait(false);
+            // Concurrent single-task schedules share one script call (group commit).
+            return [await _schedules.SendAsync((items[0], policy)).ConfigureAwait(false)];
         }
 
         // Chunks go out pipelined, but at most ScheduleInFlightBytes of envelopes at a time: a call queued behind a
@@ -69,18 +72,11 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
         for (var start = 0; start < items.Count;)
         {
             var count = ChunkLength(items, start);
-            var args = new RedisValue[2 + (count * 4)];
-            args[0] = _keys.WakeChannelName;
-            args[1] = policy == ExistingTaskPolicy.Refuse ? "1" : "0";
+            var args = ScheduleArgs(count, policy);
             long bytes = 0;
             for (var i = 0; i < count; i++)
             {
-                var item = items[start + i];
-                args[2 + (i * 4)] = item.TaskId;
-                args[3 + (i * 4)] = item.IsRelative ? "d" : "a";
-                args[4 + (i * 4)] = item.DueMilliseconds;
-                args[5 + (i * 4)] = item.Envelope;
-                bytes += item.Envelope.Length;
+                bytes += SetScheduleArgs(args, i, items[start + i]);
             }
 
             while (inFlight.Count > 0 && inFlightBytes + bytes > ScheduleInFlightBytes)
@@ -99,6 +95,42 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
         }
 
         return statuses;
+    }
+
+    /// <summary>Most tasks in one coalesced call of single-task schedules.</summary>
+    private const int ScheduleBatch = 512;
+
+    /// <summary>Sends one coalesced call of single-task schedules (all with the same policy).</summary>
+    private async Task<ScheduleStatus[]> ScheduleBatchAsync(IReadOnlyList<(StoreItem Item, ExistingTaskPolicy Policy)> batch)
+    {
+        var args = ScheduleArgs(batch.Count, batch[0].Policy);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            SetScheduleArgs(args, i, batch[i].Item);
+        }
+
+        var statuses = new ScheduleStatus[batch.Count];
+        ScheduleReply.Read(await Call(Db.ScriptEvaluateAsync(LuaScripts.Schedule, _scheduleKeys, args)).ConfigureAwait(false)).CopyTo(statuses, 0);
+        return statuses;
+    }
+
+    /// <summary>The arguments of a <c>schedule.lua</c> call of <paramref name="count"/> tasks, with the tasks still to set.</summary>
+    private RedisValue[] ScheduleArgs(int count, ExistingTaskPolicy policy)
+    {
+        var args = new RedisValue[2 + (count * 4)];
+        args[0] = _keys.WakeChannelName;
+        args[1] = policy == ExistingTaskPolicy.Refuse ? "1" : "0";
+        return args;
+    }
+
+    /// <summary>Sets task <paramref name="index"/> of a <c>schedule.lua</c> call; returns its envelope bytes.</summary>
+    private static long SetScheduleArgs(RedisValue[] args, int index, in StoreItem item)
+    {
+        args[2 + (index * 4)] = item.TaskId;
+        args[3 + (index * 4)] = item.IsRelative ? "d" : "a";
+        args[4 + (index * 4)] = item.DueMilliseconds;
+        args[5 + (index * 4)] = item.Envelope;
+        return item.Envelope.Length;
     }
 
     /// <summary>Writes one chunk's statuses from its offset on; returns the chunk's envelope bytes.</summary>
@@ -227,24 +259,23 @@ internal sealed partial class RedisScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Trims the dead letters to <see cref="Retention"/> in the same script.</remarks>
+    public async Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    {
+        var result = await Call(Db.ScriptEvaluateAsync(
+            LuaScripts.DeadLetter,
+            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
+            [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+
+    /// <inheritdoc />
     public async Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken)
     {
-        var subscriber = _connection.GetSubscriber();
+        var subscriber = _redis.Connection.GetSubscriber();
         Action<RedisChannel, RedisValue> handler = (_, _) => onEarlierTask();
         await subscriber.SubscribeAsync(_keys.WakeChannel, handler).ConfigureAwait(false);
         return new Subscription(subscriber, _keys.WakeChannel, handler);
-    }
-
-    private static async Task<T> Call<T>(Task<T> call)
-    {
-        try
-        {
-            return await call.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
-        {
-            throw new SchedulerUnavailableException("The Redis schedule store is unavailable: " + ex.Message, ex);
-        }
     }
 
     private sealed class Subscription(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler) : IAsyncDisposable

@@ -1,12 +1,13 @@
 using Athomic.Scheduler.Extensibility;
-using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>
 /// One logical schedule over several partition stores (on Redis: one hash tag each, <c>{KeyPrefix}</c> then
 /// <c>{KeyPrefix#i}</c> (<see cref="TaskPartitioner.PartitionPrefix"/>), so a Redis Cluster spreads them over its masters). A task lives in the partition <see cref="TaskPartitioner.PartitionOf"/> picks from its id, so
-/// cancel, reschedule, get and every completion go straight to it; claims and dead-letter listings visit all.
+/// cancel, reschedule, get and every completion go straight to it; claims visit all. Its recurring schedules and dead
+/// letters are kept by <see cref="PartitionedRecurringStore"/> and <see cref="PartitionedDeadLetterStore"/> over the
+/// same partitions, sharing its <see cref="PartitionRouter"/>.
 /// </summary>
 /// <remarks>
 /// Claims are fair and cheap: each claim starts at the next partition in turn, and a partition that reported
@@ -15,64 +16,22 @@ namespace Athomic.Scheduler.Storage;
 /// A partition that fails (down, or answering an error such as BUSY, READONLY or OOM) is skipped with its own backoff
 /// and logged; claims and recurring listings go on with the other partitions.
 /// </remarks>
-internal sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurringStore
+internal sealed class PartitionedScheduleStore : IScheduleStore
 {
     private readonly IScheduleStore[] _partitions;
-    private readonly IRecurringStore[]? _recurring;
+    private readonly PartitionRouter _router;
 
     /// <summary>Creates the store.</summary>
     /// <param name="partitions">The partition stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
-    /// <param name="time">The local clock, used only to time how long an idle partition is skipped.</param>
-    /// <param name="maxSkip">The longest an idle partition is skipped without a wake-up (and the longest backoff of a failing one). Default 30 s.</param>
-    /// <param name="logger">Logs the failures of single partitions; <see langword="null"/>: not logged.</param>
-    /// <param name="recurring">The same partitions' recurring sides, in the same order; <see langword="null"/>: no recurring schedules.</param>
-    public PartitionedScheduleStore(IReadOnlyList<IScheduleStore> partitions, TimeProvider? time = null, TimeSpan? maxSkip = null, ILogger? logger = null, IReadOnlyList<IRecurringStore>? recurring = null)
+    /// <param name="router">
+    /// Routes ids and tracks which partitions may have something due, shared with the partitioned recurring and
+    /// dead-letter stores of the same schedule; <see langword="null"/>: a router of its own, on the system clock.
+    /// </param>
+    public PartitionedScheduleStore(IReadOnlyList<IScheduleStore> partitions, PartitionRouter? router = null)
     {
         ArgumentNullException.ThrowIfNull(partitions);
-        if (partitions.Count == 0)
-        {
-            throw new ArgumentException("At least one partition is needed.", nameof(partitions));
-        }
-
-        _partitions = [.. partitions];
-        if (recurring is not null && recurring.Count != partitions.Count)
-        {
-            throw new ArgumentException("One recurring store per partition is needed.", nameof(recurring));
-        }
-
-        _recurring = recurring is null ? null : [.. recurring];
-        Sweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30), logger, "claim");
-        RecurringSweep = new PartitionSweep(_partitions.Length, time ?? TimeProvider.System, maxSkip ?? TimeSpan.FromSeconds(30), logger, "recurring");
-    }
-
-    /// <summary>The number of partitions.</summary>
-    public int PartitionCount => _partitions.Length;
-
-    /// <summary>The store of partition <paramref name="index"/>.</summary>
-    /// <param name="index">The partition index.</param>
-    /// <returns>The partition's store.</returns>
-    public IScheduleStore Partition(int index) => _partitions[index];
-
-    /// <summary>
-    /// Which partitions may have something due (shared with the Redis Streams broker's promotion, so wake-ups and
-    /// local writes reach both).
-    /// </summary>
-    internal PartitionSweep Sweep { get; }
-
-    /// <summary>Which partitions may have recurring schedules to look at (see <see cref="GetDueRecurringAsync"/>).</summary>
-    internal PartitionSweep RecurringSweep { get; }
-
-    private IScheduleStore For(string taskId) => _partitions[IndexOf(taskId)];
-
-    private int IndexOf(string taskId) => TaskPartitioner.PartitionOf(taskId, _partitions.Length);
-
-    /// <summary>Runs a write that may make <paramref name="taskId"/>'s partition due sooner, then clears its skip.</summary>
-    private async Task<T> Touching<T>(string taskId, Func<IScheduleStore, Task<T>> write)
-    {
-        var p = IndexOf(taskId);
-        var result = await write(_partitions[p]).ConfigureAwait(false);
-        Touch(p);
-        return result;
+        _router = router ?? new PartitionRouter(partitions.Count);
+        _partitions = PartitionRouter.Checked(partitions, _router);
     }
 
     /// <inheritdoc />
@@ -83,7 +42,7 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurr
         SweepResult result;
         try
         {
-            result = await Sweep.RunAsync(maxCount, async (p, count) =>
+            result = await _router.Sweep.RunAsync(maxCount, async (p, count) =>
             {
                 var batch = await _partitions[p].ClaimAsync(count, lease, cancellationToken).ConfigureAwait(false);
                 tasks.AddRange(batch.Tasks);
@@ -91,7 +50,7 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurr
                 {
                     // The claim added those schedules' next occurrences: the workers prepare the successors now.
                     recurring += batch.RecurringDispatched;
-                    RecurringSweep.Touch(p);
+                    _router.RecurringSweep.Touch(p);
                 }
 
                 return new PartitionVisit(batch.Tasks.Count, batch.NextDueIn, batch.NowMilliseconds);
@@ -108,13 +67,74 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurr
         return new ClaimBatch(tasks, result.NextDueIn, result.NowMilliseconds, recurring);
     }
 
-    /// <summary>Partition <paramref name="p"/> may have something due sooner: claim it (and list its recurring
-    /// schedules) at the next poll.</summary>
-    private void Touch(int p)
+    /// <inheritdoc />
+    public async Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
     {
-        Sweep.Touch(p);
-        RecurringSweep.Touch(p);
+        ArgumentNullException.ThrowIfNull(items);
+        var statuses = new ScheduleStatus[items.Count];
+        if (items.Count == 1)
+        {
+            var single = await _router.Touching(_partitions, items[0].TaskId, s => s.ScheduleAsync(items, policy, cancellationToken)).ConfigureAwait(false);
+            statuses[0] = single[0];
+            return statuses;
+        }
+
+        var groups = _router.Group(items.Count, i => items[i].TaskId);
+        var calls = new List<(int Partition, List<int> Indexes, Task<ScheduleStatus[]> Call)>();
+        for (var p = 0; p < groups.Length; p++)
+        {
+            if (groups[p] is { } indexes)
+            {
+                var part = indexes.ConvertAll(i => items[i]);
+                calls.Add((p, indexes, _partitions[p].ScheduleAsync(part, policy, cancellationToken)));
+            }
+        }
+
+        foreach (var (partition, indexes, call) in calls)
+        {
+            var result = await call.ConfigureAwait(false);
+            _router.Touch(partition);
+            for (var i = 0; i < indexes.Count; i++)
+            {
+                statuses[indexes[i]] = result[i];
+            }
+        }
+
+        return statuses;
     }
+
+    /// <inheritdoc />
+    public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken) => _partitions[_router.IndexOf(taskId)].CancelAsync(taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => _partitions[_router.IndexOf(taskId)].GetAsync(taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) =>
+        (await Task.WhenAll(_router.Split(claims, c => c.TaskId).Select(g => _partitions[g.Partition].ExtendLeasesAsync(g.Items, lease, cancellationToken))).ConfigureAwait(false))
+            .SelectMany(lost => lost)
+            .ToList();
+
+    /// <inheritdoc />
+    public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) =>
+        _router.Touching(_partitions, claim.TaskId, s => s.AckAsync(claim, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
+        _router.Touching(_partitions, claim.TaskId, s => s.RetryAsync(claim, envelope, delay, cancellationToken));
+
+    /// <inheritdoc />
+    public async Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) =>
+        (await Task.WhenAll(_router.Split(claims, c => c.TaskId).Select(async g =>
+        {
+            var released = await _partitions[g.Partition].ReleaseAsync(g.Items, cancellationToken).ConfigureAwait(false);
+            _router.Touch(g.Partition);
+            return released;
+        })).ConfigureAwait(false)).Sum();
+
+    /// <inheritdoc />
+    public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
+        _router.Touching(_partitions, claim.TaskId, s => s.DeadLetterAsync(claim, record, cancellationToken));
 
     /// <inheritdoc />
     public async Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken)
@@ -129,7 +149,7 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore, IRecurr
                 subscriptions.Add(await _partitions[p].SubscribeAsync(
                     () =>
                     {
-                        Touch(index);
+                        _router.Touch(index);
                         onEarlierTask();
                     },
                     cancellationToken).ConfigureAwait(false));

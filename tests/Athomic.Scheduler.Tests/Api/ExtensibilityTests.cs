@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,7 +19,7 @@ public sealed class ExtensibilityTests
     [Fact]
     public async Task A_store_passed_to_UseStore_serves_scheduling_claims_and_acks()
     {
-        var store = new CountingStore(new InMemoryScheduleStore());
+        var store = new CountingStore(InMemoryStores.Create());
         var registry = new RecordingRegistry();
         using var host = Build(b => b.UseStore(_ => store).AddHandlers(registry));
         await host.StartAsync();
@@ -39,7 +40,7 @@ public sealed class ExtensibilityTests
     public async Task A_broker_passed_to_UseTaskBroker_receives_leases_and_its_retry_and_completion_reach_the_store()
     {
         var broker = new ForwardingBroker();
-        var store = new InMemoryScheduleStore();
+        var store = new CountingStore(InMemoryStores.Create());
         using var host = Build(b => b.UseStore(_ => store).UseTaskBroker(_ => broker));
         await host.StartAsync();
         var scheduler = host.Services.GetRequiredService<IScheduler>();
@@ -91,8 +92,11 @@ public sealed class ExtensibilityTests
         public ValueTask DispatchAsync(TaskLease lease, CancellationToken cancellationToken) => Leases.Writer.WriteAsync(lease, cancellationToken);
     }
 
-    /// <summary>A store written by a user: here it counts calls and keeps the schedule in an inner store.</summary>
-    private sealed class CountingStore(InMemoryScheduleStore inner) : IScheduleStore, IRecurringStore
+    /// <summary>
+    /// A store written by a user: here it counts calls and keeps the schedule, its recurring schedules and its dead
+    /// letters in the inner stores.
+    /// </summary>
+    private sealed class CountingStore(ScheduleStores inner) : IScheduleStore, IRecurringStore, IDeadLetterStore
     {
         public int Schedules;
         public int Claims;
@@ -102,61 +106,61 @@ public sealed class ExtensibilityTests
         public Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Schedules);
-            return inner.ScheduleAsync(items, policy, cancellationToken);
+            return inner.Schedule.ScheduleAsync(items, policy, cancellationToken);
         }
 
         public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Claims);
-            return inner.ClaimAsync(maxCount, lease, cancellationToken);
+            return inner.Schedule.ClaimAsync(maxCount, lease, cancellationToken);
         }
 
         public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Acks);
-            return inner.AckAsync(claim, cancellationToken);
+            return inner.Schedule.AckAsync(claim, cancellationToken);
         }
 
         public Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref RecurringPolls);
-            return inner.GetDueRecurringAsync(maxCount, cancellationToken);
+            return inner.Recurring.GetDueRecurringAsync(maxCount, cancellationToken);
         }
 
-        public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken) => inner.CancelAsync(taskId, cancellationToken);
+        public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken) => inner.Schedule.CancelAsync(taskId, cancellationToken);
 
-        public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
+        public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.Schedule.GetAsync(taskId, cancellationToken);
 
         public Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) =>
-            inner.ExtendLeasesAsync(claims, lease, cancellationToken);
+            inner.Schedule.ExtendLeasesAsync(claims, lease, cancellationToken);
 
         public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
-            inner.RetryAsync(claim, envelope, delay, cancellationToken);
+            inner.Schedule.RetryAsync(claim, envelope, delay, cancellationToken);
 
-        public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) => inner.ReleaseAsync(claims, cancellationToken);
+        public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) => inner.Schedule.ReleaseAsync(claims, cancellationToken);
 
         public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
-            inner.DeadLetterAsync(claim, record, cancellationToken);
+            inner.Schedule.DeadLetterAsync(claim, record, cancellationToken);
 
-        public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) => inner.GetDeadLettersAsync(maxCount, cancellationToken);
+        public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) => inner.DeadLetters.GetDeadLettersAsync(maxCount, cancellationToken);
 
-        public Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken) => inner.ListDeadLettersAsync(offset, count, cancellationToken);
+        public Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken) => inner.DeadLetters.ListDeadLettersAsync(offset, count, cancellationToken);
 
-        public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => inner.GetDeadLetterAsync(taskId, cancellationToken);
+        public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => inner.DeadLetters.GetDeadLetterAsync(taskId, cancellationToken);
 
         public Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
-            inner.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken);
+            inner.DeadLetters.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken);
 
-        public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken) => inner.PurgeDeadLettersAsync(taskIds, cancellationToken);
+        public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken) => inner.DeadLetters.PurgeDeadLettersAsync(taskIds, cancellationToken);
 
-        public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken) => inner.SubscribeAsync(onEarlierTask, cancellationToken);
+        public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken) => inner.Schedule.SubscribeAsync(onEarlierTask, cancellationToken);
 
         public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken) =>
-            inner.UpsertRecurringAsync(scheduleId, definition, cancellationToken);
+            inner.Recurring.UpsertRecurringAsync(scheduleId, definition, cancellationToken);
 
-        public Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken) => inner.RemoveRecurringAsync(scheduleId, cancellationToken);
+        public Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken) => inner.Recurring.RemoveRecurringAsync(scheduleId, cancellationToken);
 
         public Task<RecurringAddStatus> AddOccurrenceAsync(RecurringAddRequest request, CancellationToken cancellationToken) =>
-            inner.AddOccurrenceAsync(request, cancellationToken);
+            inner.Recurring.AddOccurrenceAsync(request, cancellationToken);
     }
 }

@@ -18,7 +18,7 @@ public sealed class LeaseRenewalTests(RedisFixture redis)
     public async Task A_failed_renewal_is_retried_long_before_the_next_period()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
-        var store = new CountingStore(new InMemoryScheduleStore(time), failExtend: n => n == 1);
+        var store = new CountingStore(new InMemoryScheduleStore(new InMemorySchedule(time)), failExtend: n => n == 1);
         var options = Options.Create(new SchedulerOptions { Worker = { LeaseDuration = TimeSpan.FromSeconds(30) } });
         using var keeper = new LeaseKeeper(store, options, time, NullLogger<LeaseKeeper>.Instance);
         await store.ScheduleAsync([new StoreItem("r", TaskEnvelope.Write(new GenericTask("h", default, "r")), 0, true)], ExistingTaskPolicy.Reschedule, default);

@@ -53,15 +53,5 @@ internal sealed class CountingStore(IScheduleStore inner, Func<int, bool>? failE
 
     public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) => inner.DeadLetterAsync(claim, record, cancellationToken);
 
-    public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) => inner.GetDeadLettersAsync(maxCount, cancellationToken);
-
-    public Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken) => inner.ListDeadLettersAsync(offset, count, cancellationToken);
-
-    public Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken) => inner.GetDeadLetterAsync(taskId, cancellationToken);
-
-    public Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) => inner.RequeueDeadLetterAsync(taskId, envelope, delay, cancellationToken);
-
-    public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken) => inner.PurgeDeadLettersAsync(taskIds, cancellationToken);
-
     public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken) => inner.SubscribeAsync(onEarlierTask, cancellationToken);
 }

@@ -26,7 +26,7 @@ public sealed class PartitionFailureTests(RedisFixture redis)
         await using var blocker = await other.ConnectAsync();
         var prefix = RedisFixture.NewPrefix();
         var store = new PartitionedScheduleStore(Enumerable.Range(0, Partitions)
-            .Select(p => (IScheduleStore)new RedisScheduleStore(p == Sick ? sickConnection : redis.Connection, TaskPartitioner.PartitionPrefix(prefix, p)))
+            .Select(p => (IScheduleStore)new RedisScheduleStore(new RedisSchedule(p == Sick ? sickConnection : redis.Connection, TaskPartitioner.PartitionPrefix(prefix, p))))
             .ToArray());
         var registry = new RecordingRegistry();
 

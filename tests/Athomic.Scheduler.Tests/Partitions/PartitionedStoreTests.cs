@@ -41,7 +41,7 @@ public sealed class PartitionedStoreTests
     public async Task Claims_rotate_the_starting_partition()
     {
         var parts = Parts(3);
-        var store = new PartitionedScheduleStore(parts, _time);
+        var store = new PartitionedScheduleStore(parts, new PartitionRouter(parts.Length, _time));
         var items = Enumerable.Range(0, 300).Select(i => new StoreItem("t" + i, new byte[] { 1 }, 0, true)).ToList();
         await store.ScheduleAsync(items, ExistingTaskPolicy.Reschedule, default);
 
@@ -61,7 +61,7 @@ public sealed class PartitionedStoreTests
     public async Task An_idle_partition_is_not_asked_again_until_its_next_due_time_or_a_wake_up()
     {
         var parts = Parts(3);
-        var store = new PartitionedScheduleStore(parts, _time);
+        var store = new PartitionedScheduleStore(parts, new PartitionRouter(parts.Length, _time));
         var woken = 0;
         await using var subscription = await store.SubscribeAsync(() => Interlocked.Increment(ref woken), default);
 
@@ -73,7 +73,7 @@ public sealed class PartitionedStoreTests
         Assert.All(parts, p => Assert.Equal(1, p.Claims));
 
         // A task scheduled through another store instance (another process) wakes only its partition.
-        var other = new PartitionedScheduleStore(parts, _time);
+        var other = new PartitionedScheduleStore(parts, new PartitionRouter(parts.Length, _time));
         await other.ScheduleAsync([new StoreItem("x", new byte[] { 1 }, 0, true)], ExistingTaskPolicy.Reschedule, default);
         var target = TaskPartitioner.PartitionOf("x", 3);
         Assert.Equal(1, woken);
@@ -88,5 +88,5 @@ public sealed class PartitionedStoreTests
         Assert.All(parts.Where((_, i) => i != target), p => Assert.Equal(2, p.Claims));
     }
 
-    private CountingStore[] Parts(int n) => Enumerable.Range(0, n).Select(_ => new CountingStore(new InMemoryScheduleStore(_time))).ToArray();
+    private CountingStore[] Parts(int n) => Enumerable.Range(0, n).Select(_ => new CountingStore(new InMemoryScheduleStore(new InMemorySchedule(_time)))).ToArray();
 }

@@ -16,24 +16,22 @@ namespace Athomic.Scheduler.Tests.Recurring;
 internal sealed class RecurringDriver
 {
     private readonly IScheduleStore _store;
+    private readonly IRecurringStore _recurring;
     private readonly FakeTimeProvider _time;
     private readonly RecurringPump _pump;
 
     public RecurringDriver(DateTimeOffset start, TimeSpan? misfireThreshold = null, int partitions = 1)
     {
         _time = new FakeTimeProvider(start);
-        _store = partitions == 1
-            ? new InMemoryScheduleStore(_time)
-            : Partitioned(Enumerable.Range(0, partitions).Select(_ => new InMemoryScheduleStore(_time)).ToList(), _time);
+        (_store, _recurring, _) = partitions == 1
+            ? InMemoryStores.Create(_time)
+            : ScheduleStores.Partitioned(Enumerable.Range(0, partitions).Select(_ => InMemoryStores.Create(_time)).ToList(), new PartitionRouter(partitions, _time));
         var options = new SchedulerOptions { RecurringMisfireThreshold = misfireThreshold ?? TimeSpan.FromMinutes(1) };
-        _pump = new RecurringPump((IRecurringStore)_store, options, NullLogger.Instance);
-        Scheduler = new StoreScheduler(_store, (IRecurringStore)_store, Microsoft.Extensions.Options.Options.Create(options), _time);
+        _pump = new RecurringPump(_recurring, options, NullLogger.Instance);
+        Scheduler = new StoreScheduler(_store, _recurring, Microsoft.Extensions.Options.Options.Create(options), _time);
     }
 
     public IScheduler Scheduler { get; }
-
-    private static PartitionedScheduleStore Partitioned(List<InMemoryScheduleStore> partitions, TimeProvider time) =>
-        new(partitions, time, recurring: partitions);
 
     public IScheduleStore Store => _store;
 

@@ -2,6 +2,7 @@ using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Tests.Store;
 using Microsoft.Extensions.Time.Testing;
@@ -18,7 +19,7 @@ public abstract class RecurringStoreContract
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Threshold = TimeSpan.FromMinutes(1);
 
-    protected abstract Task<IScheduleStore> CreateAsync();
+    private protected abstract Task<ScheduleStores> CreateStoresAsync();
 
     /// <summary>Lets <paramref name="time"/> pass on the store's clock.</summary>
     protected abstract Task PassAsync(TimeSpan time);
@@ -40,8 +41,7 @@ public abstract class RecurringStoreContract
 
     private async Task<(IScheduleStore Store, IRecurringStore Recurring, RecurringDueEntry Entry)> NewScheduleAsync()
     {
-        var store = await CreateAsync();
-        var recurring = (IRecurringStore)store;
+        var (store, recurring, _) = await CreateStoresAsync();
         Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", Definition(), default));
         var entry = Assert.Single((await recurring.GetDueRecurringAsync(10, default)).Entries);
         Assert.Equal(RecurringOccurrenceState.None, entry.Latest);
@@ -152,16 +152,16 @@ public abstract class RecurringStoreContract
 [Collection(RedisCollection.Name)]
 public sealed class RedisRecurringStoreContractTests(RedisFixture redis) : RecurringStoreContract
 {
-    protected override Task<IScheduleStore> CreateAsync() =>
-        Task.FromResult<IScheduleStore>(new RedisScheduleStore(redis.Connection, RedisFixture.NewPrefix()));
+    private protected override Task<ScheduleStores> CreateStoresAsync() =>
+        Task.FromResult(RedisStores.Create(redis.Connection, RedisFixture.NewPrefix()));
 
     protected override Task PassAsync(TimeSpan time) => Task.Delay(time);
 }
 
 public sealed class GarnetRecurringStoreContractTests(GarnetFixture garnet) : RecurringStoreContract, IClassFixture<GarnetFixture>
 {
-    protected override Task<IScheduleStore> CreateAsync() =>
-        Task.FromResult<IScheduleStore>(new RedisScheduleStore(garnet.Connection, RedisFixture.NewPrefix()));
+    private protected override Task<ScheduleStores> CreateStoresAsync() =>
+        Task.FromResult(RedisStores.Create(garnet.Connection, RedisFixture.NewPrefix()));
 
     protected override Task PassAsync(TimeSpan time) => Task.Delay(time);
 }
@@ -170,7 +170,7 @@ public sealed class InMemoryRecurringStoreContractTests : RecurringStoreContract
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
-    protected override Task<IScheduleStore> CreateAsync() => Task.FromResult<IScheduleStore>(new InMemoryScheduleStore(_time));
+    private protected override Task<ScheduleStores> CreateStoresAsync() => Task.FromResult(InMemoryStores.Create(_time));
 
     protected override Task PassAsync(TimeSpan time)
     {

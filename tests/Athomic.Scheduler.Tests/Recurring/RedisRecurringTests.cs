@@ -21,19 +21,19 @@ public sealed class RedisRecurringTests(RedisFixture redis)
     [Fact]
     public async Task Many_callers_adding_the_same_occurrence_add_it_once()
     {
-        var store = new RedisScheduleStore(redis.Connection, RedisFixture.NewPrefix());
+        var (store, recurring, _) = RedisStores.Create(redis.Connection, RedisFixture.NewPrefix());
         var definition = new RecurringDefinition(RecordingRegistry.Record, new byte[] { 1 }, RecurringSchedule.Every(TimeSpan.FromHours(1))).Write();
-        Assert.Equal(RecurringUpsertStatus.Created, await store.UpsertRecurringAsync("job", definition, default));
-        var due = Assert.Single((await store.GetDueRecurringAsync(10, default)).Entries);
+        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", definition, default));
+        var due = Assert.Single((await recurring.GetDueRecurringAsync(10, default)).Entries);
         var occurrence = due.WatermarkMilliseconds + 3_600_000;
         var taskId = "job@" + occurrence;
 
         var request = new Extensibility.RecurringAddRequest("job", due.Revision, occurrence, taskId, TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, default, taskId)), null, default, TimeSpan.FromMinutes(1));
-        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => store.AddOccurrenceAsync(request, default)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => recurring.AddOccurrenceAsync(request, default)));
 
         Assert.Equal(1, results.Count(r => r == Extensibility.RecurringAddStatus.Added));
         Assert.Equal(63, results.Count(r => r == Extensibility.RecurringAddStatus.AlreadyAdded));
-        Assert.Equal(Extensibility.RecurringAddStatus.Stale, await store.AddOccurrenceAsync(request with { Revision = due.Revision - 1, OccurrenceMilliseconds = occurrence + 1 }, default));
+        Assert.Equal(Extensibility.RecurringAddStatus.Stale, await recurring.AddOccurrenceAsync(request with { Revision = due.Revision - 1, OccurrenceMilliseconds = occurrence + 1 }, default));
         Assert.NotNull(await store.GetAsync(taskId, default));
     }
 
@@ -64,14 +64,14 @@ public sealed class RedisRecurringTests(RedisFixture redis)
     public async Task Update_and_remove_act_on_the_pending_occurrence()
     {
         var prefix = RedisFixture.NewPrefix();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
-        var scheduler = new StoreScheduler(store, store, Microsoft.Extensions.Options.Options.Create(new SchedulerOptions { KeyPrefix = prefix }));
-        var pump = new RecurringPump(store, new SchedulerOptions(), NullLogger.Instance);
+        var (store, recurring, _) = RedisStores.Create(redis.Connection, prefix);
+        var scheduler = new StoreScheduler(store, recurring, Microsoft.Extensions.Options.Options.Create(new SchedulerOptions { KeyPrefix = prefix }));
+        var pump = new RecurringPump(recurring, new SchedulerOptions(), NullLogger.Instance);
         var hourly = RecurringSchedule.Every(TimeSpan.FromHours(1));
 
         await scheduler.AddOrUpdateRecurringAsync("job", Payload("old"), hourly);
         Assert.Equal(1, (await pump.PumpAsync(default)).Added);
-        var batch = await store.GetDueRecurringAsync(10, default);
+        var batch = await recurring.GetDueRecurringAsync(10, default);
         Assert.Empty(batch.Entries); // looked at again a misfire threshold (a minute) after the pending occurrence
         var now = DateTimeOffset.FromUnixTimeMilliseconds(batch.NowMilliseconds);
         var pendingId = RecurringTaskIds.For("job", hourly.GetNextOccurrence(now)!.Value);
@@ -92,15 +92,15 @@ public sealed class RedisRecurringTests(RedisFixture redis)
     public async Task Promoting_an_occurrence_into_the_stream_adds_its_prepared_successor_in_the_same_step()
     {
         var prefix = RedisFixture.NewPrefix();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var (store, recurring, _) = RedisStores.Create(redis.Connection, prefix);
         var queue = new RedisStreamQueue(redis.Connection, prefix, "test");
         var definition = new RecurringDefinition(RecordingRegistry.Record, new byte[] { 1 }, RecurringSchedule.Every(TimeSpan.FromHours(1))).Write();
-        await store.UpsertRecurringAsync("job", definition, default);
-        var entry = Assert.Single((await store.GetDueRecurringAsync(10, default)).Entries);
+        await recurring.UpsertRecurringAsync("job", definition, default);
+        var entry = Assert.Single((await recurring.GetDueRecurringAsync(10, default)).Entries);
         var (first, second) = (entry.WatermarkMilliseconds + 20, entry.WatermarkMilliseconds + 3_600_020);
         byte[] Envelope(long at) => TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, new byte[] { 1 }, "job@" + at));
         var add = new Extensibility.RecurringAddRequest("job", entry.Revision, first, "job@" + first, Envelope(first), second, Envelope(second), TimeSpan.FromMinutes(1));
-        Assert.Equal(Extensibility.RecurringAddStatus.Added, await store.AddOccurrenceAsync(add, default));
+        Assert.Equal(Extensibility.RecurringAddStatus.Added, await recurring.AddOccurrenceAsync(add, default));
 
         // The occurrence falls due 20 ms after the schedule's creation; promote until the server's clock gets there.
         (int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched) promoted = default;

@@ -23,11 +23,11 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
     public async Task A_definition_of_a_newer_version_is_re_indexed_with_backoff_not_finished()
     {
         var prefix = RedisFixture.NewPrefix();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var (store, recurring, _) = RedisStores.Create(redis.Connection, prefix);
         var options = new SchedulerOptions();
         options.Worker.MaxPollDelay = TimeSpan.FromMilliseconds(100); // the grace other hosts get before it is re-indexed
-        var pump = new RecurringPump(store, options, NullLogger.Instance);
-        Assert.Equal(RecurringUpsertStatus.Created, await store.UpsertRecurringAsync("job", NewerDefinition(), default));
+        var pump = new RecurringPump(recurring, options, NullLogger.Instance);
+        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", NewerDefinition(), default));
         var db = redis.Connection.GetDatabase();
         var due = "{" + prefix + "}:recurring:due";
 
@@ -43,7 +43,7 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
                 },
                 Timeout,
                 "the schedule is re-indexed");
-            var batch = await store.GetDueRecurringAsync(10, default);
+            var batch = await recurring.GetDueRecurringAsync(10, default);
             Assert.Empty(batch.Entries);
             var score = await db.SortedSetScoreAsync(due, "job");
             Assert.True(score is not null, "the schedule is still indexed for the hosts that can read it");
@@ -82,8 +82,8 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
                     "--Athomic:Scheduler:Execution:RetryBaseDelay=00:00:00.010",
                     "--Athomic:Scheduler:Execution:RetryMaxDelay=00:00:00.050",
                 ]);
-            var store = new RedisScheduleStore(redis.Connection, prefix);
-            var scheduler = new StoreScheduler(store, store, Options.Create(new SchedulerOptions { KeyPrefix = prefix }));
+            var (store, recurring, _) = RedisStores.Create(redis.Connection, prefix);
+            var scheduler = new StoreScheduler(store, recurring, Options.Create(new SchedulerOptions { KeyPrefix = prefix }));
             await scheduler.AddOrUpdateRecurringAsync("berlin", new GenericTask(RecordingRegistry.Record, default), RecurringSchedule.Cron("* * * * * *", "Europe/Berlin"));
 
             // The blind worker has looked at it (and failed to read it) before any host that can read it runs.

@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -10,21 +11,21 @@ namespace Athomic.Scheduler.Tests.Store;
 public abstract class DeadLetterRetentionContract
 {
     /// <summary>A store that keeps at most <paramref name="maxCount"/> dead letters for at most <paramref name="maxAge"/> (0: no limit).</summary>
-    protected abstract Task<IScheduleStore> CreateAsync(int maxCount, TimeSpan maxAge);
+    private protected abstract Task<ScheduleStores> CreateAsync(int maxCount, TimeSpan maxAge);
 
     protected abstract Task PassAsync(TimeSpan time);
 
     [Fact]
     public async Task Dead_letters_beyond_the_count_are_removed_oldest_first()
     {
-        var store = await CreateAsync(3, TimeSpan.Zero);
+        var (store, _, deadLetters) = await CreateAsync(3, TimeSpan.Zero);
         foreach (var id in new[] { "d1", "d2", "d3", "d4", "d5" })
         {
             await DeadLetterAsync(store, id);
             await PassAsync(TimeSpan.FromMilliseconds(2)); // distinct times, so "oldest" is defined
         }
 
-        var page = await store.ListDeadLettersAsync(0, 10, default);
+        var page = await deadLetters.ListDeadLettersAsync(0, 10, default);
 
         Assert.Equal(3, page.Total);
         Assert.Equal(["d5", "d4", "d3"], page.Items.Select(d => d.TaskId));
@@ -33,27 +34,27 @@ public abstract class DeadLetterRetentionContract
     [Fact]
     public async Task Dead_letters_older_than_the_age_are_removed()
     {
-        var store = await CreateAsync(0, TimeSpan.FromMilliseconds(300));
+        var (store, _, deadLetters) = await CreateAsync(0, TimeSpan.FromMilliseconds(300));
         await DeadLetterAsync(store, "old");
         await PassAsync(TimeSpan.FromMilliseconds(400));
         await DeadLetterAsync(store, "new");
 
-        var page = await store.ListDeadLettersAsync(0, 10, default);
+        var page = await deadLetters.ListDeadLettersAsync(0, 10, default);
 
         Assert.Equal(["new"], page.Items.Select(d => d.TaskId));
-        Assert.Null(await store.GetDeadLetterAsync("old", default));
+        Assert.Null(await deadLetters.GetDeadLetterAsync("old", default));
     }
 
     [Fact]
     public async Task No_limits_keep_every_dead_letter()
     {
-        var store = await CreateAsync(0, TimeSpan.Zero);
+        var (store, _, deadLetters) = await CreateAsync(0, TimeSpan.Zero);
         for (var i = 0; i < 120; i++)
         {
             await DeadLetterAsync(store, "k" + i);
         }
 
-        Assert.Equal(120, (await store.ListDeadLettersAsync(0, 1, default)).Total);
+        Assert.Equal(120, (await deadLetters.ListDeadLettersAsync(0, 1, default)).Total);
     }
 
     private static async Task DeadLetterAsync(IScheduleStore store, string id)
@@ -68,8 +69,8 @@ public abstract class DeadLetterRetentionContract
 [Collection(RedisCollection.Name)]
 public sealed class RedisDeadLetterRetentionTests(RedisFixture redis) : DeadLetterRetentionContract
 {
-    protected override Task<IScheduleStore> CreateAsync(int maxCount, TimeSpan maxAge) =>
-        Task.FromResult<IScheduleStore>(new RedisScheduleStore(redis.Connection, RedisFixture.NewPrefix()) { Retention = new DeadLetterRetention(maxCount, maxAge) });
+    private protected override Task<ScheduleStores> CreateAsync(int maxCount, TimeSpan maxAge) =>
+        Task.FromResult(RedisStores.Create(redis.Connection, RedisFixture.NewPrefix(), new DeadLetterRetention(maxCount, maxAge)));
 
     protected override Task PassAsync(TimeSpan time) => Task.Delay(time);
 }
@@ -78,8 +79,8 @@ public sealed class InMemoryDeadLetterRetentionTests : DeadLetterRetentionContra
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
 
-    protected override Task<IScheduleStore> CreateAsync(int maxCount, TimeSpan maxAge) =>
-        Task.FromResult<IScheduleStore>(new InMemoryScheduleStore(_time) { Retention = new DeadLetterRetention(maxCount, maxAge) });
+    private protected override Task<ScheduleStores> CreateAsync(int maxCount, TimeSpan maxAge) =>
+        Task.FromResult(InMemoryStores.Create(_time, new DeadLetterRetention(maxCount, maxAge)));
 
     protected override Task PassAsync(TimeSpan time)
     {

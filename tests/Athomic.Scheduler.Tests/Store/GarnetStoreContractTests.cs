@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Garnet;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Tests.Store;
@@ -31,8 +32,8 @@ public sealed class GarnetFixture : IAsyncLifetime
 /// <summary>The same store contract on an embedded Garnet server (the sample's default store).</summary>
 public sealed class GarnetStoreContractTests(GarnetFixture garnet) : ScheduleStoreContract, IClassFixture<GarnetFixture>
 {
-    protected override Task<IScheduleStore> CreateAsync() =>
-        Task.FromResult<IScheduleStore>(new RedisScheduleStore(garnet.Connection, Infrastructure.RedisFixture.NewPrefix()));
+    private protected override Task<ScheduleStores> CreateStoresAsync() =>
+        Task.FromResult(RedisStores.Create(garnet.Connection, Infrastructure.RedisFixture.NewPrefix()));
 
     // Garnet's Lua TIME is its server clock: let real time pass.
     protected override Task PassAsync(TimeSpan time) => Task.Delay(time);

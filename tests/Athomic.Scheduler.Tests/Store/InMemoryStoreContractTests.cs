@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Athomic.Scheduler.Tests.Store;
@@ -8,7 +9,7 @@ public sealed class InMemoryStoreContractTests : ScheduleStoreContract
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
-    protected override Task<IScheduleStore> CreateAsync() => Task.FromResult<IScheduleStore>(new InMemoryScheduleStore(_time));
+    private protected override Task<ScheduleStores> CreateStoresAsync() => Task.FromResult(InMemoryStores.Create(_time));
 
     protected override Task PassAsync(TimeSpan time)
     {

@@ -14,13 +14,13 @@ namespace Athomic.Scheduler.Tests.Store;
 [Collection(RedisCollection.Name)]
 public sealed class PartitionedRedisStoreContractTests(RedisFixture redis) : ScheduleStoreContract
 {
-    protected override Task<IScheduleStore> CreateAsync()
+    private protected override Task<ScheduleStores> CreateStoresAsync()
     {
         var prefix = RedisFixture.NewPrefix();
         var partitions = Enumerable.Range(0, 3)
-            .Select(p => (IScheduleStore)new RedisScheduleStore(redis.Connection, TaskPartitioner.PartitionPrefix(prefix, p)))
+            .Select(p => RedisStores.Create(redis.Connection, TaskPartitioner.PartitionPrefix(prefix, p)))
             .ToArray();
-        return Task.FromResult<IScheduleStore>(new PartitionedScheduleStore(partitions));
+        return Task.FromResult(ScheduleStores.Partitioned(partitions, new PartitionRouter(partitions.Length)));
     }
 
     protected override Task PassAsync(TimeSpan time) => Task.Delay(time);
@@ -31,8 +31,8 @@ public sealed class PartitionedInMemoryStoreContractTests : ScheduleStoreContrac
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
-    protected override Task<IScheduleStore> CreateAsync() => Task.FromResult<IScheduleStore>(
-        new PartitionedScheduleStore([new InMemoryScheduleStore(_time), new InMemoryScheduleStore(_time), new InMemoryScheduleStore(_time)], _time));
+    private protected override Task<ScheduleStores> CreateStoresAsync() => Task.FromResult(
+        ScheduleStores.Partitioned([InMemoryStores.Create(_time), InMemoryStores.Create(_time), InMemoryStores.Create(_time)], new PartitionRouter(3, _time)));
 
     protected override Task PassAsync(TimeSpan time)
     {

@@ -11,7 +11,7 @@ public sealed class RedisCoalescingTests(RedisFixture redis)
     [Fact]
     public async Task Concurrent_single_schedules_each_get_their_own_status_and_all_are_stored()
     {
-        var store = new RedisScheduleStore(redis.Connection, RedisFixture.NewPrefix());
+        var store = new RedisScheduleStore(new RedisSchedule(redis.Connection, RedisFixture.NewPrefix()));
         static StoreItem Item(string id) => new(id, new byte[] { 1, 2, 3 }, 60_000, IsRelative: true);
 
         var distinct = await Task.WhenAll(Enumerable.Range(0, 500).Select(i => Task.Run(() => store.ScheduleAsync([Item("d" + i)], ExistingTaskPolicy.Reschedule, default))));
@@ -29,13 +29,13 @@ public sealed class RedisCoalescingTests(RedisFixture redis)
     [Fact]
     public async Task A_failed_call_fails_every_caller_it_carried()
     {
-        var store = new RedisScheduleStore(redis.Connection, RedisFixture.NewPrefix());
+        var store = new RedisScheduleStore(new RedisSchedule(redis.Connection, RedisFixture.NewPrefix()));
         var item = new StoreItem("x", new byte[] { 1 }, 0, IsRelative: true);
 
         // A task id Redis refuses is impossible through IScheduler; a wrong-type key makes the script itself fail.
         var prefix = RedisFixture.NewPrefix();
         await redis.Connection.GetDatabase().StringSetAsync("{" + prefix + "}:pending", "not a zset");
-        var broken = new RedisScheduleStore(redis.Connection, prefix);
+        var broken = new RedisScheduleStore(new RedisSchedule(redis.Connection, prefix));
         var calls = Enumerable.Range(0, 20).Select(_ => Task.Run(() => broken.ScheduleAsync([item], ExistingTaskPolicy.Reschedule, default))).ToList();
         foreach (var call in calls)
         {

@@ -30,7 +30,7 @@ public sealed class RedisGrowthTests(RedisFixture redis)
     public async Task Release_then_cancel_leaves_no_key()
     {
         var prefix = RedisFixture.NewPrefix();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var store = new RedisScheduleStore(new RedisSchedule(redis.Connection, prefix));
         var claim = await ReclaimedAsync(store, "g", TimeSpan.FromMinutes(1));
 
         Assert.Equal(1, await store.ReleaseAsync([claim], default));
@@ -43,7 +43,7 @@ public sealed class RedisGrowthTests(RedisFixture redis)
     public async Task Release_then_reschedule_then_cancel_leaves_no_key()
     {
         var prefix = RedisFixture.NewPrefix();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var store = new RedisScheduleStore(new RedisSchedule(redis.Connection, prefix));
         var claim = await ReclaimedAsync(store, "g", TimeSpan.FromMinutes(1));
 
         Assert.Equal(1, await store.ReleaseAsync([claim], default));
@@ -57,7 +57,7 @@ public sealed class RedisGrowthTests(RedisFixture redis)
     public async Task Streams_promotion_of_an_expired_lease_takes_its_bookkeeping_along()
     {
         var prefix = RedisFixture.NewPrefix();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var store = new RedisScheduleStore(new RedisSchedule(redis.Connection, prefix));
         await ReclaimedAsync(store, "g", Short);
         await Task.Delay(Short * 2); // this lease expires too: the streams broker's promotion takes it over
         var queue = new RedisStreamQueue(redis.Connection, prefix, "test");
@@ -80,7 +80,7 @@ public sealed class RedisGrowthTests(RedisFixture redis)
         // default 5 s timeout: "Timeout awaiting response (outbound=1024059KiB ...)". Here the timeout is 1.5 s.
         await using var server = await RedisServer.StartAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",syncTimeout=1500,asyncTimeout=1500");
-        var store = new RedisScheduleStore(connection, "big");
+        var store = new RedisScheduleStore(new RedisSchedule(connection, "big"));
         var payload = new byte[1024 * 1024];
         var items = Enumerable.Range(0, 600)
             .Select(i => new StoreItem("big-" + i, TaskEnvelope.Write(new GenericTask("h", payload, "big-" + i)), 0, IsRelative: true))

@@ -12,7 +12,7 @@ public abstract partial class ScheduleStoreContract
     [Fact]
     public async Task A_stale_claim_can_neither_end_nor_extend_the_claim_that_replaced_it()
     {
-        var store = await CreateAsync();
+        var (store, _, deadLetters) = await CreateStoresAsync();
         await store.ScheduleAsync([Due("f", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
         var stale = Assert.Single((await store.ClaimAsync(10, TimeSpan.FromMilliseconds(50), default)).Tasks).Claim;
         await PassAsync(TimeSpan.FromMilliseconds(100)); // the first claimer stalled: its lease expires
@@ -26,7 +26,7 @@ public abstract partial class ScheduleStoreContract
         Assert.Equal(0, await store.ReleaseAsync([stale], default));
         Assert.Equal([stale], await store.ExtendLeasesAsync([stale, current], TimeSpan.FromHours(1), default));
         Assert.Equal(ScheduledTaskState.InFlight, (await store.GetAsync("f", default))!.State);
-        Assert.Empty(await store.GetDeadLettersAsync(10, default));
+        Assert.Empty(await deadLetters.GetDeadLettersAsync(10, default));
         Assert.Empty((await store.ClaimAsync(10, Lease, default)).Tasks);
 
         Assert.True(await store.AckAsync(current, default));
@@ -86,7 +86,7 @@ public abstract partial class ScheduleStoreContract
     [Fact]
     public async Task A_dead_lettered_run_keeps_its_record_and_the_version_held_back_becomes_pending()
     {
-        var store = await CreateAsync();
+        var (store, _, deadLetters) = await CreateStoresAsync();
         await store.ScheduleAsync([Due("d", TimeSpan.Zero, "v1")], ExistingTaskPolicy.Reschedule, default);
         var claimed = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
         await store.ScheduleAsync([Due("d", TimeSpan.Zero, "v2")], ExistingTaskPolicy.Reschedule, default);
@@ -95,7 +95,7 @@ public abstract partial class ScheduleStoreContract
         Assert.True(await store.DeadLetterAsync(claimed.Claim, record, default));
         var next = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
 
-        Assert.Equal("v1 broke", Assert.Single(await store.GetDeadLettersAsync(10, default)).Reason);
+        Assert.Equal("v1 broke", Assert.Single(await deadLetters.GetDeadLettersAsync(10, default)).Reason);
         Assert.Equal("v2", Payload(next.Envelope));
     }
 

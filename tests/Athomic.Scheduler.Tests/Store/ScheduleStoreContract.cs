@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Storage;
 
 namespace Athomic.Scheduler.Tests.Store;
 
@@ -10,7 +11,11 @@ public abstract partial class ScheduleStoreContract
 {
     protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
-    protected abstract Task<IScheduleStore> CreateAsync();
+    /// <summary>Creates the stores of a new, empty schedule.</summary>
+    private protected abstract Task<ScheduleStores> CreateStoresAsync();
+
+    /// <summary>Creates a new, empty schedule's task store.</summary>
+    protected async Task<IScheduleStore> CreateAsync() => (await CreateStoresAsync()).Schedule;
 
     /// <summary>Lets <paramref name="time"/> pass on the store's clock.</summary>
     protected abstract Task PassAsync(TimeSpan time);
@@ -234,13 +239,13 @@ public abstract partial class ScheduleStoreContract
     [Fact]
     public async Task Dead_letter_keeps_the_envelope_and_reason()
     {
-        var store = await CreateAsync();
+        var (store, _, deadLetters) = await CreateStoresAsync();
         await store.ScheduleAsync([Due("d", TimeSpan.Zero, "payload")], ExistingTaskPolicy.Reschedule, default);
         var claimed = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
         var record = new DeadLetter("d", claimed.Envelope, "it broke", 3, DateTimeOffset.UnixEpoch.AddDays(1)).Encode();
 
         Assert.True(await store.DeadLetterAsync(claimed.Claim, record, default));
-        var letter = Assert.Single(await store.GetDeadLettersAsync(10, default));
+        var letter = Assert.Single(await deadLetters.GetDeadLettersAsync(10, default));
 
         Assert.Null(await store.GetAsync("d", default));
         Assert.Equal("it broke", letter.Reason);

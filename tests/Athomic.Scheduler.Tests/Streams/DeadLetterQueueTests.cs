@@ -59,7 +59,7 @@ public sealed class DeadLetterQueueTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         using var host = Hosts.Redis(redis.Connection, prefix, new RecordingRegistry(), o => o.Worker.Enabled = false);
-        var store = new Redis.RedisScheduleStore(redis.Connection, prefix);
+        var store = new Redis.RedisScheduleStore(new Redis.RedisSchedule(redis.Connection, prefix));
         var dead = host.Services.GetRequiredService<IDeadLetterQueue>();
         var db = redis.Connection.GetDatabase();
         await db.HashSetAsync("{" + prefix + "}:tasks", "future", new byte[] { 0x93, 0x02, 0x00 }); // "written by a newer version"

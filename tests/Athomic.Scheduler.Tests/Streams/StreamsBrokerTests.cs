@@ -64,7 +64,7 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
     {
         var prefix = RedisFixture.NewPrefix();
         using var host = Hosts.RedisStreams(redis.Connection, prefix, new RecordingRegistry(), o => o.Worker.Enabled = false);
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var store = new RedisScheduleStore(new RedisSchedule(redis.Connection, prefix));
         await host.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "leased"), TimeSpan.Zero);
         Assert.Single((await store.ClaimAsync(10, TimeSpan.FromMilliseconds(1), default)).Tasks); // a lease-path worker died holding it
         var broker = host.Services.GetRequiredService<RedisStreamsBroker>();

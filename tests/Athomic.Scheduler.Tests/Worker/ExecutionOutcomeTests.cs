@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,12 +34,12 @@ public sealed class ExecutionOutcomeTests(RedisFixture redis)
         var registry = new RecordingRegistry();
         using var host = Hosts.Redis(redis.Connection, prefix, registry);
         await host.StartAsync();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var (store, _, deadLetters) = RedisStores.Create(redis.Connection, prefix);
         using var metrics = new MetricWaiter(prefix);
 
         await host.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask(RecordingRegistry.Fail, new byte[] { 9 }, "doomed"), TimeSpan.Zero);
         await metrics.WhenAsync(SchedulerMetrics.DeadLettered, 1, Timeout);
-        var letter = Assert.Single(await DeadLettersAsync(store));
+        var letter = Assert.Single(await DeadLettersAsync(deadLetters));
         await host.StopAsync();
 
         Assert.Equal("doomed", letter.TaskId);
@@ -56,7 +57,7 @@ public sealed class ExecutionOutcomeTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         using var host = Hosts.Redis(redis.Connection, prefix, new RecordingRegistry());
         await host.StartAsync();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var store = new RedisDeadLetterStore(new RedisSchedule(redis.Connection, prefix));
         using var metrics = new MetricWaiter(prefix);
 
         await host.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask("no.such.handler", default, "orphan"), TimeSpan.Zero);
@@ -84,7 +85,7 @@ public sealed class ExecutionOutcomeTests(RedisFixture redis)
         await host.StartAsync();
         await registry.WhenDistinctRuns(1, Timeout);
         await metrics.WhenAsync(SchedulerMetrics.DeadLettered, 2, Timeout);
-        var letters = await DeadLettersAsync(new RedisScheduleStore(redis.Connection, prefix));
+        var letters = await DeadLettersAsync(new RedisDeadLetterStore(new RedisSchedule(redis.Connection, prefix)));
         await host.StopAsync();
 
         Assert.Equal(["garbage", "no-details"], letters.Select(l => l.TaskId).Order());
@@ -93,5 +94,5 @@ public sealed class ExecutionOutcomeTests(RedisFixture redis)
         Assert.Equal("good", Assert.Single(registry.Contexts).TaskId);
     }
 
-    private static async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(RedisScheduleStore store) => await store.GetDeadLettersAsync(10, default);
+    private static async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(IDeadLetterStore store) => await store.GetDeadLettersAsync(10, default);
 }

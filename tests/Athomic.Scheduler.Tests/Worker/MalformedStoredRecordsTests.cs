@@ -48,7 +48,7 @@ public sealed class MalformedStoredRecordsTests(RedisFixture redis)
         await metrics.WhenAsync(SchedulerMetrics.DeadLettered, hostile.Count, Timeout);
         await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default, "still-alive"), TimeSpan.Zero);
         await registry.WhenDistinctRuns(2, Timeout);
-        var letters = await new RedisScheduleStore(redis.Connection, prefix).GetDeadLettersAsync(10, default);
+        var letters = await new RedisDeadLetterStore(new RedisSchedule(redis.Connection, prefix)).GetDeadLettersAsync(10, default);
         await host.StopAsync();
 
         Assert.Equal(hostile.Keys.Order(), letters.Select(l => l.TaskId).Order());
@@ -61,7 +61,7 @@ public sealed class MalformedStoredRecordsTests(RedisFixture redis)
     public async Task Damaged_dead_letter_records_are_still_listed_each_with_why_it_cannot_be_read()
     {
         var prefix = RedisFixture.NewPrefix();
-        var store = new RedisScheduleStore(redis.Connection, prefix);
+        var store = new RedisDeadLetterStore(new RedisSchedule(redis.Connection, prefix));
         var db = redis.Connection.GetDatabase();
         var good = new DeadLetter("good", new byte[] { 1 }, "handler failed", 3, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000)).Encode();
         var damaged = new Dictionary<string, byte[]>

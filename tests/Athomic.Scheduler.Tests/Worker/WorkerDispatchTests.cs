@@ -62,7 +62,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
         var id = await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default), TimeSpan.Zero);
 
         // A worker claims the task, then dies before handing it to its broker: its lease is abandoned.
-        var deadWorker = new RedisScheduleStore(redis.Connection, prefix);
+        var deadWorker = new RedisScheduleStore(new RedisSchedule(redis.Connection, prefix));
         var lease = TimeSpan.FromMilliseconds(500);
         var claimed = await deadWorker.ClaimAsync(10, lease, default);
         var claimedAt = DateTimeOffset.FromUnixTimeMilliseconds(claimed.NowMilliseconds);
@@ -90,7 +90,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
         await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Record, default), TimeSpan.Zero, "poison");
 
         // Three workers in turn claim it and die with it (its handler takes the process down): three expired leases.
-        var deadWorker = new RedisScheduleStore(redis.Connection, prefix);
+        var deadWorker = new RedisScheduleStore(new RedisSchedule(redis.Connection, prefix));
         var lease = TimeSpan.FromMilliseconds(100);
         for (var i = 0; i < 3; i++)
         {

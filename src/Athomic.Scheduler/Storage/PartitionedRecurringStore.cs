@@ -9,32 +9,36 @@ namespace Athomic.Scheduler.Storage;
 /// one whose next schedule is not due yet (until then, a wake-up or a write from this process, or at most
 /// <c>maxSkip</c>), as claims do: an idle partition costs no command.
 /// </summary>
-internal sealed partial class PartitionedScheduleStore
+/// <param name="partitions">The partitions' recurring stores, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
+/// <param name="router">The router the partitioned schedule store of the same partitions uses.</param>
+internal sealed class PartitionedRecurringStore(IReadOnlyList<IRecurringStore> partitions, PartitionRouter router) : IRecurringStore
 {
+    private readonly IRecurringStore[] _partitions = PartitionRouter.Checked(partitions, router);
+
     /// <inheritdoc />
     public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
     {
-        var p = IndexOf(scheduleId);
-        var status = await RecurringPartition(p).UpsertRecurringAsync(scheduleId, definition, cancellationToken).ConfigureAwait(false);
-        RecurringSweep.Touch(p);
+        var p = router.IndexOf(scheduleId);
+        var status = await _partitions[p].UpsertRecurringAsync(scheduleId, definition, cancellationToken).ConfigureAwait(false);
+        router.RecurringSweep.Touch(p);
         return status;
     }
 
     /// <inheritdoc />
     public Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken) =>
-        RecurringPartition(IndexOf(scheduleId)).RemoveRecurringAsync(scheduleId, cancellationToken);
+        _partitions[router.IndexOf(scheduleId)].RemoveRecurringAsync(scheduleId, cancellationToken);
 
     /// <inheritdoc />
     public async Task<RecurringAddStatus> AddOccurrenceAsync(RecurringAddRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var p = IndexOf(request.ScheduleId);
-        var status = await RecurringPartition(p).AddOccurrenceAsync(request, cancellationToken).ConfigureAwait(false);
+        var p = router.IndexOf(request.ScheduleId);
+        var status = await _partitions[p].AddOccurrenceAsync(request, cancellationToken).ConfigureAwait(false);
         if (status == RecurringAddStatus.Added)
         {
             // The occurrence may be the partition's new head. (Its recurring listing needs no touch: the listing that
             // led here returned entries, so the next one visits this partition anyway.)
-            Sweep.Touch(p);
+            router.Sweep.Touch(p);
         }
 
         return status;
@@ -44,14 +48,9 @@ internal sealed partial class PartitionedScheduleStore
     public async Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken)
     {
         var entries = new List<RecurringDueEntry>();
-        var result = await RecurringSweep.RunAsync(maxCount, async (p, count) =>
+        var result = await router.RecurringSweep.RunAsync(maxCount, async (p, count) =>
         {
-            if (_partitions[p] is not IRecurringStore partition)
-            {
-                return new PartitionVisit(0, null, 0);
-            }
-
-            var batch = await partition.GetDueRecurringAsync(count, cancellationToken).ConfigureAwait(false);
+            var batch = await _partitions[p].GetDueRecurringAsync(count, cancellationToken).ConfigureAwait(false);
             entries.AddRange(batch.Entries);
             TimeSpan? next = batch.Entries.Count > 0 ? TimeSpan.Zero
                 : batch.NextDueMilliseconds is { } due ? TimeSpan.FromMilliseconds(Math.Max(0, due - batch.NowMilliseconds))
@@ -63,8 +62,4 @@ internal sealed partial class PartitionedScheduleStore
         var nextDue = result.NextDueIn is { } wait ? result.NowMilliseconds + (long)wait.TotalMilliseconds : (long?)null;
         return new RecurringDueBatch(result.NowMilliseconds, entries, nextDue);
     }
-
-    private IRecurringStore RecurringPartition(int p) =>
-        _recurring?[p]
-        ?? throw new NotSupportedException($"The schedule store {_partitions[p].GetType().Name} of partition {p} does not support recurring schedules.");
 }

@@ -2,18 +2,20 @@ using Athomic.Scheduler.Extensibility;
 
 namespace Athomic.Scheduler.InMemory;
 
-/// <summary>Recurring schedules in memory, with the same rules as the Redis scripts <c>recurring_*.lua</c>.</summary>
-internal sealed partial class InMemoryScheduleStore : IRecurringStore
+/// <summary>
+/// Recurring schedules in memory, with the same rules as the Redis scripts <c>recurring_*.lua</c>; the claim that
+/// dispatches an occurrence adds its prepared successor (<see cref="InMemorySchedule.Chain"/>).
+/// </summary>
+/// <param name="schedule">The schedule's state, shared with its task and dead-letter stores.</param>
+internal sealed class InMemoryRecurringStore(InMemorySchedule schedule) : IRecurringStore
 {
-    private readonly Dictionary<string, RecurringState> _recurring = new(StringComparer.Ordinal);
-    private readonly ScoredSet _recurringDue = new();
-    private readonly Dictionary<string, Successor> _recurringNext = new(StringComparer.Ordinal);
+    private readonly InMemorySchedule _schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
 
     /// <inheritdoc />
     public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
     {
         RecurringUpsertStatus status;
-        lock (_gate)
+        lock (_schedule.Gate)
         {
             var state = State(scheduleId);
             if (state.Definition is { } current && current.AsSpan().SequenceEqual(definition.Span))
@@ -26,56 +28,56 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
             state.Revision++;
             if (status == RecurringUpsertStatus.Created)
             {
-                state.Watermark = Math.Max(state.Watermark, Now);
+                state.Watermark = Math.Max(state.Watermark, _schedule.Now);
             }
             else if (state.PendingTaskId is { } p)
             {
-                _recurringNext.Remove(p);
-                if (_pending.Remove(p))
+                _schedule.RecurringNext.Remove(p);
+                if (_schedule.Pending.Remove(p))
                 {
                     // Never dispatched: cancel it and take its watermark back (see recurring_upsert.lua).
-                    _tasks.Remove(p);
+                    _schedule.Tasks.Remove(p);
                     state.Watermark = state.PreviousWatermark;
                     state.PendingTaskId = null;
                 }
             }
 
-            _recurringDue.Set(scheduleId, 0);
+            _schedule.RecurringDue.Set(scheduleId, 0);
         }
 
-        Notify();
+        _schedule.Notify();
         return Task.FromResult(status);
     }
 
     /// <inheritdoc />
     public Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        lock (_schedule.Gate)
         {
-            if (!_recurring.TryGetValue(scheduleId, out var state) || state.Definition is null)
+            if (!_schedule.Recurring.TryGetValue(scheduleId, out var state) || state.Definition is null)
             {
                 return Task.FromResult(false);
             }
 
             state.Definition = null;
             state.Revision++;
-            _recurringDue.Remove(scheduleId);
+            _schedule.RecurringDue.Remove(scheduleId);
             if (state.PendingTaskId is { } pendingId)
             {
-                _recurringNext.Remove(pendingId);
+                _schedule.RecurringNext.Remove(pendingId);
             }
 
-            if (state.PendingTaskId is { } p && _pending.Remove(p))
+            if (state.PendingTaskId is { } p && _schedule.Pending.Remove(p))
             {
                 // Never dispatched: take its watermark back (see recurring_remove.lua).
-                _tasks.Remove(p);
+                _schedule.Tasks.Remove(p);
                 state.Watermark = state.PreviousWatermark;
             }
 
             var previous = RecurringTaskIds.For(scheduleId, DateTimeOffset.FromUnixTimeMilliseconds(state.PreviousWatermark));
-            if (_pending.Remove(previous))
+            if (_schedule.Pending.Remove(previous))
             {
-                _tasks.Remove(previous);
+                _schedule.Tasks.Remove(previous);
             }
 
             state.PendingTaskId = null;
@@ -86,12 +88,12 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
     /// <inheritdoc />
     public Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        lock (_schedule.Gate)
         {
-            var now = Now;
+            var now = _schedule.Now;
             var entries = new List<RecurringDueEntry>();
             long? next = null;
-            foreach (var (id, score) in _recurringDue.Lowest(int.MaxValue))
+            foreach (var (id, score) in _schedule.RecurringDue.Lowest(int.MaxValue))
             {
                 if (score > now)
                 {
@@ -101,10 +103,10 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
 
                 if (entries.Count < maxCount)
                 {
-                    var state = _recurring[id];
+                    var state = _schedule.Recurring[id];
                     var latest = state.PendingTaskId is not { } p ? RecurringOccurrenceState.None
-                        : !_pending.TryGetScore(p, out _) ? RecurringOccurrenceState.Gone
-                        : _recurringNext.ContainsKey(p) ? RecurringOccurrenceState.Prepared
+                        : !_schedule.Pending.TryGetScore(p, out _) ? RecurringOccurrenceState.Gone
+                        : _schedule.RecurringNext.ContainsKey(p) ? RecurringOccurrenceState.Prepared
                         : RecurringOccurrenceState.Pending;
                     entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision, latest, state.PendingTaskId));
                 }
@@ -120,9 +122,9 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
         ArgumentNullException.ThrowIfNull(request);
         var wake = false;
         RecurringAddStatus status;
-        lock (_gate)
+        lock (_schedule.Gate)
         {
-            if (!_recurring.TryGetValue(request.ScheduleId, out var state) || state.Definition is null || state.Revision != request.Revision)
+            if (!_schedule.Recurring.TryGetValue(request.ScheduleId, out var state) || state.Definition is null || state.Revision != request.Revision)
             {
                 return Task.FromResult(RecurringAddStatus.Stale);
             }
@@ -130,24 +132,24 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
             if (request.DeferFor is { } delay)
             {
                 // Re-index only a schedule still due (see recurring_add.lua, ARGV[10] '2').
-                if (!_recurringDue.TryGetScore(request.ScheduleId, out var due) || due > Now)
+                if (!_schedule.RecurringDue.TryGetScore(request.ScheduleId, out var due) || due > _schedule.Now)
                 {
                     return Task.FromResult(RecurringAddStatus.AlreadyAdded);
                 }
 
-                _recurringDue.Set(request.ScheduleId, Now + (long)delay.TotalMilliseconds);
+                _schedule.RecurringDue.Set(request.ScheduleId, _schedule.Now + (long)delay.TotalMilliseconds);
                 return Task.FromResult(RecurringAddStatus.Deferred);
             }
 
             if (request.OccurrenceMilliseconds is not { } t)
             {
-                _recurringDue.Remove(request.ScheduleId);
+                _schedule.RecurringDue.Remove(request.ScheduleId);
                 return Task.FromResult(RecurringAddStatus.Finished);
             }
 
             if (request.SuccessorOnly)
             {
-                if (t != state.Watermark || state.PendingTaskId != request.TaskId || !_pending.TryGetScore(request.TaskId, out _))
+                if (t != state.Watermark || state.PendingTaskId != request.TaskId || !_schedule.Pending.TryGetScore(request.TaskId, out _))
                 {
                     return Task.FromResult(RecurringAddStatus.AlreadyAdded);
                 }
@@ -156,12 +158,12 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
             }
             else if (t > state.Watermark)
             {
-                wake = !_pending.TryPeek(out _, out var head) || t < head;
-                _tasks[request.TaskId] = request.Envelope.ToArray();
-                _pending.Set(request.TaskId, t);
+                wake = !_schedule.Pending.TryPeek(out _, out var head) || t < head;
+                _schedule.Tasks[request.TaskId] = request.Envelope.ToArray();
+                _schedule.Pending.Set(request.TaskId, t);
                 if (state.PendingTaskId is { } old)
                 {
-                    _recurringNext.Remove(old);
+                    _schedule.RecurringNext.Remove(old);
                 }
 
                 state.PreviousWatermark = state.Watermark;
@@ -177,68 +179,27 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
             var threshold = (long)request.MisfireThreshold.TotalMilliseconds;
             if (request.SuccessorMilliseconds is { } next)
             {
-                _recurringNext[request.TaskId] = new Successor(request.ScheduleId, request.Revision, next, next + threshold, request.SuccessorEnvelope.ToArray());
+                _schedule.RecurringNext[request.TaskId] = new InMemorySchedule.Successor(request.ScheduleId, request.Revision, next, next + threshold, request.SuccessorEnvelope.ToArray());
             }
 
-            _recurringDue.Set(request.ScheduleId, Math.Max(t, Now) + threshold);
+            _schedule.RecurringDue.Set(request.ScheduleId, Math.Max(t, _schedule.Now) + threshold);
         }
 
         if (wake)
         {
-            Notify();
+            _schedule.Notify();
         }
 
         return Task.FromResult(status);
     }
 
-    /// <summary>
-    /// When <paramref name="taskId"/>, just claimed, is a recurring occurrence with a prepared successor, adds the
-    /// successor as its schedule's pending occurrence (the rules of <c>_chain.lua</c>). Called under the lock.
-    /// </summary>
-    /// <returns>Whether it had a successor record (its schedule then needs a look at once).</returns>
-    private bool Chain(string taskId, long now)
+    private InMemorySchedule.RecurringState State(string scheduleId)
     {
-        if (!_recurringNext.Remove(taskId, out var next))
+        if (!_schedule.Recurring.TryGetValue(scheduleId, out var state))
         {
-            return false;
-        }
-
-        _recurringDue.Set(next.ScheduleId, 0);
-        if (_recurring.TryGetValue(next.ScheduleId, out var state) && state.Revision == next.Revision && next.Time > state.Watermark && now <= next.Latest)
-        {
-            var id = RecurringTaskIds.For(next.ScheduleId, DateTimeOffset.FromUnixTimeMilliseconds(next.Time));
-            _tasks[id] = next.Envelope;
-            _pending.Set(id, next.Time);
-            state.PreviousWatermark = state.Watermark;
-            state.Watermark = next.Time;
-            state.PendingTaskId = id;
-        }
-
-        return true;
-    }
-
-    private RecurringState State(string scheduleId)
-    {
-        if (!_recurring.TryGetValue(scheduleId, out var state))
-        {
-            _recurring[scheduleId] = state = new RecurringState();
+            _schedule.Recurring[scheduleId] = state = new InMemorySchedule.RecurringState();
         }
 
         return state;
-    }
-
-    private sealed record Successor(string ScheduleId, long Revision, long Time, long Latest, byte[] Envelope);
-
-    private sealed class RecurringState
-    {
-        public byte[]? Definition { get; set; }
-
-        public long Revision { get; set; }
-
-        public long Watermark { get; set; }
-
-        public long PreviousWatermark { get; set; }
-
-        public string? PendingTaskId { get; set; }
     }
 }

@@ -1,34 +1,40 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
+using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
 
-/// <summary>Recurring schedules on Redis: <c>{prefix}:recurring</c>, <c>:recurring:state</c> and <c>:recurring:due</c>.</summary>
-internal sealed partial class RedisScheduleStore : IRecurringStore
+/// <summary>
+/// Recurring schedules on Redis: <c>{prefix}:recurring</c>, <c>:recurring:state</c> and <c>:recurring:due</c>; an
+/// occurrence is added to the schedule's pending tasks in the same script, and the claim that dispatches it adds the
+/// prepared successor (<c>_chain.lua</c>).
+/// </summary>
+/// <param name="redis">The schedule's connection and keys, shared with its task and dead-letter stores.</param>
+internal sealed class RedisRecurringStore(RedisSchedule redis) : IRecurringStore
 {
-    private RedisKey[] RecurringKeys => [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.Pending, _keys.Tasks, _keys.RecurringNext];
+    private RedisKey[] RecurringKeys => [redis.Keys.Recurring, redis.Keys.RecurringState, redis.Keys.RecurringDue, redis.Keys.Pending, redis.Keys.Tasks, redis.Keys.RecurringNext];
 
     /// <inheritdoc />
     public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.RecurringUpsert, RecurringKeys, [_keys.WakeChannelName, scheduleId, definition])).ConfigureAwait(false);
+        var result = await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.RecurringUpsert, RecurringKeys, [redis.Keys.WakeChannelName, scheduleId, definition])).ConfigureAwait(false);
         return (RecurringUpsertStatus)(int)result;
     }
 
     /// <inheritdoc />
     public async Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.RecurringRemove, RecurringKeys, [scheduleId])).ConfigureAwait(false);
+        var result = await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.RecurringRemove, RecurringKeys, [scheduleId])).ConfigureAwait(false);
         return (int)result == 1;
     }
 
     /// <inheritdoc />
     public async Task<RecurringDueBatch> GetDueRecurringAsync(int maxCount, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(
+        var result = await Call(redis.Db.ScriptEvaluateAsync(
             LuaScripts.RecurringDue,
-            [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Pending],
+            [redis.Keys.Recurring, redis.Keys.RecurringState, redis.Keys.RecurringDue, redis.Keys.RecurringNext, redis.Keys.Pending],
             [maxCount])).ConfigureAwait(false);
         return RecurringDueReply.Read(result);
     }
@@ -37,11 +43,11 @@ internal sealed partial class RedisScheduleStore : IRecurringStore
     public async Task<RecurringAddStatus> AddOccurrenceAsync(RecurringAddRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var result = await Call(Db.ScriptEvaluateAsync(
+        var result = await Call(redis.Db.ScriptEvaluateAsync(
             LuaScripts.RecurringAdd,
             RecurringKeys,
             [
-                _keys.WakeChannelName,
+                redis.Keys.WakeChannelName,
                 request.ScheduleId,
                 request.Revision,
                 request.OccurrenceMilliseconds is { } t ? t : RedisValue.EmptyString,

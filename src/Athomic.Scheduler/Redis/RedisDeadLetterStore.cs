@@ -1,22 +1,17 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
+using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
 
-/// <summary>Dead letters on Redis: <c>{prefix}:dead</c> (records) and <c>:dead:index</c> (by time).</summary>
-internal sealed partial class RedisScheduleStore
+/// <summary>
+/// Dead letters on Redis: <c>{prefix}:dead</c> (records) and <c>:dead:index</c> (by time), written by
+/// <see cref="RedisScheduleStore.DeadLetterAsync"/>; a requeue schedules the task again in the same script.
+/// </summary>
+/// <param name="redis">The schedule's connection and keys, shared with its task and recurring stores.</param>
+internal sealed class RedisDeadLetterStore(RedisSchedule redis) : IDeadLetterStore
 {
-    /// <inheritdoc />
-    public async Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
-            [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
-        return (int)result == 1;
-    }
-
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
         (await ListDeadLettersAsync(0, maxCount, cancellationToken).ConfigureAwait(false)).Items;
@@ -24,24 +19,24 @@ internal sealed partial class RedisScheduleStore
     /// <inheritdoc />
     public async Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [_keys.Dead, _keys.DeadIndex], [offset, count])).ConfigureAwait(false);
+        var result = await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [redis.Keys.Dead, redis.Keys.DeadIndex], [offset, count])).ConfigureAwait(false);
         return DeadLettersReply.Read(result);
     }
 
     /// <inheritdoc />
     public async Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken)
     {
-        var record = await Call(Db.HashGetAsync(_keys.Dead, taskId)).ConfigureAwait(false);
+        var record = await Call(redis.Db.HashGetAsync(redis.Keys.Dead, taskId)).ConfigureAwait(false);
         return record.IsNull ? null : DeadLetter.DecodeOrRaw(taskId, (byte[])record!);
     }
 
     /// <inheritdoc />
     public async Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(
+        var result = await Call(redis.Db.ScriptEvaluateAsync(
             LuaScripts.Requeue,
-            [_keys.Pending, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Queued],
-            [_keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
+            [redis.Keys.Pending, redis.Keys.Tasks, redis.Keys.Dead, redis.Keys.DeadIndex, redis.Keys.Queued],
+            [redis.Keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
         return (DeadLetterRequeueResult)(int)result;
     }
 
@@ -54,6 +49,6 @@ internal sealed partial class RedisScheduleStore
         }
 
         var args = taskIds is null ? [] : taskIds.Select(id => (RedisValue)id).ToArray();
-        return (long)await Call(Db.ScriptEvaluateAsync(LuaScripts.Purge, [_keys.Dead, _keys.DeadIndex], args)).ConfigureAwait(false);
+        return (long)await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.Purge, [redis.Keys.Dead, redis.Keys.DeadIndex], args)).ConfigureAwait(false);
     }
 }
