@@ -59,7 +59,7 @@ public sealed class SchedulerBuilder
             if (options.Partitions <= 1)
             {
                 var single = new RedisScheduleStore(redis, options.KeyPrefix) { Retention = options.DeadLetters.Retention };
-                return new StoreSet(single, single, null);
+                return new StoreSet(single, single, null, [single]);
             }
 
             var partitions = Enumerable.Range(0, options.Partitions)
@@ -71,7 +71,7 @@ public sealed class SchedulerBuilder
                 options.Worker.MaxPollDelay,
                 sp.GetService<ILoggerFactory>()?.CreateLogger<PartitionedScheduleStore>(),
                 recurring: partitions);
-            return new StoreSet(partitioned, partitioned, partitioned);
+            return new StoreSet(partitioned, partitioned, partitioned, partitions);
         });
         return this;
     }
@@ -87,7 +87,7 @@ public sealed class SchedulerBuilder
             {
                 Retention = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.DeadLetters.Retention,
             };
-            return new StoreSet(store, store, null);
+            return new StoreSet(store, store, null, [store]);
         });
         return this;
     }
@@ -113,8 +113,11 @@ public sealed class SchedulerBuilder
         Services.AddSingleton(sp => sp.GetRequiredService<StoreSet>().Recurring);
     }
 
-    /// <summary>The store the builder made, its recurring side and, with partitions, the partitioned store (whose sweeps the streams broker shares).</summary>
-    internal sealed record StoreSet(IScheduleStore Store, IRecurringStore Recurring, PartitionedScheduleStore? Partitioned);
+    /// <summary>
+    /// The store the builder made, its recurring side, with partitions the partitioned store (whose sweeps the streams
+    /// broker shares), and the store of each partition in order, which the gauges and health checks read.
+    /// </summary>
+    internal sealed record StoreSet(IScheduleStore Store, IRecurringStore Recurring, PartitionedScheduleStore? Partitioned, IReadOnlyList<IStatisticsSource> Statistics);
 
     /// <summary>How the Redis store gets its connection; the streams broker uses the same one.</summary>
     internal sealed class RedisConnectionSource(Func<IServiceProvider, IConnectionMultiplexer> connection)

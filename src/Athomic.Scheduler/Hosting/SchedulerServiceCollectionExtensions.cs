@@ -71,6 +71,11 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IDeadLetterQueue>(sp => new DeadLetterQueue(sp.GetService<IScheduleStore>() ?? throw NoStore()));
         services.TryAddSingleton(sp => new HandlerCatalog(sp.GetServices<IScheduledHandlerRegistry>()));
+        services.TryAddSingleton(sp => new WorkerHeartbeat(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ScheduleStatistics(
+            sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.KeyPrefix,
+            sp.GetService<SchedulerBuilder.StoreSet>()?.Statistics ?? throw NoStore(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new TaskExecutor(
             sp.GetRequiredService<HandlerCatalog>(),
             sp.GetRequiredService<IServiceScopeFactory>(),
@@ -101,6 +106,7 @@ public static class SchedulerServiceCollectionExtensions
 
         // Hosted services start in order and stop in reverse: the lease keeper stops last (running handlers keep
         // their leases while the broker drains), the broker stops after the worker has stopped claiming.
+        services.AddHostedService(sp => new ScheduleGaugeRegistration(sp.GetRequiredService<ScheduleStatistics>(), sp.GetRequiredService<IOptions<SchedulerOptions>>()));
         services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
         services.AddHostedService(sp => sp.GetRequiredService<BrokerLifetime>());
         services.AddHostedService(sp => new StaticScheduleRegistrar(
@@ -115,7 +121,8 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<HandlerCatalog>(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SchedulerWorkerService>>()));
+            sp.GetRequiredService<ILogger<SchedulerWorkerService>>(),
+            sp.GetRequiredService<WorkerHeartbeat>()));
         return new SchedulerBuilder(services);
     }
 

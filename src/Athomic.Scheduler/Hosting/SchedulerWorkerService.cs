@@ -37,8 +37,10 @@ public sealed partial class SchedulerWorkerService : BackgroundService
         HandlerCatalog catalog,
         IOptions<SchedulerOptions> options,
         TimeProvider time,
-        ILogger<SchedulerWorkerService> logger)
+        ILogger<SchedulerWorkerService> logger,
+        WorkerHeartbeat? heartbeat = null)
     {
+        _heartbeat = heartbeat ?? new WorkerHeartbeat(time);
         _store = store;
         _port = port;
         _catalog = catalog;
@@ -50,6 +52,7 @@ public sealed partial class SchedulerWorkerService : BackgroundService
     }
 
     private readonly RecurringPump? _recurring;
+    private readonly WorkerHeartbeat _heartbeat;
 
     /// <summary>How many polls (claims) this worker has made; for diagnostics and tests.</summary>
     public long PollCount => Interlocked.Read(ref _polls);
@@ -77,10 +80,12 @@ public sealed partial class SchedulerWorkerService : BackgroundService
 
         try
         {
+            _heartbeat.SetRunning(true);
             await PollLoopAsync(stoppingToken).ConfigureAwait(false);
         }
         finally
         {
+            _heartbeat.SetRunning(false);
             if (subscription is not null)
             {
                 await subscription.DisposeAsync().ConfigureAwait(false);
@@ -99,6 +104,7 @@ public sealed partial class SchedulerWorkerService : BackgroundService
             try
             {
                 Interlocked.Increment(ref _polls);
+                _heartbeat.Beat();
 
                 // Recurring schedules first: adds new schedules' first occurrences and prepares the successors that
                 // the claim below adds when it dispatches their occurrences.
