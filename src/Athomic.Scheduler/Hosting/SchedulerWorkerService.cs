@@ -68,6 +68,7 @@ public sealed partial class SchedulerWorkerService : BackgroundService
         }
 
         Log.WorkerStarted(_logger, _store.GetType().Name, _options.BatchSize, _lease, _catalog.Count);
+        _heartbeat.SetRunning(true);
         IAsyncDisposable? subscription = null;
         try
         {
@@ -80,7 +81,6 @@ public sealed partial class SchedulerWorkerService : BackgroundService
 
         try
         {
-            _heartbeat.SetRunning(true);
             await PollLoopAsync(stoppingToken).ConfigureAwait(false);
         }
         finally

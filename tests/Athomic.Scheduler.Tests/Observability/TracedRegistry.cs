@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Athomic.Scheduler.Execution;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Tests.Observability;
 
@@ -12,6 +14,7 @@ public sealed class TracedRegistry : IScheduledHandlerRegistry
     public const string SourceName = "Athomic.Scheduler.Tests.App";
     public const string Nested = "trace.nested";
     public const string Fail = "trace.fail";
+    public const string Logs = "trace.logs";
 
     public static readonly ActivitySource Source = new(SourceName);
 
@@ -25,6 +28,11 @@ public sealed class TracedRegistry : IScheduledHandlerRegistry
                 var work = Work(ctx);
                 return ctx.Attempt == 1 ? throw new InvalidOperationException("first attempt fails") : work;
             }, maxAttempts: 3),
+            new ScheduledHandlerDescriptor(Logs, "Tests.Logs", null, (ctx, services, _) =>
+            {
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("App").LogInformation("The handler of {TaskId} logs", ctx.TaskId);
+                return ValueTask.CompletedTask;
+            }),
         ];
     }
 

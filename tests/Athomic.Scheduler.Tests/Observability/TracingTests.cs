@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Tests.Observability;
 
@@ -122,4 +123,25 @@ public sealed class TracingTests(RedisFixture redis) : IDisposable
     private static bool IsRun(Activity a, string id) => a.Kind == ActivityKind.Consumer && Tag(a, "messaging.message.id") == id;
 
     private static string? Tag(Activity a, string name) => a.GetTagItem(name) as string;
+}
+
+/// <summary>The log scope of a run: every log written while the handler runs (the app's own too) carries the task.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RunLogScopeTests(RedisFixture redis)
+{
+    [Fact]
+    public async Task Logs_written_by_a_handler_carry_task_id_handler_and_attempt()
+    {
+        var logs = new LogCapture();
+        using var host = Hosts.Redis(redis.Connection, RedisFixture.NewPrefix(), new TracedRegistry(), customize: b => b.Logging.AddProvider(logs));
+        await host.StartAsync();
+        var id = await host.Services.GetRequiredService<IScheduler>().ScheduleAsync(new GenericTask(TracedRegistry.Logs, default), TimeSpan.Zero);
+
+        var entry = await logs.WhenLogged(e => e.Category == "App" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await host.StopAsync();
+
+        Assert.Contains(new KeyValuePair<string, object?>("TaskId", id), entry.Scopes);
+        Assert.Contains(new KeyValuePair<string, object?>("Handler", TracedRegistry.Logs), entry.Scopes);
+        Assert.Contains(new KeyValuePair<string, object?>("Attempt", 1), entry.Scopes);
+    }
 }
