@@ -24,6 +24,8 @@ internal static class SchedulerTracing
     public const string Attempt = "athomic.scheduler.attempt";
     public const string Partition = "athomic.scheduler.partition";
     public const string Lateness = "athomic.scheduler.lateness";
+    public const string ScheduleId = "athomic.scheduler.recurring.schedule_id";
+    public const string RecurringStatus = "athomic.scheduler.recurring.status";
 
     /// <summary>The operation name of the producer span (<c>schedule {handler}</c>).</summary>
     public const string ScheduleOperation = "schedule";
@@ -68,6 +70,42 @@ internal static class SchedulerTracing
         }
 
         return activity;
+    }
+
+    /// <summary>Starts the producer span of storing recurring schedule <paramref name="scheduleId"/>; <see langword="null"/> when nobody listens.</summary>
+    public static Activity? StartRecurring(string handler, string scheduleId)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity(ScheduleOperation + " " + handler, ActivityKind.Producer);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(MessagingSystem, MessagingSystemValue);
+            activity.SetTag(OperationName, ScheduleOperation);
+            activity.SetTag(OperationType, "create");
+            activity.SetTag(DestinationName, handler);
+            activity.SetTag(ScheduleId, scheduleId);
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// The trace context of <paramref name="activity"/> (or else <see cref="Activity.Current"/>) as stored beside a
+    /// recurring definition: <c>traceparent</c>, then a line feed and the <c>tracestate</c> when there is one.
+    /// </summary>
+    public static string? TraceContext(Activity? activity)
+    {
+        var context = activity ?? Activity.Current;
+        if (context is null || context.IdFormat != ActivityIdFormat.W3C)
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(context.TraceStateString) ? context.Id : context.Id + "\n" + context.TraceStateString;
     }
 
     /// <summary>

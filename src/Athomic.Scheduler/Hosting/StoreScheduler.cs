@@ -172,7 +172,27 @@ internal sealed class StoreScheduler : IScheduler
         }
 
         var definition = new Recurring.RecurringDefinition(task.Handler, task.Payload, schedule).Write();
-        return RecurringStore.UpsertRecurringAsync(scheduleId, definition, cancellationToken);
+        return UpsertAsync(scheduleId, task.Handler, definition, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores a recurring definition inside a producer span (<c>schedule {handler}</c>, operation type <c>create</c>),
+    /// whose trace context (or the caller's) every occurrence carries, so each run links to this call.
+    /// </summary>
+    private async Task<RecurringUpsertStatus> UpsertAsync(string scheduleId, string handler, byte[] definition, CancellationToken cancellationToken)
+    {
+        using var activity = SchedulerTracing.StartRecurring(handler, scheduleId);
+        try
+        {
+            var status = await RecurringStore.UpsertRecurringAsync(scheduleId, definition, SchedulerTracing.TraceContext(activity), cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(SchedulerTracing.RecurringStatus, status.ToString());
+            return status;
+        }
+        catch (Exception ex)
+        {
+            SchedulerTracing.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />

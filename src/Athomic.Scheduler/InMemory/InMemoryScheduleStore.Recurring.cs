@@ -10,7 +10,7 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
     private readonly Dictionary<string, Successor> _recurringNext = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
+    public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, string? traceContext, CancellationToken cancellationToken)
     {
         RecurringUpsertStatus status;
         lock (_gate)
@@ -23,6 +23,7 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
 
             status = state.Definition is null ? RecurringUpsertStatus.Created : RecurringUpsertStatus.Updated;
             state.Definition = definition.ToArray();
+            state.TraceContext = traceContext;
             state.Revision++;
             if (status == RecurringUpsertStatus.Created)
             {
@@ -58,6 +59,7 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
             }
 
             state.Definition = null;
+            state.TraceContext = null;
             state.Revision++;
             _recurringDue.Remove(scheduleId);
             if (state.PendingTaskId is { } pendingId)
@@ -106,7 +108,7 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
                         : !_pending.TryGetScore(p, out _) ? RecurringOccurrenceState.Gone
                         : _recurringNext.ContainsKey(p) ? RecurringOccurrenceState.Prepared
                         : RecurringOccurrenceState.Pending;
-                    entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision, latest, state.PendingTaskId));
+                    entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision, latest, state.PendingTaskId) { TraceContext = state.TraceContext });
                 }
             }
 
@@ -232,6 +234,8 @@ internal sealed partial class InMemoryScheduleStore : IRecurringStore
     private sealed class RecurringState
     {
         public byte[]? Definition { get; set; }
+
+        public string? TraceContext { get; set; }
 
         public long Revision { get; set; }
 

@@ -10,9 +10,10 @@ internal sealed partial class RedisScheduleStore : IRecurringStore
     private RedisKey[] RecurringKeys => [_keys.Recurring, _keys.RecurringState, _keys.RecurringDue, _keys.Pending, _keys.Tasks, _keys.RecurringNext];
 
     /// <inheritdoc />
-    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
+    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, string? traceContext, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.RecurringUpsert, RecurringKeys, [_keys.WakeChannelName, scheduleId, definition])).ConfigureAwait(false);
+        var result = await Call(Db.ScriptEvaluateAsync(
+            LuaScripts.RecurringUpsert, RecurringKeys, [_keys.WakeChannelName, scheduleId, definition, traceContext ?? string.Empty])).ConfigureAwait(false);
         return (RecurringUpsertStatus)(int)result;
     }
 

@@ -10,10 +10,10 @@ namespace Athomic.Scheduler.Storage;
 internal sealed partial class PartitionedScheduleStore
 {
     /// <inheritdoc />
-    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
+    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, string? traceContext, CancellationToken cancellationToken)
     {
         var p = IndexOf(scheduleId);
-        var status = await RecurringPartition(p).UpsertRecurringAsync(scheduleId, definition, cancellationToken).ConfigureAwait(false);
+        var status = await RecurringPartition(p).UpsertRecurringAsync(scheduleId, definition, traceContext, cancellationToken).ConfigureAwait(false);
         RecurringSweep.Touch(p);
         return status;
     }

@@ -24,9 +24,11 @@ public sealed class HealthCheckTests
         using var host = HostWithChecks(connection, RedisFixture.NewPrefix(), new RecordingRegistry());
         await host.StartAsync();
         var health = host.Services.GetRequiredService<HealthCheckService>();
+        var heartbeat = host.Services.GetRequiredService<WorkerHeartbeat>();
+        await Eventually.TrueAsync(() => heartbeat.LastPollAt is not null, Timeout, "the worker loop started (ExecuteAsync runs on the thread pool)");
 
         var before = await health.CheckHealthAsync();
-        Assert.All(before.Entries, e => Assert.Equal(HealthStatus.Healthy, e.Value.Status));
+        Assert.All(before.Entries, e => Assert.True(e.Value.Status == HealthStatus.Healthy, $"{e.Key}: {e.Value.Status} {e.Value.Description}"));
         Assert.Equal(
             ["athomic-scheduler-dead-letters", "athomic-scheduler-lateness", "athomic-scheduler-redis", "athomic-scheduler-worker"],
             before.Entries.Keys.Order(StringComparer.Ordinal));

@@ -100,6 +100,33 @@ public sealed class TracingTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task Every_recurring_occurrence_links_to_the_call_that_stored_its_schedule()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        using var host = Hosts.Redis(redis.Connection, prefix, new TracedRegistry());
+        await host.StartAsync();
+        var scheduleId = prefix + "-every";
+
+        ActivityContext caller;
+        using (var call = TracedRegistry.Source.StartActivity("caller"))
+        {
+            caller = call!.Context;
+            await host.Services.GetRequiredService<IScheduler>().AddOrUpdateRecurringAsync(
+                scheduleId, new GenericTask(TracedRegistry.Nested, default), RecurringSchedule.Every(TimeSpan.FromSeconds(1)));
+        }
+
+        await _spans.WhenEndedAsync(a => IsOccurrence(a, scheduleId), 2, Timeout);
+        await host.StopAsync();
+
+        var upsert = Assert.Single(_spans.Spans, a => a.Kind == ActivityKind.Producer && Tag(a, "athomic.scheduler.recurring.schedule_id") == scheduleId);
+        Assert.Equal(("schedule " + TracedRegistry.Nested, "create", "Created"), (upsert.DisplayName, Tag(upsert, "messaging.operation.type"), Tag(upsert, "athomic.scheduler.recurring.status")));
+        Assert.Equal((caller.TraceId, caller.SpanId), (upsert.TraceId, upsert.ParentSpanId));
+        var runs = _spans.Spans.Where(a => IsOccurrence(a, scheduleId)).ToList();
+        Assert.True(runs.Select(r => Tag(r, "messaging.message.id")).Distinct().Count() >= 2, "two occurrences ran");
+        Assert.All(runs, r => Assert.Equal((upsert.TraceId, upsert.SpanId), (Assert.Single(r.Links).Context.TraceId, r.Links.Single().Context.SpanId)));
+    }
+
+    [Fact]
     public async Task Without_a_listener_nothing_is_traced_and_the_envelope_stays_as_before()
     {
         _spans.Dispose(); // no listener on the scheduler's source in this test (others may listen: use the store's bytes)
@@ -119,6 +146,9 @@ public sealed class TracingTests(RedisFixture redis) : IDisposable
     }
 
     public void Dispose() => _spans.Dispose();
+
+    private static bool IsOccurrence(Activity a, string scheduleId) =>
+        a.Kind == ActivityKind.Consumer && Tag(a, "messaging.message.id") is { } id && id.StartsWith(scheduleId + "@", StringComparison.Ordinal);
 
     private static bool IsRun(Activity a, string id) => a.Kind == ActivityKind.Consumer && Tag(a, "messaging.message.id") == id;
 

@@ -22,7 +22,7 @@ public sealed class RedisRecurringTests(RedisFixture redis)
     {
         var store = new RedisScheduleStore(redis.Connection, RedisFixture.NewPrefix());
         var definition = new RecurringDefinition(RecordingRegistry.Record, new byte[] { 1 }, RecurringSchedule.Every(TimeSpan.FromHours(1))).Write();
-        Assert.Equal(RecurringUpsertStatus.Created, await store.UpsertRecurringAsync("job", definition, default));
+        Assert.Equal(RecurringUpsertStatus.Created, await store.UpsertRecurringAsync("job", definition, null, default));
         var due = Assert.Single((await store.GetDueRecurringAsync(10, default)).Entries);
         var occurrence = due.WatermarkMilliseconds + 3_600_000;
         var taskId = "job@" + occurrence;
@@ -94,7 +94,7 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         var store = new RedisScheduleStore(redis.Connection, prefix);
         var queue = new RedisStreamQueue(redis.Connection, prefix, "test");
         var definition = new RecurringDefinition(RecordingRegistry.Record, new byte[] { 1 }, RecurringSchedule.Every(TimeSpan.FromHours(1))).Write();
-        await store.UpsertRecurringAsync("job", definition, default);
+        await store.UpsertRecurringAsync("job", definition, null, default);
         var entry = Assert.Single((await store.GetDueRecurringAsync(10, default)).Entries);
         var (first, second) = (entry.WatermarkMilliseconds + 20, entry.WatermarkMilliseconds + 3_600_020);
         byte[] Envelope(long at) => TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, new byte[] { 1 }, "job@" + at));

@@ -5,7 +5,7 @@ namespace Athomic.Scheduler.Redis.Replies;
 
 /// <summary>
 /// Reads the reply of <c>recurring_due.lua</c>: <c>{ now, next, then per schedule: id, definition, watermark, revision,
-/// state, latest }</c>, where <c>now</c> is the server's time (ms), <c>next</c> the first index score after now (-1:
+/// state, latest, trace context }</c>, where <c>now</c> is the server's time (ms), <c>next</c> the first index score after now (-1:
 /// none), <c>state</c> that of the latest occurrence (the values of <see cref="RecurringOccurrenceState"/>) and
 /// <c>latest</c> its task id ('' when none).
 /// </summary>
@@ -21,7 +21,8 @@ internal static class RecurringDueReply
     private const int Revision = 3;
     private const int State = 4;
     private const int Latest = 5;
-    private const int PerSchedule = 6;
+    private const int TraceContext = 6;
+    private const int PerSchedule = 7;
 
     public static RecurringDueBatch Read(RedisResult result)
     {
@@ -37,7 +38,10 @@ internal static class RecurringDueReply
                 (long)parts[p + Watermark],
                 (long)parts[p + Revision],
                 (RecurringOccurrenceState)(int)parts[p + State],
-                string.IsNullOrEmpty(latest) ? null : latest);
+                string.IsNullOrEmpty(latest) ? null : latest)
+            {
+                TraceContext = (string?)parts[p + TraceContext] is { Length: > 0 } trace ? trace : null,
+            };
         }
 
         var next = (long)parts[Next];
