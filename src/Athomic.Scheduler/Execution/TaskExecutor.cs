@@ -42,7 +42,8 @@ internal sealed class TaskExecutor
         var task = lease.Task;
         var startedAt = _time.GetUtcNow();
         using var logScope = Log.TaskRunScope(_logger, task.TaskId, task.Handler, task.Attempt);
-        using var activity = SchedulerTracing.StartProcess(task, TaskPartitioner.PartitionOf(task.TaskId, _partitions), startedAt);
+        using var activity = SchedulerTracing.StartProcess(
+            task, SchedulerTracing.Source.HasListeners() ? TaskPartitioner.PartitionOf(task.TaskId, _partitions) : 0, startedAt);
         var handlerTag = new KeyValuePair<string, object?>("handler", task.Handler);
         if (task.DueAt is { } due)
         {

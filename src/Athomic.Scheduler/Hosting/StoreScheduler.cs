@@ -34,23 +34,44 @@ internal sealed class StoreScheduler : IScheduler
 
     /// <inheritdoc />
     public Task<string> ScheduleAsync(GenericTask task, TimeSpan delay, string? taskId = null, CancellationToken cancellationToken = default) =>
-        ScheduleOneAsync(WithId(task, taskId), delay, null, "delay", cancellationToken);
+        ScheduleOne(task, taskId, delay, null, "delay", cancellationToken);
 
     /// <inheritdoc />
     public Task<string> ScheduleAtAsync(GenericTask task, DateTimeOffset executionTime, string? taskId = null, CancellationToken cancellationToken = default) =>
-        ScheduleOneAsync(WithId(task, taskId), null, executionTime, "executionTime", cancellationToken);
+        ScheduleOne(task, taskId, null, executionTime, "executionTime", cancellationToken);
 
-    /// <summary>One task, one producer span (when listened to): <c>schedule {handler}</c>, whose context the envelope carries.</summary>
-    private async Task<string> ScheduleOneAsync(GenericTask task, TimeSpan? delay, DateTimeOffset? executionTime, string paramName, CancellationToken cancellationToken)
+    /// <summary>Invalid input faults the returned task (as from an async method); a span only while someone listens.</summary>
+    private Task<string> ScheduleOne(GenericTask task, string? taskId, TimeSpan? delay, DateTimeOffset? executionTime, string paramName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return SchedulerTracing.Source.HasListeners()
+                ? ScheduleTracedAsync(WithId(task, taskId), delay, executionTime, paramName, cancellationToken)
+                : ScheduleOneAsync(Prepare(WithId(task, taskId), null, delay, executionTime, paramName), task.Handler, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<string>(ex);
+        }
+    }
+
+    /// <summary>Stores one prepared task (no span: the path of every call while nobody listens, as small as before tracing).</summary>
+    private async Task<string> ScheduleOneAsync(StoreItem item, string handler, CancellationToken cancellationToken)
+    {
+        await _store.ScheduleAsync([item], _options.ExistingTaskPolicy, cancellationToken).ConfigureAwait(false);
+        SchedulerMetrics.ScheduledCounter.Add(1, _schedule, new("handler", handler));
+        return item.TaskId;
+    }
+
+    /// <summary>One task inside its producer span <c>schedule {handler}</c>, whose context the envelope carries.</summary>
+    private async Task<string> ScheduleTracedAsync(GenericTask task, TimeSpan? delay, DateTimeOffset? executionTime, string paramName, CancellationToken cancellationToken)
     {
         using var activity = SchedulerTracing.StartSchedule(task.Handler, task.TaskId, 1);
         try
         {
             var item = Prepare(task, activity, delay, executionTime, paramName);
             activity?.SetTag(SchedulerTracing.Partition, TaskPartitioner.PartitionOf(task.TaskId, _options.Partitions));
-            await _store.ScheduleAsync([item], _options.ExistingTaskPolicy, cancellationToken).ConfigureAwait(false);
-            SchedulerMetrics.ScheduledCounter.Add(1, _schedule, new("handler", task.Handler));
-            return item.TaskId;
+            return await ScheduleOneAsync(item, task.Handler, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
