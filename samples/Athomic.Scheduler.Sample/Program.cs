@@ -2,6 +2,7 @@
 //   dotnet run --project samples/Athomic.Scheduler.Sample                       (embedded Garnet, data in ./.sample-data)
 //   dotnet run --project samples/Athomic.Scheduler.Sample -- --keep-running     (stay up after the demo)
 //   Athomic__Scheduler__RedisConnectionString=localhost:6379 dotnet run --project samples/Athomic.Scheduler.Sample
+//   dotnet run --project samples/Athomic.Scheduler.Sample -- --otel             (OpenTelemetry console exporter: spans and metrics)
 using Athomic.Scheduler;
 using Athomic.Scheduler.Garnet;
 using Athomic.Scheduler.Hosting;
@@ -9,10 +10,23 @@ using Athomic.Scheduler.Sample;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 var keepRunning = args.Contains("--keep-running");
-var builder = Host.CreateApplicationBuilder(args.Where(a => a != "--keep-running").ToArray());
+var otel = args.Contains("--otel");
+var builder = Host.CreateApplicationBuilder(args.Where(a => a is not "--keep-running" and not "--otel").ToArray());
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+if (otel)
+{
+    // Every span of the scheduler (schedule {handler}, process {handler}) and its metrics, printed to the console.
+    builder.Services.AddOpenTelemetry()
+        .WithTracing(t => t.AddSource(SchedulerDiagnostics.ActivitySourceName).AddConsoleExporter())
+        .WithMetrics(m => m.AddMeter(SchedulerDiagnostics.MeterName)
+            .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 5000));
+}
+
+builder.Services.AddHealthChecks().AddAthomicSchedulerHealthChecks();
 
 var scheduler = builder.Services.AddAthomicScheduler(builder.Configuration.GetSection(SchedulerOptions.SectionName));
 var redis = builder.Configuration[$"{SchedulerOptions.SectionName}:RedisConnectionString"];

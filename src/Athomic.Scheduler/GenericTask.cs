@@ -53,9 +53,22 @@ public sealed class GenericTask
         return new GenericTask(this) { TaskId = taskId };
     }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the operation that scheduled the task (envelope field 6), or
+    /// <see langword="null"/> when it was scheduled outside any trace. Kept by retries, so every attempt links to it.
+    /// </summary>
+    internal string? TraceParent { get; private init; }
+
+    /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/> (envelope field 7), or <see langword="null"/>.</summary>
+    internal string? TraceState { get; private init; }
+
     /// <summary>Returns a copy of this task with another attempt number and due time.</summary>
     internal GenericTask WithExecution(int attempt, DateTimeOffset? dueAt) =>
         new(this) { Attempt = attempt, DueAt = dueAt };
+
+    /// <summary>Returns a copy of this task carrying the trace context of the operation that schedules it.</summary>
+    internal GenericTask WithTrace(string? traceParent, string? traceState) =>
+        new(this) { TraceParent = traceParent, TraceState = string.IsNullOrEmpty(traceState) ? null : traceState };
 
     private GenericTask(GenericTask other)
     {
@@ -64,5 +77,7 @@ public sealed class GenericTask
         Payload = other.Payload;
         Attempt = other.Attempt;
         DueAt = other.DueAt;
+        TraceParent = other.TraceParent;
+        TraceState = other.TraceState;
     }
 }

@@ -5,6 +5,12 @@ namespace Athomic.Scheduler;
 /// <summary>The library's log messages (LoggerMessage source generation: no boxing, no parsing at run time).</summary>
 internal static partial class Log
 {
+    private static readonly Func<ILogger, string, string, int, IDisposable?> TaskRun =
+        LoggerMessage.DefineScope<string, string, int>("Task {TaskId} ({Handler}), attempt {Attempt}");
+
+    /// <summary>The scope of one task run: every log written while the handler runs carries TaskId, Handler and Attempt.</summary>
+    public static IDisposable? TaskRunScope(ILogger logger, string taskId, string handler, int attempt) => TaskRun(logger, taskId, handler, attempt);
+
     [LoggerMessage(1, LogLevel.Information, "Scheduler worker started: store {Store}, batch {BatchSize}, lease {Lease}, {HandlerCount} handlers.")]
     public static partial void WorkerStarted(ILogger logger, string store, int batchSize, TimeSpan lease, int handlerCount);
 

@@ -55,6 +55,14 @@ public sealed class SchedulerOptions
 
     /// <summary>Retention of dead letters.</summary>
     public SchedulerDeadLetterOptions DeadLetters { get; set; } = new();
+
+    /// <summary>
+    /// How old the counts behind the gauges <c>athomic.scheduler.tasks.pending</c>, <c>…in_flight</c> and
+    /// <c>…dead_letters</c> may be: an observation older than this reads the store again (one call per partition), so
+    /// a metrics listener costs at most one call per partition per interval, and none without a listener. At least
+    /// one second. Default 15 seconds.
+    /// </summary>
+    public TimeSpan GaugeRefreshInterval { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Athomic.Scheduler.Execution;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -15,11 +16,19 @@ public sealed class ChaosRegistry : IScheduledHandlerRegistry
     /// <summary>The handler name.</summary>
     public const string Name = "chaos.run";
 
+    /// <summary>The source of the handler's own span (<c>chaos work</c>, tagged <c>chaos.task_id</c>), which must nest under the run's span.</summary>
+    public const string SourceName = "Athomic.Scheduler.ChaosWorker";
+
+    /// <summary>The handler's source.</summary>
+    public static readonly ActivitySource Source = new(SourceName);
+
     /// <inheritdoc />
     public IReadOnlyList<ScheduledHandlerDescriptor> Handlers { get; } =
     [
         new ScheduledHandlerDescriptor(Name, "ChaosWorker.Run", null, async (ctx, services, ct) =>
         {
+            using var work = Source.StartActivity("chaos work");
+            work?.SetTag("chaos.task_id", ctx.TaskId);
             var settings = services.GetRequiredService<ChaosSettings>();
             if (settings.Work > TimeSpan.Zero)
             {

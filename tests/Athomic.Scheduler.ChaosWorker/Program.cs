@@ -7,6 +7,7 @@
 // --Athomic:Scheduler:Partitions greater than 1, e.g. on a Redis Cluster connection string "h1:p1,h2:p2,h3:p3".
 // --Chaos:HarnessLog=<file> also registers the contention harness's handler (tests/Shared/Contention), which appends
 // one line per run start and end to that file: the run history kept outside Redis.
+// --Chaos:SpanLog=<file> appends every ended span of the scheduler and of the handler to that file as JSON lines.
 // Prints "READY <consumer>" once the host has started.
 using Athomic.Scheduler.ChaosWorker;
 using Athomic.Scheduler;
@@ -43,6 +44,7 @@ if (!string.Equals(builder.Configuration["Chaos:Broker"], "inprocess", StringCom
     scheduler.UseRedisStreamsBroker();
 }
 
+using var spans = builder.Configuration["Chaos:SpanLog"] is { Length: > 0 } spanLog ? new SpanFile(spanLog) : null;
 using var host = builder.Build();
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
     Console.WriteLine("READY " + (section["Streams:ConsumerName"] ?? "(generated)")));

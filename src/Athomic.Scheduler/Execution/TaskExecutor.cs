@@ -1,5 +1,7 @@
 using Athomic.Scheduler.Extensibility;
+using System.Diagnostics;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,7 +13,9 @@ namespace Athomic.Scheduler.Execution;
 /// the failure policy lives, shared by every broker: complete on success; retry with exponential backoff and jitter
 /// on a handler exception or an unknown handler (during a rolling deployment another host may know it) until the
 /// attempts are exhausted, then dead letter; dead letter at once for an undecodable payload (retrying cannot fix
-/// it); release when the host stops mid-run.
+/// it); release when the host stops mid-run. Each run is observed here too, the same for every broker: a log scope
+/// (task id, handler, attempt), the consumer span <c>process {handler}</c> (<see cref="SchedulerTracing"/>), current while
+/// the handler runs, and the duration, lateness and failure metrics.
 /// </summary>
 internal sealed class TaskExecutor
 {
@@ -20,6 +24,8 @@ internal sealed class TaskExecutor
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SchedulerExecutionOptions _options;
+    private readonly KeyValuePair<string, object?> _schedule;
+    private readonly int _partitions;
 
     public TaskExecutor(HandlerCatalog catalog, IServiceScopeFactory scopes, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<TaskExecutor> logger)
     {
@@ -28,23 +34,37 @@ internal sealed class TaskExecutor
         _time = time;
         _logger = logger;
         _options = options.Value.Execution;
+        _schedule = new("schedule", options.Value.KeyPrefix);
+        _partitions = options.Value.Partitions;
     }
 
     public async Task ExecuteAsync(TaskLease lease, CancellationToken stoppingToken)
     {
         var task = lease.Task;
+        var startedAt = _time.GetUtcNow();
+        using var logScope = Log.TaskRunScope(_logger, task.TaskId, task.Handler, task.Attempt);
+        using var activity = SchedulerTracing.StartProcess(
+            task, SchedulerTracing.Source.HasListeners() ? TaskPartitioner.PartitionOf(task.TaskId, _partitions) : 0, startedAt);
+        var handlerTag = new KeyValuePair<string, object?>("handler", task.Handler);
+        if (task.DueAt is { } due)
+        {
+            SchedulerMetrics.LatenessHistogram.Record(Math.Max(0, (startedAt - due).TotalSeconds), _schedule, handlerTag);
+        }
+
         if (!_catalog.TryGet(task.Handler, out var handler))
         {
+            CountFailure(activity, handlerTag, "handler_not_found", $"No handler named '{task.Handler}' is registered in this host.");
             await FailAsync(lease, _options.MaxAttempts, $"No handler named '{task.Handler}' is registered in this host.", null).ConfigureAwait(false);
             return;
         }
 
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var scope = _scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
-                await handler.Invoker(new TaskContext(task, _time.GetUtcNow()), scope.ServiceProvider, stoppingToken).ConfigureAwait(false);
+                await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -54,17 +74,33 @@ internal sealed class TaskExecutor
         }
         catch (TaskPayloadException ex)
         {
+            RecordDuration(started, handlerTag);
+            SchedulerTracing.Fail(activity, ex);
+            SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", typeof(TaskPayloadException).FullName));
             await DeadLetterAsync(lease, ex.Message).ConfigureAwait(false);
             return;
         }
         catch (Exception ex)
         {
+            RecordDuration(started, handlerTag);
+            SchedulerTracing.Fail(activity, ex);
+            SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", ex.GetType().FullName));
             var maxAttempts = handler.MaxAttempts > 0 ? handler.MaxAttempts : _options.MaxAttempts;
             await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", ex).ConfigureAwait(false);
             return;
         }
 
+        RecordDuration(started, handlerTag);
         await lease.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private void RecordDuration(long started, KeyValuePair<string, object?> handlerTag) =>
+        SchedulerMetrics.DurationHistogram.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _schedule, handlerTag);
+
+    private void CountFailure(Activity? activity, KeyValuePair<string, object?> handlerTag, string errorType, string description)
+    {
+        SchedulerTracing.Fail(activity, errorType, description);
+        SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", errorType));
     }
 
     /// <summary>Exponential backoff from <c>RetryBaseDelay</c>, capped at <c>RetryMaxDelay</c>, with ±20 % jitter.</summary>

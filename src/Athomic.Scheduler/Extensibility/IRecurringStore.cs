@@ -18,9 +18,13 @@ public interface IRecurringStore
     /// </summary>
     /// <param name="scheduleId">The schedule id.</param>
     /// <param name="definition">The encoded definition.</param>
+    /// <param name="traceContext">
+    /// The trace context of the call that stores it (<see cref="RecurringDueEntry.TraceContext"/>), kept beside the
+    /// definition when it is created or changed (not part of the bytes compared), or <see langword="null"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What happened.</returns>
-    Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken);
+    Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, string? traceContext, CancellationToken cancellationToken);
 
     /// <summary>Removes a schedule and cancels its pending occurrences.</summary>
     /// <param name="scheduleId">The schedule id.</param>
@@ -146,7 +150,15 @@ public readonly record struct RecurringDueEntry(
     long WatermarkMilliseconds,
     long Revision,
     RecurringOccurrenceState Latest,
-    string? LatestTaskId);
+    string? LatestTaskId)
+{
+    /// <summary>
+    /// The W3C trace context of the call that created or last changed the schedule (<c>traceparent</c>, then a line
+    /// feed and the <c>tracestate</c> when there is one), carried into every occurrence's envelope so each run links to
+    /// that call; <see langword="null"/> when it was stored outside a trace.
+    /// </summary>
+    public string? TraceContext { get; init; }
+}
 
 /// <summary>The result of <see cref="IRecurringStore.GetDueRecurringAsync"/>.</summary>
 /// <param name="NowMilliseconds">The store's clock.</param>

@@ -166,8 +166,8 @@ public sealed class SchedulerBuilder
     }
 
     /// <summary>
-    /// The stores the builder made and, with partitions, their router (whose sweeps the streams broker shares, so its
-    /// wake-ups and writes steer the promotion too).
+    /// The stores the builder made (with the statistics the gauges and health checks read) and, with partitions,
+    /// their router (whose sweeps the streams broker shares, so its wake-ups and writes steer the promotion too).
     /// </summary>
     internal sealed record StoreSet(ScheduleStores Stores, PartitionRouter? Partitioned);
 

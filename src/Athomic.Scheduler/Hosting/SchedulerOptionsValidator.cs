@@ -24,6 +24,7 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
         Check(options.Partitions is > 0 and <= 1024, "Athomic:Scheduler:Partitions must be between 1 and 1024.");
         Check(options.MaxPayloadBytes > 0, "Athomic:Scheduler:MaxPayloadBytes must be greater than 0.");
         Check(options.MaxDelay > TimeSpan.Zero, "Athomic:Scheduler:MaxDelay must be greater than 0.");
+        Check(options.GaugeRefreshInterval >= TimeSpan.FromSeconds(1), "Athomic:Scheduler:GaugeRefreshInterval must be at least 1 second.");
         Check(Enum.IsDefined(options.ExistingTaskPolicy), "Athomic:Scheduler:ExistingTaskPolicy must be Reschedule or Refuse.");
         Check(options.RecurringMisfireThreshold >= TimeSpan.Zero, "Athomic:Scheduler:RecurringMisfireThreshold must not be negative.");
         Check(w.BatchSize is > 0 and <= 10_000, "Athomic:Scheduler:Worker:BatchSize must be between 1 and 10000.");

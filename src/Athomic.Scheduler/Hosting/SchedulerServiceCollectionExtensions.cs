@@ -3,6 +3,7 @@ using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -71,6 +72,11 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IDeadLetterQueue>(sp => new DeadLetterQueue(sp.GetService<IDeadLetterStore>() ?? throw NoStore()));
         services.TryAddSingleton(sp => new HandlerCatalog(sp.GetServices<IScheduledHandlerRegistry>()));
+        services.TryAddSingleton(sp => new WorkerHeartbeat(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ScheduleStatistics(
+            sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.KeyPrefix,
+            sp.GetService<SchedulerBuilder.StoreSet>()?.Stores.Statistics ?? throw NoStore(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new TaskExecutor(
             sp.GetRequiredService<HandlerCatalog>(),
             sp.GetRequiredService<IServiceScopeFactory>(),
@@ -101,6 +107,7 @@ public static class SchedulerServiceCollectionExtensions
 
         // Hosted services start in order and stop in reverse: the lease keeper stops last (running handlers keep
         // their leases while the broker drains), the broker stops after the worker has stopped claiming.
+        services.AddHostedService(sp => new ScheduleGaugeRegistration(sp.GetRequiredService<ScheduleStatistics>(), sp.GetRequiredService<IOptions<SchedulerOptions>>()));
         services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
         services.AddHostedService(sp => sp.GetRequiredService<BrokerLifetime>());
         services.AddHostedService(sp => new StaticScheduleRegistrar(
@@ -115,7 +122,8 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<HandlerCatalog>(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SchedulerWorkerService>>()));
+            sp.GetRequiredService<ILogger<SchedulerWorkerService>>(),
+            sp.GetRequiredService<WorkerHeartbeat>()));
         return new SchedulerBuilder(services);
     }
 

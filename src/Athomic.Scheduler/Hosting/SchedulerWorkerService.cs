@@ -39,8 +39,10 @@ public sealed class SchedulerWorkerService : BackgroundService
         HandlerCatalog catalog,
         IOptions<SchedulerOptions> options,
         TimeProvider time,
-        ILogger<SchedulerWorkerService> logger)
+        ILogger<SchedulerWorkerService> logger,
+        WorkerHeartbeat? heartbeat = null)
     {
+        _heartbeat = heartbeat ?? new WorkerHeartbeat(time);
         _store = store;
         _port = port;
         _catalog = catalog;
@@ -50,6 +52,8 @@ public sealed class SchedulerWorkerService : BackgroundService
         _logger = logger;
         _recurring = recurring is null ? null : new RecurringPumpPacer(new RecurringPump(recurring, options.Value, logger), _options, time, logger);
     }
+
+    private readonly WorkerHeartbeat _heartbeat;
 
     /// <summary>How many polls (claims) this worker has made; for diagnostics and tests.</summary>
     public long PollCount => Interlocked.Read(ref _polls);
@@ -63,6 +67,7 @@ public sealed class SchedulerWorkerService : BackgroundService
         }
 
         Log.WorkerStarted(_logger, _store.GetType().Name, _options.BatchSize, _lease, _catalog.Count);
+        _heartbeat.SetRunning(true);
         IAsyncDisposable? subscription = null;
         try
         {
@@ -79,6 +84,7 @@ public sealed class SchedulerWorkerService : BackgroundService
         }
         finally
         {
+            _heartbeat.SetRunning(false);
             if (subscription is not null)
             {
                 await subscription.DisposeAsync().ConfigureAwait(false);
@@ -97,6 +103,7 @@ public sealed class SchedulerWorkerService : BackgroundService
             try
             {
                 Interlocked.Increment(ref _polls);
+                _heartbeat.Beat();
 
                 // Recurring schedules first: adds new schedules' first occurrences and prepares the successors that
                 // the claim below adds when it dispatches their occurrences.

@@ -1,4 +1,6 @@
 using Athomic.Scheduler.Extensibility;
+using System.Diagnostics;
+using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Athomic.Scheduler.Hosting;
@@ -26,28 +28,96 @@ internal sealed class StoreScheduler : IScheduler
         _recurring = recurring;
         _options = options.Value;
         _time = time ?? TimeProvider.System;
+        _schedule = new("schedule", _options.KeyPrefix);
     }
 
+    private readonly KeyValuePair<string, object?> _schedule;
+
     /// <inheritdoc />
-    public async Task<string> ScheduleAsync(GenericTask task, TimeSpan delay, string? taskId = null, CancellationToken cancellationToken = default)
+    public Task<string> ScheduleAsync(GenericTask task, TimeSpan delay, string? taskId = null, CancellationToken cancellationToken = default) =>
+        ScheduleOne(task, taskId, delay, null, "delay", cancellationToken);
+
+    /// <inheritdoc />
+    public Task<string> ScheduleAtAsync(GenericTask task, DateTimeOffset executionTime, string? taskId = null, CancellationToken cancellationToken = default) =>
+        ScheduleOne(task, taskId, null, executionTime, "executionTime", cancellationToken);
+
+    /// <summary>Invalid input faults the returned task (as from an async method); a span only while someone listens.</summary>
+    private Task<string> ScheduleOne(GenericTask task, string? taskId, TimeSpan? delay, DateTimeOffset? executionTime, string paramName, CancellationToken cancellationToken)
     {
-        var item = Prepare(WithId(task, taskId), delay, null, "delay");
+        try
+        {
+            return SchedulerTracing.Source.HasListeners()
+                ? ScheduleTracedAsync(WithId(task, taskId), delay, executionTime, paramName, cancellationToken)
+                : ScheduleOneAsync(Prepare(WithId(task, taskId), null, delay, executionTime, paramName), task.Handler, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<string>(ex);
+        }
+    }
+
+    /// <summary>Stores one prepared task (no span: the path of every call while nobody listens, as small as before tracing).</summary>
+    private async Task<string> ScheduleOneAsync(StoreItem item, string handler, CancellationToken cancellationToken)
+    {
         await _store.ScheduleAsync([item], _options.ExistingTaskPolicy, cancellationToken).ConfigureAwait(false);
+        SchedulerMetrics.ScheduledCounter.Add(1, _schedule, new("handler", handler));
         return item.TaskId;
     }
 
-    /// <inheritdoc />
-    public async Task<string> ScheduleAtAsync(GenericTask task, DateTimeOffset executionTime, string? taskId = null, CancellationToken cancellationToken = default)
+    /// <summary>One task inside its producer span <c>schedule {handler}</c>, whose context the envelope carries.</summary>
+    private async Task<string> ScheduleTracedAsync(GenericTask task, TimeSpan? delay, DateTimeOffset? executionTime, string paramName, CancellationToken cancellationToken)
     {
-        var item = Prepare(WithId(task, taskId), null, executionTime, "executionTime");
-        await _store.ScheduleAsync([item], _options.ExistingTaskPolicy, cancellationToken).ConfigureAwait(false);
-        return item.TaskId;
+        using var activity = SchedulerTracing.StartSchedule(task.Handler, task.TaskId, 1);
+        try
+        {
+            var item = Prepare(task, activity, delay, executionTime, paramName);
+            activity?.SetTag(SchedulerTracing.Partition, TaskPartitioner.PartitionOf(task.TaskId, _options.Partitions));
+            return await ScheduleOneAsync(item, task.Handler, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            SchedulerTracing.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ScheduleResult>> ScheduleManyAsync(IReadOnlyList<ScheduleRequest> requests, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
+        using var activity = SchedulerTracing.StartSchedule(SameHandler(requests), null, requests.Count);
+        try
+        {
+            return await ScheduleManyCoreAsync(requests, activity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            SchedulerTracing.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    /// <summary>The handler of every request when they share one (the batch span's destination), else <see langword="null"/>.</summary>
+    private static string? SameHandler(IReadOnlyList<ScheduleRequest> requests)
+    {
+        if (!SchedulerTracing.Source.HasListeners() || requests.Count == 0 || requests[0]?.Task is not { } first)
+        {
+            return null;
+        }
+
+        foreach (var request in requests)
+        {
+            if (request?.Task is not { } task || !string.Equals(task.Handler, first.Handler, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        return first.Handler;
+    }
+
+    private async Task<IReadOnlyList<ScheduleResult>> ScheduleManyCoreAsync(IReadOnlyList<ScheduleRequest> requests, Activity? activity, CancellationToken cancellationToken)
+    {
         var results = new ScheduleResult[requests.Count];
         var groups = new Dictionary<ExistingTaskPolicy, (List<StoreItem> Items, List<int> Positions)>();
         for (var i = 0; i < requests.Count; i++)
@@ -58,7 +128,7 @@ internal sealed class StoreScheduler : IScheduler
                 throw new ArgumentException($"Request {i} must give exactly one of Delay and ExecutionTime.", nameof(requests));
             }
 
-            var item = Prepare(request.Task, request.Delay, request.ExecutionTime, nameof(requests));
+            var item = Prepare(request.Task, activity, request.Delay, request.ExecutionTime, nameof(requests));
             var policy = request.Policy ?? _options.ExistingTaskPolicy;
             if (!groups.TryGetValue(policy, out var group))
             {
@@ -74,7 +144,9 @@ internal sealed class StoreScheduler : IScheduler
             var statuses = await _store.ScheduleAsync(group.Items, policy, cancellationToken).ConfigureAwait(false);
             for (var j = 0; j < statuses.Length; j++)
             {
-                results[group.Positions[j]] = new ScheduleResult(group.Items[j].TaskId, statuses[j]);
+                var position = group.Positions[j];
+                results[position] = new ScheduleResult(group.Items[j].TaskId, statuses[j]);
+                SchedulerMetrics.ScheduledCounter.Add(1, _schedule, new("handler", requests[position].Task.Handler));
             }
         }
 
@@ -82,10 +154,16 @@ internal sealed class StoreScheduler : IScheduler
     }
 
     /// <inheritdoc />
-    public Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default)
+    public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default)
     {
         TaskIds.Validate(taskId);
-        return _store.CancelAsync(taskId, cancellationToken);
+        var cancelled = await _store.CancelAsync(taskId, cancellationToken).ConfigureAwait(false);
+        if (cancelled)
+        {
+            SchedulerMetrics.CancelledCounter.Add(1, _schedule);
+        }
+
+        return cancelled;
     }
 
     /// <inheritdoc />
@@ -116,7 +194,27 @@ internal sealed class StoreScheduler : IScheduler
         }
 
         var definition = new Recurring.RecurringDefinition(task.Handler, task.Payload, schedule).Write();
-        return RecurringStore.UpsertRecurringAsync(scheduleId, definition, cancellationToken);
+        return UpsertAsync(scheduleId, task.Handler, definition, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores a recurring definition inside a producer span (<c>schedule {handler}</c>, operation type <c>create</c>),
+    /// whose trace context (or the caller's) every occurrence carries, so each run links to this call.
+    /// </summary>
+    private async Task<RecurringUpsertStatus> UpsertAsync(string scheduleId, string handler, byte[] definition, CancellationToken cancellationToken)
+    {
+        using var activity = SchedulerTracing.StartRecurring(handler, scheduleId);
+        try
+        {
+            var status = await RecurringStore.UpsertRecurringAsync(scheduleId, definition, SchedulerTracing.TraceContext(activity), cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(SchedulerTracing.RecurringStatus, status.ToString());
+            return status;
+        }
+        catch (Exception ex)
+        {
+            SchedulerTracing.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -137,9 +235,11 @@ internal sealed class StoreScheduler : IScheduler
         return taskId is null || taskId == task.TaskId ? task : task.WithTaskId(taskId);
     }
 
-    private StoreItem Prepare(GenericTask task, TimeSpan? delay, DateTimeOffset? executionTime, string paramName)
+    /// <summary>Validates and encodes one task; its envelope carries the trace context of <paramref name="activity"/> (or the caller's).</summary>
+    private StoreItem Prepare(GenericTask task, Activity? activity, TimeSpan? delay, DateTimeOffset? executionTime, string paramName)
     {
         ArgumentNullException.ThrowIfNull(task);
+        task = SchedulerTracing.Propagate(task, activity);
         if (task.Payload.Length > _options.MaxPayloadBytes)
         {
             throw new ArgumentException(

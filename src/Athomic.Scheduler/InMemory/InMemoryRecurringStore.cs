@@ -12,7 +12,7 @@ internal sealed class InMemoryRecurringStore(InMemorySchedule schedule) : IRecur
     private readonly InMemorySchedule _schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
 
     /// <inheritdoc />
-    public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
+    public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, string? traceContext, CancellationToken cancellationToken)
     {
         RecurringUpsertStatus status;
         lock (_schedule.Gate)
@@ -25,6 +25,7 @@ internal sealed class InMemoryRecurringStore(InMemorySchedule schedule) : IRecur
 
             status = state.Definition is null ? RecurringUpsertStatus.Created : RecurringUpsertStatus.Updated;
             state.Definition = definition.ToArray();
+            state.TraceContext = traceContext;
             state.Revision++;
             if (status == RecurringUpsertStatus.Created)
             {
@@ -60,6 +61,7 @@ internal sealed class InMemoryRecurringStore(InMemorySchedule schedule) : IRecur
             }
 
             state.Definition = null;
+            state.TraceContext = null;
             state.Revision++;
             _schedule.RecurringDue.Remove(scheduleId);
             if (state.PendingTaskId is { } pendingId)
@@ -108,7 +110,7 @@ internal sealed class InMemoryRecurringStore(InMemorySchedule schedule) : IRecur
                         : !_schedule.Pending.TryGetScore(p, out _) ? RecurringOccurrenceState.Gone
                         : _schedule.RecurringNext.ContainsKey(p) ? RecurringOccurrenceState.Prepared
                         : RecurringOccurrenceState.Pending;
-                    entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision, latest, state.PendingTaskId));
+                    entries.Add(new RecurringDueEntry(id, state.Definition!, state.Watermark, state.Revision, latest, state.PendingTaskId) { TraceContext = state.TraceContext });
                 }
             }
 

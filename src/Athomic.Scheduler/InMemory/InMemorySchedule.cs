@@ -146,6 +146,9 @@ internal sealed class InMemorySchedule
     {
         public byte[]? Definition { get; set; }
 
+        /// <summary>The trace context of the call that stored the definition, or <see langword="null"/>.</summary>
+        public string? TraceContext { get; set; }
+
         public long Revision { get; set; }
 
         public long Watermark { get; set; }

@@ -15,6 +15,9 @@ internal static class InMemoryStores
         return new(
             new InMemoryScheduleStore(schedule) { Retention = retention ?? DeadLetterRetention.Default },
             new InMemoryRecurringStore(schedule),
-            new InMemoryDeadLetterStore(schedule));
+            new InMemoryDeadLetterStore(schedule))
+        {
+            Statistics = [new InMemoryStatistics(schedule)],
+        };
     }
 }

@@ -106,7 +106,7 @@ internal sealed class RecurringPump
         }
 
         var taskId = RecurringTaskIds.For(entry.ScheduleId, occurrence);
-        var envelope = TaskEnvelope.Write(new GenericTask(definition.Handler, definition.Payload, taskId));
+        var envelope = TaskEnvelope.Write(Occurrence(entry, definition, taskId));
         var status = await _store.AddOccurrenceAsync(Request(entry, definition, occurrence, taskId, envelope), cancellationToken).ConfigureAwait(false);
         if (status == RecurringAddStatus.Added)
         {
@@ -116,11 +116,24 @@ internal sealed class RecurringPump
         return status;
     }
 
+    /// <summary>An occurrence's task, carrying the trace context of the call that stored the schedule (so its run links to it).</summary>
+    private static GenericTask Occurrence(RecurringDueEntry entry, RecurringDefinition definition, string taskId)
+    {
+        var task = new GenericTask(definition.Handler, definition.Payload, taskId);
+        if (entry.TraceContext is not { } trace)
+        {
+            return task;
+        }
+
+        var split = trace.IndexOf('\n', StringComparison.Ordinal);
+        return split < 0 ? task.WithTrace(trace, null) : task.WithTrace(trace[..split], trace[(split + 1)..]);
+    }
+
     private RecurringAddRequest Request(RecurringDueEntry entry, RecurringDefinition definition, DateTimeOffset occurrence, string taskId, ReadOnlyMemory<byte> envelope)
     {
         var successor = definition.Schedule.GetNextOccurrence(occurrence);
         var successorEnvelope = successor is { } s
-            ? TaskEnvelope.Write(new GenericTask(definition.Handler, definition.Payload, RecurringTaskIds.For(entry.ScheduleId, s)))
+            ? TaskEnvelope.Write(Occurrence(entry, definition, RecurringTaskIds.For(entry.ScheduleId, s)))
             : default;
         return new RecurringAddRequest(
             entry.ScheduleId,

@@ -31,6 +31,7 @@ internal static class LuaScripts
     public static readonly string RecurringRemove = Load("recurring_remove");
     public static readonly string RecurringDue = Load("recurring_due");
     public static readonly string RecurringAdd = Load("recurring_add");
+    public static readonly string Stats = Load("stats");
 
     private const string Include = "--#include ";
 

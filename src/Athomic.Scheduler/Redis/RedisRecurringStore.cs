@@ -16,9 +16,10 @@ internal sealed class RedisRecurringStore(RedisSchedule redis) : IRecurringStore
     private RedisKey[] RecurringKeys => [redis.Keys.Recurring, redis.Keys.RecurringState, redis.Keys.RecurringDue, redis.Keys.Pending, redis.Keys.Tasks, redis.Keys.RecurringNext];
 
     /// <inheritdoc />
-    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
+    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, string? traceContext, CancellationToken cancellationToken)
     {
-        var result = await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.RecurringUpsert, RecurringKeys, [redis.Keys.WakeChannelName, scheduleId, definition])).ConfigureAwait(false);
+        var result = await Call(redis.Db.ScriptEvaluateAsync(
+            LuaScripts.RecurringUpsert, RecurringKeys, [redis.Keys.WakeChannelName, scheduleId, definition, traceContext ?? string.Empty])).ConfigureAwait(false);
         return (RecurringUpsertStatus)(int)result;
     }
 

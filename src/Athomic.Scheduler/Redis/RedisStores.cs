@@ -17,6 +17,9 @@ internal static class RedisStores
         return new(
             new RedisScheduleStore(redis) { Retention = retention ?? DeadLetterRetention.Default },
             new RedisRecurringStore(redis),
-            new RedisDeadLetterStore(redis));
+            new RedisDeadLetterStore(redis))
+        {
+            Statistics = [new RedisStatistics(redis)],
+        };
     }
 }

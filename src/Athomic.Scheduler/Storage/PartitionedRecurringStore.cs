@@ -16,10 +16,10 @@ internal sealed class PartitionedRecurringStore(IReadOnlyList<IRecurringStore> p
     private readonly IRecurringStore[] _partitions = PartitionRouter.Checked(partitions, router);
 
     /// <inheritdoc />
-    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken)
+    public async Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, string? traceContext, CancellationToken cancellationToken)
     {
         var p = router.IndexOf(scheduleId);
-        var status = await _partitions[p].UpsertRecurringAsync(scheduleId, definition, cancellationToken).ConfigureAwait(false);
+        var status = await _partitions[p].UpsertRecurringAsync(scheduleId, definition, traceContext, cancellationToken).ConfigureAwait(false);
         router.RecurringSweep.Touch(p);
         return status;
     }

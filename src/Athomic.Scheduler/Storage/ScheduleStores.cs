@@ -8,6 +8,12 @@ namespace Athomic.Scheduler.Storage;
 /// <param name="DeadLetters">The dead letters.</param>
 internal sealed record ScheduleStores(IScheduleStore Schedule, IRecurringStore Recurring, IDeadLetterStore DeadLetters)
 {
+    /// <summary>
+    /// The counts the gauges and health checks read, one source per partition in partition order; empty for a store
+    /// written outside this library.
+    /// </summary>
+    public IReadOnlyList<IStatisticsSource> Statistics { get; init; } = [];
+
     /// <summary>One logical schedule over <paramref name="partitions"/>, each store routed by <paramref name="router"/>.</summary>
     /// <param name="partitions">The stores of each partition, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
     /// <param name="router">Routes ids to partitions and tracks which partitions may have something due.</param>
@@ -18,6 +24,9 @@ internal sealed record ScheduleStores(IScheduleStore Schedule, IRecurringStore R
         return new(
             new PartitionedScheduleStore([.. partitions.Select(p => p.Schedule)], router),
             new PartitionedRecurringStore([.. partitions.Select(p => p.Recurring)], router),
-            new PartitionedDeadLetterStore([.. partitions.Select(p => p.DeadLetters)], router));
+            new PartitionedDeadLetterStore([.. partitions.Select(p => p.DeadLetters)], router))
+        {
+            Statistics = [.. partitions.SelectMany(p => p.Statistics)],
+        };
     }
 }

@@ -74,6 +74,15 @@ internal static class ReadmeSnippets
         _ = (cancelled, info);
     }
 
+    public static void HealthChecks(HostApplicationBuilder builder)
+    {
+        builder.Services.AddHealthChecks().AddAthomicSchedulerHealthChecks(o =>
+        {
+            o.LatenessThreshold = TimeSpan.FromMinutes(2);
+            o.DeadLetterWindow = TimeSpan.FromMinutes(30);
+        });
+    }
+
     public static void StreamsBroker(HostApplicationBuilder builder)
     {
         builder.Services.AddAthomicScheduler(builder.Configuration.GetSection("Athomic:Scheduler"))

@@ -155,8 +155,8 @@ public sealed class ExtensibilityTests
 
         public Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken) => inner.Schedule.SubscribeAsync(onEarlierTask, cancellationToken);
 
-        public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, CancellationToken cancellationToken) =>
-            inner.Recurring.UpsertRecurringAsync(scheduleId, definition, cancellationToken);
+        public Task<RecurringUpsertStatus> UpsertRecurringAsync(string scheduleId, ReadOnlyMemory<byte> definition, string? traceContext, CancellationToken cancellationToken) =>
+            inner.Recurring.UpsertRecurringAsync(scheduleId, definition, traceContext, cancellationToken);
 
         public Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken) => inner.Recurring.RemoveRecurringAsync(scheduleId, cancellationToken);
 

@@ -3,9 +3,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Tests.Infrastructure;
 
-/// <summary>A logger provider that keeps every entry and lets a test await the first entry matching a condition.</summary>
-public sealed class LogCapture : ILoggerProvider
+/// <summary>
+/// A logger provider that keeps every entry with the scopes open when it was written, and lets a test await the first
+/// entry matching a condition.
+/// </summary>
+public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 {
+    private IExternalScopeProvider? _scopes;
+
     private readonly ConcurrentQueue<Entry> _entries = new();
     private readonly object _gate = new();
     private readonly List<(Func<Entry, bool> Match, TaskCompletionSource<Entry> Done)> _waiters = [];
@@ -34,6 +39,23 @@ public sealed class LogCapture : ILoggerProvider
     {
     }
 
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    private IReadOnlyList<KeyValuePair<string, object?>> ScopeValues()
+    {
+        var values = new List<KeyValuePair<string, object?>>();
+        _scopes?.ForEachScope(
+            (scope, list) =>
+            {
+                if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                {
+                    list.AddRange(pairs);
+                }
+            },
+            values);
+        return values;
+    }
+
     private void Add(Entry entry)
     {
         lock (_gate)
@@ -50,7 +72,11 @@ public sealed class LogCapture : ILoggerProvider
         }
     }
 
-    public sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception);
+    public sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception)
+    {
+        /// <summary>The values of the scopes open when the entry was written (outermost first).</summary>
+        public IReadOnlyList<KeyValuePair<string, object?>> Scopes { get; init; } = [];
+    }
 
     private sealed class Logger(LogCapture owner, string category) : ILogger
     {
@@ -60,6 +86,6 @@ public sealed class LogCapture : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(new Entry(category, logLevel, eventId, formatter(state, exception), exception));
+            owner.Add(new Entry(category, logLevel, eventId, formatter(state, exception), exception) { Scopes = owner.ScopeValues() });
     }
 }

@@ -42,7 +42,7 @@ public abstract class RecurringStoreContract
     private async Task<(IScheduleStore Store, IRecurringStore Recurring, RecurringDueEntry Entry)> NewScheduleAsync()
     {
         var (store, recurring, _) = await CreateStoresAsync();
-        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", Definition(), default));
+        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", Definition(), null, default));
         var entry = Assert.Single((await recurring.GetDueRecurringAsync(10, default)).Entries);
         Assert.Equal(RecurringOccurrenceState.None, entry.Latest);
         return (store, recurring, entry);
@@ -138,7 +138,7 @@ public abstract class RecurringStoreContract
         var w = entry.WatermarkMilliseconds;
         Assert.Equal(RecurringAddStatus.Added, await recurring.AddOccurrenceAsync(Add(entry, w + 50, w + 400), default));
         Assert.True(await recurring.RemoveRecurringAsync("job", default));
-        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", Definition(), default));
+        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", Definition(), null, default));
 
         await PassAsync(TimeSpan.FromMilliseconds(500));
         var batch = await store.ClaimAsync(10, Lease, default);

@@ -23,7 +23,7 @@ public sealed class RedisRecurringTests(RedisFixture redis)
     {
         var (store, recurring, _) = RedisStores.Create(redis.Connection, RedisFixture.NewPrefix());
         var definition = new RecurringDefinition(RecordingRegistry.Record, new byte[] { 1 }, RecurringSchedule.Every(TimeSpan.FromHours(1))).Write();
-        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", definition, default));
+        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", definition, null, default));
         var due = Assert.Single((await recurring.GetDueRecurringAsync(10, default)).Entries);
         var occurrence = due.WatermarkMilliseconds + 3_600_000;
         var taskId = "job@" + occurrence;
@@ -95,7 +95,7 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         var (store, recurring, _) = RedisStores.Create(redis.Connection, prefix);
         var queue = new RedisStreamQueue(redis.Connection, prefix, "test");
         var definition = new RecurringDefinition(RecordingRegistry.Record, new byte[] { 1 }, RecurringSchedule.Every(TimeSpan.FromHours(1))).Write();
-        await recurring.UpsertRecurringAsync("job", definition, default);
+        await recurring.UpsertRecurringAsync("job", definition, null, default);
         var entry = Assert.Single((await recurring.GetDueRecurringAsync(10, default)).Entries);
         var (first, second) = (entry.WatermarkMilliseconds + 20, entry.WatermarkMilliseconds + 3_600_020);
         byte[] Envelope(long at) => TaskEnvelope.Write(new GenericTask(RecordingRegistry.Record, new byte[] { 1 }, "job@" + at));

@@ -27,7 +27,7 @@ public sealed class UnreadableRecurringTests(RedisFixture redis)
         var options = new SchedulerOptions();
         options.Worker.MaxPollDelay = TimeSpan.FromMilliseconds(100); // the grace other hosts get before it is re-indexed
         var pump = new RecurringPump(recurring, options, NullLogger.Instance);
-        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", NewerDefinition(), default));
+        Assert.Equal(RecurringUpsertStatus.Created, await recurring.UpsertRecurringAsync("job", NewerDefinition(), null, default));
         var db = redis.Connection.GetDatabase();
         var due = "{" + prefix + "}:recurring:due";
 

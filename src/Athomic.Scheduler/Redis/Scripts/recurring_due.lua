@@ -3,7 +3,8 @@
 -- ARGV[1] batch size
 -- Returns { now, next (the first index score after now, -1 if none), then per schedule: id, definition, watermark,
 --           revision, state of its latest occurrence: 0 none, 1 pending without a prepared successor, 2 pending with
---           one, 3 no longer pending (dispatched or cancelled), then its task id ('' when none) }.
+--           one, 3 no longer pending (dispatched or cancelled), then its task id ('' when none), then the trace context
+--           of the call that stored the definition ('' when none) }.
 -- The reply is read by RecurringDueReply (Redis/Replies/RecurringDueReply.cs), which keeps this layout in one place.
 --#include _now
 local now = server_now_ms()
@@ -26,6 +27,7 @@ for i = 1, #due, 2 do
     out[#out + 1] = redis.call('HGET', KEYS[2], 'r:' .. id) or '0'
     out[#out + 1] = state
     out[#out + 1] = p or ''
+    out[#out + 1] = redis.call('HGET', KEYS[2], 't:' .. id) or ''
   else
     redis.call('ZREM', KEYS[3], id)
   end

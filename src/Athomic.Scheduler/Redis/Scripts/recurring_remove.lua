@@ -21,5 +21,5 @@ if pw then
   local prev = id .. '@' .. pw
   if redis.call('ZREM', KEYS[4], prev) == 1 then redis.call('HDEL', KEYS[5], prev) end
 end
-redis.call('HDEL', KEYS[2], 'p:' .. id, 'pw:' .. id)
+redis.call('HDEL', KEYS[2], 'p:' .. id, 'pw:' .. id, 't:' .. id)
 return 1

@@ -6,7 +6,8 @@
 --                    successor, else pending occurrence + misfire threshold, see recurring_add.lua)
 -- KEYS[4] pending, KEYS[5] tasks
 -- KEYS[6] rnext     (hash: pending occurrence task id -> its prepared successor, see _chain.lua)
--- ARGV[1] wake channel, ARGV[2] schedule id, ARGV[3] definition
+-- ARGV[1] wake channel, ARGV[2] schedule id, ARGV[3] definition, ARGV[4] trace context of the call ('' when none):
+-- kept as 't:'..id when the definition is created or changed (it is not compared), for the occurrences to link to
 -- Returns 0 unchanged, 1 created, 2 updated.
 --#include _now
 local id = ARGV[2]
@@ -15,6 +16,7 @@ if cur == ARGV[3] then return 0 end
 local now = server_now_ms()
 redis.call('HSET', KEYS[1], id, ARGV[3])
 redis.call('HINCRBY', KEYS[2], 'r:' .. id, 1)
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], 't:' .. id, ARGV[4]) else redis.call('HDEL', KEYS[2], 't:' .. id) end
 local w = tonumber(redis.call('HGET', KEYS[2], 'w:' .. id) or '0')
 if cur then
   -- Still pending means never dispatched: cancel it and take its watermark back, so the new definition
