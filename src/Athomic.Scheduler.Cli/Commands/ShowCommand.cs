@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Athomic.Scheduler.Cli.Output;
+
+namespace Athomic.Scheduler.Cli.Commands;
+
+/// <summary><c>athomic show ID</c>: one task (pending or in flight) or dead letter, with its payload as JSON.</summary>
+internal static class ShowCommand
+{
+    public static Command Create(CommandRunner runner)
+    {
+        var id = Arguments.Id("The task id (or dead letter id)");
+        var command = new Command("show", "Show one task or dead letter: state, handler, attempt, due time, payload (decoded from MessagePack), last error") { id };
+        runner.Connect(command, async (context, session, ct) =>
+        {
+            var taskId = context.Get(id)!;
+            var view = await FindAsync(session, taskId, ct).ConfigureAwait(false);
+            if (view is null)
+            {
+                context.Fail($"no task or dead letter with id '{taskId}'.");
+                return ExitCodes.NotFound;
+            }
+
+            if (context.Json)
+            {
+                CliJson.Write(context.Out, view);
+            }
+            else
+            {
+                Write(context.Out, view, DateTimeOffset.UtcNow);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<TaskJson?> FindAsync(SchedulerSession session, string taskId, CancellationToken ct)
+    {
+        if (await session.Scheduler.GetAsync(taskId, ct).ConfigureAwait(false) is { } info)
+        {
+            return TaskViews.Of(info);
+        }
+
+        return await session.DeadLetters.GetAsync(taskId, ct).ConfigureAwait(false) is { } letter
+            ? TaskViews.Of(letter, payload: true)
+            : null;
+    }
+
+    /// <summary>Writes the details, one "name: value" line each, only those the task has.</summary>
+    internal static void Write(TextWriter output, TaskJson view, DateTimeOffset now)
+    {
+        var lines = new List<(string Name, string? Value)>
+        {
+            ("id", view.Id),
+            ("state", view.State),
+            ("handler", view.Handler),
+            ("attempt", view.Attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("due", view.DueAt is { } due ? $"{Format.Time(due)} UTC ({Format.Relative(due, now)})" : null),
+            ("lease until", view.LeaseDeadline is { } lease ? $"{Format.Time(lease)} UTC ({Format.Relative(lease, now)})" : null),
+            ("owner", view.Owner),
+            ("schedule", view.Schedule),
+            ("next", view.NextOccurrence is { } next ? $"{Format.Time(next)} UTC ({Format.Relative(next, now)})" : null),
+            ("failed", view.FailedAt is { } failed ? $"{Format.Time(failed)} UTC ({Format.Relative(failed, now)})" : null),
+            ("reason", view.Reason),
+            ("payload", view.PayloadBytes is not { } bytes ? null
+                : bytes == 0 ? "(none)"
+                : view.Payload is { } json ? $"{json.GetRawText()} ({bytes} bytes)"
+                : $"base64 {view.PayloadBase64} ({bytes} bytes, not MessagePack)"),
+        };
+        foreach (var (name, value) in lines.Where(l => l.Value is not null))
+        {
+            output.WriteLine($"{name + ":",-13}{value}");
+        }
+    }
+}
