@@ -136,6 +136,12 @@ public enum ScheduledTaskState
 
     /// <summary>Claimed by a worker and handed to the broker; not cancellable any more.</summary>
     InFlight = 2,
+
+    /// <summary>
+    /// A dead letter (see <see cref="IDeadLetterQueue"/>): listed by <see cref="ISchedulerOperations"/>, never returned
+    /// by <see cref="IScheduler.GetAsync"/>.
+    /// </summary>
+    DeadLetter = 3,
 }
 
 /// <summary>A stored task and its state.</summary>

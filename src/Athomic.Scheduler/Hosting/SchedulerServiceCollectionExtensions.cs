@@ -17,7 +17,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SchedulerServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="IScheduler"/>, the in-process broker and <see cref="SchedulerWorkerService"/>; choose a store on
+    /// Adds <see cref="IScheduler"/>, <see cref="IDeadLetterQueue"/>, <see cref="ISchedulerOperations"/>, the in-process broker and <see cref="SchedulerWorkerService"/>; choose a store on
     /// the returned builder (<c>UseRedis</c> or <c>UseInMemoryStore</c>). Options are validated when the host starts.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -71,6 +71,17 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IDeadLetterQueue>(sp => new DeadLetterQueue(sp.GetService<IDeadLetterStore>() ?? throw NoStore()));
+        services.TryAddSingleton<ISchedulerOperations>(sp =>
+        {
+            var stores = sp.GetService<SchedulerBuilder.StoreSet>()?.Stores ?? throw NoStore();
+            return new SchedulerOperations(
+                stores.Operations,
+                stores.Statistics,
+                sp.GetRequiredService<IScheduler>(),
+                sp.GetRequiredService<IDeadLetterQueue>(),
+                stores.DeadLetters,
+                sp.GetRequiredService<TimeProvider>());
+        });
         services.TryAddSingleton(sp => new HandlerCatalog(sp.GetServices<IScheduledHandlerRegistry>()));
         services.TryAddSingleton(sp => new WorkerHeartbeat(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ScheduleStatistics(

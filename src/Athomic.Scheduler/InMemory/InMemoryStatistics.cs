@@ -12,7 +12,10 @@ internal sealed class InMemoryStatistics(InMemorySchedule schedule) : IStatistic
         {
             long? due = schedule.Pending.TryPeek(out _, out var score) ? score : null;
             long? dead = schedule.Dead.Count > 0 ? schedule.Dead[^1].At : null;
-            return Task.FromResult(new PartitionStatistics(partition, schedule.Now, schedule.Pending.Count, schedule.InFlight.Count, schedule.Dead.Count, due, dead));
+            return Task.FromResult(new PartitionStatistics(partition, schedule.Now, schedule.Pending.Count, schedule.InFlight.Count, schedule.Dead.Count, due, dead)
+            {
+                Recurring = schedule.Recurring.Values.Count(r => r.Definition is not null),
+            });
         }
     }
 }

@@ -18,6 +18,7 @@ internal static class InMemoryStores
             new InMemoryDeadLetterStore(schedule))
         {
             Statistics = [new InMemoryStatistics(schedule)],
+            Operations = [new InMemoryOperations(schedule)],
         };
     }
 }

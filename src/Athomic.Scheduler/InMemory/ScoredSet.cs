@@ -50,6 +50,47 @@ internal sealed class ScoredSet
         return true;
     }
 
+    /// <summary>
+    /// The entries with a score of at least <paramref name="fromScore"/> in ascending (score, id) order, ids by their
+    /// UTF-8 bytes (a Redis sorted set's order; ties are sorted per score as they are enumerated).
+    /// </summary>
+    public IEnumerable<(string Id, long Score)> From(long fromScore)
+    {
+        if (_order.Count == 0 || _order.Max.Score < fromScore)
+        {
+            yield break;
+        }
+
+        var ties = new List<string>();
+        long current = 0;
+        foreach (var (score, _, id) in _order.GetViewBetween((fromScore, long.MinValue, string.Empty), _order.Max))
+        {
+            if (ties.Count > 0 && score != current)
+            {
+                foreach (var tie in Sorted(ties))
+                {
+                    yield return (tie, current);
+                }
+
+                ties.Clear();
+            }
+
+            current = score;
+            ties.Add(id);
+        }
+
+        foreach (var tie in Sorted(ties))
+        {
+            yield return (tie, current);
+        }
+
+        static List<string> Sorted(List<string> ids)
+        {
+            ids.Sort(Storage.TaskPosition.CompareIds);
+            return ids;
+        }
+    }
+
     public IEnumerable<(string Id, long Score)> Lowest(int count)
     {
         foreach (var (score, _, id) in _order)

@@ -11,6 +11,9 @@ namespace Athomic.Scheduler.Storage;
 internal readonly record struct PartitionStatistics(
     int Partition, long NowMilliseconds, long Pending, long InFlight, long DeadLetters, long? OldestDueMilliseconds, long? NewestDeadLetterMilliseconds)
 {
+    /// <summary>Recurring schedules kept.</summary>
+    public long Recurring { get; init; }
+
     /// <summary>How long the first pending task is overdue (zero when it is not due yet or nothing is pending).</summary>
     public TimeSpan Lateness => OldestDueMilliseconds is { } due && due < NowMilliseconds ? TimeSpan.FromMilliseconds(NowMilliseconds - due) : TimeSpan.Zero;
 }

@@ -14,6 +14,12 @@ internal sealed record ScheduleStores(IScheduleStore Schedule, IRecurringStore R
     /// </summary>
     public IReadOnlyList<IStatisticsSource> Statistics { get; init; } = [];
 
+    /// <summary>
+    /// What the operations API reads and changes, one source per partition in partition order; empty for a store
+    /// written outside this library.
+    /// </summary>
+    public IReadOnlyList<IOperationsSource> Operations { get; init; } = [];
+
     /// <summary>One logical schedule over <paramref name="partitions"/>, each store routed by <paramref name="router"/>.</summary>
     /// <param name="partitions">The stores of each partition, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
     /// <param name="router">Routes ids to partitions and tracks which partitions may have something due.</param>
@@ -27,6 +33,7 @@ internal sealed record ScheduleStores(IScheduleStore Schedule, IRecurringStore R
             new PartitionedDeadLetterStore([.. partitions.Select(p => p.DeadLetters)], router))
         {
             Statistics = [.. partitions.SelectMany(p => p.Statistics)],
+            Operations = [.. partitions.SelectMany(p => p.Operations)],
         };
     }
 }
