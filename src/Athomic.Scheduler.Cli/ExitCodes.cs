@@ -18,6 +18,9 @@ internal static class ExitCodes
     /// <summary>The id exists but the action does not apply to its state (cancel or run-now of a running task, requeue while the id is scheduled).</summary>
     public const int Refused = 4;
 
+    /// <summary>An unexpected error (a bug, or a store that does not support the call); the message says what.</summary>
+    public const int Failed = 5;
+
     /// <summary>Ctrl+C stopped a command other than <c>watch</c> (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 
@@ -26,9 +29,10 @@ internal static class ExitCodes
         "Exit codes:" + Environment.NewLine +
         "    0  done" + Environment.NewLine +
         "    1  not found, or nothing to do" + Environment.NewLine +
-        "    2  usage error (bad option or argument, invalid id, no Redis connection string)" + Environment.NewLine +
+        "    2  usage error (bad option, argument or id; no Redis connection string)" + Environment.NewLine +
         "    3  Redis unreachable, or a Redis call failed" + Environment.NewLine +
         "    4  refused: the task is running, or its id is already scheduled" + Environment.NewLine +
+        "    5  unexpected error (the message says what)" + Environment.NewLine +
         "  130  interrupted (Ctrl+C; watch ends with 0)";
 }
 

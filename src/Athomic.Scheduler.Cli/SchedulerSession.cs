@@ -31,6 +31,9 @@ internal sealed class SchedulerSession : IAsyncDisposable
     /// <summary>The dead letters.</summary>
     public IDeadLetterQueue DeadLetters => _services.GetRequiredService<IDeadLetterQueue>();
 
+    /// <summary>Listings, counts, run now, trigger, requeue all.</summary>
+    public ISchedulerOperations Operations => _services.GetRequiredService<ISchedulerOperations>();
+
     /// <summary>Validates the options, connects to Redis and builds the services.</summary>
     /// <param name="section">The <c>Athomic:Scheduler</c> section.</param>
     /// <returns>The session.</returns>

@@ -25,16 +25,16 @@ internal static class Arguments
     {
         var limit = new Option<int>("--limit", "-n")
         {
-            Description = "How many to show (1-1000)",
+            Description = $"How many to show (1-{TaskQuery.MaxLimit})",
             HelpName = "n",
             DefaultValueFactory = _ => 20,
         };
         limit.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<int>();
-            if (value is < 1 or > 1000)
+            if (value is < 1 or > TaskQuery.MaxLimit)
             {
-                result.AddError("--limit must be between 1 and 1000.");
+                result.AddError($"--limit must be between 1 and {TaskQuery.MaxLimit}.");
             }
         });
         return limit;

@@ -13,11 +13,15 @@ internal static class CliCommands
         var runner = new CommandRunner(options, environment);
         var root = new RootCommand("athomic: look at and act on an Athomic.Scheduler schedule in Redis (never claims or runs a task).");
         options.AddTo(root);
+        root.Add(StatsCommand.Create(runner));
+        root.Add(ListCommand.Create(runner));
         root.Add(ShowCommand.Create(runner));
         root.Add(CancelCommand.Create(runner));
-        root.Add(ListCommand.Create(runner));
+        root.Add(RunNowCommand.Create(runner));
         root.Add(RequeueCommand.Create(runner));
         root.Add(PurgeDeadCommand.Create(runner));
+        root.Add(RemoveRecurringCommand.Create(runner));
+        root.Add(WatchCommand.Create(runner));
 
         foreach (var help in root.Options.OfType<HelpOption>())
         {

@@ -48,5 +48,10 @@ internal sealed class CommandRunner(GlobalOptions options, CliEnvironment enviro
                 context.Fail("interrupted");
                 return ExitCodes.Interrupted;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                context.Fail($"unexpected error: {ex.GetType().Name}: {ex.Message}");
+                return ExitCodes.Failed;
+            }
         });
 }

@@ -33,45 +33,13 @@ internal static class RequeueCommand
                 return Actions.Report(context, new ActionJson { Action = "requeue", Id = taskId, Result = result }, code, message);
             }
 
-            var (requeued, kept) = await RequeueAllAsync(session.DeadLetters, ct).ConfigureAwait(false);
-            var allCode = requeued > 0 ? ExitCodes.Ok : kept > 0 ? ExitCodes.Refused : ExitCodes.NotFound;
-            var text = requeued == 0 && kept == 0
-                ? "no dead letters to requeue."
-                : $"requeued {Format.Count(requeued)} dead letters" + (kept > 0 ? $"; kept {Format.Count(kept)} whose id is already scheduled" : string.Empty);
+            var requeued = await session.Operations.RequeueAllDeadLettersAsync(ct).ConfigureAwait(false);
             return Actions.Report(
                 context,
-                new ActionJson { Action = "requeue", Result = allCode == ExitCodes.Ok ? "requeued" : allCode == ExitCodes.Refused ? "already-scheduled" : "none", Count = requeued, Kept = kept },
-                allCode,
-                text);
+                new ActionJson { Action = "requeue", Result = requeued > 0 ? "requeued" : "none", Count = requeued },
+                requeued > 0 ? ExitCodes.Ok : ExitCodes.NotFound,
+                requeued > 0 ? $"requeued {Format.Count(requeued)} dead letters" : "no dead letters to requeue.");
         });
         return command;
-    }
-
-    /// <summary>Requeues page after page from the newest; those refused stay at the front, so the next page starts after them.</summary>
-    private static async Task<(long Requeued, long Kept)> RequeueAllAsync(IDeadLetterQueue dead, CancellationToken ct)
-    {
-        long requeued = 0;
-        var kept = 0;
-        while (true)
-        {
-            var page = await dead.ListAsync(kept, 1000, ct).ConfigureAwait(false);
-            if (page.Items.Count == 0)
-            {
-                return (requeued, kept);
-            }
-
-            foreach (var letter in page.Items)
-            {
-                switch (await dead.RequeueAsync(letter.TaskId, TimeSpan.Zero, ct).ConfigureAwait(false))
-                {
-                    case DeadLetterRequeueResult.Requeued:
-                        requeued++;
-                        break;
-                    case DeadLetterRequeueResult.AlreadyScheduled:
-                        kept++;
-                        break;
-                }
-            }
-        }
     }
 }

@@ -13,13 +13,14 @@ internal static class ShowCommand
         runner.Connect(command, async (context, session, ct) =>
         {
             var taskId = context.Get(id)!;
-            var view = await FindAsync(session, taskId, ct).ConfigureAwait(false);
-            if (view is null)
+            var details = await session.Operations.GetTaskAsync(taskId, ct).ConfigureAwait(false);
+            if (details is null)
             {
                 context.Fail($"no task or dead letter with id '{taskId}'.");
                 return ExitCodes.NotFound;
             }
 
+            var view = TaskViews.Of(details);
             if (context.Json)
             {
                 CliJson.Write(context.Out, view);
@@ -34,18 +35,6 @@ internal static class ShowCommand
         return command;
     }
 
-    private static async Task<TaskJson?> FindAsync(SchedulerSession session, string taskId, CancellationToken ct)
-    {
-        if (await session.Scheduler.GetAsync(taskId, ct).ConfigureAwait(false) is { } info)
-        {
-            return TaskViews.Of(info);
-        }
-
-        return await session.DeadLetters.GetAsync(taskId, ct).ConfigureAwait(false) is { } letter
-            ? TaskViews.Of(letter, payload: true)
-            : null;
-    }
-
     /// <summary>Writes the details, one "name: value" line each, only those the task has.</summary>
     internal static void Write(TextWriter output, TaskJson view, DateTimeOffset now)
     {
@@ -55,6 +44,7 @@ internal static class ShowCommand
             ("state", view.State),
             ("handler", view.Handler),
             ("attempt", view.Attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("partition", view.Partition?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("due", view.DueAt is { } due ? $"{Format.Time(due)} UTC ({Format.Relative(due, now)})" : null),
             ("lease until", view.LeaseDeadline is { } lease ? $"{Format.Time(lease)} UTC ({Format.Relative(lease, now)})" : null),
             ("owner", view.Owner),
@@ -65,7 +55,8 @@ internal static class ShowCommand
             ("payload", view.PayloadBytes is not { } bytes ? null
                 : bytes == 0 ? "(none)"
                 : view.Payload is { } json ? $"{json.GetRawText()} ({bytes} bytes)"
-                : $"base64 {view.PayloadBase64} ({bytes} bytes, not MessagePack)"),
+                : view.PayloadBase64 is { } base64 ? $"base64 {base64} ({bytes} bytes, not shown as JSON)"
+                : $"({bytes} bytes, unreadable)"),
         };
         foreach (var (name, value) in lines.Where(l => l.Value is not null))
         {

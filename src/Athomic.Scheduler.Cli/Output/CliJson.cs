@@ -30,6 +30,9 @@ internal sealed record TaskJson
 
     public DateTimeOffset? NextOccurrence { get; init; }
 
+    /// <summary>A recurring schedule's pending occurrence.</summary>
+    public string? PendingTaskId { get; init; }
+
     public int? PayloadBytes { get; init; }
 
     /// <summary>The payload decoded from MessagePack, when it decodes.</summary>
@@ -63,13 +66,14 @@ internal sealed record ActionJson
 
     public long? Count { get; init; }
 
-    public long? Kept { get; init; }
+    /// <summary>The task id an action created (run-now of a recurring schedule).</summary>
+    public string? TaskId { get; init; }
 }
 
-/// <summary>One partition's counts.</summary>
-internal sealed record PartitionJson
+/// <summary>One partition's counts, or (without a partition) all partitions' together.</summary>
+internal sealed record CountsJson
 {
-    public required int Partition { get; init; }
+    public int? Partition { get; init; }
 
     public required long Pending { get; init; }
 
@@ -77,9 +81,13 @@ internal sealed record PartitionJson
 
     public required long Dead { get; init; }
 
-    public long? Recurring { get; init; }
+    public required long Recurring { get; init; }
 
-    public DateTimeOffset? NextDue { get; init; }
+    /// <summary>The due time of the first pending task.</summary>
+    public DateTimeOffset? NextDueAt { get; init; }
+
+    /// <summary>How long the first pending task is overdue, in seconds (0 when nothing is due).</summary>
+    public required double LatenessSeconds { get; init; }
 }
 
 /// <summary>Counts per partition and in all.</summary>
@@ -87,11 +95,12 @@ internal sealed record StatsJson
 {
     public required string KeyPrefix { get; init; }
 
-    public required DateTimeOffset At { get; init; }
+    /// <summary>The store's time of the read.</summary>
+    public required DateTimeOffset ReadAt { get; init; }
 
-    public required IReadOnlyList<PartitionJson> Partitions { get; init; }
+    public required IReadOnlyList<CountsJson> Partitions { get; init; }
 
-    public required PartitionJson Total { get; init; }
+    public required CountsJson Total { get; init; }
 }
 
 /// <summary>The source-generated serializer of everything <c>--json</c> prints: camelCase, indented, nulls left out.</summary>
@@ -105,10 +114,16 @@ internal sealed record StatsJson
 [JsonSerializable(typeof(StatsJson))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
-    /// <summary>Writes <paramref name="value"/> and a newline.</summary>
-    public static void Write<T>(TextWriter output, T value)
+    private static CliJson? _compact;
+
+    /// <summary>The same serializer writing one line per value.</summary>
+    private static CliJson Compact => _compact ??= new CliJson(new JsonSerializerOptions(Default.Options) { WriteIndented = false });
+
+    /// <summary>Writes <paramref name="value"/> and a newline: indented, or on one line (JSON Lines, for <c>watch</c>).</summary>
+    public static void Write<T>(TextWriter output, T value, bool oneLine = false)
     {
-        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Default.GetTypeInfo(typeof(T))!;
+        var context = oneLine ? Compact : Default;
+        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)context.GetTypeInfo(typeof(T))!;
         output.WriteLine(JsonSerializer.Serialize(value, info));
     }
 }

@@ -2,49 +2,60 @@ using System.Text.Json;
 
 namespace Athomic.Scheduler.Cli.Output;
 
-/// <summary>Turns the library's records into what <c>--json</c> prints.</summary>
+/// <summary>Turns the library's records into what the tool prints.</summary>
 internal static class TaskViews
 {
-    public static TaskJson Of(ScheduledTaskInfo info) => WithPayload(
-        new TaskJson
-        {
-            Id = info.Task.TaskId,
-            State = info.State == ScheduledTaskState.Pending ? "pending" : "inflight",
-            Handler = info.Task.Handler,
-            Attempt = info.Task.Attempt,
-            DueAt = info.Task.DueAt,
-        },
-        info.Task.Payload);
-
-    public static TaskJson Of(DeadLetter letter, bool payload)
+    /// <summary>The word for a state in tables, details and JSON.</summary>
+    public static string State(ScheduledTaskState state) => state switch
     {
-        var task = letter.TryReadTask();
-        var json = new TaskJson
-        {
-            Id = letter.TaskId,
-            State = "dead",
-            Handler = task?.Handler,
-            Attempt = letter.Attempts,
-            Reason = letter.Reason,
-            FailedAt = letter.FailedAt,
-        };
-        return payload && task is not null ? WithPayload(json, task.Payload) : json;
-    }
+        ScheduledTaskState.Pending => "pending",
+        ScheduledTaskState.InFlight => "inflight",
+        ScheduledTaskState.DeadLetter => "dead",
+        _ => state.ToString().ToLowerInvariant(),
+    };
 
-    /// <summary>Adds the payload: decoded from MessagePack when it decodes, otherwise its bytes in base64.</summary>
-    public static TaskJson WithPayload(TaskJson json, ReadOnlyMemory<byte> payload)
+    public static TaskJson Of(TaskSummary task) => new()
     {
-        if (payload.IsEmpty)
+        Id = task.TaskId,
+        State = State(task.State),
+        Handler = task.Handler.Length == 0 ? null : task.Handler,
+        Attempt = task.Attempt == 0 ? null : task.Attempt,
+        DueAt = task.DueAt,
+        LeaseDeadline = task.LeaseDeadline,
+        Owner = task.Owner,
+        Partition = task.Partition,
+        Reason = task.LastError,
+        FailedAt = task.FailedAt,
+        PayloadBytes = task.PayloadSize,
+    };
+
+    public static TaskJson Of(RecurringScheduleInfo schedule) => new()
+    {
+        Id = schedule.ScheduleId,
+        State = "recurring",
+        Handler = schedule.Handler.Length == 0 ? null : schedule.Handler,
+        Schedule = schedule.Schedule?.ToString(),
+        NextOccurrence = schedule.NextOccurrence,
+        PendingTaskId = schedule.PendingTaskId,
+        Partition = schedule.Partition,
+        Reason = schedule.Error,
+    };
+
+    /// <summary>The task with its payload: decoded from MessagePack when it decodes, otherwise its bytes in base64.</summary>
+    public static TaskJson Of(TaskDetails details)
+    {
+        var json = Of(details.Summary);
+        if (details.Payload.IsEmpty)
         {
-            return json with { PayloadBytes = 0 };
+            return json;
         }
 
-        if (Format.PayloadJson(payload) is { } text)
+        if (details.PayloadToJson() is { } text)
         {
             using var document = JsonDocument.Parse(text);
-            return json with { PayloadBytes = payload.Length, Payload = document.RootElement.Clone() };
+            return json with { Payload = document.RootElement.Clone() };
         }
 
-        return json with { PayloadBytes = payload.Length, PayloadBase64 = Convert.ToBase64String(payload.Span) };
+        return json with { PayloadBase64 = Convert.ToBase64String(details.Payload.Span) };
     }
 }

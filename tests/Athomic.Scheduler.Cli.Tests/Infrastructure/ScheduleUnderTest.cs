@@ -21,6 +21,7 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
 
     private readonly ServiceProvider _client;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _started = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _failed = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IHost? _worker;
 
@@ -45,8 +46,8 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
 
     public IDeadLetterQueue DeadLetters => _client.GetRequiredService<IDeadLetterQueue>();
 
-    public static ScheduleUnderTest Create(string connectionString, int partitions = 1) =>
-        new(connectionString, RedisFixture.NewPrefix(), partitions);
+    public static ScheduleUnderTest Create(string connectionString, int partitions = 1, string? prefix = null) =>
+        new(connectionString, prefix ?? RedisFixture.NewPrefix(), partitions);
 
     /// <summary>The payload every seeded task carries: a MessagePack map the tool shows as JSON.</summary>
     public static byte[] Payload(int user) =>
@@ -55,7 +56,7 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
     public Task<string> ScheduleAsync(string id, TimeSpan delay, string handler = Ok, int user = 1) =>
         Scheduler.ScheduleAsync(new GenericTask(handler, Payload(user), id), delay);
 
-    /// <summary>Schedules tasks whose handler throws (one attempt allowed), runs a worker until all are dead letters.</summary>
+    /// <summary>Schedules tasks whose handler throws on their first run (one attempt allowed), runs a worker until all are dead letters.</summary>
     public async Task DeadLetterAsync(params string[] ids)
     {
         var before = (await DeadLetters.ListAsync(0, 1)).Total;
@@ -123,7 +124,10 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
         public IReadOnlyList<ScheduledHandlerDescriptor> Handlers { get; } =
         [
             new(Ok, "Tests.Ok", null, (_, _, _) => ValueTask.CompletedTask),
-            new(Fail, "Tests.Fail", null, (ctx, _, _) => throw new InvalidOperationException($"boom: {ctx.TaskId} failed"), maxAttempts: 1),
+            // Fails the first run of each id (so it becomes a dead letter); a requeued one then succeeds.
+            new(Fail, "Tests.Fail", null, (ctx, _, _) => owner._failed.TryAdd(ctx.TaskId, 0)
+                ? throw new InvalidOperationException($"boom: {ctx.TaskId} failed")
+                : ValueTask.CompletedTask, maxAttempts: 1),
             new(Hold, "Tests.Hold", null, async (ctx, _, ct) =>
             {
                 owner._started.GetOrAdd(ctx.TaskId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
