@@ -40,4 +40,4 @@ internal static class ExitCodes
 internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>Redis cannot be reached: printed without a stack trace, exit code 3.</summary>
-internal sealed class UnreachableException(string message) : Exception(message);
+internal sealed class RedisUnreachableException(string message) : Exception(message);

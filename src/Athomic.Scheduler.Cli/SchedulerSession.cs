@@ -38,7 +38,7 @@ internal sealed class SchedulerSession : IAsyncDisposable
     /// <param name="section">The <c>Athomic:Scheduler</c> section.</param>
     /// <returns>The session.</returns>
     /// <exception cref="UsageException">An option or the connection string is invalid.</exception>
-    /// <exception cref="UnreachableException">Redis does not answer.</exception>
+    /// <exception cref="RedisUnreachableException">Redis does not answer.</exception>
     public static async Task<SchedulerSession> OpenAsync(IConfigurationSection section)
     {
         var connectionString = section[nameof(SchedulerOptions.RedisConnectionString)]!;
@@ -87,7 +87,7 @@ internal sealed class SchedulerSession : IAsyncDisposable
             {
                 var endpoints = string.Join(", ", redis.EndPoints.Select(e => e.ToString()));
                 await connection.DisposeAsync().ConfigureAwait(false);
-                throw new UnreachableException($"Redis is unreachable at {endpoints}.");
+                throw new RedisUnreachableException($"Redis is unreachable at {endpoints}.");
             }
 
             return new SchedulerSession(provider, connection, options);

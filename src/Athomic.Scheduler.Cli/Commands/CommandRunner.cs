@@ -33,7 +33,7 @@ internal sealed class CommandRunner(GlobalOptions options, CliEnvironment enviro
                 context.Fail(ex.Message);
                 return ExitCodes.Usage;
             }
-            catch (UnreachableException ex)
+            catch (RedisUnreachableException ex)
             {
                 context.Fail(ex.Message);
                 return ExitCodes.Unavailable;
