@@ -17,18 +17,20 @@ public sealed class DeadLetterCommandTests(RedisFixture redis)
         var first = await Tool.RunAsync(schedule, "list", "dead", "--limit", "2");
 
         Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.All(first.Lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        // Every line fits but the cursor's, which holds a whole task id (it is never cut: it is pasted back).
+        Assert.All(first.Lines.Where(l => !l.StartsWith("next page: ", StringComparison.Ordinal)), l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
         Assert.Equal(["ID", "HANDLER", "FAILED", "(UTC)", "ATT", "REASON"], first.Lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(4, first.Lines.Length); // header, 2 rows, footer
-        Assert.StartsWith("2 of 3 dead letters; next page: --cursor ", first.Lines[3]);
-        var cursor = first.Lines[3].Split("--cursor ")[1];
+        Assert.Equal(5, first.Lines.Length); // header, 2 rows, counts, cursor
+        Assert.Equal("2 of 3 dead letters", first.Lines[3]);
+        Assert.StartsWith("next page: --cursor ", first.Lines[4]);
+        var cursor = first.Lines[4]["next page: --cursor ".Length..];
         var cut = Assert.Single(first.Lines, l => l.StartsWith("invoice:999", StringComparison.Ordinal));
         Assert.Contains("…", cut);
         Assert.Contains(ScheduleUnderTest.Fail, cut);
-        Assert.Contains("System.InvalidOperat…", cut); // the reason keeps its start
+        Assert.Contains("boom", cut); // the table drops the exception type, so the message shows
 
         var second = await Tool.RunAsync(schedule, "list", "dead", "--limit", "2", "--cursor", cursor);
-        Assert.Equal(3, second.Lines.Length); // header, the last row, footer
+        Assert.Equal(3, second.Lines.Length); // header, the last row, counts
         Assert.DoesNotContain(second.Lines[1].Split(' ')[0], first.Out);
         Assert.DoesNotContain("next page", second.Out);
     }

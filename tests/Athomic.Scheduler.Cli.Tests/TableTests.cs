@@ -56,3 +56,23 @@ public sealed class TableTests
     public void Truncate_keeps_the_start_and_marks_the_cut(string text, int width, string expected) =>
         Assert.Equal(expected, Table.Truncate(text, width));
 }
+
+public sealed class FormatTests
+{
+    [Theory]
+    [InlineData("System.Net.Http.HttpRequestException: SMTP refused", "SMTP refused")]
+    [InlineData("TaskPayloadException: cannot decode", "cannot decode")]
+    [InlineData("delivered 10 times without finishing", "delivered 10 times without finishing")]
+    [InlineData("No handler 'x': System.Exception: inner", "No handler 'x': System.Exception: inner")]
+    public void A_reason_in_a_table_drops_its_leading_exception_type(string reason, string expected) =>
+        Assert.Equal(expected, Output.Format.ShortReason(reason));
+
+    [Theory]
+    [InlineData(0.25, "0.25s")]
+    [InlineData(42, "42s")]
+    [InlineData(250, "4m10s")]
+    [InlineData(7500, "2h5m")]
+    [InlineData(190_000, "2d4h")]
+    public void Durations_show_their_two_largest_units(double seconds, string expected) =>
+        Assert.Equal(expected, Output.Format.Duration(TimeSpan.FromSeconds(seconds)));
+}

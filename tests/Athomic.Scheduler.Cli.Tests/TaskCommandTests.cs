@@ -31,6 +31,23 @@ public sealed class TaskCommandTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Show_wraps_a_long_value_under_itself_within_80_columns()
+    {
+        await using var schedule = ScheduleUnderTest.Create(redis.ConnectionString);
+        var id = "tenant:" + string.Concat(Enumerable.Range(0, 15).Select(i => $"segment{i}/"));
+        await schedule.ScheduleAsync(id, TimeSpan.FromHours(1));
+
+        var result = await Tool.RunAsync(schedule, "show", id);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.All(result.Lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        var idLines = result.Lines.TakeWhile(l => !l.StartsWith("state:", StringComparison.Ordinal)).ToArray();
+        Assert.True(idLines.Length > 1);
+        Assert.All(idLines.Skip(1), l => Assert.StartsWith(new string(' ', 13), l));
+        Assert.Equal(id, string.Concat(idLines.Select(l => l[13..])));
+    }
+
+    [Fact]
     public async Task Show_of_an_unknown_id_exits_1_and_an_invalid_id_exits_2()
     {
         await using var schedule = ScheduleUnderTest.Create(redis.ConnectionString);

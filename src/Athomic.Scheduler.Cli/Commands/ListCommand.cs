@@ -114,14 +114,15 @@ internal static class ListCommand
         var footer = filtered
             ? $"{Format.Count(page.Items.Count)} shown ({Format.Count(page.Total ?? 0)} {noun} in all)"
             : $"{Format.Count(page.Items.Count)} of {Format.Count(page.Total ?? 0)} {noun}";
-        if (page.NextCursor is { } next)
-        {
-            footer += $"; next page: --cursor {next}";
-        }
-
         if (page.Items.Count > 0 || page.NextCursor is not null)
         {
             context.Out.WriteLine(footer);
+        }
+
+        if (page.NextCursor is { } next)
+        {
+            // A line of its own: a cursor holds a task id, which can be long and is never cut.
+            context.Out.WriteLine($"next page: --cursor {next}");
         }
 
         return ExitCodes.Ok;
@@ -151,7 +152,7 @@ internal static class ListCommand
                 break;
             case "dead":
                 table = new Table(id, handler, new("FAILED (UTC)"), attempt, new("REASON", Shrinks: true, MinWidth: 10));
-                page.Items.ToList().ForEach(t => table.Add(t.Id, t.Handler ?? "?", Format.Time(t.FailedAt), Number(t.Attempt), t.Reason));
+                page.Items.ToList().ForEach(t => table.Add(t.Id, t.Handler ?? "?", Format.Time(t.FailedAt), Number(t.Attempt), Format.ShortReason(t.Reason)));
                 break;
             default:
                 table = new Table(id, handler, new("SCHEDULE", Shrinks: true, MinWidth: 10), new("NEXT (UTC)"));

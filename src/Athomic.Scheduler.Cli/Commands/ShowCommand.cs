@@ -27,7 +27,7 @@ internal static class ShowCommand
             }
             else
             {
-                Write(context.Out, view, DateTimeOffset.UtcNow);
+                Write(context.Out, view, DateTimeOffset.UtcNow, context.Width);
             }
 
             return ExitCodes.Ok;
@@ -35,8 +35,8 @@ internal static class ShowCommand
         return command;
     }
 
-    /// <summary>Writes the details, one "name: value" line each, only those the task has.</summary>
-    internal static void Write(TextWriter output, TaskJson view, DateTimeOffset now)
+    /// <summary>Writes the details, one "name: value" each, only those the task has; a long value wraps under itself.</summary>
+    internal static void Write(TextWriter output, TaskJson view, DateTimeOffset now, int width)
     {
         var lines = new List<(string Name, string? Value)>
         {
@@ -60,7 +60,29 @@ internal static class ShowCommand
         };
         foreach (var (name, value) in lines.Where(l => l.Value is not null))
         {
-            output.WriteLine($"{name + ":",-13}{value}");
+            var label = $"{name + ":",-Indent}";
+            foreach (var part in Wrap(value!, Math.Max(20, width - Indent)))
+            {
+                output.WriteLine(label + part);
+                label = new string(' ', Indent);
+            }
         }
+    }
+
+    private const int Indent = 13;
+
+    /// <summary>Cuts <paramref name="text"/> into lines of at most <paramref name="width"/>, after a space where there is one.</summary>
+    private static IEnumerable<string> Wrap(string text, int width)
+    {
+        text = string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c));
+        while (text.Length > width)
+        {
+            var cut = text.LastIndexOf(' ', width);
+            cut = cut > width / 2 ? cut + 1 : width;
+            yield return text[..cut].TrimEnd();
+            text = text[cut..];
+        }
+
+        yield return text;
     }
 }

@@ -1,10 +1,15 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Athomic.Scheduler.Cli.Output;
 
 /// <summary>How values read in tables and details: UTC times, short durations, counts.</summary>
-internal static class Format
+internal static partial class Format
 {
+    /// <summary>An error reason for a table: without a leading exception type (<c>System.Net.Http.HttpRequestException: </c>),
+    /// so the message gets the room; <c>show</c> and <c>--json</c> keep the whole reason.</summary>
+    public static string? ShortReason(string? reason) => reason is null ? null : LeadingExceptionType().Replace(reason, string.Empty, 1);
+
     /// <summary>A UTC time to the second: <c>2026-12-02 09:30:00</c>.</summary>
     public static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "-";
@@ -38,4 +43,7 @@ internal static class Format
 
     /// <summary>A count with thousands separators (invariant).</summary>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*Exception: ")]
+    private static partial Regex LeadingExceptionType();
 }
