@@ -106,6 +106,26 @@ public sealed class ConnectionTests(RedisFixture redis)
         Assert.Contains("KeyPrefix", result.Error);
     }
 
+    [Fact]
+    public async Task The_dotnet_convention_variables_are_read_too_and_a_value_that_does_not_convert_exits_2()
+    {
+        await using var schedule = ScheduleUnderTest.Create(redis.ConnectionString, partitions: 2);
+        await schedule.ScheduleAsync("dotnet:1", TimeSpan.FromHours(1));
+        var variables = new Dictionary<string, string>
+        {
+            ["Athomic__Scheduler__RedisConnectionString"] = redis.ConnectionString,
+            ["Athomic__Scheduler__KeyPrefix"] = schedule.Prefix,
+            ["Athomic__Scheduler__Partitions"] = "2",
+        };
+
+        var found = await Tool.RunAsync(CliEnvironment.For(NewDirectory(), variables), ["show", "dotnet:1"]);
+        var invalid = await Tool.RunAsync(CliEnvironment.For(NewDirectory(), new Dictionary<string, string>(variables) { ["ATHOMIC_PARTITIONS"] = "two" }), ["stats"]);
+
+        Assert.True(found.ExitCode == 0, found.ToString());
+        Assert.Equal(ExitCodes.Usage, invalid.ExitCode);
+        Assert.Contains("Invalid settings", invalid.Error);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("2000")]
