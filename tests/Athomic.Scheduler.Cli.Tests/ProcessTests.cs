@@ -67,7 +67,10 @@ public sealed class ProcessTests(RedisFixture redis)
     [Fact]
     public async Task Help_fits_80_columns_and_lists_every_command_and_the_exit_codes()
     {
-        var result = await Tool.RunAsync("--help");
+        // Through the public entry point with the process's own environment, as an embedding app would call it.
+        var output = new StringWriter { NewLine = "\n" };
+        var exit = await Program.RunAsync(["--help"], output, TextWriter.Null);
+        var result = new CliResult(exit, output.ToString(), string.Empty);
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.All(result.Lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
