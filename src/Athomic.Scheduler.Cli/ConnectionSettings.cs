@@ -1,0 +1,95 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Athomic.Scheduler.Cli;
+
+/// <summary>
+/// Where the tool finds the schedule: the library's <see cref="SchedulerOptions"/> section (<c>Athomic:Scheduler</c>),
+/// layered from <c>appsettings.json</c>, then the environment, then the command line, the later winning.
+/// </summary>
+internal static class ConnectionSettings
+{
+    /// <summary>The environment variable with the Redis connection string.</summary>
+    public const string RedisVariable = "ATHOMIC_REDIS";
+
+    /// <summary>The environment variable with the key prefix.</summary>
+    public const string KeyPrefixVariable = "ATHOMIC_KEY_PREFIX";
+
+    /// <summary>The environment variable with the partition count.</summary>
+    public const string PartitionsVariable = "ATHOMIC_PARTITIONS";
+
+    /// <summary>The settings file read from the working directory unless <c>--settings</c> names another.</summary>
+    public const string DefaultSettingsFile = "appsettings.json";
+
+    private const string Section = SchedulerOptions.SectionName;
+
+    /// <summary>The overrides given on the command line (each <see langword="null"/> when absent).</summary>
+    /// <param name="Redis">--redis.</param>
+    /// <param name="KeyPrefix">--key-prefix.</param>
+    /// <param name="Partitions">--partitions.</param>
+    /// <param name="SettingsFile">--settings.</param>
+    public sealed record Overrides(string? Redis, string? KeyPrefix, int? Partitions, string? SettingsFile);
+
+    /// <summary>Builds the <c>Athomic:Scheduler</c> section the library's options are bound from.</summary>
+    /// <param name="overrides">The command line's values.</param>
+    /// <param name="environment">The environment.</param>
+    /// <returns>The section; it always has a <c>RedisConnectionString</c>.</returns>
+    /// <exception cref="UsageException">No connection string anywhere, or the settings file named is missing or invalid.</exception>
+    public static IConfigurationSection Load(Overrides overrides, CliEnvironment environment)
+    {
+        var builder = new ConfigurationBuilder();
+        var file = overrides.SettingsFile is { } named
+            ? Path.GetFullPath(named, environment.CurrentDirectory)
+            : Path.Combine(environment.CurrentDirectory, DefaultSettingsFile);
+        if (File.Exists(file))
+        {
+            builder.AddJsonFile(file, optional: false, reloadOnChange: false);
+        }
+        else if (overrides.SettingsFile is not null)
+        {
+            throw new UsageException($"The settings file '{file}' does not exist.");
+        }
+
+        // The .NET convention (Athomic__Scheduler__RedisConnectionString), then the tool's short names, then the options.
+        var layer = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var key in new[] { nameof(SchedulerOptions.RedisConnectionString), nameof(SchedulerOptions.KeyPrefix), nameof(SchedulerOptions.Partitions) })
+        {
+            Set(layer, key, environment.GetVariable("Athomic__Scheduler__" + key));
+        }
+
+        Set(layer, nameof(SchedulerOptions.RedisConnectionString), environment.GetVariable(RedisVariable));
+        Set(layer, nameof(SchedulerOptions.KeyPrefix), environment.GetVariable(KeyPrefixVariable));
+        Set(layer, nameof(SchedulerOptions.Partitions), environment.GetVariable(PartitionsVariable));
+        Set(layer, nameof(SchedulerOptions.RedisConnectionString), overrides.Redis);
+        Set(layer, nameof(SchedulerOptions.KeyPrefix), overrides.KeyPrefix);
+        Set(layer, nameof(SchedulerOptions.Partitions), overrides.Partitions?.ToString(CultureInfo.InvariantCulture));
+        builder.AddInMemoryCollection(layer);
+
+        IConfigurationRoot root;
+        try
+        {
+            root = builder.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new UsageException($"The settings file '{file}' is not valid JSON: {ex.Message}");
+        }
+
+        var section = root.GetSection(Section);
+        if (string.IsNullOrWhiteSpace(section[nameof(SchedulerOptions.RedisConnectionString)]))
+        {
+            throw new UsageException(
+                $"No Redis connection string: pass --redis, set {RedisVariable}, or put {Section}:RedisConnectionString in {DefaultSettingsFile}.");
+        }
+
+        return section;
+    }
+
+    private static void Set(Dictionary<string, string?> layer, string key, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            layer[Section + ":" + key] = value;
+        }
+    }
+}
