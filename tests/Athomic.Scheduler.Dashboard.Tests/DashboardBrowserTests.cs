@@ -125,6 +125,45 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
         await ran.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>The screenshot the README shows (docs/images/dashboard-overview.png is a copy of one run's).</summary>
+    [Fact]
+    public async Task A_populated_schedule_shows_counts_throughput_dead_letters_and_recurring_schedules()
+    {
+        await using var host = await DashboardHost.StartAsync(new HostSettings { Redis = redis.ConnectionString, Partitions = 4, Worker = true });
+        await ScheduleAsync(host, 12_000, "invoices.send", i => $"invoice:{i:D5}", i => DateTimeOffset.UtcNow.AddMinutes(5).AddSeconds(i));
+        await ScheduleAsync(host, 3_000, "reminders.send", i => $"reminder:{i:D4}", i => DateTimeOffset.UtcNow.AddHours(1).AddSeconds(i));
+        await host.Scheduler.AddOrUpdateRecurringAsync("reports.nightly", new GenericTask("reports.nightly", ReadOnlyMemory<byte>.Empty),
+            RecurringSchedule.Cron("0 3 * * *", "Europe/Berlin"));
+        await host.Scheduler.AddOrUpdateRecurringAsync("digest:ops", new GenericTask("reminders.send", ScheduledPayload.Serialize("ops")),
+            RecurringSchedule.Every(TimeSpan.FromHours(6)));
+        TestHandlers.FailCharges = true;
+        try
+        {
+            await ScheduleAsync(host, 7, "cards.charge", i => $"charge:{i}", _ => DateTimeOffset.UtcNow);
+            await Eventually(async () => (await host.Operations.GetCountsAsync()).Sum(c => c.DeadLetters) == 7, "seven charges are dead-lettered");
+        }
+        finally
+        {
+            TestHandlers.FailCharges = false;
+        }
+
+        await ScheduleAsync(host, 400, "cards.charge", i => $"paid:{i:D3}", _ => DateTimeOffset.UtcNow);
+        await Eventually(async () => (await host.Operations.GetCountsAsync()).Sum(c => c.Pending + c.InFlight) <= 15_002, "the due charges ran");
+
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Root);
+        await Assertions.Expect(page.Locator("#partitions tbody tr")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.Locator("#throughput tbody tr").First).Not.ToContainTextAsync("Completed 0 ");
+        Assert.NotEqual("0", await page.Locator("#throughput tbody tr:first-child td:nth-child(2)").InnerTextAsync());
+        await BrowserFixture.ScreenshotAsync(page, "populated-overview");
+        await page.ClickAsync("nav a:text-is('Dead letters')");
+        await Assertions.Expect(page.Locator("#tasks tbody tr")).ToHaveCountAsync(7);
+        await BrowserFixture.ScreenshotAsync(page, "populated-dead-letters");
+        await page.ClickAsync("nav a:text-is('Recurring')");
+        await Assertions.Expect(page.Locator("#recurring tbody tr")).ToHaveCountAsync(2);
+        await BrowserFixture.ScreenshotAsync(page, "populated-recurring");
+    }
+
     private static GenericTask Task(string id, string handler, int i) =>
         new(handler, ScheduledPayload.Serialize(new Invoice($"customer-{i}", 10m + i, [$"line {i}"])), id);
 
