@@ -21,6 +21,7 @@ internal sealed class SchedulerOperations : ISchedulerOperations
     private readonly IDeadLetterQueue _deadLetters;
     private readonly IDeadLetterStore _deadLetterStore;
     private readonly TimeProvider _time;
+    private readonly PartitionRouter? _router;
 
     public SchedulerOperations(
         IReadOnlyList<IOperationsSource> partitions,
@@ -28,7 +29,8 @@ internal sealed class SchedulerOperations : ISchedulerOperations
         IScheduler scheduler,
         IDeadLetterQueue deadLetters,
         IDeadLetterStore deadLetterStore,
-        TimeProvider time)
+        TimeProvider time,
+        PartitionRouter? router = null)
     {
         _partitions = partitions;
         _statistics = statistics;
@@ -36,6 +38,7 @@ internal sealed class SchedulerOperations : ISchedulerOperations
         _deadLetters = deadLetters;
         _deadLetterStore = deadLetterStore;
         _time = time;
+        _router = router;
     }
 
     /// <inheritdoc />
@@ -123,11 +126,16 @@ internal sealed class SchedulerOperations : ISchedulerOperations
     }
 
     /// <inheritdoc />
-    public Task<RunNowStatus> RunNowAsync(string taskId, CancellationToken cancellationToken = default)
+    public async Task<RunNowStatus> RunNowAsync(string taskId, CancellationToken cancellationToken = default)
     {
         TaskIds.Validate(taskId);
         var sources = Sources();
-        return sources[TaskPartitioner.PartitionOf(taskId, sources.Count)].RunNowAsync(taskId, cancellationToken);
+        var partition = TaskPartitioner.PartitionOf(taskId, sources.Count);
+        var status = await sources[partition].RunNowAsync(taskId, cancellationToken).ConfigureAwait(false);
+
+        // A write through this process: this process's claims look at the partition again at once.
+        _router?.Touch(partition);
+        return status;
     }
 
     /// <inheritdoc />

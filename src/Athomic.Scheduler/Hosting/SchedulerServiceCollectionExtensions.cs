@@ -73,14 +73,16 @@ public static class SchedulerServiceCollectionExtensions
         services.TryAddSingleton<IDeadLetterQueue>(sp => new DeadLetterQueue(sp.GetService<IDeadLetterStore>() ?? throw NoStore()));
         services.TryAddSingleton<ISchedulerOperations>(sp =>
         {
-            var stores = sp.GetService<SchedulerBuilder.StoreSet>()?.Stores ?? throw NoStore();
+            var set = sp.GetService<SchedulerBuilder.StoreSet>() ?? throw NoStore();
+            var stores = set.Stores;
             return new SchedulerOperations(
                 stores.Operations,
                 stores.Statistics,
                 sp.GetRequiredService<IScheduler>(),
                 sp.GetRequiredService<IDeadLetterQueue>(),
                 stores.DeadLetters,
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>(),
+                set.Partitioned);
         });
         services.TryAddSingleton(sp => new HandlerCatalog(sp.GetServices<IScheduledHandlerRegistry>()));
         services.TryAddSingleton(sp => new WorkerHeartbeat(sp.GetRequiredService<TimeProvider>()));

@@ -32,6 +32,10 @@ internal static class LuaScripts
     public static readonly string RecurringDue = Load("recurring_due");
     public static readonly string RecurringAdd = Load("recurring_add");
     public static readonly string Stats = Load("stats");
+    public static readonly string OpsTasks = Load("ops_tasks");
+    public static readonly string OpsTask = Load("ops_task");
+    public static readonly string OpsRunNow = Load("ops_run_now");
+    public static readonly string OpsRecurring = Load("ops_recurring");
 
     private const string Include = "--#include ";
 

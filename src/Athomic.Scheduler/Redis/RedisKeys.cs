@@ -10,6 +10,9 @@ namespace Athomic.Scheduler.Redis;
 /// </summary>
 internal sealed class RedisKeys
 {
+    /// <summary>The consumer group of the streams broker on every partition's stream.</summary>
+    public const string StreamGroup = "athomic";
+
     public RedisKeys(string prefix)
     {
         var tag = "{" + prefix + "}";
@@ -19,6 +22,7 @@ internal sealed class RedisKeys
         Reclaims = tag + ":reclaims";
         Lease = tag + ":lease";
         Fence = tag + ":fence";
+        Owner = tag + ":owner";
         Deferred = tag + ":deferred";
         Dead = tag + ":dead";
         DeadIndex = tag + ":dead:index";
@@ -43,6 +47,9 @@ internal sealed class RedisKeys
 
     /// <summary>Hash: in-flight task id → fencing token of its current claim (every end of a claim must present it).</summary>
     public RedisKey Lease { get; }
+
+    /// <summary>Hash: in-flight task id → name of the process that claimed it (for operators; ended with the lease).</summary>
+    public RedisKey Owner { get; }
 
     /// <summary>String: the counter that fencing tokens are taken from.</summary>
     public RedisKey Fence { get; }

@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis.Replies;
+using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
 using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
@@ -178,8 +179,8 @@ internal sealed class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence],
-            [maxCount, (long)lease.TotalMilliseconds])).ConfigureAwait(false);
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner],
+            [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current])).ConfigureAwait(false);
         return ClaimReply.Read(result);
     }
 
@@ -223,7 +224,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
 
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Ack,
-            [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
+            [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Owner],
             args)).ConfigureAwait(false);
         return AckReply.Read(result);
     }
@@ -233,7 +234,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Retry,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims, _keys.Lease, _keys.Deferred],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims, _keys.Lease, _keys.Deferred, _keys.Owner],
             [_keys.WakeChannelName, claim.TaskId, envelope, (long)delay.TotalMilliseconds, claim.Token])).ConfigureAwait(false);
         return (int)result != 0;
     }
@@ -255,7 +256,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
             args[i++] = claim.Token;
         }
 
-        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight, _keys.Lease], args)).ConfigureAwait(false);
+        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight, _keys.Lease, _keys.Owner], args)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -264,7 +265,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
+            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Owner],
             [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
         return (int)result == 1;
     }

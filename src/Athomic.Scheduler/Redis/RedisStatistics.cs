@@ -10,7 +10,7 @@ internal sealed class RedisStatistics(RedisSchedule redis) : IStatisticsSource
     public async Task<PartitionStatistics> ReadStatisticsAsync(int partition, CancellationToken cancellationToken)
     {
         var keys = redis.Keys;
-        var result = await RedisStoreCalls.Call(redis.Db.ScriptEvaluateAsync(LuaScripts.Stats, [keys.Pending, keys.InFlight, keys.Queued, keys.DeadIndex])).ConfigureAwait(false);
+        var result = await RedisStoreCalls.Call(redis.Db.ScriptEvaluateAsync(LuaScripts.Stats, [keys.Pending, keys.InFlight, keys.Queued, keys.DeadIndex, keys.Recurring])).ConfigureAwait(false);
         return StatsReply.Read(result, partition);
     }
 }

@@ -20,6 +20,7 @@ internal static class RedisStores
             new RedisDeadLetterStore(redis))
         {
             Statistics = [new RedisStatistics(redis)],
+            Operations = [new RedisOperations(redis)],
         };
     }
 }

@@ -17,7 +17,7 @@ internal static class TaskView
             var summary = new TaskSummary(record.TaskId, record.State, dead?.Handler ?? string.Empty, letter.Attempts, dead?.Payload.Length ?? 0, partition)
             {
                 LastError = letter.Reason,
-                FailedAt = letter.FailedAt == DateTimeOffset.UnixEpoch ? at : letter.FailedAt,
+                FailedAt = at,
             };
             return new TaskDetails(summary, dead?.Payload ?? default);
         }

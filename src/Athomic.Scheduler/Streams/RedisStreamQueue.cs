@@ -13,7 +13,7 @@ namespace Athomic.Scheduler.Streams;
 /// </summary>
 internal sealed class RedisStreamQueue
 {
-    public const string GroupName = "athomic";
+    public const string GroupName = RedisKeys.StreamGroup;
 
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisKeys _keys;
@@ -61,7 +61,7 @@ internal sealed class RedisStreamQueue
     {
         var result = await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Owner],
             [maxCount]).ConfigureAwait(false);
         return PromoteReply.Read(result);
     }

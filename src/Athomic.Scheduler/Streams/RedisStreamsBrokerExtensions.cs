@@ -87,11 +87,7 @@ public static class RedisStreamsBrokerExtensions
     }
 
     /// <summary>Machine, process and a random suffix: unique per process start, readable in <c>XINFO CONSUMERS</c>.</summary>
-    private static string NewConsumerName()
-    {
-        var machine = new string(Environment.MachineName.Where(c => TaskIds.IsValid(c.ToString())).ToArray());
-        return $"{(machine.Length == 0 ? "host" : machine)}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
-    }
+    private static string NewConsumerName() => $"{Storage.LeaseOwnerName.Current}-{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>
     /// A connection of its own for <c>XREADGROUP … BLOCK</c>: StackExchange.Redis multiplexes every command over one

@@ -2,8 +2,9 @@
 -- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight (zset: task id -> lease deadline), KEYS[4] recurring state,
 -- KEYS[5] recurring due, KEYS[6] recurring next (see recurring_upsert.lua), KEYS[7] reclaims (hash: task id -> how
 -- many of its leases expired since a handler last finished it; ack, retry and dead-letter clear it),
--- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter)
--- ARGV[1] batch size, ARGV[2] lease in ms
+-- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter),
+-- KEYS[10] owner (hash: in-flight task id -> the claiming process's name, for operators; ended with the lease)
+-- ARGV[1] batch size, ARGV[2] lease in ms, ARGV[3] the claiming process's name
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), recurring occurrences chained,
 --           fencing token base, then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from
 --           the schedule, else how many of its leases have expired (1 or more) }. The k-th task's token is base + k.
@@ -13,7 +14,7 @@
 -- Claiming a recurring occurrence adds the schedule's next one in the same step (_chain.lua).
 -- The reply is read by ClaimReply (Redis/Replies/ClaimReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local K_RECLAIMS, K_LEASE, K_FENCE = KEYS[7], KEYS[8], KEYS[9]
+local K_RECLAIMS, K_LEASE, K_FENCE, K_OWNER = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 --#include _now
 local now = server_now_ms()
 --#include _chain
@@ -46,15 +47,18 @@ if #ids < max then
   if #claimed > 0 then redis.call('ZREMRANGEBYRANK', K_PENDING, 0, #claimed - 1) end
 end
 
--- One command each for the whole batch (a command per task costs more than its work): leases, tokens, envelopes.
+-- One command each for the whole batch (a command per task costs more than its work): leases, tokens, owners,
+-- envelopes.
 if #ids > 0 then
   local base = redis.call('INCRBY', K_FENCE, #ids) - #ids
-  local leases, tokens = {}, {}
+  local leases, tokens, owners = {}, {}, {}
   for i = 1, #ids do
     leases[#leases + 1] = deadline
     leases[#leases + 1] = ids[i]
     tokens[#tokens + 1] = ids[i]
     tokens[#tokens + 1] = base + i
+    owners[#owners + 1] = ids[i]
+    owners[#owners + 1] = ARGV[3]
   end
   -- In slices of 4,000 arguments: Lua's unpack is limited to about 8,000 values (BatchSize goes up to 10,000).
   local envelopes = {}
@@ -62,6 +66,7 @@ if #ids > 0 then
     local j = math.min(i + 3999, #leases)
     redis.call('ZADD', K_INFLIGHT, unpack(leases, i, j))
     redis.call('HSET', K_LEASE, unpack(tokens, i, j))
+    redis.call('HSET', K_OWNER, unpack(owners, i, j))
   end
   for i = 1, #ids, 4000 do
     local part = redis.call('HMGET', K_TASKS, unpack(ids, i, math.min(i + 3999, #ids)))

@@ -1,7 +1,8 @@
 -- stats.lua: what an operator watches in one partition, in one call (metrics gauges and health checks).
--- KEYS[1] pending, KEYS[2] inflight, KEYS[3] queued (streams broker), KEYS[4] dead index (zset: id -> time)
+-- KEYS[1] pending, KEYS[2] inflight, KEYS[3] queued (streams broker), KEYS[4] dead index (zset: id -> time),
+-- KEYS[5] recurring (hash: schedule id -> definition)
 -- Returns { now, pending, in flight (leases + stream entries), dead letters, due time of the first pending task
---           (-1: none), time of the newest dead letter (-1: none) }, read by StatsReply (Redis/Replies/StatsReply.cs).
+--           (-1: none), time of the newest dead letter (-1: none), recurring schedules }, read by StatsReply (Redis/Replies/StatsReply.cs).
 --#include _now
 local now = server_now_ms()
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -13,4 +14,5 @@ return {
   redis.call('ZCARD', KEYS[4]),
   head[2] and tonumber(head[2]) or -1,
   newest[2] and tonumber(newest[2]) or -1,
+  redis.call('HLEN', KEYS[5]),
 }

@@ -1,0 +1,24 @@
+using Athomic.Scheduler.Storage;
+using StackExchange.Redis;
+
+namespace Athomic.Scheduler.Redis.Replies;
+
+/// <summary>
+/// Reads the reply of <c>ops_task.lua</c>: <c>{ state (0 none, 1 pending, 2 in flight, 3 dead letter), score (-1
+/// unknown), envelope or dead-letter record, owner ('' unknown) }</c>.
+/// </summary>
+internal static class OpsTaskReply
+{
+    public static TaskRecord? Read(RedisResult result, string taskId)
+    {
+        var parts = (RedisResult[])result!;
+        var state = (int)parts[0];
+        if (state == 0)
+        {
+            return null;
+        }
+
+        var owner = (string?)parts[3];
+        return new TaskRecord(taskId, (ScheduledTaskState)state, (long)parts[1], (byte[])parts[2]!, string.IsNullOrEmpty(owner) ? null : owner);
+    }
+}
