@@ -61,7 +61,8 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
             await next.ClickAsync();
         }
 
-        Assert.Equal(count / 500, pages);
+        // Keyset paging learns that a full page was the last one only by asking for the next: then an empty page ends it.
+        Assert.InRange(pages, count / 500, (count / 500) + 1);
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"user:{i:D5}"), seen);
 
         // Search: an id prefix narrows the list to its tasks.
@@ -147,7 +148,8 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
             TestHandlers.FailCharges = false;
         }
 
-        await ScheduleAsync(host, 400, "cards.charge", i => $"paid:{i:D3}", _ => DateTimeOffset.UtcNow);
+        var start = DateTimeOffset.UtcNow;
+        await ScheduleAsync(host, 400, "cards.charge", i => $"paid:{i:D3}", i => start.AddMilliseconds(i * 15));
         await Eventually(async () => (await host.Operations.GetCountsAsync()).Sum(c => c.Pending + c.InFlight) <= 15_002, "the due charges ran");
 
         var page = await browser.NewPageAsync();

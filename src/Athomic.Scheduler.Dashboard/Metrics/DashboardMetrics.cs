@@ -14,7 +14,7 @@ internal enum RunCounter
 }
 
 /// <summary>What the scheduler in this process did over the metrics window, as the overview shows it.</summary>
-/// <param name="Window">The time covered.</param>
+/// <param name="Window">The time covered: the metrics window, or less while the listener has not run that long.</param>
 /// <param name="SlotLength">The length of one slot of <see cref="CompletedPerSlot"/>.</param>
 /// <param name="Totals">The counts over the window, indexed by <see cref="RunCounter"/>.</param>
 /// <param name="CompletedPerSlot">Completions per slot, oldest first (the last slot is the current, partial one).</param>
@@ -73,11 +73,13 @@ internal sealed class DashboardMetrics : IDisposable
     private readonly string _schedule;
     private readonly long _slotTicks;
     private readonly Slot[] _slots;
+    private readonly DateTimeOffset _started;
 
     public DashboardMetrics(string schedule, TimeSpan window, TimeProvider time)
     {
         _schedule = schedule;
         _time = time;
+        _started = time.GetUtcNow();
         _slotTicks = Math.Max(TimeSpan.TicksPerSecond, window.Ticks / SlotCount);
         _slots = new Slot[SlotCount];
         for (var i = 0; i < _slots.Length; i++)
@@ -143,8 +145,10 @@ internal sealed class DashboardMetrics : IDisposable
             }
         }
 
+        var covered = _time.GetUtcNow() - _started;
+        covered = covered < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : covered > Window ? Window : covered;
         return new MetricsSnapshot(
-            Window, TimeSpan.FromTicks(_slotTicks), totals, completed, failed,
+            covered, TimeSpan.FromTicks(_slotTicks), totals, completed, failed,
             LogBins.Quantile(lateness, 0.5), LogBins.Quantile(lateness, 0.95), latenessMax,
             LogBins.Quantile(duration, 0.5), LogBins.Quantile(duration, 0.95));
     }

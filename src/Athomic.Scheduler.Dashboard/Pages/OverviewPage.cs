@@ -54,7 +54,7 @@ internal static class OverviewPage
 
     private static Markup Throughput(MetricsSnapshot m)
     {
-        var window = Format.Span(m.Window);
+        var window = Format.Span(TimeSpan.FromSeconds(Math.Round(m.Window.TotalSeconds)));
         return HtmlWriter.Of($"""
             <h2>Throughput and lateness <span class="muted">· this process, last {window}</span></h2>
             <div class="metrics">

@@ -47,7 +47,7 @@ internal static class TaskListPage
                 """);
         }
 
-        html.Append(Table(request, state, result.Items));
+        html.Append(Table(request, state, result.Items, Paging.PageNumber(request) > 1));
         if (result.Items.Count < request.Options.PageSize && result.NextCursor is not null && (handler ?? prefix) is not null)
         {
             html.Append($"""<p class="muted">A filtered page looks at a bounded slice of the schedule, so it can show fewer rows than the page size: keep going with Next until it ends.</p>""");
@@ -66,11 +66,11 @@ internal static class TaskListPage
         </form>
         """);
 
-    private static Markup Table(DashboardRequest request, ScheduledTaskState state, IReadOnlyList<TaskSummary> items)
+    private static Markup Table(DashboardRequest request, ScheduledTaskState state, IReadOnlyList<TaskSummary> items, bool paged)
     {
         if (items.Count == 0)
         {
-            return new Markup("""<p class="empty">Nothing here.</p>""");
+            return new Markup(paged ? """<p class="empty">No more tasks past this point.</p>""" : """<p class="empty">Nothing here.</p>""");
         }
 
         var html = new HtmlWriter();

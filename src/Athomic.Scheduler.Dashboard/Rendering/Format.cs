@@ -28,7 +28,8 @@ internal static class Format
         var ms = span.TotalMilliseconds;
         return ms switch
         {
-            < 1 => "0 ms",
+            <= 0 => "0 ms",
+            < 1 => "< 1 ms",
             < 1_000 => ms.ToString("0", CultureInfo.InvariantCulture) + " ms",
             < 60_000 => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s",
             < 3_600_000 => span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min",
