@@ -126,6 +126,35 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
         await ran.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task Run_now_trigger_and_remove_go_through_their_confirmations_to_the_store()
+    {
+        await using var host = await DashboardHost.StartAsync(new HostSettings { Redis = redis.ConnectionString, Partitions = 2 });
+        await ScheduleAsync(host, 1, "invoices.send", _ => "later", _ => Far);
+        await host.Scheduler.AddOrUpdateRecurringAsync("nightly", new GenericTask("reports.nightly", ReadOnlyMemory<byte>.Empty), RecurringSchedule.Cron("0 3 * * *"));
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(host.Root + "/task?id=later");
+        await page.ClickAsync("a.button:text-is('Run now…')");
+        await page.ClickAsync("#confirm");
+        await Assertions.Expect(page.Locator(".flash.ok")).ToContainTextAsync("Task later is due now");
+        Assert.True((await host.Scheduler.GetAsync("later"))!.Task.DueAt <= DateTimeOffset.UtcNow.AddSeconds(5));
+
+        await page.ClickAsync("nav a:text-is('Recurring')");
+        await page.ClickAsync("#recurring a.button:text-is('Trigger now…')");
+        await Assertions.Expect(page.Locator(".subject")).ToContainTextAsync("nightly");
+        await page.ClickAsync("#confirm");
+        await Assertions.Expect(page.Locator(".flash.ok")).ToContainTextAsync("An extra run was scheduled now as task nightly@");
+        var extra = (await page.Locator(".flash.ok").InnerTextAsync()).Split("task ")[1].Split(' ')[0].TrimEnd('.');
+        Assert.Equal(ScheduledTaskState.Pending, (await host.Operations.GetTaskAsync(extra))!.Summary.State);
+
+        await page.ClickAsync("#recurring a.button:text-is('Remove…')");
+        await page.ClickAsync("#confirm");
+        await Assertions.Expect(page.Locator(".flash.ok")).ToContainTextAsync("Recurring schedule nightly was removed");
+        await Assertions.Expect(page.Locator("#recurring")).ToHaveCountAsync(0);
+        Assert.Empty((await host.Operations.ListRecurringAsync()).Items);
+    }
+
     /// <summary>The screenshot the README shows (docs/images/dashboard-overview.png is a copy of one run's).</summary>
     [Fact]
     public async Task A_populated_schedule_shows_counts_throughput_dead_letters_and_recurring_schedules()
