@@ -48,7 +48,10 @@ internal sealed class RedisKeys
     /// <summary>Hash: in-flight task id → fencing token of its current claim (every end of a claim must present it).</summary>
     public RedisKey Lease { get; }
 
-    /// <summary>Hash: in-flight task id → name of the process that claimed it (for operators; ended with the lease).</summary>
+    /// <summary>
+    /// Sorted set: one member <c>'{first token} {count} {owner}'</c> per claim batch, scored by its first fencing token:
+    /// which process took a token (for operators), the latest batches only (see claim.lua).
+    /// </summary>
     public RedisKey Owner { get; }
 
     /// <summary>String: the counter that fencing tokens are taken from.</summary>

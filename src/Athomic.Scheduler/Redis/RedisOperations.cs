@@ -25,7 +25,7 @@ internal sealed class RedisOperations(RedisSchedule redis) : IOperationsSource
         };
         var result = await Call(redis.Db.ScriptEvaluateAsync(
             LuaScripts.OpsTasks,
-            [set, dead ? _keys.Dead : _keys.Tasks, _keys.Owner],
+            [set, dead ? _keys.Dead : _keys.Tasks, _keys.Owner, _keys.Lease],
             [
                 dead ? 1 : 0,
                 request.After is null ? 0 : 1,
@@ -46,7 +46,7 @@ internal sealed class RedisOperations(RedisSchedule redis) : IOperationsSource
     {
         var result = await Call(redis.Db.ScriptEvaluateAsync(
             LuaScripts.OpsTask,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Owner, _keys.Dead, _keys.DeadIndex, _keys.Queued, _keys.Stream],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Owner, _keys.Dead, _keys.DeadIndex, _keys.Queued, _keys.Stream, _keys.Lease],
             [taskId, RedisKeys.StreamGroup])).ConfigureAwait(false);
         return OpsTaskReply.Read(result, taskId);
     }

@@ -14,6 +14,12 @@ namespace Athomic.Scheduler.Redis;
 /// </summary>
 internal sealed class RedisScheduleStore : IScheduleStore
 {
+    /// <summary>
+    /// How many claim batches' owners <c>{p}:owner</c> keeps (one member per batch, about 50 bytes): an in-flight task
+    /// claimed longer ago than the latest this many batches of its partition shows no owner.
+    /// </summary>
+    internal const int OwnerBatchesKept = 4_096;
+
     /// <summary>Tasks per script call when scheduling many; keeps each script short so Redis stays responsive.</summary>
     internal const int ScheduleChunk = 1000;
 
@@ -180,7 +186,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
             [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner],
-            [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current])).ConfigureAwait(false);
+            [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept])).ConfigureAwait(false);
         return ClaimReply.Read(result);
     }
 
@@ -224,7 +230,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
 
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Ack,
-            [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Owner],
+            [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
             args)).ConfigureAwait(false);
         return AckReply.Read(result);
     }
@@ -234,7 +240,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Retry,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims, _keys.Lease, _keys.Deferred, _keys.Owner],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims, _keys.Lease, _keys.Deferred],
             [_keys.WakeChannelName, claim.TaskId, envelope, (long)delay.TotalMilliseconds, claim.Token])).ConfigureAwait(false);
         return (int)result != 0;
     }
@@ -256,7 +262,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
             args[i++] = claim.Token;
         }
 
-        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight, _keys.Lease, _keys.Owner], args)).ConfigureAwait(false);
+        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight, _keys.Lease], args)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -265,7 +271,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Owner],
+            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
             [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
         return (int)result == 1;
     }

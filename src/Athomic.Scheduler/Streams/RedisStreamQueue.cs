@@ -61,7 +61,7 @@ internal sealed class RedisStreamQueue
     {
         var result = await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Owner],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease],
             [maxCount]).ConfigureAwait(false);
         return PromoteReply.Read(result);
     }

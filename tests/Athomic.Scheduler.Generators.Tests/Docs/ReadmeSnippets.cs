@@ -102,6 +102,16 @@ internal static class ReadmeSnippets
         _ = (page, task);
     }
 
+    public static async Task OperationsAsync(IHost app)
+    {
+        var ops = app.Services.GetRequiredService<ISchedulerOperations>();
+        TaskPage page = await ops.ListTasksAsync(new TaskQuery(ScheduledTaskState.Pending) { Limit = 100, Handler = "trial.end", IdPrefix = "trial:" });
+        TaskPage next = await ops.ListTasksAsync(new TaskQuery { Limit = 100, Cursor = page.NextCursor }); // keyset paging
+        TaskDetails? task = await ops.GetTaskAsync("trial:42");   // pending, in flight or dead letter; task.PayloadToJson()
+        RunNowStatus run = await ops.RunNowAsync("trial:42");      // Due, InFlight (not touched) or NotFound
+        _ = (next, task, run);
+    }
+
     public static void UnitTest(IServiceCollection services)
     {
         var time = new FakeTimeProvider();

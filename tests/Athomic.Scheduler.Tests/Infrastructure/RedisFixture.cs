@@ -28,7 +28,8 @@ public sealed class RedisFixture : IAsyncLifetime
     /// <summary>
     /// Counts the keys of a prefix (all share the hash tag <c>{prefix}</c>) that hold tasks or their state: every key
     /// but <c>:fence</c>, the 8-byte counter fencing tokens are taken from, which stays for good by design (a counter
-    /// that started again could hand a stalled run's token to a newer claim).
+    /// that started again could hand a stalled run's token to a newer claim), and <c>:owner</c>, which names the process
+    /// of the latest claim batches (bounded: <c>RedisScheduleStore.OwnerBatchesKept</c> members).
     /// </summary>
     public async Task<int> KeyCountAsync(string prefix)
     {
@@ -36,7 +37,7 @@ public sealed class RedisFixture : IAsyncLifetime
         var count = 0;
         await foreach (var key in server.KeysAsync(pattern: "{" + prefix + "}*"))
         {
-            if (!((string)key!).EndsWith("}:fence", StringComparison.Ordinal))
+            if (!((string)key!).EndsWith("}:fence", StringComparison.Ordinal) && !((string)key!).EndsWith("}:owner", StringComparison.Ordinal))
             {
                 count++;
             }

@@ -1,5 +1,5 @@
 -- ack.lua: claimed tasks ran: forget each one whose claim is still the current one.
--- KEYS[1] inflight, KEYS[2] tasks, KEYS[3] reclaims, KEYS[4] lease, KEYS[5] pending, KEYS[6] deferred, KEYS[7] owner
+-- KEYS[1] inflight, KEYS[2] tasks, KEYS[3] reclaims, KEYS[4] lease, KEYS[5] pending, KEYS[6] deferred
 -- (see claim.lua and schedule.lua)
 -- ARGV[1] wake channel, then pairs of task id and fencing token of the claim (concurrent acks share one call).
 -- A version scheduled while a task ran becomes pending now (_deferred.lua).
@@ -20,7 +20,6 @@ for i = 2, #ARGV, 2 do
 end
 if #ended > 0 then
   redis.call('HDEL', KEYS[4], unpack(ended))
-  redis.call('HDEL', KEYS[7], unpack(ended))
   redis.call('ZREM', KEYS[1], unpack(ended))
   redis.call('HDEL', KEYS[2], unpack(ended))
   redis.call('HDEL', KEYS[3], unpack(ended))

@@ -2,9 +2,10 @@
 -- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight (zset: task id -> lease deadline), KEYS[4] recurring state,
 -- KEYS[5] recurring due, KEYS[6] recurring next (see recurring_upsert.lua), KEYS[7] reclaims (hash: task id -> how
 -- many of its leases expired since a handler last finished it; ack, retry and dead-letter clear it),
--- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter),
--- KEYS[10] owner (hash: in-flight task id -> the claiming process's name, for operators; ended with the lease)
--- ARGV[1] batch size, ARGV[2] lease in ms, ARGV[3] the claiming process's name
+-- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter)
+-- KEYS[10] owner (zset: one member 'first token, count, owner' per claim batch, scored by its first token: which
+-- process took a token, for operators; about the latest ARGV[4] batches are kept)
+-- ARGV[1] batch size, ARGV[2] lease in ms, ARGV[3] the claiming process's name, ARGV[4] owner batches kept
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), recurring occurrences chained,
 --           fencing token base, then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from
 --           the schedule, else how many of its leases have expired (1 or more) }. The k-th task's token is base + k.
@@ -47,18 +48,21 @@ if #ids < max then
   if #claimed > 0 then redis.call('ZREMRANGEBYRANK', K_PENDING, 0, #claimed - 1) end
 end
 
--- One command each for the whole batch (a command per task costs more than its work): leases, tokens, owners,
--- envelopes.
+-- One command each for the whole batch (a command per task costs more than its work): leases, tokens, envelopes.
 if #ids > 0 then
   local base = redis.call('INCRBY', K_FENCE, #ids) - #ids
-  local leases, tokens, owners = {}, {}, {}
+  -- Who took tokens base + 1 .. base + #ids: one member per batch, not per task (the claim is the hot path).
+  redis.call('ZADD', K_OWNER, base + 1, (base + 1) .. ' ' .. #ids .. ' ' .. ARGV[3])
+  -- Trimmed to the latest ARGV[4] batches once per 1,024 tokens, so most claims add one command only.
+  if math.floor((base + #ids) / 1024) ~= math.floor(base / 1024) then
+    redis.call('ZREMRANGEBYRANK', K_OWNER, 0, -tonumber(ARGV[4]) - 1)
+  end
+  local leases, tokens = {}, {}
   for i = 1, #ids do
     leases[#leases + 1] = deadline
     leases[#leases + 1] = ids[i]
     tokens[#tokens + 1] = ids[i]
     tokens[#tokens + 1] = base + i
-    owners[#owners + 1] = ids[i]
-    owners[#owners + 1] = ARGV[3]
   end
   -- In slices of 4,000 arguments: Lua's unpack is limited to about 8,000 values (BatchSize goes up to 10,000).
   local envelopes = {}
@@ -66,7 +70,6 @@ if #ids > 0 then
     local j = math.min(i + 3999, #leases)
     redis.call('ZADD', K_INFLIGHT, unpack(leases, i, j))
     redis.call('HSET', K_LEASE, unpack(tokens, i, j))
-    redis.call('HSET', K_OWNER, unpack(owners, i, j))
   end
   for i = 1, #ids, 4000 do
     local part = redis.call('HMGET', K_TASKS, unpack(ids, i, math.min(i + 3999, #ids)))

@@ -1,6 +1,6 @@
 -- deadletter.lua: move a claimed task to the dead letters with a record of why, if the claim is current.
 -- KEYS[1] inflight, KEYS[2] tasks, KEYS[3] dead (hash: id -> record), KEYS[4] dead index (zset: id -> time),
--- KEYS[5] reclaims, KEYS[6] lease, KEYS[7] pending, KEYS[8] deferred, KEYS[9] owner (see claim.lua and schedule.lua)
+-- KEYS[5] reclaims, KEYS[6] lease, KEYS[7] pending, KEYS[8] deferred (see claim.lua and schedule.lua)
 -- ARGV[1] task id, ARGV[2] record, ARGV[3] fencing token of the claim, ARGV[4] wake channel,
 -- ARGV[5] most dead letters kept (0: no limit), ARGV[6] longest a dead letter is kept, ms (0: no limit)
 -- A version scheduled while it ran becomes pending now (_deferred.lua). Old dead letters are trimmed (_dead_trim.lua).
@@ -13,7 +13,6 @@ local K_DEAD, K_DEAD_INDEX = KEYS[3], KEYS[4]
 local id = ARGV[1]
 if redis.call('HGET', KEYS[6], id) ~= ARGV[3] then return 0 end
 redis.call('HDEL', KEYS[6], id)
-redis.call('HDEL', KEYS[9], id)
 redis.call('ZREM', KEYS[1], id)
 redis.call('HDEL', KEYS[5], id)
 local now = server_now_ms()

@@ -1,7 +1,8 @@
 -- ops_tasks.lua: one page of a task listing for operators (ISchedulerOperations.ListTasksAsync), keyset-paged:
 -- O(log n + entries looked at), never more than a budget of entries per call.
 -- KEYS[1] the listing's sorted set (pending: id -> due; inflight: id -> lease deadline; dead index: id -> time),
--- KEYS[2] its details hash (tasks: id -> envelope; dead: id -> dead-letter record), KEYS[3] owner (see claim.lua)
+-- KEYS[2] its details hash (tasks: id -> envelope; dead: id -> dead-letter record), KEYS[3] owner, KEYS[4] lease
+-- (see claim.lua)
 -- ARGV[1] 1 = descending (dead letters, newest first), else ascending; ARGV[2] 1 when a cursor follows, else 0;
 -- ARGV[3] cursor score, ARGV[4] cursor id (start strictly after them in the listing's order, ties by id bytes);
 -- ARGV[5] most items returned, ARGV[6] most entries looked at, ARGV[7] handler filter ('' none),
@@ -9,7 +10,8 @@
 -- Returns { 1 when the end of the listing was reached else 0, score of the last entry looked at ('' none), its id,
 --           then per matching item: id, score, details ('' when missing), owner ('' unknown) },
 -- read by OpsTasksReply (Redis/Replies/OpsTasksReply.cs).
-local K_SET, K_DATA, K_OWNER = KEYS[1], KEYS[2], KEYS[3]
+local K_SET, K_DATA, K_OWNER, K_LEASE = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+--#include _owner
 local rev = ARGV[1] == '1'
 local limit, budget = tonumber(ARGV[5]), tonumber(ARGV[6])
 local handler, prefix, dead, owners = ARGV[7], ARGV[8], ARGV[9] == '1', ARGV[10] == '1'
@@ -106,7 +108,7 @@ while seen < budget and found < limit do
         out[#out + 1] = id
         out[#out + 1] = score
         out[#out + 1] = data or ''
-        out[#out + 1] = owners and redis.call('HGET', K_OWNER, id) or ''
+        out[#out + 1] = owners and owner_of(K_OWNER, redis.call('HGET', K_LEASE, id)) or ''
         found = found + 1
         if found == limit then break end
       end

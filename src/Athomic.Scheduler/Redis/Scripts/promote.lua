@@ -2,7 +2,7 @@
 -- atomic step: a task is always either in the schedule or in the stream, never in between.
 -- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] stream, KEYS[5] queued (hash: task id -> entry id),
 -- KEYS[6] recurring state, KEYS[7] recurring due, KEYS[8] recurring next (see recurring_upsert.lua),
--- KEYS[9] reclaims, KEYS[10] lease, KEYS[11] owner (see claim.lua)
+-- KEYS[9] reclaims, KEYS[10] lease (see claim.lua)
 -- ARGV[1] batch size
 -- Each task becomes one entry { t = task id, e = envelope ('' when missing), d = due time or lease expiry (ms) };
 -- its details move from the tasks hash into the entry. Promoting a recurring occurrence adds the schedule's next
@@ -34,7 +34,6 @@ for i = 1, #expired, 2 do
   push(expired[i], expired[i + 1])
   redis.call('HDEL', KEYS[9], expired[i])
   redis.call('HDEL', KEYS[10], expired[i])
-  redis.call('HDEL', KEYS[11], expired[i])
   taken = taken + 1
 end
 if taken > 0 then redis.call('ZREMRANGEBYRANK', K_INFLIGHT, 0, taken - 1) end

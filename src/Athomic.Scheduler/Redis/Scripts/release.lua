@@ -1,5 +1,5 @@
 -- release.lua: hand claimed tasks back to the schedule, due now (a worker shutting down), if their claims are current.
--- KEYS[1] pending, KEYS[2] inflight, KEYS[3] lease, KEYS[4] owner (see claim.lua)
+-- KEYS[1] pending, KEYS[2] inflight, KEYS[3] lease (see claim.lua)
 -- ARGV[1] wake channel, then pairs of task id and fencing token.
 -- A version held back behind a released task stays held back: it becomes pending when the released task has run.
 -- Returns the number of tasks handed back.
@@ -10,7 +10,6 @@ for i = 2, #ARGV, 2 do
   local id = ARGV[i]
   if redis.call('HGET', KEYS[3], id) == ARGV[i + 1] then
     redis.call('HDEL', KEYS[3], id)
-    redis.call('HDEL', KEYS[4], id)
     redis.call('ZREM', KEYS[2], id)
     redis.call('ZADD', KEYS[1], now, id)
     n = n + 1

@@ -1,5 +1,5 @@
 -- retry.lua: a claimed task failed: move it back to the schedule as its next attempt, if the claim is current.
--- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] reclaims, KEYS[5] lease, KEYS[6] deferred, KEYS[7] owner
+-- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] reclaims, KEYS[5] lease, KEYS[6] deferred
 -- (see claim.lua and schedule.lua)
 -- ARGV[1] wake channel, ARGV[2] task id, ARGV[3] envelope of the next attempt, ARGV[4] delay in ms,
 -- ARGV[5] fencing token of the claim
@@ -11,7 +11,6 @@ local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[1], KEYS[2], KEYS[6], ARGV[1]
 local id = ARGV[2]
 if redis.call('HGET', KEYS[5], id) ~= ARGV[5] then return 0 end
 redis.call('HDEL', KEYS[5], id)
-redis.call('HDEL', KEYS[7], id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('HDEL', KEYS[4], id)
 if promote_deferred(id) then return 2 end
