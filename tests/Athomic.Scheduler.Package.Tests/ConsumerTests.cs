@@ -41,6 +41,22 @@ public sealed class ConsumerTests(PackageFixture package) : IClassFixture<Packag
     }
 
     [Fact]
+    public void Dashboard_package_embeds_its_assets_and_takes_ASP_NET_Core_as_a_framework_reference()
+    {
+        using var zip = ZipFile.OpenRead(Path.Combine(package.Feed, $"Athomic.Scheduler.Dashboard.{package.Version}.nupkg"));
+        using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+        var text = nuspec.ReadToEnd();
+
+        Assert.Contains(zip.Entries, e => e.FullName == "lib/net10.0/Athomic.Scheduler.Dashboard.dll");
+        Assert.Contains(zip.Entries, e => e.FullName == "lib/net10.0/Athomic.Scheduler.Dashboard.xml");
+        Assert.Contains(zip.Entries, e => e.FullName == "PACKAGE.md");
+        Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith(".css", StringComparison.Ordinal)); // embedded, not content files
+        Assert.Contains($"<dependency id=\"Athomic.Scheduler\" version=\"{package.Version}\" include=\"All\" />", text);
+        Assert.Contains("<frameworkReference name=\"Microsoft.AspNetCore.App\" />", text);
+        Assert.Contains("<license type=\"expression\">MIT</license>", text);
+    }
+
+    [Fact]
     public async Task Consumer_restored_from_the_package_runs_its_generated_methods_against_Redis()
     {
         await using var redis = await RedisServer.StartAsync();

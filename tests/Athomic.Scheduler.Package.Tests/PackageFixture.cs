@@ -19,7 +19,7 @@ public sealed class PackageFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Feed);
-        foreach (var project in new[] { "Athomic.Scheduler", "Athomic.Scheduler.Garnet" })
+        foreach (var project in new[] { "Athomic.Scheduler", "Athomic.Scheduler.Garnet", "Athomic.Scheduler.Dashboard" })
         {
             var pack = await RunAsync(RepositoryRoot, "dotnet", "pack", Path.Combine("src", project, project + ".csproj"),
                 "-c", "Release", "-o", Feed, $"-p:Version={Version}", "--nologo");

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Athomic.Scheduler.Dashboard.Tests.Infrastructure;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Playwright;
+
+namespace Athomic.Scheduler.Dashboard.Tests;
+
+/// <summary>
+/// Who gets in (a policy, or local requests in Development only), anti-forgery on every action, read-only mode,
+/// and a dashboard behind a path base. The store does not matter here: the in-memory one keeps them fast.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed partial class SecurityTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task A_browser_without_the_policys_user_is_refused_and_sees_nothing_of_the_schedule()
+    {
+        await using var host = await DashboardHost.StartAsync(new HostSettings());
+        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", ScheduledPayload.Serialize("u1"), "secret-task"), TimeSpan.FromHours(1));
+
+        var anonymous = await browser.NewPageAsync(user: null);
+        foreach (var path in new[] { "", "/pending", "/task?id=secret-task", "/assets/dashboard.css" })
+        {
+            // Through the browser context's own request API: Chromium shows an empty 401 as an error page.
+            var response = await anonymous.APIRequest.GetAsync(host.Root + path);
+            Assert.Equal(401, response.Status);
+            Assert.DoesNotContain("secret-task", await response.TextAsync());
+        }
+
+        var admitted = await browser.NewPageAsync();
+        Assert.Equal(200, (await admitted.GotoAsync(host.Root + "/task?id=secret-task"))!.Status);
+    }
+
+    [Fact]
+    public async Task Without_a_policy_only_local_requests_in_Development_get_in()
+    {
+        await using (var production = await DashboardHost.StartAsync(new HostSettings { Policy = false, Environment = Environments.Production }))
+        {
+            using var client = new HttpClient();
+            var refused = await client.GetAsync(production.Root);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("AuthorizationPolicy", await refused.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(production.Root + "/assets/dashboard.css")).StatusCode);
+        }
+
+        await using var development = await DashboardHost.StartAsync(new HostSettings { Policy = false, Environment = Environments.Development });
+        using var local = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await local.GetAsync(development.Root)).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_action_posted_without_an_anti_forgery_token_is_refused_and_changes_nothing()
+    {
+        await using var host = await DashboardHost.StartAsync(new HostSettings());
+        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", ScheduledPayload.Serialize("u1"), "keep-me"), TimeSpan.FromHours(1));
+        using var client = new HttpClient();
+        client.DefaultRequestHeaders.Add(DashboardHost.UserHeader, "operator");
+
+        // A forged form (no token, as a cross-site page would post it)...
+        var forged = await client.PostAsync(host.Root + "/action", new FormUrlEncodedContent(new Dictionary<string, string> { ["action"] = "cancel", ["id"] = "keep-me" }));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("anti-forgery", await forged.Content.ReadAsStringAsync());
+        Assert.NotNull(await host.Scheduler.GetAsync("keep-me"));
+
+        // ...and a token taken from the confirmation page, but without its cookie, are both refused.
+        var confirm = await client.GetStringAsync(host.Root + "/confirm?action=cancel&id=keep-me");
+        var token = TokenField().Match(confirm);
+        Assert.True(token.Success, "the confirmation page holds a token");
+        using var cookieless = new HttpClient(new HttpClientHandler { UseCookies = false });
+        cookieless.DefaultRequestHeaders.Add(DashboardHost.UserHeader, "operator");
+        var stolen = await cookieless.PostAsync(host.Root + "/action", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [token.Groups["name"].Value] = WebUtility.HtmlDecode(token.Groups["value"].Value),
+            ["action"] = "cancel",
+            ["id"] = "keep-me",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, stolen.StatusCode);
+        Assert.NotNull(await host.Scheduler.GetAsync("keep-me"));
+
+        // The same form with the cookie of the session that got the token goes through.
+        var posted = await client.PostAsync(host.Root + "/action", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [token.Groups["name"].Value] = WebUtility.HtmlDecode(token.Groups["value"].Value),
+            ["action"] = "cancel",
+            ["id"] = "keep-me",
+        }));
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode); // after the 303 to the pending list
+        Assert.Null(await host.Scheduler.GetAsync("keep-me"));
+    }
+
+    [Fact]
+    public async Task Read_only_mode_maps_no_action_and_renders_no_button()
+    {
+        await using var host = await DashboardHost.StartAsync(new HostSettings { ReadOnly = true });
+        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", ScheduledPayload.Serialize("u1"), "look-only"), TimeSpan.FromHours(1));
+
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Root + "/task?id=look-only");
+        await Assertions.Expect(page.Locator(".badge")).ToHaveTextAsync("read-only");
+        await Assertions.Expect(page.Locator(".actions")).ToHaveCountAsync(0);
+        Assert.Equal(404, (await page.APIRequest.GetAsync(host.Root + "/confirm?action=cancel&id=look-only")).Status);
+        var post = await page.APIRequest.PostAsync(host.Root + "/action", new() { Form = page.APIRequest.CreateFormData().Append("action", "cancel").Append("id", "look-only") });
+        Assert.True(post.Status is 404 or 405, $"status {post.Status}");
+        Assert.NotNull(await host.Scheduler.GetAsync("look-only"));
+    }
+
+    [Fact]
+    public async Task Behind_a_path_base_every_link_and_asset_keeps_it()
+    {
+        await using var host = await DashboardHost.StartAsync(new HostSettings { PathBase = "/ops" });
+        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", ScheduledPayload.Serialize("u1"), "based"), TimeSpan.FromHours(1));
+
+        var page = await browser.NewPageAsync();
+        var css = page.WaitForResponseAsync(r => r.Url.Contains("/assets/dashboard.css", StringComparison.Ordinal));
+        await page.GotoAsync(host.Root);
+        Assert.StartsWith(host.Root.Replace("/ops/scheduler", "/ops/scheduler/assets/", StringComparison.Ordinal), (await css).Url);
+        Assert.Equal(200, (await css).Status);
+        foreach (var href in await page.Locator("a[href], form[action]").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('href') ?? e.getAttribute('action'))"))
+        {
+            Assert.StartsWith("/ops/scheduler", href);
+        }
+
+        await page.ClickAsync("nav a:text-is('Pending')");
+        await page.ClickAsync("#tasks a:text-is('based')");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/ops/scheduler/task\\?id=based$"));
+        await page.ClickAsync("a.button:text-is('Cancel…')");
+        await page.ClickAsync("#confirm");
+        await Assertions.Expect(page.Locator(".flash.ok")).ToContainTextAsync("was cancelled");
+        Assert.Null(await host.Scheduler.GetAsync("based"));
+    }
+
+    [GeneratedRegex("name=\"(?<name>__RequestVerificationToken[^\"]*)\" value=\"(?<value>[^\"]+)\"")]
+    private static partial Regex TokenField();
+}
