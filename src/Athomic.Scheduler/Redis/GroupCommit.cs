@@ -16,7 +16,13 @@ namespace Athomic.Scheduler.Redis;
 /// Whether an item may ride in the call of the batch's first item (for example: only items with the same policy);
 /// <see langword="null"/>: any item may.
 /// </param>
-internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Task<TResult[]>> send, int maxBatch, Func<TItem, TItem, bool>? sameCall = null)
+/// <param name="sendLoneItemInline">
+/// Whether a lone caller sends its item itself (single schedules: one caller waits for one round trip). Acks pass
+/// <see langword="false"/>: they arrive from many handlers in bursts, and handing every ack to the drain task lets the
+/// acks that arrive during a call share the next one, where a caller sending inline would take the send slot alone.
+/// </param>
+internal sealed class GroupCommit<TItem, TResult>(
+    Func<IReadOnlyList<TItem>, Task<TResult[]>> send, int maxBatch, Func<TItem, TItem, bool>? sameCall = null, bool sendLoneItemInline = true)
 {
     private readonly ConcurrentQueue<Pending> _queued = new();
     private int _sending;
@@ -24,7 +30,7 @@ internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Tas
     /// <summary>Sends <paramref name="item"/>, alone or with the items of concurrent callers.</summary>
     public Task<TResult> SendAsync(TItem item)
     {
-        if (_queued.IsEmpty && Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
+        if (sendLoneItemInline && _queued.IsEmpty && Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
         {
             return SendAloneAsync(item);
         }
