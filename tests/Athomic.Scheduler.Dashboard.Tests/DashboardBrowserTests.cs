@@ -105,7 +105,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
         try
         {
             await host.Scheduler.ScheduleAsync(Task(id, "cards.charge", 7), TimeSpan.Zero);
-            await Eventually(async () => await host.DeadLetters.GetAsync(id) is not null, "the failing charge is dead-lettered");
+            await Athomic.Scheduler.Tests.Infrastructure.Eventually.TrueAsync(async () => await host.DeadLetters.GetAsync(id) is not null, TimeSpan.FromSeconds(30), "the failing charge is dead-lettered");
         }
         finally
         {
@@ -170,7 +170,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
         try
         {
             await ScheduleAsync(host, 7, "cards.charge", i => $"charge:{i}", _ => DateTimeOffset.UtcNow);
-            await Eventually(async () => (await host.Operations.GetCountsAsync()).Sum(c => c.DeadLetters) == 7, "seven charges are dead-lettered");
+            await Athomic.Scheduler.Tests.Infrastructure.Eventually.TrueAsync(async () => (await host.Operations.GetCountsAsync()).Sum(c => c.DeadLetters) == 7, TimeSpan.FromSeconds(30), "seven charges are dead-lettered");
         }
         finally
         {
@@ -179,7 +179,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
 
         var start = DateTimeOffset.UtcNow;
         await ScheduleAsync(host, 400, "cards.charge", i => $"paid:{i:D3}", i => start.AddMilliseconds(i * 15));
-        await Eventually(async () => (await host.Operations.GetCountsAsync()).Sum(c => c.Pending + c.InFlight) <= 15_002, "the due charges ran");
+        await Athomic.Scheduler.Tests.Infrastructure.Eventually.TrueAsync(async () => (await host.Operations.GetCountsAsync()).Sum(c => c.Pending + c.InFlight) <= 15_002, TimeSpan.FromSeconds(30), "the due charges ran");
 
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Root);
@@ -208,17 +208,6 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
                     : Task(id(i), handler, i), due(i)))
                 .ToList();
             await host.Scheduler.ScheduleManyAsync(batch);
-        }
-    }
-
-    /// <summary>Polls the store (it raises no event for a dead letter) until <paramref name="condition"/> holds.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await System.Threading.Tasks.Task.Delay(50);
         }
     }
 }
