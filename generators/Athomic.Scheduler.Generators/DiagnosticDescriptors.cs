@@ -118,6 +118,16 @@ internal static class DiagnosticDescriptors
         "[Recurring] without [ScheduledHandler]",
         "'{0}' has [Recurring] but no [ScheduledHandler], so its schedule would never be registered; add [ScheduledHandler] to the method");
 
+    public static readonly DiagnosticDescriptor NoGeneratedFormatter = Error(
+        "ATS023",
+        "Payload type without a generated formatter",
+        "The payload type '{0}' of handler '{1}' has no generated MessagePack formatter: {2}; use types the generator formats (see the README section \"Native AOT\"), or add [assembly: Athomic.Scheduler.DynamicPayloadFormatters] to let MessagePack's dynamic resolver handle them (not compatible with Native AOT or trimming)");
+
+    public static readonly DiagnosticDescriptor MessagePackRule = Error(
+        "ATS024",
+        "Payload type breaks a MessagePack rule",
+        "The payload type '{0}' of handler '{1}' would fail to serialize at run time: {2}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         DuplicateHandlerName,
         GeneratedNameCollision,
@@ -140,7 +150,9 @@ internal static class DiagnosticDescriptors
         UnknownTimeZone,
         InvalidRecurring,
         RecurringWithPayload,
-        RecurringWithoutHandler);
+        RecurringWithoutHandler,
+        NoGeneratedFormatter,
+        MessagePackRule);
 
     /// <summary>All descriptors, by id.</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;

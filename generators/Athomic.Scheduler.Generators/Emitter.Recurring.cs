@@ -8,7 +8,7 @@ internal static partial class Emitter
 {
     private const string RecurringSchedule = "global::Athomic.Scheduler.RecurringSchedule";
 
-    private static void RecurringMethod(SourceWriter writer, HandlerSpec handler)
+    private static void RecurringMethod(SourceWriter writer, GenerationSpec spec, HandlerSpec handler)
     {
         var method = handler.Name == handler.MethodDisplay ? string.Empty : " (<c>" + Xml(handler.MethodDisplay) + "</c>)";
         writer.WriteLine("/// <summary>");
@@ -32,7 +32,7 @@ internal static partial class Emitter
             "(this " + Scheduler + " scheduler, string scheduleId, " + payload + RecurringSchedule + " schedule, " + CancellationToken + " cancellationToken = default) =>");
         var bytes = handler.PayloadType is null
             ? "global::System.ReadOnlyMemory<byte>.Empty"
-            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload)";
+            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + ResolverName(spec) + ".Options)";
         writer.Indent();
         writer.WriteLine(
             "NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + "), schedule, cancellationToken);");

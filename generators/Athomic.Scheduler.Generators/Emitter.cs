@@ -38,6 +38,10 @@ internal static partial class Emitter
 
         context.AddSource(ScheduleExtensionsHintName, SourceText.From(ScheduleExtensions(spec), System.Text.Encoding.UTF8));
         context.AddSource(RegistryHintName, SourceText.From(Registry(spec), System.Text.Encoding.UTF8));
+        if (spec.Shapes.Count > 0)
+        {
+            context.AddSource(FormattersHintName, SourceText.From(Formatters(spec), System.Text.Encoding.UTF8));
+        }
     }
 
     /// <summary>The public (or internal) static class with the typed <c>Schedule…Async</c> extension methods.</summary>
@@ -59,11 +63,11 @@ internal static partial class Emitter
                 writer.WriteLine();
             }
 
-            ScheduleMethod(writer, handlers[i], at: false);
+            ScheduleMethod(writer, spec, handlers[i], at: false);
             writer.WriteLine();
-            ScheduleMethod(writer, handlers[i], at: true);
+            ScheduleMethod(writer, spec, handlers[i], at: true);
             writer.WriteLine();
-            RecurringMethod(writer, handlers[i]);
+            RecurringMethod(writer, spec, handlers[i]);
         }
 
         writer.WriteLine();
@@ -73,7 +77,7 @@ internal static partial class Emitter
         return writer.ToString();
     }
 
-    private static void ScheduleMethod(SourceWriter writer, HandlerSpec handler, bool at)
+    private static void ScheduleMethod(SourceWriter writer, GenerationSpec spec, HandlerSpec handler, bool at)
     {
         var when = at ? "at <paramref name=\"executionTime\"/>" : "after <paramref name=\"delay\"/>";
         var method = handler.Name == handler.MethodDisplay ? string.Empty : " (<c>" + Xml(handler.MethodDisplay) + "</c>)";
@@ -108,7 +112,7 @@ internal static partial class Emitter
             ", string? taskId = null, " + CancellationToken + " cancellationToken = default) =>");
         var bytes = handler.PayloadType is null
             ? "global::System.ReadOnlyMemory<byte>.Empty"
-            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload)";
+            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + ResolverName(spec) + ".Options)";
         writer.Indent();
         writer.WriteLine(
             "NotNull(scheduler)." + (at ? "ScheduleAtAsync" : "ScheduleAsync") + "(new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + ", taskId), " +
@@ -156,13 +160,13 @@ internal static partial class Emitter
         writer.WriteLine("return builder.AddHandlers(Registry.Instance);");
         writer.CloseBlock();
         writer.WriteLine();
-        RegistryClass(writer, handlers);
+        RegistryClass(writer, spec, handlers);
         writer.CloseBlock();
         writer.CloseBlock();
         return writer.ToString();
     }
 
-    private static void RegistryClass(SourceWriter writer, List<HandlerSpec> handlers)
+    private static void RegistryClass(SourceWriter writer, GenerationSpec spec, List<HandlerSpec> handlers)
     {
         writer.OpenBlock("private sealed class Registry : global::Athomic.Scheduler.Execution.IScheduledHandlerRegistry");
         writer.WriteLine("public static readonly Registry Instance = new Registry();");
@@ -182,14 +186,9 @@ internal static partial class Emitter
         for (var i = 0; i < handlers.Count; i++)
         {
             writer.WriteLine();
-            Invoker(writer, handlers[i], i);
+            Invoker(writer, spec, handlers[i], i);
         }
 
-        writer.WriteLine();
-        writer.WriteLine("private static T Decode<T>(" + Context + " context) =>");
-        writer.Indent();
-        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);");
-        writer.Unindent();
         writer.WriteLine();
         writer.WriteLine("private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>");
         writer.Indent();
@@ -198,14 +197,16 @@ internal static partial class Emitter
         writer.CloseBlock();
     }
 
-    private static void Invoker(SourceWriter writer, HandlerSpec handler, int index)
+    private static void Invoker(SourceWriter writer, GenerationSpec spec, HandlerSpec handler, int index)
     {
         writer.OpenBlock(
             "private static " + ValueTask + " " + InvokerName(index) +
             "(" + Context + " context, global::System.IServiceProvider services, " + CancellationToken + " cancellationToken)");
         if (handler.PayloadType is not null)
         {
-            writer.WriteLine("var payload = Decode<" + handler.PayloadType + ">(context);");
+            writer.WriteLine(
+                "var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<" + handler.PayloadType + ">(context.Payload, context.Handler, " +
+                PayloadFormatter(spec, handler) + ", " + ResolverName(spec) + ".Options);");
         }
 
         var target = handler.IsStatic ? handler.ContainingType : "Resolve<" + handler.ContainingType + ">(services)";

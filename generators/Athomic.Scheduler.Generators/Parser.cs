@@ -34,7 +34,7 @@ internal static class Parser
 
         CheckDeclaration(method, display, methodLocation, diagnostics);
         var returnKind = CheckReturn(method, display, methodLocation, diagnostics);
-        var parameters = CheckParameters(method, display, diagnostics, cancellationToken, out var payload);
+        var parameters = CheckParameters(method, display, diagnostics, cancellationToken, out var payload, out var payloadLocation, out var shapes);
         var attribute = ReadAttribute(context.Attributes[0], method, display, methodLocation, diagnostics, cancellationToken, out var nameLocation);
         var recurring = RecurringParser.Parse(method, display, attribute.Name, payload?.ToDisplayString(), methodLocation, diagnostics, cancellationToken);
 
@@ -57,8 +57,9 @@ internal static class Parser
             payload?.ToDisplayString(),
             attribute.MaxAttempts,
             DocComments.Summary(context.TargetNode),
-            recurring);
-        return new ParseResult(new ParsedHandler(spec, nameLocation, methodLocation), EquatableArray<DiagnosticInfo>.Empty);
+            recurring,
+            shapes);
+        return new ParseResult(new ParsedHandler(spec, nameLocation, methodLocation, payloadLocation), EquatableArray<DiagnosticInfo>.Empty);
     }
 
     private static string? NotOrdinaryKind(IMethodSymbol method) => method.MethodKind switch
@@ -186,9 +187,17 @@ internal static class Parser
     }
 
     private static EquatableArray<HandlerParameterKind> CheckParameters(
-        IMethodSymbol method, string display, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out ITypeSymbol? payloadType)
+        IMethodSymbol method,
+        string display,
+        List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken,
+        out ITypeSymbol? payloadType,
+        out LocationInfo? payloadLocation,
+        out PayloadShapes? shapes)
     {
         payloadType = null;
+        payloadLocation = null;
+        shapes = null;
         var kinds = new HandlerParameterKind[method.Parameters.Length];
         var seen = new Dictionary<HandlerParameterKind, IParameterSymbol>();
         for (var i = 0; i < kinds.Length; i++)
@@ -223,10 +232,17 @@ internal static class Parser
             }
 
             payloadType = parameter.Type;
+            payloadLocation = syntax?.Type is { } typeSyntax ? LocationInfo.From(typeSyntax) : location;
             if (PayloadTypeChecker.FindProblem(parameter.Type) is { } problem)
             {
-                var typeLocation = syntax?.Type is { } typeSyntax ? LocationInfo.From(typeSyntax) : location;
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnserializablePayload, typeLocation, parameter.Type.ToDisplayString(), display, problem));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnserializablePayload, payloadLocation, parameter.Type.ToDisplayString(), display, problem));
+                continue;
+            }
+
+            shapes = PayloadShapeParser.Parse(parameter.Type);
+            foreach (var violation in shapes.RuleViolations)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MessagePackRule, payloadLocation, parameter.Type.ToDisplayString(), display, violation));
             }
         }
 

@@ -48,8 +48,29 @@ internal static class Planner
         return diagnostics.ToImmutable();
     }
 
+    /// <summary>ATS023 for every payload with parts the generator cannot format, unless the assembly opted out.</summary>
+    public static ImmutableArray<DiagnosticInfo> FindUnformattable(ImmutableArray<ParsedHandler> handlers, bool dynamicFallback)
+    {
+        if (dynamicFallback)
+        {
+            return ImmutableArray<DiagnosticInfo>.Empty;
+        }
+
+        var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
+        foreach (var handler in Sort(handlers))
+        {
+            if (handler.Spec.Payload is { Unformattable.Count: > 0 } payload)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.NoGeneratedFormatter, handler.PayloadLocation, handler.Spec.PayloadDisplay ?? string.Empty, handler.Spec.MethodDisplay, string.Join("; ", payload.Unformattable)));
+            }
+        }
+
+        return diagnostics.ToImmutable();
+    }
+
     /// <summary>The model to emit, or <see langword="null"/> when the assembly has no valid handler.</summary>
-    public static GenerationSpec? Plan(ImmutableArray<ParsedHandler> handlers, string assemblyName)
+    public static GenerationSpec? Plan(ImmutableArray<ParsedHandler> handlers, string assemblyName, bool dynamicFallback = false)
     {
         if (handlers.IsDefaultOrEmpty)
         {
@@ -61,7 +82,21 @@ internal static class Planner
         var generated = sorted
             .Select(h => new GeneratedHandler(h.Spec, OwnsItsMethodNames(h, byMethod)))
             .ToArray();
-        return new GenerationSpec(Naming.AssemblyIdentifier(assemblyName), assemblyName, new EquatableArray<GeneratedHandler>(generated));
+        var shapes = new SortedDictionary<string, TypeShape>(StringComparer.Ordinal);
+        foreach (var handler in sorted)
+        {
+            foreach (var shape in handler.Spec.Payload?.Shapes ?? default)
+            {
+                shapes[shape.Id] = shape;
+            }
+        }
+
+        return new GenerationSpec(
+            Naming.AssemblyIdentifier(assemblyName),
+            assemblyName,
+            new EquatableArray<GeneratedHandler>(generated),
+            new EquatableArray<TypeShape>(shapes.Values),
+            dynamicFallback);
     }
 
     private static (string Method, string TakenBy)? Collision(ParsedHandler handler, Dictionary<string, List<ParsedHandler>> byMethod)

@@ -20,6 +20,9 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
     /// <summary>The metadata name of the attribute that marks handlers.</summary>
     public const string AttributeMetadataName = "Athomic.Scheduler.ScheduledHandlerAttribute";
 
+    /// <summary>The assembly attribute that lets payload types without a generated formatter use MessagePack's dynamic resolver.</summary>
+    public const string DynamicPayloadFormattersAttribute = "Athomic.Scheduler.DynamicPayloadFormattersAttribute";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -53,12 +56,22 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             }
         });
 
+        var dynamicFallback = context.CompilationProvider
+            .Select(static (compilation, _) => PayloadShapeParser.HasAttribute(compilation.Assembly, DynamicPayloadFormattersAttribute))
+            .WithTrackingName(TrackingNames.DynamicFallback);
+        var formatterDiagnostics = collected
+            .Combine(dynamicFallback)
+            .SelectMany(static (pair, _) => Planner.FindUnformattable(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.FormatterDiagnostics);
+        context.RegisterSourceOutput(formatterDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
         var assemblyName = context.CompilationProvider
             .Select(static (compilation, _) => compilation.AssemblyName ?? string.Empty)
             .WithTrackingName(TrackingNames.AssemblyName);
         var generation = collected
             .Combine(assemblyName)
-            .Select(static (pair, _) => Planner.Plan(pair.Left, pair.Right))
+            .Combine(dynamicFallback)
+            .Select(static (pair, _) => Planner.Plan(pair.Left.Left, pair.Left.Right, pair.Right))
             .WithTrackingName(TrackingNames.Generation);
         context.RegisterSourceOutput(generation, static (spc, spec) => Emitter.Emit(spc, spec));
     }

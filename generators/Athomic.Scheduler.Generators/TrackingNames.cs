@@ -24,6 +24,12 @@ public static class TrackingNames
     /// <summary>A <c>[Recurring]</c> method without <c>[ScheduledHandler]</c>, reported (ATS022).</summary>
     public const string RecurringWithoutHandler = nameof(RecurringWithoutHandler);
 
+    /// <summary>Whether the assembly opted out of generated-only formatters with <c>[assembly: DynamicPayloadFormatters]</c>.</summary>
+    public const string DynamicFallback = nameof(DynamicFallback);
+
+    /// <summary>Payload types without a generated formatter, reported (ATS023) unless the assembly opted out.</summary>
+    public const string FormatterDiagnostics = nameof(FormatterDiagnostics);
+
     /// <summary>The location-free model of everything emitted.</summary>
     public const string Generation = nameof(Generation);
 }

@@ -30,7 +30,7 @@ internal static class PayloadJson
                 return null;
             }
 
-            return MessagePackSerializer.ConvertToJson(payload, ScheduledPayload.Options);
+            return MessagePackSerializer.ConvertToJson(payload, MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData));
         }
         catch (Exception ex) when (StoredBytes.IsMalformed(ex))
         {

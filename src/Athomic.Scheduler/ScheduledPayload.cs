@@ -1,38 +1,91 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using MessagePack;
+using MessagePack.Formatters;
+using MessagePack.Resolvers;
 
 namespace Athomic.Scheduler;
 
 /// <summary>
-/// Encodes and decodes handler payloads with MessagePack under untrusted-data security. Generated code calls
-/// these; no type name is ever read from storage (the handler's declared payload type decides).
+/// Encodes and decodes handler payloads with the MessagePack formatters the generator emits for each payload type,
+/// under untrusted-data security. Generated code calls these; no type name is ever read from storage (the handler's
+/// declared payload type decides), and no reflection or dynamic code runs.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // used by generated code
 public static class ScheduledPayload
 {
-    /// <summary>The serializer options: the standard resolver with <see cref="MessagePackSecurity.UntrustedData"/>.</summary>
-    public static MessagePackSerializerOptions Options { get; } =
-        MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+    private const int MaxRetainedBuffer = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    /// <summary>Options over the generated resolver alone, with <see cref="MessagePackSecurity.UntrustedData"/>: Native AOT and trimming safe.</summary>
+    /// <param name="resolver">The generated resolver of an assembly.</param>
+    /// <returns>The options.</returns>
+    public static MessagePackSerializerOptions CreateOptions(IFormatterResolver resolver) =>
+        new MessagePackSerializerOptions(resolver ?? throw new ArgumentNullException(nameof(resolver))).WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>
+    /// Options with the generated resolver ahead of MessagePack's standard resolver, for assemblies that opted out with
+    /// <see cref="DynamicPayloadFormattersAttribute"/>: payload parts without a generated formatter use dynamic code.
+    /// </summary>
+    /// <param name="resolver">The generated resolver of an assembly.</param>
+    /// <returns>The options.</returns>
+    [RequiresDynamicCode("MessagePack's standard resolver builds formatters with Reflection.Emit.")]
+    [RequiresUnreferencedCode("MessagePack's standard resolver reflects over payload types.")]
+    public static MessagePackSerializerOptions CreateDynamicOptions(IFormatterResolver resolver) =>
+        new MessagePackSerializerOptions(CompositeResolver.Create(resolver ?? throw new ArgumentNullException(nameof(resolver)), StandardResolver.Instance))
+            .WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <summary>Encodes a payload.</summary>
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="value">The payload.</param>
+    /// <param name="formatter">The generated formatter of <typeparamref name="T"/>.</param>
+    /// <param name="options">The options from <see cref="CreateOptions"/>.</param>
     /// <returns>The bytes.</returns>
-    public static byte[] Serialize<T>(T value) => MessagePackSerializer.Serialize(value, Options);
+    public static byte[] Serialize<T>(T value, IMessagePackFormatter<T> formatter, MessagePackSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(256);
+        t_buffer = null; // a formatter that schedules re-entrantly gets its own buffer
+        try
+        {
+            var writer = new MessagePackWriter(buffer);
+            formatter.Serialize(ref writer, value, options);
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            if (buffer.Capacity <= MaxRetainedBuffer)
+            {
+                buffer.ResetWrittenCount();
+                t_buffer = buffer;
+            }
+        }
+    }
 
     /// <summary>Decodes a payload.</summary>
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="bytes">The bytes.</param>
     /// <param name="handler">The handler name, for the error message.</param>
+    /// <param name="formatter">The generated formatter of <typeparamref name="T"/>.</param>
+    /// <param name="options">The options from <see cref="CreateOptions"/>.</param>
     /// <returns>The payload.</returns>
     /// <exception cref="TaskPayloadException">The bytes are not a <typeparamref name="T"/>.</exception>
-    public static T Deserialize<T>(ReadOnlyMemory<byte> bytes, string handler)
+    public static T Deserialize<T>(ReadOnlyMemory<byte> bytes, string handler, IMessagePackFormatter<T> formatter, MessagePackSerializerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(formatter);
         try
         {
-            return MessagePackSerializer.Deserialize<T>(bytes, Options);
+            var reader = new MessagePackReader(bytes);
+            return formatter.Deserialize(ref reader, options);
         }
-        catch (MessagePackSerializationException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Malformed bytes surface as MessagePackSerializationException, EndOfStreamException, OverflowException,
+            // FormatException, InsufficientExecutionStackException (nesting) or ArgumentException (a repeated key),
+            // and a payload constructor may throw too: none of them gets better by retrying.
             throw new TaskPayloadException($"The payload of handler '{handler}' cannot be decoded as {typeof(T).FullName}: {ex.Message}", ex);
         }
     }

@@ -115,7 +115,7 @@ internal static class Fill
 {
     public static async Task ScheduleAsync(IScheduler scheduler, int count, Func<int, string> id, Func<int, DateTimeOffset> due)
     {
-        var payload = ScheduledPayload.Serialize("x");
+        var payload = Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize("x");
         const int chunk = 10_000;
         var inFlight = new List<Task>();
         for (var start = 0; start < count; start += chunk)

@@ -164,7 +164,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
         await ScheduleAsync(host, 3_000, "reminders.send", i => $"reminder:{i:D4}", i => DateTimeOffset.UtcNow.AddHours(1).AddSeconds(i));
         await host.Scheduler.AddOrUpdateRecurringAsync("reports.nightly", new GenericTask("reports.nightly", ReadOnlyMemory<byte>.Empty),
             RecurringSchedule.Cron("0 3 * * *", "Europe/Berlin"));
-        await host.Scheduler.AddOrUpdateRecurringAsync("digest:ops", new GenericTask("reminders.send", ScheduledPayload.Serialize("ops")),
+        await host.Scheduler.AddOrUpdateRecurringAsync("digest:ops", new GenericTask("reminders.send", Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize("ops")),
             RecurringSchedule.Every(TimeSpan.FromHours(6)));
         TestHandlers.FailCharges = true;
         try
@@ -196,7 +196,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
     }
 
     private static GenericTask Task(string id, string handler, int i) =>
-        new(handler, ScheduledPayload.Serialize(new Invoice($"customer-{i}", 10m + i, [$"line {i}"])), id);
+        new(handler, Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize(new Invoice($"customer-{i}", 10m + i, [$"line {i}"])), id);
 
     private static async Task ScheduleAsync(DashboardHost host, int count, string handler, Func<int, string> id, Func<int, DateTimeOffset> due)
     {
@@ -204,7 +204,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, RedisFixture r
         {
             var batch = Enumerable.Range(start, Math.Min(1000, count - start))
                 .Select(i => ScheduleRequest.At(handler == "reminders.send"
-                    ? new GenericTask(handler, ScheduledPayload.Serialize($"u{i}"), id(i))
+                    ? new GenericTask(handler, Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize($"u{i}"), id(i))
                     : Task(id(i), handler, i), due(i)))
                 .ToList();
             await host.Scheduler.ScheduleManyAsync(batch);

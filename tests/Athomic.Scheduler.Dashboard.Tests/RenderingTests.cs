@@ -40,7 +40,7 @@ public sealed class RenderingTests
     [Fact]
     public void A_payload_is_shown_as_json_and_bad_bytes_as_a_notice_with_their_head()
     {
-        var payload = ScheduledPayload.Serialize(new Infrastructure.Invoice("Ada <Lovelace>", 12.5m, ["tea"]));
+        var payload = Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize(new Infrastructure.Invoice("Ada <Lovelace>", 12.5m, ["tea"]));
         var json = TaskDetailPage.Payload(payload).Value;
         Assert.Contains("Ada &lt;Lovelace&gt;", json);
         Assert.Contains("&quot;tea&quot;", json);

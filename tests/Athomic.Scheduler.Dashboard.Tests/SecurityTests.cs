@@ -17,7 +17,7 @@ public sealed partial class SecurityTests(BrowserFixture browser)
     public async Task A_browser_without_the_policys_user_is_refused_and_sees_nothing_of_the_schedule()
     {
         await using var host = await DashboardHost.StartAsync(new HostSettings());
-        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", ScheduledPayload.Serialize("u1"), "secret-task"), TimeSpan.FromHours(1));
+        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize("u1"), "secret-task"), TimeSpan.FromHours(1));
 
         var anonymous = await browser.NewPageAsync(user: null);
         foreach (var path in new[] { "", "/pending", "/task?id=secret-task", "/assets/dashboard.css" })
@@ -53,7 +53,7 @@ public sealed partial class SecurityTests(BrowserFixture browser)
     public async Task An_action_posted_without_an_anti_forgery_token_is_refused_and_changes_nothing()
     {
         await using var host = await DashboardHost.StartAsync(new HostSettings());
-        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", ScheduledPayload.Serialize("u1"), "keep-me"), TimeSpan.FromHours(1));
+        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize("u1"), "keep-me"), TimeSpan.FromHours(1));
         using var client = new HttpClient();
         client.DefaultRequestHeaders.Add(DashboardHost.UserHeader, "operator");
 
@@ -93,7 +93,7 @@ public sealed partial class SecurityTests(BrowserFixture browser)
     public async Task Read_only_mode_maps_no_action_and_renders_no_button()
     {
         await using var host = await DashboardHost.StartAsync(new HostSettings { ReadOnly = true });
-        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", ScheduledPayload.Serialize("u1"), "look-only"), TimeSpan.FromHours(1));
+        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize("u1"), "look-only"), TimeSpan.FromHours(1));
 
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Root + "/task?id=look-only");
@@ -109,7 +109,7 @@ public sealed partial class SecurityTests(BrowserFixture browser)
     public async Task Behind_a_path_base_every_link_and_asset_keeps_it()
     {
         await using var host = await DashboardHost.StartAsync(new HostSettings { PathBase = "/ops" });
-        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", ScheduledPayload.Serialize("u1"), "based"), TimeSpan.FromHours(1));
+        await host.Scheduler.ScheduleAsync(new GenericTask("reminders.send", Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize("u1"), "based"), TimeSpan.FromHours(1));
 
         var page = await browser.NewPageAsync();
         var css = page.WaitForResponseAsync(r => r.Url.Contains("/assets/dashboard.css", StringComparison.Ordinal));

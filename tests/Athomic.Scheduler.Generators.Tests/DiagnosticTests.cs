@@ -392,6 +392,6 @@ public sealed class DiagnosticTests
             Assert.Contains($"{descriptor.Id} | Athomic.Scheduler | Error | {descriptor.Title}", unshipped, StringComparison.Ordinal);
         }
 
-        Assert.Equal(22, DiagnosticDescriptors.All.Count);
+        Assert.Equal(24, DiagnosticDescriptors.All.Count);
     }
 }

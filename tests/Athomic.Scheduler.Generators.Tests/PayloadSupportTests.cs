@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Athomic.Scheduler.Generators.Tests;
 
-/// <summary>Every type the generator accepts as natively serializable really has a formatter in <see cref="ScheduledPayload.Options"/>.</summary>
+/// <summary>Every type the generator accepts as natively serializable really has a formatter in <see cref="Athomic.Scheduler.Tests.Shared.TestPayloads.Options"/>.</summary>
 public sealed class PayloadSupportTests
 {
     private static readonly Assembly[] Assemblies = new[]
@@ -37,11 +37,11 @@ public sealed class PayloadSupportTests
     [Fact]
     public void Unmarked_class_has_no_formatter_as_the_generator_says()
     {
-        Assert.Null(MessagePack.FormatterResolverExtensions.GetFormatterDynamic(ScheduledPayload.Options.Resolver, typeof(PayloadSupportTests)));
+        Assert.Null(MessagePack.FormatterResolverExtensions.GetFormatterDynamic(Athomic.Scheduler.Tests.Shared.TestPayloads.Options.Resolver, typeof(PayloadSupportTests)));
     }
 
     private static void AssertFormatter(Type type) =>
-        Assert.NotNull(MessagePack.FormatterResolverExtensions.GetFormatterDynamic(ScheduledPayload.Options.Resolver, type));
+        Assert.NotNull(MessagePack.FormatterResolverExtensions.GetFormatterDynamic(Athomic.Scheduler.Tests.Shared.TestPayloads.Options.Resolver, type));
 
     private static Type Find(string metadataName) =>
         Assemblies.Select(a => a.GetType(metadataName)).FirstOrDefault(t => t is not null)

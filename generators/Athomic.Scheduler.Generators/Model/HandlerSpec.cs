@@ -31,6 +31,7 @@ internal enum HandlerParameterKind
 /// <param name="MaxAttempts">Attempts before dead-lettering; 0 for the global default.</param>
 /// <param name="Summary">The handler's own doc summary as lines of XML doc text; empty when it has none.</param>
 /// <param name="Recurring">The handler's static <c>[Recurring]</c> schedule, or <see langword="null"/>.</param>
+/// <param name="Payload">The shapes of the payload type for the generated formatters, or <see langword="null"/> without payload.</param>
 internal sealed record HandlerSpec(
     string Name,
     string MethodDisplay,
@@ -45,7 +46,8 @@ internal sealed record HandlerSpec(
     string? PayloadDisplay,
     int MaxAttempts,
     EquatableArray<string> Summary,
-    RecurringSpec? Recurring = null)
+    RecurringSpec? Recurring = null,
+    PayloadShapes? Payload = null)
 {
     public string DelayMethodName => "Schedule" + ScheduleName + "Async";
 
@@ -66,7 +68,8 @@ internal sealed record RecurringSpec(string ScheduleId, string? Cron, string? Ti
 /// <param name="Spec">The handler.</param>
 /// <param name="NameLocation">The explicit name argument, or the method name for a default name.</param>
 /// <param name="MethodLocation">The method name.</param>
-internal sealed record ParsedHandler(HandlerSpec Spec, LocationInfo? NameLocation, LocationInfo? MethodLocation);
+/// <param name="PayloadLocation">The payload parameter's type, or <see langword="null"/> without payload.</param>
+internal sealed record ParsedHandler(HandlerSpec Spec, LocationInfo? NameLocation, LocationInfo? MethodLocation, LocationInfo? PayloadLocation = null);
 
 /// <summary>The result of parsing one <c>[ScheduledHandler]</c> method: the handler when valid, and its diagnostics.</summary>
 /// <param name="Handler">The handler, or <see langword="null"/> when the method cannot be a handler.</param>
@@ -82,4 +85,11 @@ internal sealed record GeneratedHandler(HandlerSpec Spec, bool EmitScheduleMetho
 /// <param name="AssemblyIdentifier">The assembly name as an identifier, used in the generated type and method names.</param>
 /// <param name="AssemblyName">The assembly name, for docs.</param>
 /// <param name="Handlers">The handlers, sorted by handler name then method (ordinal).</param>
-internal sealed record GenerationSpec(string AssemblyIdentifier, string AssemblyName, EquatableArray<GeneratedHandler> Handlers);
+/// <param name="Shapes">Every payload shape of every handler, sorted by id; the formatters' method numbers are indexes into it.</param>
+/// <param name="DynamicFallback">Whether the assembly opted out with <c>[assembly: DynamicPayloadFormatters]</c>, so <see cref="ShapeKind.Dynamic"/> shapes use MessagePack's standard resolver.</param>
+internal sealed record GenerationSpec(
+    string AssemblyIdentifier,
+    string AssemblyName,
+    EquatableArray<GeneratedHandler> Handlers,
+    EquatableArray<TypeShape> Shapes = default,
+    bool DynamicFallback = false);

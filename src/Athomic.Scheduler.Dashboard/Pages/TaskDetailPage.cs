@@ -87,7 +87,7 @@ internal static class TaskDetailPage
         {
             var reader = new MessagePackReader(payload);
             using var json = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-            MessagePackSerializer.ConvertToJson(ref reader, json, ScheduledPayload.Options);
+            MessagePackSerializer.ConvertToJson(ref reader, json, MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData));
             var trailing = reader.End ? Markup.Empty
                 : HtmlWriter.Of($"""<p class="notice">The payload has {Format.Bytes(payload.Length - reader.Consumed)} after its first value, not shown.</p>""");
             return HtmlWriter.Of($"""<pre class="json" id="payload">{Indent(json.ToString())}</pre>{trailing}""");

@@ -43,5 +43,11 @@ internal static class TestCompilation
                 OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable,
                 allowUnsafe: true,
-                deterministic: true));
+                deterministic: true)
+                // As the SDK does (NoWarn 1701;1702): MessagePack is built against an older System.Runtime.
+                .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic>
+                {
+                    ["CS1701"] = ReportDiagnostic.Suppress,
+                    ["CS1702"] = ReportDiagnostic.Suppress,
+                }));
 }

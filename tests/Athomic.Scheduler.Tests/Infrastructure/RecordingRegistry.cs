@@ -55,7 +55,7 @@ public sealed class RecordingRegistry : IScheduledHandlerRegistry
             }, maxAttempts: 2),
             new ScheduledHandlerDescriptor(Typed, "Tests.Typed", "System.String", (ctx, _, _) =>
             {
-                ScheduledPayload.Deserialize<string>(ctx.Payload, ctx.Handler);
+                Athomic.Scheduler.Tests.Shared.TestPayloads.Deserialize<string>(ctx.Payload);
                 Ran(ctx);
                 return ValueTask.CompletedTask;
             }),

@@ -37,7 +37,7 @@ public abstract class OperationsContract
     }
 
     private protected static GenericTask NewTask(string id, string handler = "h", object? payload = null) =>
-        new(handler, MessagePackSerializer.Serialize(payload ?? "p", ScheduledPayload.Options), id);
+        new(handler, MessagePackSerializer.Serialize(payload ?? "p", Athomic.Scheduler.Tests.Shared.TestPayloads.Options), id);
 
     private protected static async Task<List<TaskSummary>> ListAllAsync(ISchedulerOperations operations, TaskQuery query)
     {

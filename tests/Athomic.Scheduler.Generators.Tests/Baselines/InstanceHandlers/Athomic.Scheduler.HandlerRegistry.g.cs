@@ -42,7 +42,7 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<string>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options);
                 return Resolve<global::MyApp.Billing.ReportHandlers>(services).Render(cancellationToken, payload);
             }
 
@@ -54,18 +54,15 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::MyApp.Billing.TrialEnded>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::MyApp.Billing.TrialEnded>(context.Payload, context.Handler, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options);
                 return new global::System.Threading.Tasks.ValueTask(Resolve<global::MyApp.Billing.TrialHandlers>(services).EndTrial(payload, cancellationToken));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::MyApp.Billing.TrialEnded>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::MyApp.Billing.TrialEnded>(context.Payload, context.Handler, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options);
                 return Resolve<global::MyApp.Billing.TrialHandlers>(services).WarnAsync(context, payload);
             }
-
-            private static T Decode<T>(global::Athomic.Scheduler.Execution.TaskContext context) =>
-                global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);
 
             private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>
                 global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);

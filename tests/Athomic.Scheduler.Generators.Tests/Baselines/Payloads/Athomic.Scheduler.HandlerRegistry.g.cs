@@ -30,92 +30,89 @@ namespace Athomic.Scheduler
 
             private readonly global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor[] _handlers = new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor[]
             {
-                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnBytes", "Shop.PayloadHandlers.OnBytes", "byte[]", Invoke0),
-                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnIds", "Shop.PayloadHandlers.OnIds", "System.Collections.Immutable.ImmutableArray<System.Guid>", Invoke1),
-                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnLines", "Shop.PayloadHandlers.OnLines", "System.Collections.Generic.List<Shop.OrderLine>", Invoke2),
-                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnMaybe", "Shop.PayloadHandlers.OnMaybe", "int?", Invoke3),
-                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnOrder", "Shop.PayloadHandlers.OnOrder", "Shop.Order", Invoke4),
-                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnPair", "Shop.PayloadHandlers.OnPair", "(string Name, System.TimeSpan Every)", Invoke5),
+                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnAudited", "Shop.PayloadHandlers.OnAudited", "Shop.Audited", Invoke0),
+                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnBytes", "Shop.PayloadHandlers.OnBytes", "byte[]", Invoke1),
+                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnCustomer", "Shop.PayloadHandlers.OnCustomer", "Shop.Customer", Invoke2),
+                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnLines", "Shop.PayloadHandlers.OnLines", "System.Collections.Generic.List<Shop.OrderLine>", Invoke3),
+                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnMaybe", "Shop.PayloadHandlers.OnMaybe", "int?", Invoke4),
+                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnOrder", "Shop.PayloadHandlers.OnOrder", "Shop.Order", Invoke5),
                 new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnPrices", "Shop.PayloadHandlers.OnPrices", "System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>", Invoke6),
                 new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnPriority", "Shop.PayloadHandlers.OnPriority", "Shop.Priority", Invoke7),
-                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnSettings", "Shop.PayloadHandlers.OnSettings", "Shop.Settings", Invoke8),
-                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnText", "Shop.PayloadHandlers.OnText", "string?", Invoke9),
+                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnText", "Shop.PayloadHandlers.OnText", "string?", Invoke8),
+                new global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor("Shop.PayloadHandlers.OnWindow", "Shop.PayloadHandlers.OnWindow", "Shop.Window", Invoke9),
             };
 
             public global::System.Collections.Generic.IReadOnlyList<global::Athomic.Scheduler.Execution.ScheduledHandlerDescriptor> Handlers => _handlers;
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<byte[]>(context);
-                global::Shop.PayloadHandlers.OnBytes(payload);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Audited>(context.Payload, context.Handler, TestAppPayloadResolver.F3, TestAppPayloadResolver.Options);
+                global::Shop.PayloadHandlers.OnAudited(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(context);
-                global::Shop.PayloadHandlers.OnIds(payload);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<byte[]>(context.Payload, context.Handler, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options);
+                global::Shop.PayloadHandlers.OnBytes(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::System.Collections.Generic.List<global::Shop.OrderLine>>(context);
-                global::Shop.PayloadHandlers.OnLines(payload);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Customer>(context.Payload, context.Handler, TestAppPayloadResolver.F4, TestAppPayloadResolver.Options);
+                global::Shop.PayloadHandlers.OnCustomer(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<int?>(context);
-                global::Shop.PayloadHandlers.OnMaybe(payload);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(context.Payload, context.Handler, TestAppPayloadResolver.F15, TestAppPayloadResolver.Options);
+                global::Shop.PayloadHandlers.OnLines(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke4(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::Shop.Order>(context);
-                global::Shop.PayloadHandlers.OnOrder(payload);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int?>(context.Payload, context.Handler, TestAppPayloadResolver.F23, TestAppPayloadResolver.Options);
+                global::Shop.PayloadHandlers.OnMaybe(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke5(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<(string Name, global::System.TimeSpan Every)>(context);
-                global::Shop.PayloadHandlers.OnPair(payload);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Order>(context.Payload, context.Handler, TestAppPayloadResolver.F5, TestAppPayloadResolver.Options);
+                global::Shop.PayloadHandlers.OnOrder(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke6(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(context.Payload, context.Handler, TestAppPayloadResolver.F13, TestAppPayloadResolver.Options);
                 global::Shop.PayloadHandlers.OnPrices(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke7(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::Shop.Priority>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Priority>(context.Payload, context.Handler, TestAppPayloadResolver.F7, TestAppPayloadResolver.Options);
                 global::Shop.PayloadHandlers.OnPriority(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke8(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::Shop.Settings>(context);
-                global::Shop.PayloadHandlers.OnSettings(payload);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string?>(context.Payload, context.Handler, TestAppPayloadResolver.F27, TestAppPayloadResolver.Options);
+                global::Shop.PayloadHandlers.OnText(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke9(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<string?>(context);
-                global::Shop.PayloadHandlers.OnText(payload);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Window>(context.Payload, context.Handler, TestAppPayloadResolver.F9, TestAppPayloadResolver.Options);
+                global::Shop.PayloadHandlers.OnWindow(payload);
                 return default;
             }
-
-            private static T Decode<T>(global::Athomic.Scheduler.Execution.TaskContext context) =>
-                global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);
 
             private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>
                 global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);

@@ -11,6 +11,43 @@ namespace Athomic.Scheduler
     public static class TestAppScheduleExtensions
     {
         /// <summary>
+        /// Schedules the handler <c>Shop.PayloadHandlers.OnAudited</c> to run after <paramref name="delay"/>.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="payload">The payload the handler receives.</param>
+        /// <param name="delay">How long from now, on the store's clock, the task runs.</param>
+        /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>The task id.</returns>
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnAuditedAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Audited payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnAudited", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Audited>(payload, TestAppPayloadResolver.F3, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
+
+        /// <summary>
+        /// Schedules the handler <c>Shop.PayloadHandlers.OnAudited</c> to run at <paramref name="executionTime"/>.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="payload">The payload the handler receives.</param>
+        /// <param name="executionTime">When the task runs; a time in the past runs it as soon as possible.</param>
+        /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>The task id.</returns>
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnAuditedAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Audited payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnAudited", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Audited>(payload, TestAppPayloadResolver.F3, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnAudited</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnAuditedAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Audited payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnAudited", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Audited>(payload, TestAppPayloadResolver.F3, TestAppPayloadResolver.Options)), schedule, cancellationToken);
+
+        /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnBytes</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -20,7 +57,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnBytesAsync(this global::Athomic.Scheduler.IScheduler scheduler, byte[] payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnBytes</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +69,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnBytesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, byte[] payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnBytes</c>:
@@ -45,10 +82,10 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnBytesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, byte[] payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options)), schedule, cancellationToken);
 
         /// <summary>
-        /// Schedules the handler <c>Shop.PayloadHandlers.OnIds</c> to run after <paramref name="delay"/>.
+        /// Schedules the handler <c>Shop.PayloadHandlers.OnCustomer</c> to run after <paramref name="delay"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
         /// <param name="payload">The payload the handler receives.</param>
@@ -56,11 +93,11 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload), taskId), delay, null, cancellationToken);
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnCustomerAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Customer payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnCustomer", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Customer>(payload, TestAppPayloadResolver.F4, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
 
         /// <summary>
-        /// Schedules the handler <c>Shop.PayloadHandlers.OnIds</c> to run at <paramref name="executionTime"/>.
+        /// Schedules the handler <c>Shop.PayloadHandlers.OnCustomer</c> to run at <paramref name="executionTime"/>.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
         /// <param name="payload">The payload the handler receives.</param>
@@ -68,11 +105,11 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload), taskId), executionTime, null, cancellationToken);
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnCustomerAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Customer payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnCustomer", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Customer>(payload, TestAppPayloadResolver.F4, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
-        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnIds</c>:
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnCustomer</c>:
         /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
         /// </summary>
         /// <param name="scheduler">The scheduler.</param>
@@ -81,8 +118,8 @@ namespace Athomic.Scheduler
         /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
-        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnIdsAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload)), schedule, cancellationToken);
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnCustomerAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Customer payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnCustomer", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Customer>(payload, TestAppPayloadResolver.F4, TestAppPayloadResolver.Options)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnLines</c> to run after <paramref name="delay"/>.
@@ -94,7 +131,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnLinesAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F15, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnLines</c> to run at <paramref name="executionTime"/>.
@@ -106,7 +143,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnLinesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F15, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnLines</c>:
@@ -119,7 +156,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnLinesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F15, TestAppPayloadResolver.Options)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnMaybe</c> to run after <paramref name="delay"/>.
@@ -131,7 +168,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F23, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnMaybe</c> to run at <paramref name="executionTime"/>.
@@ -143,7 +180,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F23, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnMaybe</c>:
@@ -156,7 +193,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnMaybeAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, int? payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F23, TestAppPayloadResolver.Options)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnOrder</c> to run after <paramref name="delay"/>.
@@ -168,7 +205,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnOrderAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Order payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload, TestAppPayloadResolver.F5, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnOrder</c> to run at <paramref name="executionTime"/>.
@@ -180,7 +217,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnOrderAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Order payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload, TestAppPayloadResolver.F5, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnOrder</c>:
@@ -193,44 +230,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnOrderAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Order payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload)), schedule, cancellationToken);
-
-        /// <summary>
-        /// Schedules the handler <c>Shop.PayloadHandlers.OnPair</c> to run after <paramref name="delay"/>.
-        /// </summary>
-        /// <param name="scheduler">The scheduler.</param>
-        /// <param name="payload">The payload the handler receives.</param>
-        /// <param name="delay">How long from now, on the store's clock, the task runs.</param>
-        /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
-        /// <param name="cancellationToken">Cancels the call.</param>
-        /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload), taskId), delay, null, cancellationToken);
-
-        /// <summary>
-        /// Schedules the handler <c>Shop.PayloadHandlers.OnPair</c> to run at <paramref name="executionTime"/>.
-        /// </summary>
-        /// <param name="scheduler">The scheduler.</param>
-        /// <param name="payload">The payload the handler receives.</param>
-        /// <param name="executionTime">When the task runs; a time in the past runs it as soon as possible.</param>
-        /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
-        /// <param name="cancellationToken">Cancels the call.</param>
-        /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload), taskId), executionTime, null, cancellationToken);
-
-        /// <summary>
-        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnPair</c>:
-        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
-        /// </summary>
-        /// <param name="scheduler">The scheduler.</param>
-        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
-        /// <param name="payload">The payload every occurrence receives.</param>
-        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
-        /// <param name="cancellationToken">Cancels the call.</param>
-        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
-        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPairAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, (string Name, global::System.TimeSpan Every) payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload, TestAppPayloadResolver.F5, TestAppPayloadResolver.Options)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPrices</c> to run after <paramref name="delay"/>.
@@ -242,7 +242,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPricesAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F13, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPrices</c> to run at <paramref name="executionTime"/>.
@@ -254,7 +254,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPricesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F13, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnPrices</c>:
@@ -267,7 +267,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPricesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F13, TestAppPayloadResolver.Options)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPriority</c> to run after <paramref name="delay"/>.
@@ -279,7 +279,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload, TestAppPayloadResolver.F7, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPriority</c> to run at <paramref name="executionTime"/>.
@@ -291,7 +291,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload, TestAppPayloadResolver.F7, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnPriority</c>:
@@ -304,44 +304,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPriorityAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Priority payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload)), schedule, cancellationToken);
-
-        /// <summary>
-        /// Schedules the handler <c>Shop.PayloadHandlers.OnSettings</c> to run after <paramref name="delay"/>.
-        /// </summary>
-        /// <param name="scheduler">The scheduler.</param>
-        /// <param name="payload">The payload the handler receives.</param>
-        /// <param name="delay">How long from now, on the store's clock, the task runs.</param>
-        /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
-        /// <param name="cancellationToken">Cancels the call.</param>
-        /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnSettingsAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Settings payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload), taskId), delay, null, cancellationToken);
-
-        /// <summary>
-        /// Schedules the handler <c>Shop.PayloadHandlers.OnSettings</c> to run at <paramref name="executionTime"/>.
-        /// </summary>
-        /// <param name="scheduler">The scheduler.</param>
-        /// <param name="payload">The payload the handler receives.</param>
-        /// <param name="executionTime">When the task runs; a time in the past runs it as soon as possible.</param>
-        /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
-        /// <param name="cancellationToken">Cancels the call.</param>
-        /// <returns>The task id.</returns>
-        public static global::System.Threading.Tasks.Task<string> ScheduleOnSettingsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Settings payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload), taskId), executionTime, null, cancellationToken);
-
-        /// <summary>
-        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnSettings</c>:
-        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
-        /// </summary>
-        /// <param name="scheduler">The scheduler.</param>
-        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
-        /// <param name="payload">The payload every occurrence receives.</param>
-        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
-        /// <param name="cancellationToken">Cancels the call.</param>
-        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
-        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnSettingsAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Settings payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnSettings", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Settings>(payload)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload, TestAppPayloadResolver.F7, TestAppPayloadResolver.Options)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnText</c> to run after <paramref name="delay"/>.
@@ -353,7 +316,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F27, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnText</c> to run at <paramref name="executionTime"/>.
@@ -365,7 +328,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F27, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnText</c>:
@@ -378,7 +341,44 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnTextAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string? payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F27, TestAppPayloadResolver.Options)), schedule, cancellationToken);
+
+        /// <summary>
+        /// Schedules the handler <c>Shop.PayloadHandlers.OnWindow</c> to run after <paramref name="delay"/>.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="payload">The payload the handler receives.</param>
+        /// <param name="delay">How long from now, on the store's clock, the task runs.</param>
+        /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>The task id.</returns>
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnWindowAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Window payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnWindow", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Window>(payload, TestAppPayloadResolver.F9, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
+
+        /// <summary>
+        /// Schedules the handler <c>Shop.PayloadHandlers.OnWindow</c> to run at <paramref name="executionTime"/>.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="payload">The payload the handler receives.</param>
+        /// <param name="executionTime">When the task runs; a time in the past runs it as soon as possible.</param>
+        /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>The task id.</returns>
+        public static global::System.Threading.Tasks.Task<string> ScheduleOnWindowAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Window payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnWindow", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Window>(payload, TestAppPayloadResolver.F9, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
+
+        /// <summary>
+        /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnWindow</c>:
+        /// each occurrence runs once, as the task <c>{scheduleId}@{Unix ms}</c>; a change applies from the next occurrence.
+        /// </summary>
+        /// <param name="scheduler">The scheduler.</param>
+        /// <param name="scheduleId">The schedule id; remove it with <c>RemoveRecurringAsync</c>.</param>
+        /// <param name="payload">The payload every occurrence receives.</param>
+        /// <param name="schedule">When it runs: <c>RecurringSchedule.Cron(...)</c> or <c>RecurringSchedule.Every(...)</c>.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>Whether the schedule was created, updated or unchanged.</returns>
+        public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnWindowAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Window payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnWindow", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Window>(payload, TestAppPayloadResolver.F9, TestAppPayloadResolver.Options)), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

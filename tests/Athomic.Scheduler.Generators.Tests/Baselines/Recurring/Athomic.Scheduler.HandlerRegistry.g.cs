@@ -41,7 +41,7 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<string>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options);
                 global::MyApp.Reports.Digest(payload);
                 return default;
             }
@@ -62,9 +62,6 @@ namespace Athomic.Scheduler
             {
                 return new global::System.Threading.Tasks.ValueTask(Resolve<global::MyApp.Reports>(services).Nightly(cancellationToken));
             }
-
-            private static T Decode<T>(global::Athomic.Scheduler.Execution.TaskContext context) =>
-                global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);
 
             private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>
                 global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);

@@ -45,25 +45,22 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<string>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options);
                 global::MyApp.Maintenance.Log(context, payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<int>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int>(context.Payload, context.Handler, TestAppPayloadResolver.F1, TestAppPayloadResolver.Options);
                 return new global::System.Threading.Tasks.ValueTask(global::MyApp.Maintenance.PurgeSessions(payload, cancellationToken));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = Decode<global::System.DateTimeOffset>(context);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.DateTimeOffset>(context.Payload, context.Handler, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options);
                 return new global::System.Threading.Tasks.ValueTask(global::MyApp.Maintenance.ReindexAsync(cancellationToken, context, payload));
             }
-
-            private static T Decode<T>(global::Athomic.Scheduler.Execution.TaskContext context) =>
-                global::Athomic.Scheduler.ScheduledPayload.Deserialize<T>(context.Payload, context.Handler);
 
             private static T Resolve<T>(global::System.IServiceProvider services) where T : notnull =>
                 global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);
