@@ -1,0 +1,119 @@
+using MessagePack;
+using Xunit;
+
+namespace Athomic.Scheduler.Generators.Tests;
+
+/// <summary>
+/// The rules ATS024 reports at build time are the ones MessagePack's dynamic object resolver enforces at run time:
+/// each type below (the same shapes as in <see cref="FormatterDiagnosticTests"/>) fails its first serialization
+/// under the standard resolver, and the constructor fallback the generator accepts works there too.
+/// </summary>
+public sealed class MessagePackRuntimeRuleTests
+{
+    [Theory]
+    [InlineData(typeof(NoKey))]
+    [InlineData(typeof(Mixed))]
+    [InlineData(typeof(Twice))]
+    [InlineData(typeof(WrongOrder))]
+    [InlineData(typeof(Unmatched))]
+    [InlineData(typeof(NoPublic))]
+    [InlineData(typeof(TwoMarked))]
+    public void The_standard_resolver_rejects_at_run_time_what_ATS024_rejects_at_build_time(Type type)
+    {
+        var formatter = () => MessagePack.FormatterResolverExtensions.GetFormatterDynamic(MessagePackSerializerOptions.Standard.Resolver, type);
+        var error = Assert.ThrowsAny<Exception>(formatter);
+        while (error is TypeInitializationException or System.Reflection.TargetInvocationException && error.InnerException is not null)
+        {
+            error = error.InnerException;
+        }
+
+        // The resolver's own exception type is internal; two [SerializationConstructor]s fail its SingleOrDefault.
+        Assert.True(
+            error.GetType().Name == "MessagePackDynamicObjectResolverException" || (type == typeof(TwoMarked) && error is InvalidOperationException),
+            error.ToString());
+    }
+
+    [Fact]
+    public void The_standard_resolver_falls_back_to_the_next_constructor_as_the_generator_does()
+    {
+        var bytes = MessagePackSerializer.Serialize(new Fallback(7) { Note = "n" }, MessagePackSerializerOptions.Standard);
+        var back = MessagePackSerializer.Deserialize<Fallback>(bytes, MessagePackSerializerOptions.Standard);
+        Assert.Equal((7, "n"), (back.Id, back.Note));
+    }
+
+    [MessagePackObject]
+    public sealed class NoKey
+    {
+        [Key(0)] public int Id { get; set; }
+
+        public string Name { get; set; } = "";
+    }
+
+    [MessagePackObject]
+    public sealed class Mixed
+    {
+        [Key(0)] public int Id { get; set; }
+
+        [Key("name")] public string Name { get; set; } = "";
+    }
+
+    [MessagePackObject]
+    public sealed class Twice
+    {
+        [Key(0)] public int Id { get; set; }
+
+        [Key(0)] public int Other { get; set; }
+    }
+
+    [MessagePackObject]
+    public sealed class WrongOrder
+    {
+        public WrongOrder(int id, int count) => Id = id + count;
+
+        [Key(0)] public int Id { get; }
+
+        [Key(1)] public string Name { get; set; } = "";
+    }
+
+    [MessagePackObject]
+    public sealed class Unmatched
+    {
+        public Unmatched(string title) => Name = title;
+
+        [Key("name")] public string Name { get; set; }
+    }
+
+    [MessagePackObject]
+    public sealed class NoPublic
+    {
+        private NoPublic()
+        {
+        }
+
+        [Key(0)] public int Id { get; set; }
+    }
+
+    [MessagePackObject]
+    public sealed class TwoMarked
+    {
+        [SerializationConstructor]
+        public TwoMarked(int id) => Id = id;
+
+        [SerializationConstructor]
+        public TwoMarked(int id, int other) => Id = id + other;
+
+        [Key(0)] public int Id { get; }
+    }
+
+    [MessagePackObject]
+    public sealed class Fallback
+    {
+        public Fallback(int id, DateTime at) => Id = at.Year + id;
+
+        public Fallback(int id) => Id = id;
+
+        [Key(0)] public int Id { get; }
+
+        [Key(1)] public string Note { get; set; } = "";
+    }
+}
