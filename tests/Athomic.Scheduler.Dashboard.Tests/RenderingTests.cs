@@ -41,16 +41,22 @@ public sealed class RenderingTests
     public void A_payload_is_shown_as_json_and_bad_bytes_as_a_notice_with_their_head()
     {
         var payload = Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize(new Infrastructure.Invoice("Ada <Lovelace>", 12.5m, ["tea"]));
-        var json = TaskDetailPage.Payload(payload).Value;
+        var json = TaskDetailPage.Payload(Details(payload)).Value;
         Assert.Contains("Ada &lt;Lovelace&gt;", json);
         Assert.Contains("&quot;tea&quot;", json);
 
-        var bad = TaskDetailPage.Payload(new byte[] { 0xC1, 0x01 }).Value; // 0xC1 is never used by MessagePack
+        var bad = TaskDetailPage.Payload(Details(new byte[] { 0xC1, 0x01 })).Value; // 0xC1 is never used by MessagePack
         Assert.Contains("not valid MessagePack", bad);
         Assert.Contains("C101", bad);
 
-        var huge = TaskDetailPage.Payload(new byte[TaskDetailPage.MaxDecodedPayload + 1]).Value;
+        var trailing = TaskDetailPage.Payload(Details(new byte[] { 0x01, 0x02 })).Value; // two values, not one
+        Assert.Contains("not valid MessagePack", trailing);
+
+        var huge = TaskDetailPage.Payload(Details(new byte[TaskDetailPage.MaxDecodedPayload + 1])).Value;
         Assert.Contains("larger than", huge);
+
+        static TaskDetails Details(byte[] payload) =>
+            new(new TaskSummary("t1", ScheduledTaskState.Pending, "h", 0, payload.Length, 0), payload);
     }
 
     [Fact]

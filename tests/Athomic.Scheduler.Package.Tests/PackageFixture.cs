@@ -85,7 +85,11 @@ public sealed class PackageFixture : IAsyncLifetime
         return dir;
     }
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, string file, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, string file, params string[] args) =>
+        RunAsync(workingDirectory, TimeSpan.FromMinutes(5), file, args);
+
+    /// <summary>Runs a process to its end; past <paramref name="timeout"/> it is killed (with its children) and this throws.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, TimeSpan timeout, string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -111,8 +115,20 @@ public sealed class PackageFixture : IAsyncLifetime
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            lock (output)
+            {
+                throw new TimeoutException($"{file} {string.Join(' ', args)} did not end within {timeout}:\n{output}");
+            }
+        }
+
         lock (output)
         {
             return (process.ExitCode, output.ToString());

@@ -2,7 +2,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Athomic.Scheduler.Dashboard.Rendering;
 using Athomic.Scheduler.Dashboard.Routing;
-using MessagePack;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +9,7 @@ namespace Athomic.Scheduler.Dashboard.Pages;
 
 /// <summary>
 /// One task, pending, in flight or dead-lettered: handler, attempt, times, last error, and the payload decoded from
-/// MessagePack to JSON without resolving any type (untrusted-data security), with the actions its state allows.
+/// MessagePack to JSON without resolving any type (<see cref="TaskDetails.PayloadToJson"/>), with the actions its state allows.
 /// </summary>
 internal static class TaskDetailPage
 {
@@ -64,15 +63,16 @@ internal static class TaskDetailPage
             <dt>Last error</dt><dd>{(task.LastError is { } error ? HtmlWriter.Of($"<pre class=\"error\">{error}</pre>") : new Markup("<span class=\"muted\">none recorded (the error of a retried attempt is not stored)</span>"))}</dd>
             </dl>
             <h2>Payload</h2>
-            {Payload(details.Payload)}
+            {Payload(details)}
             {Actions(request, task)}
             """);
         return Layout.Page(request, SectionOf(task.State), "Task " + task.TaskId, html.ToMarkup());
     }
 
-    /// <summary>The payload as indented JSON, or why it cannot be shown.</summary>
-    internal static Markup Payload(ReadOnlyMemory<byte> payload)
+    /// <summary>The payload as indented JSON (<see cref="TaskDetails.PayloadToJson"/>), or why it cannot be shown.</summary>
+    internal static Markup Payload(TaskDetails details)
     {
+        var payload = details.Payload;
         if (payload.IsEmpty)
         {
             return new Markup("""<p class="muted">No payload.</p>""");
@@ -83,23 +83,16 @@ internal static class TaskDetailPage
             return HtmlWriter.Of($"""<p class="muted">The payload is {Format.Bytes(payload.Length)}: larger than the {Format.Bytes(MaxDecodedPayload)} the page decodes.</p>""");
         }
 
-        try
+        if (details.PayloadToJson(MaxDecodedPayload) is { } json)
         {
-            var reader = new MessagePackReader(payload);
-            using var json = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-            MessagePackSerializer.ConvertToJson(ref reader, json, MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData));
-            var trailing = reader.End ? Markup.Empty
-                : HtmlWriter.Of($"""<p class="notice">The payload has {Format.Bytes(payload.Length - reader.Consumed)} after its first value, not shown.</p>""");
-            return HtmlWriter.Of($"""<pre class="json" id="payload">{Indent(json.ToString())}</pre>{trailing}""");
+            return HtmlWriter.Of($"""<pre class="json" id="payload">{Indent(json)}</pre>""");
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
-        {
-            var head = Convert.ToHexString(payload.Span[..Math.Min(payload.Length, 64)]);
-            return HtmlWriter.Of($"""<p class="notice">The payload is not valid MessagePack ({ex.Message}). First bytes: <code>{head}</code></p>""");
-        }
+
+        var head = Convert.ToHexString(payload.Span[..Math.Min(payload.Length, 64)]);
+        return HtmlWriter.Of($"""<p class="notice">The payload is not valid MessagePack (one value, nested at most 64 containers deep). First bytes: <code>{head}</code></p>""");
     }
 
-    /// <summary>Re-indents compact JSON; text that System.Text.Json cannot parse (MessagePack allows more) stays as it is.</summary>
+    /// <summary>Re-indents the compact JSON; text that System.Text.Json cannot parse stays as it is.</summary>
     private static string Indent(string json)
     {
         try

@@ -1,0 +1,30 @@
+using Athomic.Scheduler.Execution;
+
+namespace Athomic.Scheduler.AotSample;
+
+/// <summary>What the handlers received, awaited by the program.</summary>
+public sealed class Received
+{
+    /// <summary>The shipped order, once its task ran.</summary>
+    public TaskCompletionSource<OrderShipped> Order { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The task id of the first recurring occurrence that ran.</summary>
+    public TaskCompletionSource<string> Occurrence { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>The handlers: the generator turns them into typed Schedule…Async methods and a registry, no reflection.</summary>
+public sealed class ShippingHandlers(Received received)
+{
+    /// <summary>Runs once per shipped order.</summary>
+    [ScheduledHandler("aot.order-shipped")]
+    public Task OrderShipped(OrderShipped order, CancellationToken cancellationToken)
+    {
+        received.Order.TrySetResult(order);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs on every occurrence of the recurring schedule.</summary>
+    [ScheduledHandler("aot.heartbeat")]
+    public void Heartbeat(Heartbeat heartbeat, TaskContext context) =>
+        received.Occurrence.TrySetResult($"{context.TaskId} from {heartbeat.Source}");
+}

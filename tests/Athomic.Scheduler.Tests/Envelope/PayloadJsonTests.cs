@@ -1,0 +1,197 @@
+using System.Buffers;
+using System.Text.Json;
+using MessagePack;
+
+namespace Athomic.Scheduler.Tests.Envelope;
+
+/// <summary>
+/// The operators' view of a payload: MessagePack rendered as JSON by a walk over the reader (no resolver, no type),
+/// bounded in size and depth, and <see langword="null"/> for anything that is not one valid MessagePack value.
+/// </summary>
+public sealed class PayloadJsonTests
+{
+    private const int Unlimited = int.MaxValue;
+
+    [Fact]
+    public void Nested_maps_and_arrays_keep_their_shape_and_order()
+    {
+        var bytes = Pack((ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(3);
+            w.Write("b");
+            w.WriteArrayHeader(3);
+            w.Write(1);
+            w.WriteMapHeader(1);
+            w.Write("inner");
+            w.WriteArrayHeader(0);
+            w.WriteNil();
+            w.Write("a");
+            w.WriteMapHeader(0);
+            w.Write("c");
+            w.Write(true);
+        });
+
+        Assert.Equal("""{"b":[1,{"inner":[]},null],"a":{},"c":true}""", PayloadJson.Convert(bytes, Unlimited));
+    }
+
+    [Fact]
+    public void Strings_are_escaped_for_JSON_and_keep_readable_characters_as_they_are()
+    {
+        const string text = "quote \" backslash \\ newline \n tab \t bell \u0007 <b>café</b> 日本 🙂";
+        var bytes = Pack((ref MessagePackWriter w) => w.Write(text));
+
+        var json = PayloadJson.Convert(bytes, Unlimited)!;
+
+        Assert.Equal(text, JsonDocument.Parse(json).RootElement.GetString());
+        Assert.Contains("\\\"", json); // \"
+        Assert.Contains("\\\\", json); // \\
+        Assert.Contains("\\n", json);
+        Assert.Contains("\\u0007", json);
+        Assert.Contains("<b>café</b> 日本 ", json); // for people: not \u-escaped (the dashboard HTML-encodes it); the emoji, outside the BMP, is
+    }
+
+    [Fact]
+    public void Integers_of_every_width_and_sign_are_exact()
+    {
+        var bytes = Pack((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(6);
+            w.Write(0);
+            w.Write(-1);
+            w.Write(200);
+            w.Write(-40_000);
+            w.Write(long.MinValue);
+            w.Write(ulong.MaxValue);
+        });
+
+        Assert.Equal("[0,-1,200,-40000,-9223372036854775808,18446744073709551615]", PayloadJson.Convert(bytes, Unlimited));
+    }
+
+    [Fact]
+    public void Floats_are_shortest_round_trip_numbers_and_non_finite_ones_are_strings()
+    {
+        var bytes = Pack((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(5);
+            w.Write(12.5d);
+            w.Write(0.1f);
+            w.Write(-1e300d);
+            w.Write(double.NaN);
+            w.Write(float.NegativeInfinity);
+        });
+
+        Assert.Equal("""[12.5,0.1,-1E+300,"NaN","-Infinity"]""", PayloadJson.Convert(bytes, Unlimited));
+    }
+
+    [Fact]
+    public void Booleans_nil_and_binary_as_base64()
+    {
+        var bytes = Pack((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(4);
+            w.Write(false);
+            w.Write(true);
+            w.WriteNil();
+            w.Write(new byte[] { 0x00, 0xFF, 0x10, 0x20 });
+        });
+
+        Assert.Equal("""[false,true,null,"AP8QIA=="]""", PayloadJson.Convert(bytes, Unlimited));
+    }
+
+    [Fact]
+    public void Timestamps_are_ISO_8601_in_UTC_and_other_extensions_show_their_type_and_data()
+    {
+        var bytes = Pack((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(new DateTime(2026, 11, 5, 14, 30, 15, 250, DateTimeKind.Utc)); // timestamp 64 (has nanoseconds)
+            w.Write(new DateTime(2026, 11, 5, 0, 0, 0, DateTimeKind.Utc)); // timestamp 32
+            w.WriteExtensionFormat(new ExtensionResult(42, new byte[] { 1, 2, 3 }));
+        });
+
+        Assert.Equal("""["2026-11-05T14:30:15.25Z","2026-11-05T00:00:00Z",{"$ext":42,"data":"AQID"}]""", PayloadJson.Convert(bytes, Unlimited));
+    }
+
+    [Fact]
+    public void Map_keys_that_are_not_strings_become_the_text_of_their_JSON()
+    {
+        var bytes = Pack((ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(6);
+            w.Write(7);
+            w.Write("int");
+            w.Write(true);
+            w.Write("bool");
+            w.WriteNil();
+            w.Write("nil");
+            w.Write(new byte[] { 1, 2 });
+            w.Write("bin");
+            w.WriteArrayHeader(2);
+            w.Write(1);
+            w.Write("x");
+            w.Write("array");
+            w.Write(new DateTime(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc));
+            w.Write("time");
+        });
+
+        Assert.Equal("""{"7":"int","true":"bool","null":"nil","AQI=":"bin","[1,\"x\"]":"array","2026-01-02T00:00:00Z":"time"}""",
+            PayloadJson.Convert(bytes, Unlimited));
+    }
+
+    [Fact]
+    public void A_payload_written_by_the_serializer_renders_as_its_MessagePack_shape()
+    {
+        var bytes = Athomic.Scheduler.Tests.Shared.TestPayloads.Serialize(new Dictionary<string, object?> { ["user"] = 42, ["tags"] = new[] { "a", "b" } });
+
+        Assert.Equal("""{"user":42,"tags":["a","b"]}""", PayloadJson.Convert(bytes, Unlimited));
+    }
+
+    [Theory]
+    [InlineData("c1")] // never used by MessagePack
+    [InlineData("92 01")] // an array of 2 with 1 item
+    [InlineData("a5 61 62")] // a string of 5 bytes with 2
+    [InlineData("c6 7f ff ff ff 00")] // bin 32 claiming 2 GB
+    [InlineData("81 a1 61")] // a map whose value is missing
+    [InlineData("d7 ff 00")] // timestamp 64 cut short
+    [InlineData("d6 ff 00 00 00 01 c3")] // a valid timestamp followed by a second value
+    [InlineData("01 02")] // two values, not one
+    public void Malformed_or_trailing_bytes_give_null(string hex)
+    {
+        var bytes = Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
+
+        Assert.Null(PayloadJson.Convert(bytes, Unlimited));
+    }
+
+    [Fact]
+    public void Nesting_is_rendered_up_to_the_depth_cap_and_refused_beyond_it()
+    {
+        static byte[] Nested(int depth) => [.. Enumerable.Repeat((byte)0x91, depth), 0x01]; // [[…[1]…]]: depth containers
+
+        var deepest = PayloadJson.Convert(Nested(PayloadJson.MaxDepth), Unlimited);
+
+        Assert.Equal(new string('[', PayloadJson.MaxDepth) + "1" + new string(']', PayloadJson.MaxDepth), deepest);
+        Assert.Null(PayloadJson.Convert(Nested(PayloadJson.MaxDepth + 1), Unlimited));
+        Assert.Null(PayloadJson.Convert(Nested(100_000), Unlimited)); // refused before any recursion
+    }
+
+    [Fact]
+    public void Size_cap_and_empty_payload()
+    {
+        var bytes = Pack((ref MessagePackWriter w) => w.Write("12345678")); // 9 bytes
+
+        Assert.Equal("\"12345678\"", PayloadJson.Convert(bytes, maxPayloadBytes: 9));
+        Assert.Null(PayloadJson.Convert(bytes, maxPayloadBytes: 8));
+        Assert.Equal("null", PayloadJson.Convert(ReadOnlyMemory<byte>.Empty, Unlimited));
+    }
+
+    private static byte[] Pack(Writes write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private delegate void Writes(ref MessagePackWriter writer);
+}
