@@ -25,6 +25,12 @@ internal static partial class Emitter
     /// <summary>The name of the generated resolver class.</summary>
     public static string ResolverName(GenerationSpec spec) => spec.AssemblyIdentifier + "PayloadResolver";
 
+    /// <summary>
+    /// The options generated code passes: none (the generated formatters need none, and creating options would make
+    /// MessagePack's reflection reachable), or the resolver's dynamic options for an assembly that opted out.
+    /// </summary>
+    private static string OptionsArgument(GenerationSpec spec) => spec.DynamicFallback ? ResolverName(spec) + ".Options" : "null";
+
     /// <summary>The expression for the formatter of a handler's payload, e.g. <c>AppPayloadResolver.F3</c>.</summary>
     private static string PayloadFormatter(GenerationSpec spec, HandlerSpec handler) =>
         ResolverName(spec) + ".F" + ShapeIndex(spec, handler.Payload!.RootId).ToString(CultureInfo.InvariantCulture);
@@ -73,8 +79,12 @@ internal static partial class Emitter
         writer.WriteLine("/// <summary>The resolver.</summary>");
         writer.WriteLine("public static readonly " + name + " Instance = new " + name + "();");
         writer.WriteLine();
-        writer.WriteLine("/// <summary>The options the generated scheduling methods and handler registry use.</summary>");
-        writer.WriteLine("internal static readonly " + Options + " Options = global::Athomic.Scheduler.ScheduledPayload." + (spec.DynamicFallback ? "CreateDynamicOptions" : "CreateOptions") + "(Instance);");
+        if (spec.DynamicFallback)
+        {
+            writer.WriteLine("/// <summary>The options of the generated scheduling methods and handler registry: this resolver, then MessagePack's standard one.</summary>");
+            writer.WriteLine("internal static readonly " + Options + " Options = global::Athomic.Scheduler.ScheduledPayload.CreateDynamicOptions(Instance);");
+        }
+
         foreach (var (shape, i) in formatters)
         {
             writer.WriteLine();
@@ -100,7 +110,7 @@ internal static partial class Emitter
         writer.WriteLine("/// <exception cref=\"global::System.NotSupportedException\"><typeparamref name=\"T\"/> has no generated formatter.</exception>");
         writer.WriteLine("public static byte[] Serialize<T>(T value) =>");
         writer.Indent();
-        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException(\"No generated formatter for \" + typeof(T).FullName + " + Literal("; only the payload types of the handlers in assembly " + spec.AssemblyName + " and their [MessagePackObject] types have one.") + "), Options);");
+        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException(\"No generated formatter for \" + typeof(T).FullName + " + Literal("; only the payload types of the handlers in assembly " + spec.AssemblyName + " and their [MessagePackObject] types have one.") + "), " + OptionsArgument(spec) + ");");
         writer.Unindent();
         writer.WriteLine();
         writer.OpenBlock("private static object Find(global::System.Type type)");
@@ -326,7 +336,7 @@ internal static partial class Emitter
     /// <summary>The loop over <c>length</c> items, one level deeper (as MessagePack's collection formatters).</summary>
     private static void ReadItems(SourceWriter writer, params string[] body)
     {
-        writer.WriteLine("options.Security.DepthStep(ref reader);");
+        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);");
         writer.OpenBlock("try");
         writer.OpenBlock("for (var i = 0; i < length; i++)");
         writer.WriteLine("reader.CancellationToken.ThrowIfCancellationRequested();");
@@ -352,7 +362,7 @@ internal static partial class Emitter
             : "return null;");
         writer.CloseBlock();
         writer.WriteLine();
-        writer.WriteLine("options.Security.DepthStep(ref reader);");
+        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);");
         var members = obj.Members;
         var used = new bool[members.Count];
         foreach (var argument in obj.ConstructorArguments)

@@ -32,7 +32,7 @@ internal static partial class Emitter
             "(this " + Scheduler + " scheduler, string scheduleId, " + payload + RecurringSchedule + " schedule, " + CancellationToken + " cancellationToken = default) =>");
         var bytes = handler.PayloadType is null
             ? "global::System.ReadOnlyMemory<byte>.Empty"
-            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + ResolverName(spec) + ".Options)";
+            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ")";
         writer.Indent();
         writer.WriteLine(
             "NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + "), schedule, cancellationToken);");

@@ -112,7 +112,7 @@ internal static partial class Emitter
             ", string? taskId = null, " + CancellationToken + " cancellationToken = default) =>");
         var bytes = handler.PayloadType is null
             ? "global::System.ReadOnlyMemory<byte>.Empty"
-            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + ResolverName(spec) + ".Options)";
+            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ")";
         writer.Indent();
         writer.WriteLine(
             "NotNull(scheduler)." + (at ? "ScheduleAtAsync" : "ScheduleAsync") + "(new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + ", taskId), " +
@@ -206,7 +206,7 @@ internal static partial class Emitter
         {
             writer.WriteLine(
                 "var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<" + handler.PayloadType + ">(context.Payload, context.Handler, " +
-                PayloadFormatter(spec, handler) + ", " + ResolverName(spec) + ".Options);");
+                PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ");");
         }
 
         var target = handler.IsStatic ? handler.ContainingType : "Resolve<" + handler.ContainingType + ">(services)";

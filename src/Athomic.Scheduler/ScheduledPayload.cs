@@ -8,9 +8,15 @@ namespace Athomic.Scheduler;
 
 /// <summary>
 /// Encodes and decodes handler payloads with the MessagePack formatters the generator emits for each payload type,
-/// under untrusted-data security. Generated code calls these; no type name is ever read from storage (the handler's
-/// declared payload type decides), and no reflection or dynamic code runs.
+/// with the nesting limit of untrusted data. Generated code calls these; no type name is ever read from storage (the
+/// handler's declared payload type decides), and no reflection or dynamic code runs.
 /// </summary>
+/// <remarks>
+/// The generated formatters run without <see cref="MessagePackSerializerOptions"/> (<see langword="null"/>): creating
+/// options creates a <see cref="MessagePackSecurity"/>, whose hash-resistant comparer for <c>object</c> keys makes
+/// reflection reachable and so would cost every Native AOT app a trim warning. Only assemblies that opted out with
+/// <see cref="DynamicPayloadFormattersAttribute"/> pass options (<see cref="CreateDynamicOptions"/>).
+/// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // used by generated code
 public static class ScheduledPayload
 {
@@ -19,11 +25,8 @@ public static class ScheduledPayload
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    /// <summary>Options over the generated resolver alone, with <see cref="MessagePackSecurity.UntrustedData"/>: Native AOT and trimming safe.</summary>
-    /// <param name="resolver">The generated resolver of an assembly.</param>
-    /// <returns>The options.</returns>
-    public static MessagePackSerializerOptions CreateOptions(IFormatterResolver resolver) =>
-        new MessagePackSerializerOptions(resolver ?? throw new ArgumentNullException(nameof(resolver))).WithSecurity(MessagePackSecurity.UntrustedData);
+    /// <summary>The deepest nesting a payload may have, as under <see cref="MessagePackSecurity.UntrustedData"/>.</summary>
+    public const int MaxDepth = 500;
 
     /// <summary>
     /// Options with the generated resolver ahead of MessagePack's standard resolver, for assemblies that opted out with
@@ -41,9 +44,9 @@ public static class ScheduledPayload
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="value">The payload.</param>
     /// <param name="formatter">The generated formatter of <typeparamref name="T"/>.</param>
-    /// <param name="options">The options from <see cref="CreateOptions"/>.</param>
+    /// <param name="options">The options from <see cref="CreateDynamicOptions"/>, or <see langword="null"/> without the opt-out.</param>
     /// <returns>The bytes.</returns>
-    public static byte[] Serialize<T>(T value, IMessagePackFormatter<T> formatter, MessagePackSerializerOptions options)
+    public static byte[] Serialize<T>(T value, IMessagePackFormatter<T> formatter, MessagePackSerializerOptions? options)
     {
         ArgumentNullException.ThrowIfNull(formatter);
         var buffer = t_buffer ?? new ArrayBufferWriter<byte>(256);
@@ -51,7 +54,7 @@ public static class ScheduledPayload
         try
         {
             var writer = new MessagePackWriter(buffer);
-            formatter.Serialize(ref writer, value, options);
+            formatter.Serialize(ref writer, value, options!);
             writer.Flush();
             return buffer.WrittenSpan.ToArray();
         }
@@ -70,16 +73,16 @@ public static class ScheduledPayload
     /// <param name="bytes">The bytes.</param>
     /// <param name="handler">The handler name, for the error message.</param>
     /// <param name="formatter">The generated formatter of <typeparamref name="T"/>.</param>
-    /// <param name="options">The options from <see cref="CreateOptions"/>.</param>
+    /// <param name="options">The options from <see cref="CreateDynamicOptions"/>, or <see langword="null"/> without the opt-out.</param>
     /// <returns>The payload.</returns>
     /// <exception cref="TaskPayloadException">The bytes are not a <typeparamref name="T"/>.</exception>
-    public static T Deserialize<T>(ReadOnlyMemory<byte> bytes, string handler, IMessagePackFormatter<T> formatter, MessagePackSerializerOptions options)
+    public static T Deserialize<T>(ReadOnlyMemory<byte> bytes, string handler, IMessagePackFormatter<T> formatter, MessagePackSerializerOptions? options)
     {
         ArgumentNullException.ThrowIfNull(formatter);
         try
         {
             var reader = new MessagePackReader(bytes);
-            return formatter.Deserialize(ref reader, options);
+            return formatter.Deserialize(ref reader, options!);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -88,6 +91,29 @@ public static class ScheduledPayload
             // and a payload constructor may throw too: none of them gets better by retrying.
             throw new TaskPayloadException($"The payload of handler '{handler}' cannot be decoded as {typeof(T).FullName}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Enters one level of nesting: the options' limit when there are options, else <see cref="MaxDepth"/>. The caller
+    /// decrements <see cref="MessagePackReader.Depth"/> when it leaves the level.
+    /// </summary>
+    /// <param name="reader">The reader.</param>
+    /// <param name="options">The options, or <see langword="null"/>.</param>
+    /// <exception cref="InsufficientExecutionStackException">The payload is nested deeper than the limit.</exception>
+    public static void DepthStep(ref MessagePackReader reader, MessagePackSerializerOptions? options)
+    {
+        if (options is not null)
+        {
+            options.Security.DepthStep(ref reader);
+            return;
+        }
+
+        if (reader.Depth >= MaxDepth)
+        {
+            throw new InsufficientExecutionStackException($"The payload is nested deeper than {MaxDepth} levels.");
+        }
+
+        reader.Depth++;
     }
 }
 

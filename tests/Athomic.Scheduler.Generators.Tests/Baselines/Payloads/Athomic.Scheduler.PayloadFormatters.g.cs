@@ -14,8 +14,6 @@ namespace Athomic.Scheduler
         /// <summary>The resolver.</summary>
         public static readonly TestAppPayloadResolver Instance = new TestAppPayloadResolver();
 
-        /// <summary>The options the generated scheduling methods and handler registry use.</summary>
-        internal static readonly global::MessagePack.MessagePackSerializerOptions Options = global::Athomic.Scheduler.ScheduledPayload.CreateOptions(Instance);
 
         internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<byte[]> F0 = new Formatter0();
 
@@ -57,7 +55,7 @@ namespace Athomic.Scheduler
         /// <returns>The bytes.</returns>
         /// <exception cref="global::System.NotSupportedException"><typeparamref name="T"/> has no generated formatter.</exception>
         public static byte[] Serialize<T>(T value) =>
-            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), Options);
+            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
 
         private static object Find(global::System.Type type)
         {
@@ -256,7 +254,7 @@ namespace Athomic.Scheduler
             }
 
             var result = new decimal[length];
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -296,7 +294,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             var s0 = false;
             byte[] v1 = default;
@@ -362,7 +360,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             var s0 = false;
             global::System.Collections.Generic.HashSet<string> v1 = default;
@@ -458,7 +456,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             global::System.Guid v0 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Shop.OrderLine> v1 = default;
             global::System.Collections.Generic.Dictionary<string, decimal> v2 = default;
@@ -540,7 +538,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             int v1 = default;
             var length = reader.ReadArrayHeader();
@@ -609,7 +607,7 @@ namespace Athomic.Scheduler
                 throw new global::MessagePack.MessagePackSerializationException("typecode is null, struct not supported");
             }
 
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             global::System.TimeSpan v0 = default;
             var s0 = false;
             global::System.TimeSpan? v1 = default;
@@ -691,7 +689,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadMapHeader();
             var result = new global::System.Collections.Generic.Dictionary<string, decimal>(length);
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -735,7 +733,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadArrayHeader();
             var result = new global::System.Collections.Generic.HashSet<string>(length);
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -779,7 +777,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadArrayHeader();
             var result = new global::System.Collections.Generic.List<long>(length);
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -823,7 +821,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadMapHeader();
             var result = new global::System.Collections.Generic.Dictionary<string, decimal[]>(length);
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -867,7 +865,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadArrayHeader();
             var result = new global::System.Collections.Generic.List<global::Shop.OrderLine>(length);
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -910,7 +908,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadArrayHeader();
             var result = new global::System.Collections.Generic.List<global::Shop.OrderLine>(length);
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -1090,7 +1088,7 @@ namespace Athomic.Scheduler
             }
 
             var result = new int[length];
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -1138,7 +1136,7 @@ namespace Athomic.Scheduler
             }
 
             var result = new int[length][];
-            options.Security.DepthStep(ref reader);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)

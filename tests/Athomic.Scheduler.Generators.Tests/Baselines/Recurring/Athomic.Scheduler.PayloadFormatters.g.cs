@@ -14,8 +14,6 @@ namespace Athomic.Scheduler
         /// <summary>The resolver.</summary>
         public static readonly TestAppPayloadResolver Instance = new TestAppPayloadResolver();
 
-        /// <summary>The options the generated scheduling methods and handler registry use.</summary>
-        internal static readonly global::MessagePack.MessagePackSerializerOptions Options = global::Athomic.Scheduler.ScheduledPayload.CreateOptions(Instance);
 
         internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<string> F0 = new Formatter0();
 
@@ -37,7 +35,7 @@ namespace Athomic.Scheduler
         /// <returns>The bytes.</returns>
         /// <exception cref="global::System.NotSupportedException"><typeparamref name="T"/> has no generated formatter.</exception>
         public static byte[] Serialize<T>(T value) =>
-            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), Options);
+            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
 
         private static object Find(global::System.Type type)
         {

@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleDigestAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, null), taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Reports.Digest</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleDigestAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, null), taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Reports.Digest</c>:
@@ -45,7 +45,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringDigestAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, null)), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Reports.Refresh</c> to run after <paramref name="delay"/>.
