@@ -1,7 +1,7 @@
 // Side-by-side measurements of the Redis store, worker and in-process broker against the raw limit of the same Lua
 // layout and against Hangfire (Hangfire.Redis.StackExchange), in one run on a local redis-server that this program
 // starts on a free port.
-//   dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks [-- --quick]
+//   dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks [-- --quick | --payloads]
 using System.Diagnostics;
 using System.Globalization;
 using Athomic.Scheduler;
@@ -15,6 +15,20 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+
+if (Array.IndexOf(args, "--payload-first") is var first and >= 0)
+{
+    PayloadBench.FirstRun(args[first + 1]); // a child process of the payload rows
+    return;
+}
+
+if (args.Contains("--payloads"))
+{
+    var payloads = new Report();
+    await PayloadBench.RunAsync(payloads);
+    payloads.Print();
+    return;
+}
 
 var quick = args.Contains("--quick");
 var scale = quick ? 10 : 1;
@@ -262,6 +276,7 @@ string PerTask(TimeSpan[] wall, TimeSpan[] cpu, int count) =>
 report.Rate("tracing on: ScheduleAsync, 1 sequential caller", seqRound * 5, seqWall[1], PerTask(seqWall, seqCpu, seqRound * 5));
 report.Rate("tracing on: end to end, no-op handlers, 1 worker", e2eRound * 5, e2eWall[1], PerTask(e2eWall, e2eCpu, e2eRound * 5));
 
+await PayloadBench.RunAsync(report);
 report.Print();
 
 static ActivityListener TracingListener()
