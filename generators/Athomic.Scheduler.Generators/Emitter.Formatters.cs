@@ -283,6 +283,7 @@ internal static partial class Emitter
                 writer.WriteLine("return Read" + Arg(0) + "(ref reader, options);");
                 break;
             case ShapeKind.Array:
+            case ShapeKind.Collection when shape.Detail!.EndsWith("[]", System.StringComparison.Ordinal):
                 ReturnNullForNil(writer);
                 writer.WriteLine("var length = reader.ReadArrayHeader();");
                 writer.OpenBlock("if (length == 0)");

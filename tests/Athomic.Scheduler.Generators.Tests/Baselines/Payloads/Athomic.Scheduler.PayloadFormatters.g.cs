@@ -778,14 +778,19 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadArrayHeader();
-            var result = new global::System.Collections.Generic.List<long>(length);
+            if (length == 0)
+            {
+                return global::System.Array.Empty<long>();
+            }
+
+            var result = new long[length];
             options.Security.DepthStep(ref reader);
             try
             {
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    result.Add(Read26(ref reader, options));
+                    result[i] = Read26(ref reader, options);
                 }
             }
             finally
@@ -866,14 +871,19 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadArrayHeader();
-            var result = new global::System.Collections.Generic.List<global::Shop.OrderLine>(length);
+            if (length == 0)
+            {
+                return global::System.Array.Empty<global::Shop.OrderLine>();
+            }
+
+            var result = new global::Shop.OrderLine[length];
             options.Security.DepthStep(ref reader);
             try
             {
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    result.Add(Read6(ref reader, options));
+                    result[i] = Read6(ref reader, options);
                 }
             }
             finally
