@@ -165,6 +165,11 @@ internal static partial class Emitter
             case ShapeKind.Primitive:
                 writer.WriteLine("writer.Write(value);");
                 break;
+            case ShapeKind.Builtin when shape.Detail == "BigIntegerFormatter":
+                // The same bytes as MessagePack's BigIntegerFormatter, whose fast path slices past the span it asked
+                // for and throws when the buffer has between 255 and 256 bytes left.
+                writer.WriteLine("writer.Write(value.ToByteArray());");
+                break;
             case ShapeKind.Builtin:
                 writer.WriteLine("global::MessagePack.Formatters." + shape.Detail + ".Instance.Serialize(ref writer, value, options);");
                 break;
@@ -293,6 +298,7 @@ internal static partial class Emitter
                 writer.WriteLine("return Read" + Arg(0) + "(ref reader, options);");
                 break;
             case ShapeKind.Array:
+            case ShapeKind.Collection when shape.Detail!.EndsWith("[]", System.StringComparison.Ordinal):
                 ReturnNullForNil(writer);
                 writer.WriteLine("var length = reader.ReadArrayHeader();");
                 writer.OpenBlock("if (length == 0)");

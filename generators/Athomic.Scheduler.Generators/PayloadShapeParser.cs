@@ -23,6 +23,7 @@ internal sealed class PayloadShapeParser
 {
     private const string ListType = "global::System.Collections.Generic.List<{0}>";
     private const string SetType = "global::System.Collections.Generic.HashSet<{0}>";
+    private const string ArrayType = "{0}[]";
     private const string DictionaryType = "global::System.Collections.Generic.Dictionary<{0}, {1}>";
 
     private static readonly Dictionary<string, string> Builtins = new()
@@ -47,9 +48,10 @@ internal sealed class PayloadShapeParser
         ["System.Collections.Generic.List`1"] = ListType,
         ["System.Collections.Generic.IList`1"] = ListType,
         ["System.Collections.Generic.ICollection`1"] = ListType,
-        ["System.Collections.Generic.IEnumerable`1"] = ListType,
-        ["System.Collections.Generic.IReadOnlyList`1"] = ListType,
-        ["System.Collections.Generic.IReadOnlyCollection`1"] = ListType,
+        // MessagePack's interface formatters for these three decode to arrays (InterfaceEnumerableFormatter and friends).
+        ["System.Collections.Generic.IEnumerable`1"] = ArrayType,
+        ["System.Collections.Generic.IReadOnlyList`1"] = ArrayType,
+        ["System.Collections.Generic.IReadOnlyCollection`1"] = ArrayType,
         ["System.Collections.Generic.HashSet`1"] = SetType,
         ["System.Collections.Generic.ISet`1"] = SetType,
         ["System.Collections.Generic.IReadOnlySet`1"] = SetType,

@@ -18,7 +18,7 @@ internal enum ShapeKind
     /// <summary>A one-dimensional array: nil or an array header and the elements.</summary>
     Array,
 
-    /// <summary>A list or set (<see cref="TypeShape.Detail"/> is the concrete type to create): nil or an array header and the elements.</summary>
+    /// <summary>A list or set (<see cref="TypeShape.Detail"/> is the concrete type to create, an array type for the interfaces MessagePack decodes to arrays): nil or an array header and the elements.</summary>
     Collection,
 
     /// <summary>A dictionary (<see cref="TypeShape.Detail"/> is the concrete type to create): nil or a map header and the pairs.</summary>

@@ -776,14 +776,19 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadArrayHeader();
-            var result = new global::System.Collections.Generic.List<long>(length);
+            if (length == 0)
+            {
+                return global::System.Array.Empty<long>();
+            }
+
+            var result = new long[length];
             global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    result.Add(Read26(ref reader, options));
+                    result[i] = Read26(ref reader, options);
                 }
             }
             finally
@@ -864,14 +869,19 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadArrayHeader();
-            var result = new global::System.Collections.Generic.List<global::Shop.OrderLine>(length);
+            if (length == 0)
+            {
+                return global::System.Array.Empty<global::Shop.OrderLine>();
+            }
+
+            var result = new global::Shop.OrderLine[length];
             global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    result.Add(Read6(ref reader, options));
+                    result[i] = Read6(ref reader, options);
                 }
             }
             finally
