@@ -31,7 +31,22 @@ public sealed class AotPublishFixture : IAsyncLifetime
             "-c", "Release", "-r", "linux-x64", "-p:TrimmerSingleWarn=false",
             "--artifacts-path", Path.Combine(Work, "artifacts"), "-o", Path.Combine(Work, "publish"), "--nologo");
         Duration = watch.Elapsed;
+
+        // The same program as a trimmed, self-contained JIT app: the trimmer's own analysis of the library.
+        watch.Restart();
+        Trimmed = await PackageFixture.RunAsync(PackageFixture.RepositoryRoot, TimeSpan.FromMinutes(12), "dotnet", "publish",
+            Path.Combine("samples", "Athomic.Scheduler.AotSample", "Athomic.Scheduler.AotSample.csproj"),
+            "-c", "Release", "-r", "linux-x64", "-p:AthomicTrimmedPublish=true", "-p:TrimmerSingleWarn=false",
+            "--artifacts-path", Path.Combine(Work, "trimmed-artifacts"), "-o", Path.Combine(Work, "trimmed"), "--nologo");
+        TrimmedDuration = watch.Elapsed;
     }
+
+    /// <summary>The trimmed (not native) publish.</summary>
+    public (int ExitCode, string Output) Trimmed { get; private set; }
+
+    public TimeSpan TrimmedDuration { get; private set; }
+
+    public string TrimmedExecutable => Path.Combine(Work, "trimmed", "Athomic.Scheduler.AotSample");
 
     public Task DisposeAsync()
     {
@@ -81,7 +96,26 @@ public sealed partial class AotSampleTests(AotPublishFixture aot, ITestOutputHel
         output.WriteLine(run.Output);
         Assert.True(run.ExitCode == 0, $"the native sample must exit 0, not {run.ExitCode}:\n" + run.Output);
         Assert.Matches(@"STARTED in \d+ ms \(Native AOT\)", run.Output);
+        Assert.Matches(@"FIRST PAYLOAD encoded and decoded in \d+ µs \(\d+ bytes, equal\)", run.Output);
         Assert.Matches(@"RAN [0-9a-f]{32}: Ada Lovelace x3 \[tea, scones\] by Courier to London at 2026-11-05T14:30:00\.0000000\+01:00", run.Output);
+        Assert.Matches(@"RECURRING aot-sample:heartbeat@\d+ from aot-sample", run.Output);
+    }
+
+    [Fact]
+    public async Task Trimmed_publish_has_no_trim_warnings_and_runs_against_Redis()
+    {
+        output.WriteLine($"dotnet publish (trimmed) took {aot.TrimmedDuration.TotalSeconds:F0} s");
+        Assert.True(aot.Trimmed.ExitCode == 0, "the trimmed publish must succeed:\n" + aot.Trimmed.Output);
+        var warnings = TrimOrAotWarning().Matches(aot.Trimmed.Output).Select(m => m.Value.Trim()).Distinct().ToList();
+        Assert.True(warnings.Count == 0, $"{warnings.Count} trim warnings:\n" + string.Join('\n', warnings));
+        Assert.True(File.Exists(Path.Combine(aot.Work, "trimmed", "Athomic.Scheduler.dll")), "an IL app, trimmed");
+
+        await using var redis = await RedisServer.StartAsync();
+        var run = await PackageFixture.RunAsync(aot.Work, TimeSpan.FromMinutes(2), aot.TrimmedExecutable, redis.ConnectionString);
+        output.WriteLine(run.Output);
+        Assert.True(run.ExitCode == 0, $"the trimmed sample must exit 0, not {run.ExitCode}:\n" + run.Output);
+        Assert.Matches(@"STARTED in \d+ ms \(JIT, \d+ methods compiled\)", run.Output);
+        Assert.Matches(@"FIRST PAYLOAD encoded and decoded in \d+ µs \(\d+ bytes, equal\)", run.Output);
         Assert.Matches(@"RECURRING aot-sample:heartbeat@\d+ from aot-sample", run.Output);
     }
 
