@@ -75,12 +75,7 @@ public sealed partial class AotSampleTests(AotPublishFixture aot, ITestOutputHel
     [Fact]
     public void Publish_succeeds_without_trim_or_AOT_warnings()
     {
-        output.WriteLine($"dotnet publish (Native AOT) took {aot.Duration.TotalSeconds:F0} s");
-        Assert.True(aot.Publish.ExitCode == 0, "the AOT publish must succeed:\n" + aot.Publish.Output);
-
-        var warnings = TrimOrAotWarning().Matches(aot.Publish.Output).Select(m => m.Value.Trim()).Distinct().ToList();
-
-        Assert.True(warnings.Count == 0, $"{warnings.Count} trim/AOT warnings:\n" + string.Join('\n', warnings));
+        AssertPublishedWithoutWarnings("Native AOT", aot.Publish, aot.Duration);
         Assert.True(File.Exists(aot.Executable), "the native executable is published");
         Assert.False(File.Exists(aot.Executable + ".dll"), "a native executable, not an IL assembly");
     }
@@ -88,35 +83,40 @@ public sealed partial class AotSampleTests(AotPublishFixture aot, ITestOutputHel
     [Fact]
     public async Task Native_executable_runs_a_typed_task_and_a_recurring_occurrence_against_Redis()
     {
-        Assert.True(aot.Publish.ExitCode == 0, "the AOT publish must succeed:\n" + aot.Publish.Output);
-        await using var redis = await RedisServer.StartAsync();
-
-        var run = await PackageFixture.RunAsync(aot.Work, TimeSpan.FromMinutes(2), aot.Executable, redis.ConnectionString);
-
-        output.WriteLine(run.Output);
-        Assert.True(run.ExitCode == 0, $"the native sample must exit 0, not {run.ExitCode}:\n" + run.Output);
-        Assert.Matches(@"STARTED in \d+ ms \(Native AOT\)", run.Output);
-        Assert.Matches(@"FIRST PAYLOAD encoded and decoded in \d+ µs \(\d+ bytes, equal\)", run.Output);
-        Assert.Matches(@"RAN [0-9a-f]{32}: Ada Lovelace x3 \[tea, scones\] by Courier to London at 2026-11-05T14:30:00\.0000000\+01:00", run.Output);
-        Assert.Matches(@"RECURRING aot-sample:heartbeat@\d+ from aot-sample", run.Output);
+        var run = await RunAgainstRedisAsync(aot.Publish, aot.Executable);
+        Assert.Matches(@"STARTED in \d+ ms \(Native AOT\)", run);
+        Assert.Matches(@"RAN [0-9a-f]{32}: Ada Lovelace x3 \[tea, scones\] by Courier to London at 2026-11-05T14:30:00\.0000000\+01:00", run);
     }
 
     [Fact]
     public async Task Trimmed_publish_has_no_trim_warnings_and_runs_against_Redis()
     {
-        output.WriteLine($"dotnet publish (trimmed) took {aot.TrimmedDuration.TotalSeconds:F0} s");
-        Assert.True(aot.Trimmed.ExitCode == 0, "the trimmed publish must succeed:\n" + aot.Trimmed.Output);
-        var warnings = TrimOrAotWarning().Matches(aot.Trimmed.Output).Select(m => m.Value.Trim()).Distinct().ToList();
-        Assert.True(warnings.Count == 0, $"{warnings.Count} trim warnings:\n" + string.Join('\n', warnings));
+        AssertPublishedWithoutWarnings("trimmed", aot.Trimmed, aot.TrimmedDuration);
         Assert.True(File.Exists(Path.Combine(aot.Work, "trimmed", "Athomic.Scheduler.dll")), "an IL app, trimmed");
 
+        var run = await RunAgainstRedisAsync(aot.Trimmed, aot.TrimmedExecutable);
+        Assert.Matches(@"STARTED in \d+ ms \(JIT, \d+ methods compiled\)", run);
+    }
+
+    private void AssertPublishedWithoutWarnings(string kind, (int ExitCode, string Output) publish, TimeSpan duration)
+    {
+        output.WriteLine($"dotnet publish ({kind}) took {duration.TotalSeconds:F0} s");
+        Assert.True(publish.ExitCode == 0, $"the {kind} publish must succeed:\n" + publish.Output);
+        var warnings = TrimOrAotWarning().Matches(publish.Output).Select(m => m.Value.Trim()).Distinct().ToList();
+        Assert.True(warnings.Count == 0, $"{warnings.Count} trim/AOT warnings:\n" + string.Join('\n', warnings));
+    }
+
+    /// <summary>Runs a published sample against a fresh redis-server; it must exit 0 with its payload and recurring lines.</summary>
+    private async Task<string> RunAgainstRedisAsync((int ExitCode, string Output) publish, string executable)
+    {
+        Assert.True(publish.ExitCode == 0, "the publish must succeed:\n" + publish.Output);
         await using var redis = await RedisServer.StartAsync();
-        var run = await PackageFixture.RunAsync(aot.Work, TimeSpan.FromMinutes(2), aot.TrimmedExecutable, redis.ConnectionString);
+        var run = await PackageFixture.RunAsync(aot.Work, TimeSpan.FromMinutes(2), executable, redis.ConnectionString);
         output.WriteLine(run.Output);
-        Assert.True(run.ExitCode == 0, $"the trimmed sample must exit 0, not {run.ExitCode}:\n" + run.Output);
-        Assert.Matches(@"STARTED in \d+ ms \(JIT, \d+ methods compiled\)", run.Output);
+        Assert.True(run.ExitCode == 0, $"the sample must exit 0, not {run.ExitCode}:\n" + run.Output);
         Assert.Matches(@"FIRST PAYLOAD encoded and decoded in \d+ µs \(\d+ bytes, equal\)", run.Output);
         Assert.Matches(@"RECURRING aot-sample:heartbeat@\d+ from aot-sample", run.Output);
+        return run.Output;
     }
 
     /// <summary>An IL trim (IL2xxx) or AOT (IL3xxx) analysis warning, as MSBuild or ILC prints it, up to its message.</summary>
