@@ -296,3 +296,18 @@ public static class WireHandlers
 
     [ScheduledHandler("wire.sequence")] public static void OnSequence(IEnumerable<WireByNameStruct>? payload) => _ = payload;
 }
+
+/// <summary>A <c>required</c> member next to an ordinary one: generated code sets it in the object initializer.</summary>
+[MessagePackObject]
+public sealed class WireRequired
+{
+    [Key(0)] public required string Name { get; init; }
+
+    [Key(1)] public int Count { get; set; } = 5;
+}
+
+/// <summary>The handler that makes the generator emit <see cref="WireRequired"/>'s formatter.</summary>
+public static class WireRequiredHandlers
+{
+    [ScheduledHandler("wire.required")] public static void OnRequired(WireRequired payload) => _ = payload;
+}
