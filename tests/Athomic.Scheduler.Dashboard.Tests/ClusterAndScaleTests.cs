@@ -33,8 +33,13 @@ public sealed class ClusterAndScaleTests(BrowserFixture browser, ITestOutputHelp
         // The pending list merges the four partitions in due order, page by page.
         await page.GotoAsync(host.Root + "/pending");
         var seen = new List<string>();
+        var pages = 0;
         while (true)
         {
+            // The pager follows the table: once it shows this page's number, every row of the page has been parsed
+            // (reading right after the click could see a page still loading: 436 of its 500 rows, seen once in CI).
+            pages++;
+            await Assertions.Expect(page.Locator(".pager .page")).ToHaveTextAsync($"Page {pages}");
             seen.AddRange(await page.Locator("#tasks td.id a").AllInnerTextsAsync());
             var next = page.Locator("a[rel=next]");
             if (await next.CountAsync() == 0)
