@@ -17,9 +17,6 @@ internal static class Wire
     /// <summary>The dynamic resolver, as <c>MessagePackSerializer</c> wrote payloads.</summary>
     public static MessagePackSerializerOptions Dynamic { get; } = MessagePackSerializerOptions.Standard;
 
-    /// <summary>The dynamic resolver under untrusted-data security, as payloads were read.</summary>
-    public static MessagePackSerializerOptions DynamicUntrusted { get; } = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
-
     /// <summary>The generated formatter of <typeparamref name="T"/>, through the resolver.</summary>
     public static IMessagePackFormatter<T> Formatter<T>() =>
         AthomicSchedulerGeneratorsTestsPayloadResolver.Instance.GetFormatter<T>()
@@ -32,7 +29,7 @@ internal static class Wire
     /// <summary>Decodes as a generated handler does: <see cref="TaskPayloadException"/> for bad bytes.</summary>
     public static T ReadGenerated<T>(ReadOnlyMemory<byte> bytes) => ScheduledPayload.Deserialize(bytes, "wire.test", Formatter<T>(), null);
 
-    public static T ReadDynamic<T>(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize<T>(bytes, DynamicUntrusted);
+    public static T ReadDynamic<T>(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize<T>(bytes, Athomic.Scheduler.Tests.Shared.TestPayloads.Options); // untrusted data, as payloads were read
 
     public static string Hex(ReadOnlySpan<byte> bytes) => bytes.Length > 400
         ? Convert.ToHexString(bytes[..400]) + "...(" + bytes.Length + " bytes)"
