@@ -10,6 +10,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>How long an <c>Expect</c> waits for the page to show what it asserts.</summary>
+    public const float ExpectTimeoutMilliseconds = 30_000;
+
     private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = null!;
@@ -25,6 +28,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         Directory.CreateDirectory(ScreenshotDirectory);
+
+        // `dotnet test` on the solution runs the test assemblies side by side: on two cores a 500-row page can take
+        // longer than Playwright's 5 s default to arrive while the contention harness runs (CI saw a pager still on
+        // page 4 after 5 s). These tests check what a page shows, not how fast; the scale test measures speed.
+        Assertions.SetDefaultExpectTimeout(ExpectTimeoutMilliseconds);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
     }
