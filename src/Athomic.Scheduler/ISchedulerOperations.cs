@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Athomic.Scheduler;
 
 /// <summary>
@@ -165,6 +167,18 @@ public sealed record TaskDetails(TaskSummary Summary, ReadOnlyMemory<byte> Paylo
     /// <param name="maxPayloadBytes">The largest payload converted.</param>
     /// <returns>The JSON text, or <see langword="null"/>.</returns>
     public string? PayloadToJson(int maxPayloadBytes = DefaultJsonPayloadLimit) => PayloadJson.Convert(Payload, maxPayloadBytes);
+
+    /// <summary>
+    /// The payload as JSON, as <see cref="PayloadToJson"/> gives it, or one sentence for operators saying why it is not
+    /// converted: larger than <paramref name="maxPayloadBytes"/>, nested deeper than 64 levels, cut short, not
+    /// MessagePack (with the offset of the first byte that is not), or followed by bytes after its first value.
+    /// </summary>
+    /// <param name="json">The JSON text when the payload converts.</param>
+    /// <param name="problem">Why it does not, when it does not.</param>
+    /// <param name="maxPayloadBytes">The largest payload converted.</param>
+    /// <returns>Whether the payload converts.</returns>
+    public bool TryPayloadToJson([NotNullWhen(true)] out string? json, [NotNullWhen(false)] out string? problem, int maxPayloadBytes = DefaultJsonPayloadLimit) =>
+        PayloadJson.TryConvert(Payload, maxPayloadBytes, out json, out problem);
 }
 
 /// <summary>The counts of one partition, read in one step on the store's clock.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -31,34 +32,56 @@ internal static class PayloadJson
     /// larger than <paramref name="maxPayloadBytes"/>, not valid MessagePack, nested deeper than <see cref="MaxDepth"/>,
     /// or followed by bytes after its first value.
     /// </summary>
-    public static string? Convert(ReadOnlyMemory<byte> payload, int maxPayloadBytes)
+    public static string? Convert(ReadOnlyMemory<byte> payload, int maxPayloadBytes) =>
+        TryConvert(payload, maxPayloadBytes, out var json, out _) ? json : null;
+
+    /// <summary>
+    /// The payload as compact JSON (<c>null</c>, the JSON text, for an empty payload), or one sentence saying why it is
+    /// not converted: too large, nested too deep, cut short, not MessagePack (with the offset of the first byte that is
+    /// not), or followed by bytes after its first value.
+    /// </summary>
+    public static bool TryConvert(ReadOnlyMemory<byte> payload, int maxPayloadBytes, [NotNullWhen(true)] out string? json, [NotNullWhen(false)] out string? problem)
     {
+        json = null;
+        problem = null;
         if (payload.Length > maxPayloadBytes)
         {
-            return null;
+            problem = string.Create(CultureInfo.InvariantCulture, $"The payload is {payload.Length:N0} bytes, more than the {maxPayloadBytes:N0} converted.");
+            return false;
         }
 
         if (payload.IsEmpty)
         {
-            return "null";
+            json = "null";
+            return true;
         }
 
+        // Bounded nesting first, without recursion: the rendering recurses, and the payload is untrusted.
+        var reader = new MessagePackReader(payload);
         try
         {
-            // Bounded nesting first, without recursion: the rendering recurses, and the payload is untrusted.
-            var check = new MessagePackReader(payload);
-            StoredBytes.Skip(ref check, MaxDepth);
-            if (!check.End)
+            StoredBytes.Skip(ref reader, MaxDepth);
+            if (!reader.End)
             {
-                return null;
+                problem = string.Create(CultureInfo.InvariantCulture, $"{payload.Length - reader.Consumed:N0} bytes follow the first value, which ends at byte {reader.Consumed:N0}: a payload is one value.");
+                return false;
             }
 
-            var reader = new MessagePackReader(payload);
-            return Render(ref reader);
+            reader = new MessagePackReader(payload);
+            json = Render(ref reader);
+            return true;
         }
         catch (Exception ex) when (StoredBytes.IsMalformed(ex))
         {
-            return null;
+            // A code that is not MessagePack stops the reader before it, so Consumed is its offset; a cut-short value
+            // may stop it after its header, so that case names no offset.
+            problem = ex switch
+            {
+                NestedTooDeepException deep => string.Create(CultureInfo.InvariantCulture, $"The payload nests more than {deep.MaxDepth} containers deep, deeper than this view renders."),
+                EndOfStreamException => string.Create(CultureInfo.InvariantCulture, $"The payload is cut short: its {payload.Length:N0} bytes end inside a value."),
+                _ => string.Create(CultureInfo.InvariantCulture, $"Not valid MessagePack at byte {reader.Consumed:N0}: {ex.Message}"),
+            };
+            return false;
         }
     }
 

@@ -22,7 +22,8 @@ internal static class StoredBytes
     /// </summary>
     /// <param name="reader">The reader, positioned at the value.</param>
     /// <param name="maxDepth">How many containers deep the value may nest (an array of scalars is 1).</param>
-    /// <exception cref="MessagePackSerializationException">The value nests deeper than <paramref name="maxDepth"/>, or is not MessagePack.</exception>
+    /// <exception cref="NestedTooDeepException">The value nests deeper than <paramref name="maxDepth"/>.</exception>
+    /// <exception cref="MessagePackSerializationException">The value is not MessagePack.</exception>
     /// <exception cref="EndOfStreamException">The bytes end inside the value.</exception>
     public static void Skip(ref MessagePackReader reader, int maxDepth)
     {
@@ -64,10 +65,21 @@ internal static class StoredBytes
 
             if (depth == maxDepth)
             {
-                throw new MessagePackSerializationException($"A value is nested deeper than {maxDepth} levels.");
+                throw new NestedTooDeepException(maxDepth);
             }
 
             remaining[++depth] = children;
         }
     }
+}
+
+/// <summary>
+/// A value nests deeper than a reader allows (<see cref="StoredBytes.Skip"/>): the bytes may be valid MessagePack, but
+/// this reader does not go that deep.
+/// </summary>
+internal sealed class NestedTooDeepException(int maxDepth)
+    : MessagePackSerializationException($"A value is nested deeper than {maxDepth} levels.")
+{
+    /// <summary>How many containers deep a value may nest.</summary>
+    public int MaxDepth { get; } = maxDepth;
 }

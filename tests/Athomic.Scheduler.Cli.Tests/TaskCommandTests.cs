@@ -31,6 +31,25 @@ public sealed class TaskCommandTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Show_of_a_payload_that_is_not_MessagePack_gives_its_bytes_and_says_why()
+    {
+        await using var schedule = ScheduleUnderTest.Create(redis.ConnectionString);
+        byte[] cut = [0x92, 0x01]; // an array of two items with one
+        await schedule.Scheduler.ScheduleAsync(new GenericTask(ScheduleUnderTest.Ok, cut, "cut:1"), TimeSpan.FromHours(1));
+
+        var text = await Tool.RunAsync(schedule, "show", "cut:1");
+        var json = await Tool.RunAsync(schedule, "show", "cut:1", "--json");
+
+        Assert.True(text.ExitCode == 0, text.ToString());
+        var payloadLine = string.Join(' ', text.Lines.SkipWhile(l => !l.StartsWith("payload:", StringComparison.Ordinal)).Select(l => l.Trim()));
+        Assert.Equal("payload:     base64 kgE= (2 bytes, not shown as JSON: The payload is cut short: its 2 bytes end inside a value.)", payloadLine);
+        var task = JsonDocument.Parse(json.Out).RootElement;
+        Assert.Equal("kgE=", task.GetProperty("payloadBase64").GetString());
+        Assert.Equal("The payload is cut short: its 2 bytes end inside a value.", task.GetProperty("payloadProblem").GetString());
+        Assert.False(task.TryGetProperty("payload", out _));
+    }
+
+    [Fact]
     public async Task Show_wraps_a_long_value_under_itself_within_80_columns()
     {
         await using var schedule = ScheduleUnderTest.Create(redis.ConnectionString);

@@ -45,12 +45,15 @@ public sealed class RenderingTests
         Assert.Contains("Ada &lt;Lovelace&gt;", json);
         Assert.Contains("&quot;tea&quot;", json);
 
-        var bad = TaskDetailPage.Payload(Details(new byte[] { 0xC1, 0x01 })).Value; // 0xC1 is never used by MessagePack
-        Assert.Contains("not valid MessagePack", bad);
-        Assert.Contains("C101", bad);
+        var bad = TaskDetailPage.Payload(Details(new byte[] { 0x91, 0xC1 })).Value; // 0xC1 is never used by MessagePack
+        Assert.Contains("cannot be shown as JSON. Not valid MessagePack at byte 1:", bad);
+        Assert.Contains("91C1", bad);
 
-        var trailing = TaskDetailPage.Payload(Details(new byte[] { 0x01, 0x02 })).Value; // two values, not one
-        Assert.Contains("not valid MessagePack", trailing);
+        var trailing = TaskDetailPage.Payload(Details(new byte[] { 0x01, 0x02, 0x03 })).Value; // three values, not one
+        Assert.Contains("2 bytes follow the first value, which ends at byte 1: a payload is one value.", trailing);
+
+        var cut = TaskDetailPage.Payload(Details(new byte[] { 0xA5, 0x61 })).Value; // a string of 5 bytes with 1
+        Assert.Contains("The payload is cut short: its 2 bytes end inside a value.", cut);
 
         var huge = TaskDetailPage.Payload(Details(new byte[TaskDetailPage.MaxDecodedPayload + 1])).Value;
         Assert.Contains("larger than", huge);

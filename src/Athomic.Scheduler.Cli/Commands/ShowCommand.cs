@@ -55,7 +55,7 @@ internal static class ShowCommand
             ("payload", view.PayloadBytes is not { } bytes ? null
                 : bytes == 0 ? "(none)"
                 : view.Payload is { } json ? $"{json.GetRawText()} ({bytes} bytes)"
-                : view.PayloadBase64 is { } base64 ? $"base64 {base64} ({bytes} bytes, not shown as JSON)"
+                : view.PayloadBase64 is { } base64 ? $"base64 {base64} ({bytes} bytes, not shown as JSON: {view.PayloadProblem})"
                 : $"({bytes} bytes, unreadable)"),
         };
         foreach (var (name, value) in lines.Where(l => l.Value is not null))

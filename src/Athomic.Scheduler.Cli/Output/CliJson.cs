@@ -40,6 +40,9 @@ internal sealed record TaskJson
 
     /// <summary>The payload's bytes, base64, when it does not decode.</summary>
     public string? PayloadBase64 { get; init; }
+
+    /// <summary>Why the payload is not shown as JSON, when it does not decode.</summary>
+    public string? PayloadProblem { get; init; }
 }
 
 /// <summary>A page of a list.</summary>

@@ -41,7 +41,7 @@ internal static class TaskViews
         Reason = schedule.Error,
     };
 
-    /// <summary>The task with its payload: decoded from MessagePack when it decodes, otherwise its bytes in base64.</summary>
+    /// <summary>The task with its payload: decoded from MessagePack when it decodes, otherwise its bytes in base64 and why.</summary>
     public static TaskJson Of(TaskDetails details)
     {
         var json = Of(details.Summary);
@@ -50,12 +50,12 @@ internal static class TaskViews
             return json;
         }
 
-        if (details.PayloadToJson() is { } text)
+        if (details.TryPayloadToJson(out var text, out var problem))
         {
             using var document = JsonDocument.Parse(text);
             return json with { Payload = document.RootElement.Clone() };
         }
 
-        return json with { PayloadBase64 = Convert.ToBase64String(details.Payload.Span) };
+        return json with { PayloadBase64 = Convert.ToBase64String(details.Payload.Span), PayloadProblem = problem };
     }
 }

@@ -9,7 +9,7 @@ namespace Athomic.Scheduler.Dashboard.Pages;
 
 /// <summary>
 /// One task, pending, in flight or dead-lettered: handler, attempt, times, last error, and the payload decoded from
-/// MessagePack to JSON without resolving any type (<see cref="TaskDetails.PayloadToJson"/>), with the actions its state allows.
+/// MessagePack to JSON without resolving any type (<see cref="TaskDetails.TryPayloadToJson"/>), with the actions its state allows.
 /// </summary>
 internal static class TaskDetailPage
 {
@@ -69,7 +69,7 @@ internal static class TaskDetailPage
         return Layout.Page(request, SectionOf(task.State), "Task " + task.TaskId, html.ToMarkup());
     }
 
-    /// <summary>The payload as indented JSON (<see cref="TaskDetails.PayloadToJson"/>), or why it cannot be shown.</summary>
+    /// <summary>The payload as indented JSON (<see cref="TaskDetails.TryPayloadToJson"/>), or why it cannot be shown.</summary>
     internal static Markup Payload(TaskDetails details)
     {
         var payload = details.Payload;
@@ -83,13 +83,13 @@ internal static class TaskDetailPage
             return HtmlWriter.Of($"""<p class="muted">The payload is {Format.Bytes(payload.Length)}: larger than the {Format.Bytes(MaxDecodedPayload)} the page decodes.</p>""");
         }
 
-        if (details.PayloadToJson(MaxDecodedPayload) is { } json)
+        if (details.TryPayloadToJson(out var json, out var problem, MaxDecodedPayload))
         {
             return HtmlWriter.Of($"""<pre class="json" id="payload">{Indent(json)}</pre>""");
         }
 
         var head = Convert.ToHexString(payload.Span[..Math.Min(payload.Length, 64)]);
-        return HtmlWriter.Of($"""<p class="notice">The payload is not valid MessagePack (one value, nested at most 64 containers deep). First bytes: <code>{head}</code></p>""");
+        return HtmlWriter.Of($"""<p class="notice" id="payload-problem">The payload cannot be shown as JSON. {problem} First bytes: <code>{head}</code></p>""");
     }
 
     /// <summary>Re-indents the compact JSON; text that System.Text.Json cannot parse stays as it is.</summary>

@@ -162,6 +162,38 @@ public sealed class PayloadJsonTests
         Assert.Null(PayloadJson.Convert(bytes, Unlimited));
     }
 
+    [Theory]
+    [InlineData("c1", "Not valid MessagePack at byte 0: ")]
+    [InlineData("93 01 02 c1", "Not valid MessagePack at byte 3: ")]
+    [InlineData("92 01", "The payload is cut short: its 2 bytes end inside a value.")]
+    [InlineData("81 a1 61 a5 62", "The payload is cut short: its 5 bytes end inside a value.")]
+    [InlineData("c6 7f ff ff ff 00", "The payload is cut short: its 6 bytes end inside a value.")]
+    [InlineData("01 02", "1 bytes follow the first value, which ends at byte 1: a payload is one value.")]
+    [InlineData("d6 ff 00 00 00 01 c3 c3", "2 bytes follow the first value, which ends at byte 6: a payload is one value.")]
+    [InlineData("d5 ff 00 00", "Not valid MessagePack at byte 0: ")] // a timestamp extension of 2 bytes, a length no timestamp has
+    public void Why_a_payload_is_not_converted_is_one_sentence_naming_the_offending_byte_where_there_is_one(string hex, string problem)
+    {
+        var bytes = Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
+
+        Assert.False(PayloadJson.TryConvert(bytes, Unlimited, out var json, out var why));
+        Assert.Null(json);
+        Assert.StartsWith(problem, why);
+    }
+
+    [Fact]
+    public void Why_names_the_depth_cap_and_the_size_cap()
+    {
+        byte[] deep = [.. Enumerable.Repeat((byte)0x91, PayloadJson.MaxDepth + 1), 0x01];
+
+        Assert.False(PayloadJson.TryConvert(deep, Unlimited, out _, out var tooDeep));
+        Assert.Equal($"The payload nests more than {PayloadJson.MaxDepth} containers deep, deeper than this view renders.", tooDeep);
+        Assert.False(PayloadJson.TryConvert(new byte[70_000], 65_536, out _, out var tooLarge));
+        Assert.Equal("The payload is 70,000 bytes, more than the 65,536 converted.", tooLarge);
+        Assert.True(PayloadJson.TryConvert(new byte[] { 0x2A }, Unlimited, out var json, out var none));
+        Assert.Equal("42", json);
+        Assert.Null(none);
+    }
+
     [Fact]
     public void Nesting_is_rendered_up_to_the_depth_cap_and_refused_beyond_it()
     {
