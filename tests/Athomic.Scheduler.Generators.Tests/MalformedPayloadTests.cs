@@ -69,7 +69,7 @@ public sealed class MalformedPayloadTests
     public void Nesting_beyond_the_untrusted_depth_throws_TaskPayloadException()
     {
         const int MaxDepth = ScheduledPayload.MaxDepth;
-        Assert.Equal(MessagePackSecurity.UntrustedData.MaximumObjectGraphDepth, MaxDepth); // the limit payloads were read with before
+        Assert.Equal(MaxDepth, MessagePackSecurity.UntrustedData.MaximumObjectGraphDepth); // the limit payloads were read with before
 
         // Nodes nested through Next: [0, [0, [0, ...]]].
         byte[] Nested(int depth) => Bytes(b =>

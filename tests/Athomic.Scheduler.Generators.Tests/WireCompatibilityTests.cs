@@ -212,14 +212,14 @@ internal static class WireGen
             Gen.Select(StringRecord.Null(0.2), ByName.Null(0.2), ByNameStruct, ByNameStruct.Nullable(), Callbacks.Null(0.2)),
             (a, b) => new WireEnvelope(a.Item1, a.Item2, a.Item3, a.Item4, b.Item1, b.Item2, b.Item3, b.Item4, b.Item5));
 
-    public static readonly Gen<int[][]?> Jagged = Int.Array[0, 5].Null(0.2).Array[0, 5].Null(0.1);
+    public static readonly Gen<int[]?[]?> Jagged = Int.Array[0, 5].Null(0.2).Array[0, 5].Null(0.1);
 
     public static readonly Gen<DateTime> Stamp = Gen.Frequency(
         (4, (IGen<DateTime>)AnyDateTime),
         (1, Gen.OneOf(Gen.Const(DateTime.MinValue), Gen.Const(DateTime.MaxValue), Gen.Const(DateTime.UnixEpoch), Gen.Const(new DateTime(1969, 12, 31, 23, 59, 59, 999, DateTimeKind.Utc).AddTicks(9999)))));
 
     public static readonly Gen<IReadOnlyDictionary<string, List<Guid?>>?> Lookup =
-        ValidText.Dictionary(Gen.Guid.Nullable().List[0, 4])[0, 4].Select(d => (IReadOnlyDictionary<string, List<Guid?>>?)d).Null(0.1);
+        ValidText.Dictionary(Gen.Guid.Nullable().List[0, 4])[0, 4].Select(d => (IReadOnlyDictionary<string, List<Guid?>>)d).Null(0.1);
 
     public static readonly Gen<IEnumerable<WireByNameStruct>?> StructSequence = Sequence(ByNameStruct);
 }

@@ -141,7 +141,7 @@ public sealed class WireCollections
 {
     [Key("ints")] public int[]? Ints { get; set; }
 
-    [Key("jagged")] public int[][]? Jagged { get; set; }
+    [Key("jagged")] public int[]?[]? Jagged { get; set; }
 
     [Key("strings")] public string?[]? Strings { get; set; }
 
@@ -284,7 +284,7 @@ public static class WireHandlers
 
     [ScheduledHandler("wire.envelope")] public static void OnEnvelope(WireEnvelope payload) => _ = payload;
 
-    [ScheduledHandler("wire.jagged")] public static void OnJagged(int[][]? payload) => _ = payload;
+    [ScheduledHandler("wire.jagged")] public static void OnJagged(int[]?[]? payload) => _ = payload;
 
     [ScheduledHandler("wire.text")] public static void OnText(string? payload) => _ = payload;
 
