@@ -30,12 +30,8 @@ internal static partial class Emitter
         writer.WriteLine(
             access + " static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> " + handler.RecurringMethodName +
             "(this " + Scheduler + " scheduler, string scheduleId, " + payload + RecurringSchedule + " schedule, " + CancellationToken + " cancellationToken = default) =>");
-        var bytes = handler.PayloadType is null
-            ? "global::System.ReadOnlyMemory<byte>.Empty"
-            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ")";
         writer.Indent();
-        writer.WriteLine(
-            "NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + "), schedule, cancellationToken);");
+        writer.WriteLine("NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, " + TaskCall(spec, handler, "null") + ", schedule, cancellationToken);");
         writer.Unindent();
     }
 

@@ -37,6 +37,7 @@ internal static partial class Emitter
         }
 
         context.AddSource(ScheduleExtensionsHintName, SourceText.From(ScheduleExtensions(spec), System.Text.Encoding.UTF8));
+        context.AddSource(TasksHintName, SourceText.From(Tasks(spec), System.Text.Encoding.UTF8));
         context.AddSource(RegistryHintName, SourceText.From(Registry(spec), System.Text.Encoding.UTF8));
         if (spec.Shapes.Count > 0)
         {
@@ -47,15 +48,12 @@ internal static partial class Emitter
     /// <summary>The public (or internal) static class with the typed <c>Schedule…Async</c> extension methods.</summary>
     public static string ScheduleExtensions(GenerationSpec spec)
     {
-        var handlers = spec.Handlers.Where(h => h.EmitScheduleMethods).Select(h => h.Spec).ToList();
-        var writer = Start();
-        writer.WriteLine("/// <summary>");
-        writer.WriteLine("/// Typed scheduling methods for the <c>[ScheduledHandler]</c> methods of assembly <c>" + Xml(spec.AssemblyName) + "</c>:");
-        writer.WriteLine("/// the handler name and the payload type of each task are checked by the compiler.");
-        writer.WriteLine("/// </summary>");
-        writer.WriteLine(GeneratedCode);
-        var access = handlers.Any(h => h.IsPublic) ? "public" : "internal";
-        writer.OpenBlock(access + " static class " + spec.AssemblyIdentifier + "ScheduleExtensions");
+        var handlers = TypedHandlers(spec);
+        var writer = StartTypedClass(
+            handlers,
+            spec.AssemblyIdentifier + "ScheduleExtensions",
+            "Typed scheduling methods for the <c>[ScheduledHandler]</c> methods of assembly <c>" + Xml(spec.AssemblyName) + "</c>:",
+            "the handler name and the payload type of each task are checked by the compiler.");
         for (var i = 0; i < handlers.Count; i++)
         {
             if (i > 0)
@@ -110,12 +108,9 @@ internal static partial class Emitter
         writer.WriteLine(
             access + " static " + TaskOfString + " " + name + "(this " + Scheduler + " scheduler, " + payload + time +
             ", string? taskId = null, " + CancellationToken + " cancellationToken = default) =>");
-        var bytes = handler.PayloadType is null
-            ? "global::System.ReadOnlyMemory<byte>.Empty"
-            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ")";
         writer.Indent();
         writer.WriteLine(
-            "NotNull(scheduler)." + (at ? "ScheduleAtAsync" : "ScheduleAsync") + "(new global::Athomic.Scheduler.GenericTask(" + Literal(handler.Name) + ", " + bytes + ", taskId), " +
+            "NotNull(scheduler)." + (at ? "ScheduleAtAsync" : "ScheduleAsync") + "(" + TaskCall(spec, handler, "taskId") + ", " +
             (at ? "executionTime" : "delay") + ", null, cancellationToken);");
         writer.Unindent();
     }
@@ -232,6 +227,29 @@ internal static partial class Emitter
         }
 
         writer.CloseBlock();
+    }
+
+    /// <summary>The handlers that get typed methods: not those whose method names collide (ATS002).</summary>
+    private static List<HandlerSpec> TypedHandlers(GenerationSpec spec) =>
+        spec.Handlers.Where(h => h.EmitScheduleMethods).Select(h => h.Spec).ToList();
+
+    /// <summary>
+    /// Opens a generated static class of typed methods, documented with <paramref name="summary"/>: public when one of
+    /// <paramref name="handlers"/> is, else internal.
+    /// </summary>
+    private static SourceWriter StartTypedClass(List<HandlerSpec> handlers, string name, params string[] summary)
+    {
+        var writer = Start();
+        writer.WriteLine("/// <summary>");
+        foreach (var line in summary)
+        {
+            writer.WriteLine("/// " + line);
+        }
+
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine(GeneratedCode);
+        writer.OpenBlock((handlers.Any(h => h.IsPublic) ? "public" : "internal") + " static class " + name);
+        return writer;
     }
 
     private static SourceWriter Start()

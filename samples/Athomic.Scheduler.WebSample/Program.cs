@@ -29,7 +29,7 @@ app.MapPost("/orders", async (IScheduler scheduler, int? count, int? minutes) =>
     {
         var order = new OrderPlaced($"o-{Guid.NewGuid():N}"[..10], i % 10 == 9 ? "nobody" : $"customer-{i}", 10 + i);
         var delay = n == 1 ? TimeSpan.Zero : spread * i / (n - 1);
-        return ScheduleRequest.After(new GenericTask("orders.confirm", AthomicSchedulerWebSamplePayloadResolver.Serialize(order), "order:" + order.OrderId), delay);
+        return ScheduleRequest.After(AthomicSchedulerWebSampleTasks.ConfirmOrder(order, "order:" + order.OrderId), delay);
     }).ToList();
     var results = await scheduler.ScheduleManyAsync(requests);
     return Results.Ok(new { scheduled = results.Count, first = results[0].TaskId });

@@ -41,6 +41,39 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task Typed_tasks_scheduled_as_a_batch_run_their_handlers_with_equal_payloads()
+    {
+        await using var app = await TestHost.StartAsync(b => b.AddScheduledHandlersFromAthomicSchedulerGeneratorsTests());
+        var order = new OrderPlaced(Guid.NewGuid(), [new("sku-9", 3)], TestHost.Start, null);
+        var counts = new Dictionary<string, int> { ["x"] = 7 };
+
+        var placed = AthomicSchedulerGeneratorsTestsTasks.OnPlaced(order, "batch:order");
+        var tally = AthomicSchedulerGeneratorsTestsTasks.Tally(counts);
+        var ping = AthomicSchedulerGeneratorsTestsTasks.Ping("batch:ping");
+        var results = await app.Scheduler.ScheduleManyAsync(
+        [
+            ScheduleRequest.After(placed, TimeSpan.FromMinutes(5)),
+            ScheduleRequest.After(tally, TimeSpan.FromMinutes(10)),
+            ScheduleRequest.At(ping, TestHost.Start.AddMinutes(15)),
+        ]);
+        var ids = results.Select(r => r.TaskId).ToList();
+
+        // The factory names the handler, encodes with the generated formatter, and keeps the id (a new one when null).
+        Assert.Equal("orders.placed", placed.Handler);
+        Assert.Equal(AthomicSchedulerGeneratorsTestsPayloadResolver.Serialize(order).ToArray(), placed.Payload.ToArray());
+        Assert.Equal(["batch:order", tally.TaskId, "batch:ping"], ids);
+        Assert.All(results, r => Assert.Equal(ScheduleStatus.Scheduled, r.Status));
+        var placedRun = await app.AdvanceUntil(Runs.WhenRan(ids[0]), Step);
+        var tallyRun = await app.AdvanceUntil(Runs.WhenRan(ids[1]), Step);
+        var pingRun = await app.AdvanceUntil(Runs.WhenRan(ids[2]), Step);
+        var received = Assert.IsType<OrderPlaced>(placedRun.Payload);
+        Assert.Equal(order.OrderId, received.OrderId);
+        Assert.Equal(order.Lines, received.Lines);
+        Assert.Equal(counts, Assert.IsType<Dictionary<string, int>>(tallyRun.Payload));
+        Assert.Equal(new Run("app.ping", "batch:ping", 1, null), pingRun);
+    }
+
+    [Fact]
     public async Task At_method_without_payload_runs_a_static_handler_at_the_given_time()
     {
         await using var app = await TestHost.StartAsync(b => b.AddScheduledHandlersFromAthomicSchedulerGeneratorsTests());

@@ -56,6 +56,12 @@ internal static class MyAppRegistration
         builder.AddScheduledHandlersFromAthomicSchedulerGeneratorsTests();
 }
 
+/// <summary>The README's <c>MyAppTasks</c>: the generated typed tasks of this test assembly.</summary>
+internal static class MyAppTasks
+{
+    public static GenericTask EndTrial(TrialEnded payload, string? taskId = null) => AthomicSchedulerGeneratorsTestsTasks.EndTrial(payload, taskId);
+}
+
 internal static class ReadmeSnippets
 {
     public static void Register(HostApplicationBuilder builder)
@@ -72,6 +78,13 @@ internal static class ReadmeSnippets
         bool cancelled = await scheduler.CancelAsync($"trial:{userId}"); // true only if a pending task was removed
         ScheduledTaskInfo? info = await scheduler.GetAsync(id);           // pending (with its due time) or in flight
         _ = (cancelled, info);
+    }
+
+    public static async Task ScheduleBatchAsync(IScheduler scheduler, IEnumerable<Guid> users)
+    {
+        var requests = users.Select(u => ScheduleRequest.After(MyAppTasks.EndTrial(new TrialEnded(u), $"trial:{u}"), TimeSpan.FromDays(14)));
+        IReadOnlyList<ScheduleResult> results = await scheduler.ScheduleManyAsync(requests.ToList());
+        _ = results;
     }
 
     public static void HealthChecks(HostApplicationBuilder builder)

@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnBatchAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Batch payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnBatch", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Batch>(payload, TestAppPayloadResolver.F1, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnBatch(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.DynamicHandlers.OnBatch</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnBatchAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Batch payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnBatch", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Batch>(payload, TestAppPayloadResolver.F1, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnBatch(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.DynamicHandlers.OnBatch</c>:
@@ -45,7 +45,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnBatchAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Batch payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnBatch", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Batch>(payload, TestAppPayloadResolver.F1, TestAppPayloadResolver.Options)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnBatch(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.DynamicHandlers.OnIds</c> to run after <paramref name="delay"/>.
@@ -57,7 +57,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnIds(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.DynamicHandlers.OnIds</c> to run at <paramref name="executionTime"/>.
@@ -69,7 +69,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnIds(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.DynamicHandlers.OnIds</c>:
@@ -82,7 +82,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnIdsAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnIds(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.DynamicHandlers.OnPair</c> to run after <paramref name="delay"/>.
@@ -94,7 +94,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnPair(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.DynamicHandlers.OnPair</c> to run at <paramref name="executionTime"/>.
@@ -106,7 +106,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnPair(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.DynamicHandlers.OnPair</c>:
@@ -119,7 +119,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPairAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, (string Name, global::System.TimeSpan Every) payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnPair(payload, null), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

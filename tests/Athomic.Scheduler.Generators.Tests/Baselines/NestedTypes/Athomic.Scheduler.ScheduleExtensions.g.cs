@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleSweepAsync(this global::Athomic.Scheduler.IScheduler scheduler, long payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload, TestAppPayloadResolver.F1, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Sweep(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Company.Product.Scheduling.Inner.Outer.Hidden.Sweep</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleSweepAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, long payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload, TestAppPayloadResolver.F1, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Sweep(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Company.Product.Scheduling.Inner.Outer.Hidden.Sweep</c>:
@@ -45,7 +45,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         internal static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringSweepAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, long payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload, TestAppPayloadResolver.F1, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Sweep(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Handles <c>x</c> &lt; 10.
@@ -58,7 +58,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRunAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F0, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Run(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Handles <c>x</c> &lt; 10.
@@ -71,7 +71,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRunAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F0, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Run(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Company.Product.Scheduling.Inner.Outer.Middle.Run</c>:
@@ -84,7 +84,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringRunAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, int payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F0, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Run(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>GlobalHandlers.startNightly</c> to run after <paramref name="delay"/>.
@@ -95,7 +95,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.StartNightly(taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>GlobalHandlers.startNightly</c> to run at <paramref name="executionTime"/>.
@@ -106,7 +106,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.StartNightly(taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>GlobalHandlers.startNightly</c>:
@@ -118,7 +118,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringStartNightlyAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("GlobalHandlers.startNightly", global::System.ReadOnlyMemory<byte>.Empty), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.StartNightly(null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>) to run after <paramref name="delay"/>.
@@ -130,7 +130,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleEventAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Event(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>) to run at <paramref name="executionTime"/>.
@@ -142,7 +142,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleEventAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Event(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>):
@@ -155,7 +155,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         internal static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringEventAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Event(payload, null), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnAuditedAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Audited payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnAudited", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Audited>(payload, TestAppPayloadResolver.F3, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnAudited(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnAudited</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnAuditedAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Audited payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnAudited", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Audited>(payload, TestAppPayloadResolver.F3, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnAudited(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnAudited</c>:
@@ -45,7 +45,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnAuditedAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Audited payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnAudited", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Audited>(payload, TestAppPayloadResolver.F3, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnAudited(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnBytes</c> to run after <paramref name="delay"/>.
@@ -57,7 +57,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnBytesAsync(this global::Athomic.Scheduler.IScheduler scheduler, byte[] payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload, TestAppPayloadResolver.F0, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnBytes(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnBytes</c> to run at <paramref name="executionTime"/>.
@@ -69,7 +69,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnBytesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, byte[] payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload, TestAppPayloadResolver.F0, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnBytes(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnBytes</c>:
@@ -82,7 +82,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnBytesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, byte[] payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload, TestAppPayloadResolver.F0, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnBytes(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnCustomer</c> to run after <paramref name="delay"/>.
@@ -94,7 +94,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnCustomerAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Customer payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnCustomer", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Customer>(payload, TestAppPayloadResolver.F4, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnCustomer(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnCustomer</c> to run at <paramref name="executionTime"/>.
@@ -106,7 +106,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnCustomerAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Customer payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnCustomer", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Customer>(payload, TestAppPayloadResolver.F4, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnCustomer(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnCustomer</c>:
@@ -119,7 +119,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnCustomerAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Customer payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnCustomer", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Customer>(payload, TestAppPayloadResolver.F4, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnCustomer(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnLines</c> to run after <paramref name="delay"/>.
@@ -131,7 +131,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnLinesAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F15, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnLines(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnLines</c> to run at <paramref name="executionTime"/>.
@@ -143,7 +143,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnLinesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F15, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnLines(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnLines</c>:
@@ -156,7 +156,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnLinesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Generic.List<global::Shop.OrderLine> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F15, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnLines(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnMaybe</c> to run after <paramref name="delay"/>.
@@ -168,7 +168,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F23, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnMaybe(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnMaybe</c> to run at <paramref name="executionTime"/>.
@@ -180,7 +180,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnMaybeAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F23, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnMaybe(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnMaybe</c>:
@@ -193,7 +193,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnMaybeAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, int? payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F23, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnMaybe(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnOrder</c> to run after <paramref name="delay"/>.
@@ -205,7 +205,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnOrderAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Order payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload, TestAppPayloadResolver.F5, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnOrder(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnOrder</c> to run at <paramref name="executionTime"/>.
@@ -217,7 +217,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnOrderAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Order payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload, TestAppPayloadResolver.F5, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnOrder(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnOrder</c>:
@@ -230,7 +230,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnOrderAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Order payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload, TestAppPayloadResolver.F5, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnOrder(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPrices</c> to run after <paramref name="delay"/>.
@@ -242,7 +242,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPricesAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F13, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnPrices(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPrices</c> to run at <paramref name="executionTime"/>.
@@ -254,7 +254,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPricesAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F13, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnPrices(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnPrices</c>:
@@ -267,7 +267,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPricesAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F13, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnPrices(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPriority</c> to run after <paramref name="delay"/>.
@@ -279,7 +279,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload, TestAppPayloadResolver.F7, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnPriority(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnPriority</c> to run at <paramref name="executionTime"/>.
@@ -291,7 +291,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPriorityAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Priority payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload, TestAppPayloadResolver.F7, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnPriority(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnPriority</c>:
@@ -304,7 +304,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnPriorityAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Priority payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload, TestAppPayloadResolver.F7, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnPriority(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnText</c> to run after <paramref name="delay"/>.
@@ -316,7 +316,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F27, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnText(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnText</c> to run at <paramref name="executionTime"/>.
@@ -328,7 +328,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnTextAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string? payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F27, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnText(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnText</c>:
@@ -341,7 +341,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnTextAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string? payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F27, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnText(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnWindow</c> to run after <paramref name="delay"/>.
@@ -353,7 +353,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnWindowAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Window payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnWindow", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Window>(payload, TestAppPayloadResolver.F9, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnWindow(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.PayloadHandlers.OnWindow</c> to run at <paramref name="executionTime"/>.
@@ -365,7 +365,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnWindowAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Window payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnWindow", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Window>(payload, TestAppPayloadResolver.F9, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnWindow(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.PayloadHandlers.OnWindow</c>:
@@ -378,7 +378,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringOnWindowAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Shop.Window payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnWindow", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Window>(payload, TestAppPayloadResolver.F9, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.OnWindow(payload, null), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

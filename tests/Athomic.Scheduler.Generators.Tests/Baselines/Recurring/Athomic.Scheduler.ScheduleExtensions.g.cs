@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleDigestAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Digest(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Reports.Digest</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleDigestAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Digest(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Reports.Digest</c>:
@@ -45,7 +45,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringDigestAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Digest(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Reports.Refresh</c> to run after <paramref name="delay"/>.
@@ -56,7 +56,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRefreshAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Refresh", global::System.ReadOnlyMemory<byte>.Empty, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Refresh(taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Reports.Refresh</c> to run at <paramref name="executionTime"/>.
@@ -67,7 +67,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRefreshAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Refresh", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Refresh(taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Reports.Refresh</c>:
@@ -79,7 +79,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringRefreshAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Refresh", global::System.ReadOnlyMemory<byte>.Empty), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Refresh(null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Reports.WeekdayMorning</c> to run after <paramref name="delay"/>.
@@ -90,7 +90,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleWeekdayMorningAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.WeekdayMorning", global::System.ReadOnlyMemory<byte>.Empty, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.WeekdayMorning(taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Reports.WeekdayMorning</c> to run at <paramref name="executionTime"/>.
@@ -101,7 +101,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleWeekdayMorningAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Reports.WeekdayMorning", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.WeekdayMorning(taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Reports.WeekdayMorning</c>:
@@ -113,7 +113,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringWeekdayMorningAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Reports.WeekdayMorning", global::System.ReadOnlyMemory<byte>.Empty), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.WeekdayMorning(null), schedule, cancellationToken);
 
         /// <summary>
         /// Builds the nightly report.
@@ -125,7 +125,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleNightlyAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("reports.nightly", global::System.ReadOnlyMemory<byte>.Empty, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Nightly(taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Builds the nightly report.
@@ -137,7 +137,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleNightlyAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("reports.nightly", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Nightly(taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>reports.nightly</c> (<c>MyApp.Reports.Nightly</c>):
@@ -149,7 +149,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringNightlyAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("reports.nightly", global::System.ReadOnlyMemory<byte>.Empty), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Nightly(null), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));

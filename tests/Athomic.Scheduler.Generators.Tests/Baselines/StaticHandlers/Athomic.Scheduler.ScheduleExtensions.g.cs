@@ -19,7 +19,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleHeartbeatAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Heartbeat(taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Heartbeat</c> to run at <paramref name="executionTime"/>.
@@ -30,7 +30,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleHeartbeatAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Heartbeat(taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Maintenance.Heartbeat</c>:
@@ -42,7 +42,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringHeartbeatAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Heartbeat", global::System.ReadOnlyMemory<byte>.Empty), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Heartbeat(null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Log</c> to run after <paramref name="delay"/>.
@@ -54,7 +54,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleLogAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Log(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Log</c> to run at <paramref name="executionTime"/>.
@@ -66,7 +66,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleLogAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Log(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Maintenance.Log</c>:
@@ -79,7 +79,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringLogAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, string payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Log(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Purges expired sessions.
@@ -92,7 +92,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> SchedulePurgeSessionsAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F1, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.PurgeSessions(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Purges expired sessions.
@@ -105,7 +105,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> SchedulePurgeSessionsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F1, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.PurgeSessions(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>maintenance.purge</c> (<c>MyApp.Maintenance.PurgeSessions</c>):
@@ -118,7 +118,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringPurgeSessionsAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, int payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F1, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.PurgeSessions(payload, null), schedule, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>) to run after <paramref name="delay"/>.
@@ -130,7 +130,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleReindexAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload, TestAppPayloadResolver.F0, null), taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Reindex(payload, taskId), delay, null, cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>) to run at <paramref name="executionTime"/>.
@@ -142,7 +142,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleReindexAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload, TestAppPayloadResolver.F0, null), taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Reindex(payload, taskId), executionTime, null, cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>):
@@ -155,7 +155,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>Whether the schedule was created, updated or unchanged.</returns>
         public static global::System.Threading.Tasks.Task<global::Athomic.Scheduler.RecurringUpsertStatus> AddOrUpdateRecurringReindexAsync(this global::Athomic.Scheduler.IScheduler scheduler, string scheduleId, global::System.DateTimeOffset payload, global::Athomic.Scheduler.RecurringSchedule schedule, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload, TestAppPayloadResolver.F0, null)), schedule, cancellationToken);
+            NotNull(scheduler).AddOrUpdateRecurringAsync(scheduleId, TestAppTasks.Reindex(payload, null), schedule, cancellationToken);
 
         private static global::Athomic.Scheduler.IScheduler NotNull(global::Athomic.Scheduler.IScheduler scheduler) =>
             scheduler ?? throw new global::System.ArgumentNullException(nameof(scheduler));
