@@ -311,13 +311,14 @@ internal static partial class Emitter
             case ShapeKind.Collection:
                 ReturnNullForNil(writer);
                 writer.WriteLine("var length = reader.ReadArrayHeader();");
-                writer.WriteLine("var result = new " + shape.Detail + "(length);");
+                var set = shape.Detail!.StartsWith("global::System.Collections.Generic.HashSet<", System.StringComparison.Ordinal);
+                writer.WriteLine("var result = new " + shape.Detail + "(length" + (set ? KeyComparer(shape.Arguments[0]) : string.Empty) + ");");
                 ReadItems(writer, "result.Add(Read" + Arg(0) + "(ref reader, options));");
                 break;
             case ShapeKind.Dictionary:
                 ReturnNullForNil(writer);
                 writer.WriteLine("var length = reader.ReadMapHeader();");
-                writer.WriteLine("var result = new " + shape.Detail + "(length);");
+                writer.WriteLine("var result = new " + shape.Detail + "(length" + KeyComparer(shape.Arguments[0]) + ");");
                 ReadItems(writer, "var key = Read" + Arg(0) + "(ref reader, options);", "result.Add(key, Read" + Arg(1) + "(ref reader, options));");
                 break;
             case ShapeKind.Object:
@@ -330,6 +331,9 @@ internal static partial class Emitter
 
         writer.CloseBlock();
     }
+
+    /// <summary>The comparer argument of a decoded set or dictionary: hash-flood resistant keys (<c>ScheduledPayload.KeyComparer</c>).</summary>
+    private static string KeyComparer(string keyType) => ", global::Athomic.Scheduler.ScheduledPayload.KeyComparer<" + keyType + ">()";
 
     private static void ReturnNullForNil(SourceWriter writer)
     {

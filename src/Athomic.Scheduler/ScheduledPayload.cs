@@ -40,6 +40,16 @@ public static class ScheduledPayload
         new MessagePackSerializerOptions(CompositeResolver.Create(resolver ?? throw new ArgumentNullException(nameof(resolver)), StandardResolver.Instance))
             .WithSecurity(MessagePackSecurity.UntrustedData);
 
+    /// <summary>
+    /// The comparer for the keys of a dictionary or set that a generated formatter decodes: hash-flood resistant (a
+    /// hash seeded at random per process) for integer, character, Boolean, enum, floating-point, <see cref="Guid"/>,
+    /// date and time keys; <see langword="null"/>, the default, for strings (randomized by .NET once collisions grow)
+    /// and other key types.
+    /// </summary>
+    /// <typeparam name="T">The key type.</typeparam>
+    /// <returns>The comparer, or <see langword="null"/> for the default.</returns>
+    public static IEqualityComparer<T>? KeyComparer<T>() => PayloadKeyComparers.For<T>();
+
     /// <summary>Encodes a payload.</summary>
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="value">The payload.</param>

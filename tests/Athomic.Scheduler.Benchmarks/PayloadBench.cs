@@ -38,13 +38,28 @@ public enum InvoiceState
     Paid,
 }
 
-/// <summary>The handler whose payload the generator formats.</summary>
+/// <summary>A payload keyed by values a client could choose: balances by account number, a set of seen ids.</summary>
+[MessagePackObject]
+public sealed record Ledger([property: Key(0)] Dictionary<long, int> Balances, [property: Key(1)] HashSet<Guid> Seen)
+{
+    /// <summary>64 balances and 16 ids.</summary>
+    public static Ledger Sample() => new(
+        Enumerable.Range(0, 64).ToDictionary(i => 1_000_000_000_000L + (i * 7919L), i => i),
+        Enumerable.Range(0, 16).Select(i => new Guid(i, 0, 0, new byte[8])).ToHashSet());
+}
+
+/// <summary>The handlers whose payloads the generator formats.</summary>
 public static class InvoiceHandlers
 {
     /// <summary>Receives an invoice.</summary>
     /// <param name="invoice">The invoice.</param>
     [ScheduledHandler("bench.invoice")]
     public static void Send(Invoice invoice) => GC.KeepAlive(invoice);
+
+    /// <summary>Receives a ledger.</summary>
+    /// <param name="ledger">The ledger.</param>
+    [ScheduledHandler("bench.ledger")]
+    public static void Post(Ledger ledger) => GC.KeepAlive(ledger);
 }
 
 /// <summary>
@@ -118,9 +133,42 @@ internal static class PayloadBench
         var d = results["dynamic"];
         report.Add("payload steady encode+decode, generated", $"{g.Ns:N0} ns, {g.Bytes:N0} B", "per payload");
         report.Add("payload steady encode+decode, dynamic", $"{d.Ns:N0} ns, {d.Bytes:N0} B", "generated = " + Report.Ratio(g.Ns, d.Ns) + " of dynamic time");
+
+        // Keys a client could choose, decoded with hash-flood resistant comparers on both sides (ScheduledPayload.KeyComparer;
+        // MessagePack's UntrustedData), and the comparer's own cost against .NET's default on the same 64 long keys.
+        var ledger = Ledger.Sample();
+        var ledgerFormatter = AthomicSchedulerBenchmarksPayloadResolver.Instance.GetFormatter<Ledger>()!;
+        var keys = ledger.Balances.Keys.ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            results["ledger generated"] = Measure(n / 4, () => ScheduledPayload.Deserialize(AthomicSchedulerBenchmarksPayloadResolver.Serialize(ledger), "bench.ledger", ledgerFormatter, null));
+            results["ledger dynamic"] = Measure(n / 4, () => MessagePackSerializer.Deserialize<Ledger>(MessagePackSerializer.Serialize(ledger, Dynamic), Dynamic));
+            results["fill resistant"] = Measure(n, () => Fill(keys, ScheduledPayload.KeyComparer<long>()));
+            results["fill default"] = Measure(n, () => Fill(keys, null));
+        }
+
+        var lg = results["ledger generated"];
+        var ld = results["ledger dynamic"];
+        report.Add("ledger (64 long keys, 16 Guids) encode+decode, generated", $"{lg.Ns:N0} ns, {lg.Bytes:N0} B", "per payload, flood-resistant key hashing");
+        report.Add("ledger (64 long keys, 16 Guids) encode+decode, dynamic", $"{ld.Ns:N0} ns, {ld.Bytes:N0} B", "generated = " + Report.Ratio(lg.Ns, ld.Ns) + " of dynamic time");
+        var fr = results["fill resistant"];
+        var fd = results["fill default"];
+        report.Add("Dictionary<long,int> of 64 keys, KeyComparer<long> (SipHash)", $"{fr.Ns:N0} ns", "per dictionary");
+        report.Add("Dictionary<long,int> of 64 keys, default comparer", $"{fd.Ns:N0} ns", "resistant = " + Report.Ratio(fr.Ns, fd.Ns) + " of default time");
     }
 
-    private static (double Ns, double Bytes) Measure(int n, Func<Invoice> roundTrip)
+    private static Dictionary<long, int> Fill(long[] keys, IEqualityComparer<long>? comparer)
+    {
+        var dictionary = new Dictionary<long, int>(keys.Length, comparer);
+        foreach (var key in keys)
+        {
+            dictionary.Add(key, 1);
+        }
+
+        return dictionary;
+    }
+
+    private static (double Ns, double Bytes) Measure(int n, Func<object> roundTrip)
     {
         for (var i = 0; i < 1_000; i++)
         {

@@ -66,6 +66,26 @@ public sealed class WireCompatibilityTests
     [Fact]
     public void Enumerables_of_structs_as_payload() => Check(WireGen.StructSequence, 1500);
 
+    [Fact]
+    public void Decoded_sets_and_dictionaries_hash_their_keys_with_the_flood_resistant_comparer()
+    {
+        var value = new WireCollections
+        {
+            Set = [1, 2, 3],
+            Dictionary = new() { ["a"] = 1 },
+            ReadOnlyDictionary = new Dictionary<int, WireNode?> { [7] = null },
+        };
+
+        var decoded = Wire.ReadGenerated<WireCollections>(Wire.GeneratedBytes(value));
+
+        // Same keys, hashed with a per-process seed (as MessagePack's UntrustedData did), so they cannot be chosen to collide.
+        Assert.Same(ScheduledPayload.KeyComparer<int>(), decoded.Set!.Comparer);
+        Assert.Same(ScheduledPayload.KeyComparer<int>(), Assert.IsType<Dictionary<int, WireNode?>>(decoded.ReadOnlyDictionary).Comparer);
+        Assert.Equal(value.Set, decoded.Set);
+        Assert.Equal(7, Assert.Single(decoded.ReadOnlyDictionary!).Key);
+        Assert.Equal(EqualityComparer<string>.Default, decoded.Dictionary!.Comparer); // strings: .NET's own randomized fallback
+    }
+
     private static void Check<T>(Gen<T> gen, int iterations) =>
         gen.Sample(AssertCompatible, iter: Math.Max(1, (long)(iterations * Scale)));
 

@@ -688,7 +688,7 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadMapHeader();
-            var result = new global::System.Collections.Generic.Dictionary<string, decimal>(length);
+            var result = new global::System.Collections.Generic.Dictionary<string, decimal>(length, global::Athomic.Scheduler.ScheduledPayload.KeyComparer<string>());
             global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
@@ -732,7 +732,7 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadArrayHeader();
-            var result = new global::System.Collections.Generic.HashSet<string>(length);
+            var result = new global::System.Collections.Generic.HashSet<string>(length, global::Athomic.Scheduler.ScheduledPayload.KeyComparer<string>());
             global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
@@ -825,7 +825,7 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadMapHeader();
-            var result = new global::System.Collections.Generic.Dictionary<string, decimal[]>(length);
+            var result = new global::System.Collections.Generic.Dictionary<string, decimal[]>(length, global::Athomic.Scheduler.ScheduledPayload.KeyComparer<string>());
             global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
