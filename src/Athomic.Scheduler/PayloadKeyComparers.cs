@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace Athomic.Scheduler;
@@ -37,21 +36,45 @@ internal static class PayloadKeyComparers
             return new SeededComparer<T>();
         }
 
-        var comparer =
-            typeof(T) == typeof(long) ? (object)new SipComparer<long>(static v => v) :
-            typeof(T) == typeof(ulong) ? new SipComparer<ulong>(static v => (long)v) :
-            typeof(T).IsEnum && Unsafe.SizeOf<T>() == sizeof(long) ? new SipComparer<T>(static v => Unsafe.As<T, long>(ref v)) :
-            typeof(T) == typeof(double) ? new SipComparer<double>(static v => BitConverter.DoubleToInt64Bits(Canonical(v))) :
-            typeof(T) == typeof(float) ? new SipComparer<float>(static v => BitConverter.DoubleToInt64Bits(Canonical(v))) :
-            typeof(T) == typeof(DateTime) ? new SipComparer<DateTime>(static v => v.Ticks) : // DateTime equality ignores Kind
-            typeof(T) == typeof(DateTimeOffset) ? new SipComparer<DateTimeOffset>(static v => v.UtcTicks) : // the instant, not the offset
-            typeof(T) == typeof(TimeSpan) ? new SipComparer<TimeSpan>(static v => v.Ticks) :
-            typeof(T) == typeof(TimeOnly) ? new SipComparer<TimeOnly>(static v => v.Ticks) :
-            typeof(T) == typeof(Guid) ? new WideSipComparer<Guid>(static (v, bytes) => v.TryWriteBytes(bytes)) :
-            typeof(T) == typeof(Int128) ? new WideSipComparer<Int128>(static (v, bytes) => BinaryPrimitives.WriteInt128LittleEndian(bytes, v)) :
-            typeof(T) == typeof(UInt128) ? new WideSipComparer<UInt128>(static (v, bytes) => BinaryPrimitives.WriteUInt128LittleEndian(bytes, v)) :
-            (object?)null;
-        return (IEqualityComparer<T>?)comparer;
+        if (typeof(T) == typeof(long) || typeof(T) == typeof(ulong) || typeof(T) == typeof(double) || typeof(T) == typeof(float) ||
+            typeof(T) == typeof(DateTime) || typeof(T) == typeof(DateTimeOffset) || typeof(T) == typeof(TimeSpan) ||
+            typeof(T) == typeof(TimeOnly) || (typeof(T).IsEnum && Unsafe.SizeOf<T>() == sizeof(long)))
+        {
+            return new SipComparer<T>();
+        }
+
+        if (typeof(T) == typeof(Guid) || typeof(T) == typeof(Int128) || typeof(T) == typeof(UInt128))
+        {
+            return new WideSipComparer<T>();
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The 64 bits that decide equality of a key <see cref="SipComparer{T}"/> takes (the type tests fold away in each
+    /// value-type instantiation).
+    /// </summary>
+    private static long Bits<T>(T value) =>
+        typeof(T) == typeof(double) ? BitConverter.DoubleToInt64Bits(Canonical(Unsafe.As<T, double>(ref value))) :
+        typeof(T) == typeof(float) ? BitConverter.DoubleToInt64Bits(Canonical(Unsafe.As<T, float>(ref value))) :
+        typeof(T) == typeof(DateTime) ? Unsafe.As<T, DateTime>(ref value).Ticks : // DateTime equality ignores Kind
+        typeof(T) == typeof(DateTimeOffset) ? Unsafe.As<T, DateTimeOffset>(ref value).UtcTicks : // the instant, not the offset
+        typeof(T) == typeof(TimeSpan) ? Unsafe.As<T, TimeSpan>(ref value).Ticks :
+        typeof(T) == typeof(TimeOnly) ? Unsafe.As<T, TimeOnly>(ref value).Ticks :
+        Unsafe.As<T, long>(ref value); // long, ulong, 64-bit enums: their own bits
+
+    /// <summary>The 128 bits that decide equality of a key <see cref="WideSipComparer{T}"/> takes.</summary>
+    private static void WideBits<T>(T value, Span<byte> bytes)
+    {
+        if (typeof(T) == typeof(Guid))
+        {
+            Unsafe.As<T, Guid>(ref value).TryWriteBytes(bytes);
+        }
+        else
+        {
+            Unsafe.WriteUnaligned(ref bytes[0], value); // Int128, UInt128: their own bits
+        }
     }
 
     /// <summary>One value for the values <c>double.Equals</c> calls equal: 0 for −0, one NaN for every NaN.</summary>
@@ -73,29 +96,22 @@ internal static class PayloadKeyComparers
     }
 
     /// <summary>Keys whose equality is decided by 64 bits: SipHash of those bits.</summary>
-    private sealed class SipComparer<T>(Func<T, long> bits) : IEqualityComparer<T>
+    private sealed class SipComparer<T> : IEqualityComparer<T>
     {
         public bool Equals(T? x, T? y) => EqualityComparer<T>.Default.Equals(x, y);
 
-        public int GetHashCode(T value)
-        {
-            Span<byte> bytes = stackalloc byte[sizeof(long)];
-            BinaryPrimitives.WriteInt64LittleEndian(bytes, bits(value));
-            return Fold(SipHash.Hash(bytes));
-        }
+        public int GetHashCode(T value) => Fold(SipHash.Hash((ulong)Bits(value)));
     }
 
     /// <summary>Keys whose equality is decided by 128 bits: SipHash of those bits.</summary>
-    private sealed class WideSipComparer<T>(WideSipComparer<T>.Write write) : IEqualityComparer<T>
+    private sealed class WideSipComparer<T> : IEqualityComparer<T>
     {
-        public delegate void Write(T value, Span<byte> bytes);
-
         public bool Equals(T? x, T? y) => EqualityComparer<T>.Default.Equals(x, y);
 
         public int GetHashCode(T value)
         {
             Span<byte> bytes = stackalloc byte[16];
-            write(value, bytes);
+            WideBits(value, bytes);
             return Fold(SipHash.Hash(bytes));
         }
     }

@@ -22,6 +22,19 @@ public sealed class PayloadKeyComparerTests
         Assert.Equal(0xa129ca6149be45e5UL, SipHash.Hash(Message(15), k0, k1));
     }
 
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(1UL)]
+    [InlineData(0x0706050403020100UL)]
+    [InlineData(ulong.MaxValue)]
+    public void The_8_byte_shortcut_hashes_as_the_span_form_of_the_same_bytes(ulong value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
+
+        Assert.Equal(SipHash.Hash(bytes), SipHash.Hash(value));
+    }
+
     [Fact]
     public void Long_keys_that_all_hash_to_zero_by_default_get_distinct_hashes()
     {
