@@ -13,7 +13,7 @@ namespace Athomic.Scheduler;
 /// to 32 bits): <see cref="HashCode"/>, seeded at random per process; distinct keys keep distinct hashes, and which
 /// of them share a bucket cannot be predicted.</description></item>
 /// <item><description>Wider keys (<c>long</c>, <c>ulong</c>, <c>float</c>, <c>double</c>, <c>Guid</c>, <c>DateTime</c>,
-/// <c>DateTimeOffset</c>, <c>TimeSpan</c>, <c>TimeOnly</c>, <c>Int128</c>, <c>UInt128</c>, 64-bit enums): SipHash-2-4 of the
+/// <c>DateTimeOffset</c>, <c>TimeSpan</c>, <c>TimeOnly</c>, <c>Int128</c>, <c>UInt128</c>, <c>decimal</c>, 64-bit enums): SipHash-2-4 of the
 /// bytes that decide equality, under a random per-process key, so no folding to 32 bits happens before the keyed
 /// hash (<c>long.GetHashCode</c> makes every <c>(x &lt;&lt; 32) | x</c> hash to 0).</description></item>
 /// <item><description><c>string</c>: <see langword="null"/>, .NET's default, which switches to randomized hashing
@@ -43,7 +43,7 @@ internal static class PayloadKeyComparers
             return new SipComparer<T>();
         }
 
-        if (typeof(T) == typeof(Guid) || typeof(T) == typeof(Int128) || typeof(T) == typeof(UInt128))
+        if (typeof(T) == typeof(Guid) || typeof(T) == typeof(Int128) || typeof(T) == typeof(UInt128) || typeof(T) == typeof(decimal))
         {
             return new WideSipComparer<T>();
         }
@@ -71,10 +71,45 @@ internal static class PayloadKeyComparers
         {
             Unsafe.As<T, Guid>(ref value).TryWriteBytes(bytes);
         }
+        else if (typeof(T) == typeof(decimal))
+        {
+            Canonical(Unsafe.As<T, decimal>(ref value), bytes);
+        }
         else
         {
             Unsafe.WriteUnaligned(ref bytes[0], value); // Int128, UInt128: their own bits
         }
+    }
+
+    /// <summary>
+    /// One representation for the values <c>decimal.Equals</c> calls equal (<c>1.0m</c> and <c>1.00m</c>, <c>0m</c> and
+    /// <c>-0m</c>): the 96-bit magnitude without trailing decimal zeros, then the scale and the sign.
+    /// </summary>
+    private static void Canonical(decimal value, Span<byte> bytes)
+    {
+        Span<int> parts = stackalloc int[4];
+        decimal.GetBits(value, parts);
+        var magnitude = ((UInt128)(uint)parts[2] << 64) | ((UInt128)(uint)parts[1] << 32) | (uint)parts[0];
+        var scale = (byte)(parts[3] >> 16);
+        var negative = parts[3] < 0 && magnitude != 0;
+        while (scale > 0 && magnitude % 10 == 0)
+        {
+            magnitude /= 10;
+            scale--;
+        }
+
+        if (magnitude == 0)
+        {
+            scale = 0;
+        }
+
+        // 96 bits of magnitude in bytes 0-11, the scale and the sign after them.
+        Unsafe.WriteUnaligned(ref bytes[0], (ulong)magnitude);
+        Unsafe.WriteUnaligned(ref bytes[8], (uint)(magnitude >> 64));
+        bytes[12] = scale;
+        bytes[13] = negative ? (byte)1 : (byte)0;
+        bytes[14] = 0;
+        bytes[15] = 0;
     }
 
     /// <summary>One value for the values <c>double.Equals</c> calls equal: 0 for −0, one NaN for every NaN.</summary>

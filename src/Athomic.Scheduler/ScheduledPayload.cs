@@ -42,8 +42,8 @@ public static class ScheduledPayload
 
     /// <summary>
     /// The comparer for the keys of a dictionary or set that a generated formatter decodes: hash-flood resistant (a
-    /// hash seeded at random per process) for integer, character, Boolean, enum, floating-point, <see cref="Guid"/>,
-    /// date and time keys; <see langword="null"/>, the default, for strings (randomized by .NET once collisions grow)
+    /// hash seeded at random per process) for integer, character, Boolean, enum, floating-point, <see cref="decimal"/>,
+    /// <see cref="Guid"/>, date and time keys; <see langword="null"/>, the default, for strings (randomized by .NET once collisions grow)
     /// and other key types.
     /// </summary>
     /// <typeparam name="T">The key type.</typeparam>

@@ -67,6 +67,16 @@ public sealed class PayloadKeyComparerTests
     }
 
     [Fact]
+    public void Decimal_keys_that_collide_by_default_get_distinct_hashes()
+    {
+        // decimal.GetHashCode folds its 32-bit parts with XOR: equal low and middle parts cancel out.
+        var keys = Enumerable.Range(1, Keys).Select(x => new decimal(x, x, 0, false, 0)).ToList();
+        Assert.True(keys.Select(k => k.GetHashCode()).Distinct().Count() < 10);
+
+        Assert.InRange(keys.Select(ScheduledPayload.KeyComparer<decimal>()!.GetHashCode).Distinct().Count(), Keys - 5, Keys);
+    }
+
+    [Fact]
     public void Small_keys_keep_distinct_hashes_and_the_hash_is_seeded()
     {
         var comparer = ScheduledPayload.KeyComparer<int>()!;
@@ -91,6 +101,12 @@ public sealed class PayloadKeyComparerTests
         AssertEqualKeys(Int128.MaxValue, Int128.MaxValue);
         AssertEqualKeys(LongKind.Big, (LongKind)long.MaxValue);
         AssertEqualKeys(new TimeOnly(13, 5), new TimeOnly(13, 5));
+        AssertEqualKeys(1.5m, 1.5000m);
+        AssertEqualKeys(0m, -0.000m);
+        AssertEqualKeys(-12.30m, -12.3m);
+        AssertEqualKeys(79228162514264337593543950335m, 79228162514264337593543950335.0m - 0.0m);
+        AssertEqualKeys(new decimal(10, 0, 0, false, 1), 1m); // 10 × 10^-1
+        Assert.NotEqual(ScheduledPayload.KeyComparer<decimal>()!.GetHashCode(1.5m), ScheduledPayload.KeyComparer<decimal>()!.GetHashCode(-1.5m));
 
         var dictionary = new Dictionary<double, string>(ScheduledPayload.KeyComparer<double>()) { [0.0] = "zero" };
         Assert.Equal("zero", dictionary[-0.0]);
@@ -111,7 +127,7 @@ public sealed class PayloadKeyComparerTests
         Assert.Same(ScheduledPayload.KeyComparer<long>(), ScheduledPayload.KeyComparer<long>()); // one per type
 
         Assert.Null(ScheduledPayload.KeyComparer<string>()); // .NET randomizes string hashing once collisions grow
-        Assert.Null(ScheduledPayload.KeyComparer<decimal>());
+        Assert.NotNull(ScheduledPayload.KeyComparer<decimal>());
         Assert.Null(ScheduledPayload.KeyComparer<int?>());
         Assert.Null(ScheduledPayload.KeyComparer<object>());
     }
