@@ -332,8 +332,12 @@ internal static partial class Emitter
         writer.CloseBlock();
     }
 
-    /// <summary>The comparer argument of a decoded set or dictionary: hash-flood resistant keys (<c>ScheduledPayload.KeyComparer</c>).</summary>
-    private static string KeyComparer(string keyType) => ", global::Athomic.Scheduler.ScheduledPayload.KeyComparer<" + keyType + ">()";
+    /// <summary>
+    /// The comparer argument of a decoded set or dictionary: hash-flood resistant keys (<c>ScheduledPayload.KeyComparer</c>);
+    /// none for string keys, whose default comparer .NET randomizes once collisions grow.
+    /// </summary>
+    private static string KeyComparer(string keyType) =>
+        keyType is "string" or "string?" ? string.Empty : ", global::Athomic.Scheduler.ScheduledPayload.KeyComparer<" + keyType + ">()";
 
     private static void ReturnNullForNil(SourceWriter writer)
     {

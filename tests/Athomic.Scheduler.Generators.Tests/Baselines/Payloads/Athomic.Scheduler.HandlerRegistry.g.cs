@@ -67,14 +67,14 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(context.Payload, context.Handler, TestAppPayloadResolver.F15, null);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(context.Payload, context.Handler, TestAppPayloadResolver.F16, null);
                 global::Shop.PayloadHandlers.OnLines(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke4(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int?>(context.Payload, context.Handler, TestAppPayloadResolver.F23, null);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int?>(context.Payload, context.Handler, TestAppPayloadResolver.F24, null);
                 global::Shop.PayloadHandlers.OnMaybe(payload);
                 return default;
             }
@@ -88,7 +88,7 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke6(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(context.Payload, context.Handler, TestAppPayloadResolver.F13, null);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(context.Payload, context.Handler, TestAppPayloadResolver.F14, null);
                 global::Shop.PayloadHandlers.OnPrices(payload);
                 return default;
             }
@@ -102,7 +102,7 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke8(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string?>(context.Payload, context.Handler, TestAppPayloadResolver.F27, null);
+                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string?>(context.Payload, context.Handler, TestAppPayloadResolver.F28, null);
                 global::Shop.PayloadHandlers.OnText(payload);
                 return default;
             }

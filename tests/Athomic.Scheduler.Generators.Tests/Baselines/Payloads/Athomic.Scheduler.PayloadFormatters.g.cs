@@ -29,13 +29,13 @@ namespace Athomic.Scheduler
 
         internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.Window> F9 = new Formatter9();
 
-        internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>> F13 = new Formatter13();
+        internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>> F14 = new Formatter14();
 
-        internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.List<global::Shop.OrderLine>> F15 = new Formatter15();
+        internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.List<global::Shop.OrderLine>> F16 = new Formatter16();
 
-        internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<int?> F23 = new Formatter23();
+        internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<int?> F24 = new Formatter24();
 
-        internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<string> F27 = new Formatter27();
+        internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<string> F28 = new Formatter28();
 
         private TestAppPayloadResolver()
         {
@@ -96,22 +96,22 @@ namespace Athomic.Scheduler
 
             if (type == typeof(global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>))
             {
-                return F13;
+                return F14;
             }
 
             if (type == typeof(global::System.Collections.Generic.List<global::Shop.OrderLine>))
             {
-                return F15;
+                return F16;
             }
 
             if (type == typeof(int?))
             {
-                return F23;
+                return F24;
             }
 
             if (type == typeof(string))
             {
-                return F27;
+                return F28;
             }
 
             return null;
@@ -171,32 +171,32 @@ namespace Athomic.Scheduler
             public global::Shop.Window Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read9(ref reader, options);
         }
 
-        private sealed class Formatter13 : global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>
+        private sealed class Formatter14 : global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>
         {
-            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> value, global::MessagePack.MessagePackSerializerOptions options) => Write13(ref writer, value, options);
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> value, global::MessagePack.MessagePackSerializerOptions options) => Write14(ref writer, value, options);
 
-            public global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read13(ref reader, options);
+            public global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read14(ref reader, options);
         }
 
-        private sealed class Formatter15 : global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.List<global::Shop.OrderLine>>
+        private sealed class Formatter16 : global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.List<global::Shop.OrderLine>>
         {
-            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.List<global::Shop.OrderLine> value, global::MessagePack.MessagePackSerializerOptions options) => Write15(ref writer, value, options);
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.List<global::Shop.OrderLine> value, global::MessagePack.MessagePackSerializerOptions options) => Write16(ref writer, value, options);
 
-            public global::System.Collections.Generic.List<global::Shop.OrderLine> Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read15(ref reader, options);
+            public global::System.Collections.Generic.List<global::Shop.OrderLine> Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read16(ref reader, options);
         }
 
-        private sealed class Formatter23 : global::MessagePack.Formatters.IMessagePackFormatter<int?>
+        private sealed class Formatter24 : global::MessagePack.Formatters.IMessagePackFormatter<int?>
         {
-            public void Serialize(ref global::MessagePack.MessagePackWriter writer, int? value, global::MessagePack.MessagePackSerializerOptions options) => Write23(ref writer, value, options);
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, int? value, global::MessagePack.MessagePackSerializerOptions options) => Write24(ref writer, value, options);
 
-            public int? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read23(ref reader, options);
+            public int? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read24(ref reader, options);
         }
 
-        private sealed class Formatter27 : global::MessagePack.Formatters.IMessagePackFormatter<string>
+        private sealed class Formatter28 : global::MessagePack.Formatters.IMessagePackFormatter<string>
         {
-            public void Serialize(ref global::MessagePack.MessagePackWriter writer, string value, global::MessagePack.MessagePackSerializerOptions options) => Write27(ref writer, value, options);
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, string value, global::MessagePack.MessagePackSerializerOptions options) => Write28(ref writer, value, options);
 
-            public string Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read27(ref reader, options);
+            public string Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => Read28(ref reader, options);
         }
 
         /// <summary>Writes <c>byte[]</c>.</summary>
@@ -282,7 +282,7 @@ namespace Athomic.Scheduler
 
             ((global::MessagePack.IMessagePackSerializationCallbackReceiver)value).OnBeforeSerialize();
             writer.WriteArrayHeader(2);
-            Write27(ref writer, value.Who, options);
+            Write28(ref writer, value.Who, options);
             Write0(ref writer, value.Blob, options);
         }
 
@@ -305,7 +305,7 @@ namespace Athomic.Scheduler
                 switch (i)
                 {
                     case 0:
-                        v0 = Read27(ref reader, options);
+                        v0 = Read28(ref reader, options);
                         s0 = true;
                         break;
                     case 1:
@@ -341,15 +341,17 @@ namespace Athomic.Scheduler
                 return;
             }
 
-            writer.WriteMapHeader(4);
+            writer.WriteMapHeader(5);
             writer.WriteRaw(Key4_0);
-            Write27(ref writer, value.Name, options);
+            Write28(ref writer, value.Name, options);
             writer.WriteRaw(Key4_1);
-            Write11(ref writer, value.Tags, options);
+            Write12(ref writer, value.Tags, options);
             writer.WriteRaw(Key4_2);
-            Write16(ref writer, value.Since, options);
+            Write17(ref writer, value.Since, options);
             writer.WriteRaw(Key4_3);
-            Write25(ref writer, value.Scores, options);
+            Write26(ref writer, value.Scores, options);
+            writer.WriteRaw(Key4_4);
+            Write10(ref writer, value.Visits, options);
         }
 
         /// <summary>Reads <c>Shop.Customer</c>.</summary>
@@ -369,29 +371,36 @@ namespace Athomic.Scheduler
             var s2 = false;
             int[][] v3 = default;
             var s3 = false;
+            global::System.Collections.Generic.Dictionary<long, global::System.DateTime> v4 = default;
+            var s4 = false;
             var length = reader.ReadMapHeader();
             for (var i = 0; i < length; i++)
             {
                 var key = global::MessagePack.Internal.CodeGenHelpers.ReadStringSpan(ref reader);
                 if (global::System.MemoryExtensions.SequenceEqual(key, "name"u8))
                 {
-                    v0 = Read27(ref reader, options);
+                    v0 = Read28(ref reader, options);
                     s0 = true;
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(key, "tags"u8))
                 {
-                    v1 = Read11(ref reader, options);
+                    v1 = Read12(ref reader, options);
                     s1 = true;
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(key, "since"u8))
                 {
-                    v2 = Read16(ref reader, options);
+                    v2 = Read17(ref reader, options);
                     s2 = true;
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(key, "scores"u8))
                 {
-                    v3 = Read25(ref reader, options);
+                    v3 = Read26(ref reader, options);
                     s3 = true;
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "visits"u8))
+                {
+                    v4 = Read10(ref reader, options);
+                    s4 = true;
                 }
                 else
                 {
@@ -416,6 +425,10 @@ namespace Athomic.Scheduler
             {
                 result.Scores = v3;
             }
+            if (s4)
+            {
+                result.Visits = v4;
+            }
             reader.Depth--;
             return result;
         }
@@ -428,6 +441,8 @@ namespace Athomic.Scheduler
 
         private static readonly byte[] Key4_3 = global::MessagePack.Internal.CodeGenHelpers.GetEncodedStringBytes("scores");
 
+        private static readonly byte[] Key4_4 = global::MessagePack.Internal.CodeGenHelpers.GetEncodedStringBytes("visits");
+
         /// <summary>Writes <c>Shop.Order</c>.</summary>
         private static void Write5(ref global::MessagePack.MessagePackWriter writer, global::Shop.Order value, global::MessagePack.MessagePackSerializerOptions options)
         {
@@ -438,13 +453,13 @@ namespace Athomic.Scheduler
             }
 
             writer.WriteArrayHeader(8);
-            Write19(ref writer, value.Id, options);
-            Write14(ref writer, value.Lines, options);
+            Write20(ref writer, value.Id, options);
+            Write15(ref writer, value.Lines, options);
             writer.WriteNil();
-            Write10(ref writer, value.Prices, options);
+            Write11(ref writer, value.Prices, options);
             Write7(ref writer, value.Priority, options);
-            Write18(ref writer, value.ShipBy, options);
-            Write27(ref writer, value.Note, options);
+            Write19(ref writer, value.ShipBy, options);
+            Write28(ref writer, value.Note, options);
             Write8(ref writer, value.Size, options);
         }
 
@@ -472,22 +487,22 @@ namespace Athomic.Scheduler
                 switch (i)
                 {
                     case 0:
-                        v0 = Read19(ref reader, options);
+                        v0 = Read20(ref reader, options);
                         break;
                     case 1:
-                        v1 = Read14(ref reader, options);
+                        v1 = Read15(ref reader, options);
                         break;
                     case 3:
-                        v2 = Read10(ref reader, options);
+                        v2 = Read11(ref reader, options);
                         break;
                     case 4:
                         v3 = Read7(ref reader, options);
                         break;
                     case 5:
-                        v4 = Read18(ref reader, options);
+                        v4 = Read19(ref reader, options);
                         break;
                     case 6:
-                        v5 = Read27(ref reader, options);
+                        v5 = Read28(ref reader, options);
                         s5 = true;
                         break;
                     case 7:
@@ -526,8 +541,8 @@ namespace Athomic.Scheduler
             }
 
             writer.WriteArrayHeader(2);
-            Write27(ref writer, value.Sku, options);
-            Write22(ref writer, value.Quantity, options);
+            Write28(ref writer, value.Sku, options);
+            Write23(ref writer, value.Quantity, options);
         }
 
         /// <summary>Reads <c>Shop.OrderLine</c>.</summary>
@@ -547,10 +562,10 @@ namespace Athomic.Scheduler
                 switch (i)
                 {
                     case 0:
-                        v0 = Read27(ref reader, options);
+                        v0 = Read28(ref reader, options);
                         break;
                     case 1:
-                        v1 = Read22(ref reader, options);
+                        v1 = Read23(ref reader, options);
                         break;
                     default:
                         reader.Skip();
@@ -592,11 +607,11 @@ namespace Athomic.Scheduler
         {
             writer.WriteMapHeader(3);
             writer.WriteRaw(Key9_0);
-            Write20(ref writer, value.Start, options);
+            Write21(ref writer, value.Start, options);
             writer.WriteRaw(Key9_1);
-            Write21(ref writer, value.End, options);
+            Write22(ref writer, value.End, options);
             writer.WriteRaw(Key9_2);
-            Write12(ref writer, value.Marks, options);
+            Write13(ref writer, value.Marks, options);
         }
 
         /// <summary>Reads <c>Shop.Window</c>.</summary>
@@ -620,17 +635,17 @@ namespace Athomic.Scheduler
                 var key = global::MessagePack.Internal.CodeGenHelpers.ReadStringSpan(ref reader);
                 if (global::System.MemoryExtensions.SequenceEqual(key, "Start"u8))
                 {
-                    v0 = Read20(ref reader, options);
+                    v0 = Read21(ref reader, options);
                     s0 = true;
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(key, "End"u8))
                 {
-                    v1 = Read21(ref reader, options);
+                    v1 = Read22(ref reader, options);
                     s1 = true;
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(key, "Marks"u8))
                 {
-                    v2 = Read12(ref reader, options);
+                    v2 = Read13(ref reader, options);
                     s2 = true;
                 }
                 else
@@ -662,8 +677,8 @@ namespace Athomic.Scheduler
 
         private static readonly byte[] Key9_2 = global::MessagePack.Internal.CodeGenHelpers.GetEncodedStringBytes("Marks");
 
-        /// <summary>Writes <c>System.Collections.Generic.Dictionary&lt;string, decimal&gt;</c>.</summary>
-        private static void Write10(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.Dictionary<string, decimal> value, global::MessagePack.MessagePackSerializerOptions options)
+        /// <summary>Writes <c>System.Collections.Generic.Dictionary&lt;long, System.DateTime&gt;</c>.</summary>
+        private static void Write10(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.Dictionary<long, global::System.DateTime> value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value == null)
             {
@@ -675,12 +690,12 @@ namespace Athomic.Scheduler
             foreach (var pair in value)
             {
                 Write27(ref writer, pair.Key, options);
-                Write1(ref writer, pair.Value, options);
+                Write17(ref writer, pair.Value, options);
             }
         }
 
-        /// <summary>Reads <c>System.Collections.Generic.Dictionary&lt;string, decimal&gt;</c>.</summary>
-        private static global::System.Collections.Generic.Dictionary<string, decimal> Read10(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        /// <summary>Reads <c>System.Collections.Generic.Dictionary&lt;long, System.DateTime&gt;</c>.</summary>
+        private static global::System.Collections.Generic.Dictionary<long, global::System.DateTime> Read10(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
@@ -688,7 +703,7 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadMapHeader();
-            var result = new global::System.Collections.Generic.Dictionary<string, decimal>(length, global::Athomic.Scheduler.ScheduledPayload.KeyComparer<string>());
+            var result = new global::System.Collections.Generic.Dictionary<long, global::System.DateTime>(length, global::Athomic.Scheduler.ScheduledPayload.KeyComparer<long>());
             global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
@@ -696,6 +711,51 @@ namespace Athomic.Scheduler
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
                     var key = Read27(ref reader, options);
+                    result.Add(key, Read17(ref reader, options));
+                }
+            }
+            finally
+            {
+                reader.Depth--;
+            }
+
+            return result;
+        }
+
+        /// <summary>Writes <c>System.Collections.Generic.Dictionary&lt;string, decimal&gt;</c>.</summary>
+        private static void Write11(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.Dictionary<string, decimal> value, global::MessagePack.MessagePackSerializerOptions options)
+        {
+            if (value == null)
+            {
+                writer.WriteNil();
+                return;
+            }
+
+            writer.WriteMapHeader(value.Count);
+            foreach (var pair in value)
+            {
+                Write28(ref writer, pair.Key, options);
+                Write1(ref writer, pair.Value, options);
+            }
+        }
+
+        /// <summary>Reads <c>System.Collections.Generic.Dictionary&lt;string, decimal&gt;</c>.</summary>
+        private static global::System.Collections.Generic.Dictionary<string, decimal> Read11(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        {
+            if (reader.TryReadNil())
+            {
+                return null;
+            }
+
+            var length = reader.ReadMapHeader();
+            var result = new global::System.Collections.Generic.Dictionary<string, decimal>(length);
+            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            try
+            {
+                for (var i = 0; i < length; i++)
+                {
+                    reader.CancellationToken.ThrowIfCancellationRequested();
+                    var key = Read28(ref reader, options);
                     result.Add(key, Read1(ref reader, options));
                 }
             }
@@ -708,7 +768,7 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Writes <c>System.Collections.Generic.HashSet&lt;string&gt;</c>.</summary>
-        private static void Write11(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.HashSet<string> value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write12(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.HashSet<string> value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value == null)
             {
@@ -719,12 +779,12 @@ namespace Athomic.Scheduler
             writer.WriteArrayHeader(value.Count);
             foreach (var item in value)
             {
-                Write27(ref writer, item, options);
+                Write28(ref writer, item, options);
             }
         }
 
         /// <summary>Reads <c>System.Collections.Generic.HashSet&lt;string&gt;</c>.</summary>
-        private static global::System.Collections.Generic.HashSet<string> Read11(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.Collections.Generic.HashSet<string> Read12(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
@@ -732,14 +792,14 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadArrayHeader();
-            var result = new global::System.Collections.Generic.HashSet<string>(length, global::Athomic.Scheduler.ScheduledPayload.KeyComparer<string>());
+            var result = new global::System.Collections.Generic.HashSet<string>(length);
             global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    result.Add(Read27(ref reader, options));
+                    result.Add(Read28(ref reader, options));
                 }
             }
             finally
@@ -751,7 +811,7 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Writes <c>System.Collections.Generic.IEnumerable&lt;long&gt;</c>.</summary>
-        private static void Write12(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.IEnumerable<long> value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write13(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.IEnumerable<long> value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value == null)
             {
@@ -763,12 +823,12 @@ namespace Athomic.Scheduler
             writer.WriteArrayHeader(items.Count);
             foreach (var item in items)
             {
-                Write26(ref writer, item, options);
+                Write27(ref writer, item, options);
             }
         }
 
         /// <summary>Reads <c>System.Collections.Generic.IEnumerable&lt;long&gt;</c>.</summary>
-        private static global::System.Collections.Generic.IEnumerable<long> Read12(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.Collections.Generic.IEnumerable<long> Read13(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
@@ -788,7 +848,7 @@ namespace Athomic.Scheduler
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    result[i] = Read26(ref reader, options);
+                    result[i] = Read27(ref reader, options);
                 }
             }
             finally
@@ -800,7 +860,7 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Writes <c>System.Collections.Generic.IReadOnlyDictionary&lt;string, decimal[]&gt;</c>.</summary>
-        private static void Write13(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write14(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value == null)
             {
@@ -811,13 +871,13 @@ namespace Athomic.Scheduler
             writer.WriteMapHeader(value.Count);
             foreach (var pair in value)
             {
-                Write27(ref writer, pair.Key, options);
+                Write28(ref writer, pair.Key, options);
                 Write2(ref writer, pair.Value, options);
             }
         }
 
         /// <summary>Reads <c>System.Collections.Generic.IReadOnlyDictionary&lt;string, decimal[]&gt;</c>.</summary>
-        private static global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> Read13(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> Read14(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
@@ -825,14 +885,14 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadMapHeader();
-            var result = new global::System.Collections.Generic.Dictionary<string, decimal[]>(length, global::Athomic.Scheduler.ScheduledPayload.KeyComparer<string>());
+            var result = new global::System.Collections.Generic.Dictionary<string, decimal[]>(length);
             global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    var key = Read27(ref reader, options);
+                    var key = Read28(ref reader, options);
                     result.Add(key, Read2(ref reader, options));
                 }
             }
@@ -845,7 +905,7 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Writes <c>System.Collections.Generic.IReadOnlyList&lt;Shop.OrderLine&gt;</c>.</summary>
-        private static void Write14(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.IReadOnlyList<global::Shop.OrderLine> value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write15(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.IReadOnlyList<global::Shop.OrderLine> value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value == null)
             {
@@ -861,7 +921,7 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Reads <c>System.Collections.Generic.IReadOnlyList&lt;Shop.OrderLine&gt;</c>.</summary>
-        private static global::System.Collections.Generic.IReadOnlyList<global::Shop.OrderLine> Read14(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.Collections.Generic.IReadOnlyList<global::Shop.OrderLine> Read15(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
@@ -893,7 +953,7 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Writes <c>System.Collections.Generic.List&lt;Shop.OrderLine&gt;</c>.</summary>
-        private static void Write15(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.List<global::Shop.OrderLine> value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write16(ref global::MessagePack.MessagePackWriter writer, global::System.Collections.Generic.List<global::Shop.OrderLine> value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value == null)
             {
@@ -909,7 +969,7 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Reads <c>System.Collections.Generic.List&lt;Shop.OrderLine&gt;</c>.</summary>
-        private static global::System.Collections.Generic.List<global::Shop.OrderLine> Read15(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.Collections.Generic.List<global::Shop.OrderLine> Read16(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
@@ -936,35 +996,35 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Writes <c>System.DateTime</c>.</summary>
-        private static void Write16(ref global::MessagePack.MessagePackWriter writer, global::System.DateTime value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write17(ref global::MessagePack.MessagePackWriter writer, global::System.DateTime value, global::MessagePack.MessagePackSerializerOptions options)
         {
             writer.Write(value);
         }
 
         /// <summary>Reads <c>System.DateTime</c>.</summary>
-        private static global::System.DateTime Read16(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.DateTime Read17(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             return reader.ReadDateTime();
         }
 
         /// <summary>Writes <c>System.DateTimeOffset</c>.</summary>
-        private static void Write17(ref global::MessagePack.MessagePackWriter writer, global::System.DateTimeOffset value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write18(ref global::MessagePack.MessagePackWriter writer, global::System.DateTimeOffset value, global::MessagePack.MessagePackSerializerOptions options)
         {
             global::MessagePack.Formatters.DateTimeOffsetFormatter.Instance.Serialize(ref writer, value, options);
         }
 
         /// <summary>Reads <c>System.DateTimeOffset</c>.</summary>
-        private static global::System.DateTimeOffset Read17(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.DateTimeOffset Read18(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             return global::MessagePack.Formatters.DateTimeOffsetFormatter.Instance.Deserialize(ref reader, options);
         }
 
         /// <summary>Writes <c>System.DateTimeOffset?</c>.</summary>
-        private static void Write18(ref global::MessagePack.MessagePackWriter writer, global::System.DateTimeOffset? value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write19(ref global::MessagePack.MessagePackWriter writer, global::System.DateTimeOffset? value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value.HasValue)
             {
-                Write17(ref writer, value.GetValueOrDefault(), options);
+                Write18(ref writer, value.GetValueOrDefault(), options);
             }
             else
             {
@@ -973,46 +1033,46 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Reads <c>System.DateTimeOffset?</c>.</summary>
-        private static global::System.DateTimeOffset? Read18(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.DateTimeOffset? Read19(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
 
-            return Read17(ref reader, options);
+            return Read18(ref reader, options);
         }
 
         /// <summary>Writes <c>System.Guid</c>.</summary>
-        private static void Write19(ref global::MessagePack.MessagePackWriter writer, global::System.Guid value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write20(ref global::MessagePack.MessagePackWriter writer, global::System.Guid value, global::MessagePack.MessagePackSerializerOptions options)
         {
             global::MessagePack.Formatters.GuidFormatter.Instance.Serialize(ref writer, value, options);
         }
 
         /// <summary>Reads <c>System.Guid</c>.</summary>
-        private static global::System.Guid Read19(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.Guid Read20(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             return global::MessagePack.Formatters.GuidFormatter.Instance.Deserialize(ref reader, options);
         }
 
         /// <summary>Writes <c>System.TimeSpan</c>.</summary>
-        private static void Write20(ref global::MessagePack.MessagePackWriter writer, global::System.TimeSpan value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write21(ref global::MessagePack.MessagePackWriter writer, global::System.TimeSpan value, global::MessagePack.MessagePackSerializerOptions options)
         {
             global::MessagePack.Formatters.TimeSpanFormatter.Instance.Serialize(ref writer, value, options);
         }
 
         /// <summary>Reads <c>System.TimeSpan</c>.</summary>
-        private static global::System.TimeSpan Read20(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.TimeSpan Read21(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             return global::MessagePack.Formatters.TimeSpanFormatter.Instance.Deserialize(ref reader, options);
         }
 
         /// <summary>Writes <c>System.TimeSpan?</c>.</summary>
-        private static void Write21(ref global::MessagePack.MessagePackWriter writer, global::System.TimeSpan? value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write22(ref global::MessagePack.MessagePackWriter writer, global::System.TimeSpan? value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value.HasValue)
             {
-                Write20(ref writer, value.GetValueOrDefault(), options);
+                Write21(ref writer, value.GetValueOrDefault(), options);
             }
             else
             {
@@ -1021,34 +1081,34 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Reads <c>System.TimeSpan?</c>.</summary>
-        private static global::System.TimeSpan? Read21(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static global::System.TimeSpan? Read22(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
 
-            return Read20(ref reader, options);
+            return Read21(ref reader, options);
         }
 
         /// <summary>Writes <c>int</c>.</summary>
-        private static void Write22(ref global::MessagePack.MessagePackWriter writer, int value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write23(ref global::MessagePack.MessagePackWriter writer, int value, global::MessagePack.MessagePackSerializerOptions options)
         {
             writer.Write(value);
         }
 
         /// <summary>Reads <c>int</c>.</summary>
-        private static int Read22(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static int Read23(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             return reader.ReadInt32();
         }
 
         /// <summary>Writes <c>int?</c>.</summary>
-        private static void Write23(ref global::MessagePack.MessagePackWriter writer, int? value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write24(ref global::MessagePack.MessagePackWriter writer, int? value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value.HasValue)
             {
-                Write22(ref writer, value.GetValueOrDefault(), options);
+                Write23(ref writer, value.GetValueOrDefault(), options);
             }
             else
             {
@@ -1057,18 +1117,18 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Reads <c>int?</c>.</summary>
-        private static int? Read23(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static int? Read24(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
 
-            return Read22(ref reader, options);
+            return Read23(ref reader, options);
         }
 
         /// <summary>Writes <c>int[]</c>.</summary>
-        private static void Write24(ref global::MessagePack.MessagePackWriter writer, int[] value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write25(ref global::MessagePack.MessagePackWriter writer, int[] value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value == null)
             {
@@ -1079,12 +1139,12 @@ namespace Athomic.Scheduler
             writer.WriteArrayHeader(value.Length);
             for (var i = 0; i < value.Length; i++)
             {
-                Write22(ref writer, value[i], options);
+                Write23(ref writer, value[i], options);
             }
         }
 
         /// <summary>Reads <c>int[]</c>.</summary>
-        private static int[] Read24(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static int[] Read25(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
@@ -1104,7 +1164,7 @@ namespace Athomic.Scheduler
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    result[i] = Read22(ref reader, options);
+                    result[i] = Read23(ref reader, options);
                 }
             }
             finally
@@ -1116,7 +1176,7 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Writes <c>int[][]</c>.</summary>
-        private static void Write25(ref global::MessagePack.MessagePackWriter writer, int[][] value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write26(ref global::MessagePack.MessagePackWriter writer, int[][] value, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (value == null)
             {
@@ -1127,12 +1187,12 @@ namespace Athomic.Scheduler
             writer.WriteArrayHeader(value.Length);
             for (var i = 0; i < value.Length; i++)
             {
-                Write24(ref writer, value[i], options);
+                Write25(ref writer, value[i], options);
             }
         }
 
         /// <summary>Reads <c>int[][]</c>.</summary>
-        private static int[][] Read25(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static int[][] Read26(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             if (reader.TryReadNil())
             {
@@ -1152,7 +1212,7 @@ namespace Athomic.Scheduler
                 for (var i = 0; i < length; i++)
                 {
                     reader.CancellationToken.ThrowIfCancellationRequested();
-                    result[i] = Read24(ref reader, options);
+                    result[i] = Read25(ref reader, options);
                 }
             }
             finally
@@ -1164,25 +1224,25 @@ namespace Athomic.Scheduler
         }
 
         /// <summary>Writes <c>long</c>.</summary>
-        private static void Write26(ref global::MessagePack.MessagePackWriter writer, long value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write27(ref global::MessagePack.MessagePackWriter writer, long value, global::MessagePack.MessagePackSerializerOptions options)
         {
             writer.Write(value);
         }
 
         /// <summary>Reads <c>long</c>.</summary>
-        private static long Read26(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static long Read27(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             return reader.ReadInt64();
         }
 
         /// <summary>Writes <c>string</c>.</summary>
-        private static void Write27(ref global::MessagePack.MessagePackWriter writer, string value, global::MessagePack.MessagePackSerializerOptions options)
+        private static void Write28(ref global::MessagePack.MessagePackWriter writer, string value, global::MessagePack.MessagePackSerializerOptions options)
         {
             writer.Write(value);
         }
 
         /// <summary>Reads <c>string</c>.</summary>
-        private static string Read27(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        private static string Read28(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
         {
             return reader.ReadString();
         }

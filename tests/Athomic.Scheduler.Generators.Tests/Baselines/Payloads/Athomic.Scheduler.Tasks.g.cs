@@ -37,14 +37,14 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnLines(global::System.Collections.Generic.List<global::Shop.OrderLine> payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F15, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F16, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnMaybe</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnMaybe(int? payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F23, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F24, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnOrder</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
@@ -58,7 +58,7 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnPrices(global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F13, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F14, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnPriority</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
@@ -72,7 +72,7 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnText(string? payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F27, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F28, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnWindow</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>

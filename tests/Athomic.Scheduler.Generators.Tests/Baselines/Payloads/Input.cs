@@ -38,6 +38,7 @@ public class Customer
     [Key("tags")] public HashSet<string>? Tags { get; set; }
     [Key("since")] public DateTime Since { get; set; }
     [Key("scores")] public int[][]? Scores { get; set; }
+    [Key("visits")] public Dictionary<long, DateTime>? Visits { get; set; }
 }
 
 // A struct, keys from the member names.
