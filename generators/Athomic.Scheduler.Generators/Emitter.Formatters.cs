@@ -64,9 +64,9 @@ internal static partial class Emitter
         var name = ResolverName(spec);
         var index = spec.Shapes.Select((s, i) => (s, i)).ToDictionary(p => p.s.Id, p => p.i, System.StringComparer.Ordinal);
         var roots = new HashSet<string>(spec.Handlers.Where(h => h.Spec.Payload is not null).Select(h => h.Spec.Payload!.RootId), System.StringComparer.Ordinal);
-        // Formatter objects for payload roots and [MessagePackObject] types; the resolver returns all but the dynamic
-        // ones (those delegate to the options' resolver, which would ask this resolver again).
-        var formatters = spec.Shapes.Select((s, i) => (s, i)).Where(p => p.s.Kind == ShapeKind.Object || roots.Contains(p.s.Id)).ToList();
+        // Formatter objects for payload roots, [MessagePackObject] and [Union] types; the resolver returns all but the
+        // dynamic ones (those delegate to the options' resolver, which would ask this resolver again).
+        var formatters = spec.Shapes.Select((s, i) => (s, i)).Where(p => p.s.Kind is ShapeKind.Object or ShapeKind.Union || roots.Contains(p.s.Id)).ToList();
         var exposed = formatters.Where(p => p.s.Kind != ShapeKind.Dynamic).ToList();
 
         writer.WriteLine("/// <summary>");
@@ -217,11 +217,73 @@ internal static partial class Emitter
             case ShapeKind.Object:
                 WriteObject(writer, shape, shape.Object!, i, index);
                 break;
+            case ShapeKind.Union:
+                WriteUnion(writer, shape, index);
+                break;
             default:
                 writer.WriteLine("global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<" + shape.Id + ">(options.Resolver).Serialize(ref writer, value, options);");
                 break;
         }
 
+        writer.CloseBlock();
+    }
+
+    /// <summary>
+    /// A union as MessagePack's dynamic union resolver writes it: <c>[key, case]</c> chosen by the value's exact runtime
+    /// type, and nil for null or for a type that is not one of the cases.
+    /// </summary>
+    private static void WriteUnion(SourceWriter writer, TypeShape shape, Dictionary<string, int> index)
+    {
+        WriteNilForNull(writer);
+        writer.WriteLine("var type = value.GetType();");
+        var keys = shape.Detail!.Split(',');
+        for (var n = 0; n < shape.Arguments.Count; n++)
+        {
+            var caseType = shape.Arguments[n];
+            writer.OpenBlock("if (type == typeof(" + caseType + "))");
+            writer.WriteLine("writer.WriteArrayHeader(2);");
+            writer.WriteLine("writer.Write(" + keys[n] + ");");
+            writer.WriteLine("Write" + Num(index[caseType]) + "(ref writer, (" + caseType + ")value, options);");
+            writer.WriteLine("return;");
+            writer.CloseBlock();
+            writer.WriteLine();
+        }
+
+        writer.WriteLine("writer.WriteNil();");
+    }
+
+    /// <summary>
+    /// A union as MessagePack's dynamic union resolver reads it: nil is null, anything but a two-item array is
+    /// refused, and a key that is not one of the cases skips its value and reads as null.
+    /// </summary>
+    private static void ReadUnion(SourceWriter writer, TypeShape shape, Dictionary<string, int> index)
+    {
+        ReturnNullForNil(writer);
+        writer.OpenBlock("if (reader.ReadArrayHeader() != 2)");
+        writer.WriteLine("throw new global::System.InvalidOperationException(" + Literal("Invalid Union data was detected. Type:" + shape.Display) + ");");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);");
+        writer.OpenBlock("try");
+        writer.OpenBlock("switch (reader.ReadInt32())");
+        var keys = shape.Detail!.Split(',');
+        for (var n = 0; n < shape.Arguments.Count; n++)
+        {
+            writer.WriteLine("case " + keys[n] + ":");
+            writer.Indent();
+            writer.WriteLine("return Read" + Num(index[shape.Arguments[n]]) + "(ref reader, options);");
+            writer.Unindent();
+        }
+
+        writer.WriteLine("default:");
+        writer.Indent();
+        writer.WriteLine("reader.Skip();");
+        writer.WriteLine("return null;");
+        writer.Unindent();
+        writer.CloseBlock();
+        writer.CloseBlock();
+        writer.OpenBlock("finally");
+        writer.WriteLine("reader.Depth--;");
         writer.CloseBlock();
     }
 
@@ -323,6 +385,9 @@ internal static partial class Emitter
                 break;
             case ShapeKind.Object:
                 ReadObject(writer, shape, shape.Object!, i, index);
+                break;
+            case ShapeKind.Union:
+                ReadUnion(writer, shape, index);
                 break;
             default:
                 writer.WriteLine("return global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<" + shape.Id + ">(options.Resolver).Deserialize(ref reader, options);");

@@ -143,10 +143,14 @@ internal sealed class PayloadShapeParser
             return Add(new TypeShape(id, kind, detail, new EquatableArray<string>(arguments), false, null, display));
         }
 
+        if (HasAttribute(named, "MessagePack.UnionAttribute"))
+        {
+            return VisitUnion(named, id, display, where);
+        }
+
         if (!HasAttribute(named, "MessagePack.MessagePackObjectAttribute"))
         {
-            var what = HasAttribute(named, "MessagePack.UnionAttribute") ? "[Union] types"
-                : HasAttribute(named, "MessagePack.MessagePackFormatterAttribute") ? "types with a custom [MessagePackFormatter]"
+            var what = HasAttribute(named, "MessagePack.MessagePackFormatterAttribute") ? "types with a custom [MessagePackFormatter]"
                 : HasAttribute(named, "System.Runtime.Serialization.DataContractAttribute") ? "[DataContract] types"
                 : "'" + named.OriginalDefinition.ToDisplayString() + "'";
             return Dynamic(id, display, where, what + " have no generated formatter");
@@ -176,6 +180,73 @@ internal sealed class PayloadShapeParser
         }
 
         return Add(new TypeShape(id, ShapeKind.Object, null, EquatableArray<string>.Empty, named.IsValueType, shape, display));
+    }
+
+    /// <summary>
+    /// A <c>[Union(key, typeof(Case))]</c> interface or abstract class, with the rules MessagePack's dynamic union
+    /// resolver enforces when it builds the formatter (each broken one is an ATS024 violation).
+    /// </summary>
+    private string VisitUnion(INamedTypeSymbol named, string id, string display, string where)
+    {
+        var cases = new List<(int Key, ITypeSymbol Type)>();
+        foreach (var attribute in named.GetAttributes().Where(a => a.AttributeClass is { } c && FullName(c) == "MessagePack.UnionAttribute"))
+        {
+            if (attribute.ConstructorArguments.Length != 2 || attribute.ConstructorArguments[0].Value is not int key ||
+                attribute.ConstructorArguments[1].Value is not ITypeSymbol caseType)
+            {
+                return Dynamic(id, display, where, "[Union] cases named by a string have no generated formatter");
+            }
+
+            cases.Add((key, caseType));
+        }
+
+        // A case that is not a subtype: MessagePack hands out the case object typed as the union, which C# cannot do.
+        foreach (var (key, caseType) in cases.Where(c => !DerivesFrom(c.Type, named)))
+        {
+            return Dynamic(id, display, where, "the [Union] case '" + caseType.ToDisplayString() + "' (key " + key.ToString(CultureInfo.InvariantCulture) + ") does not " +
+                (named.TypeKind == TypeKind.Interface ? "implement" : "derive from") + " '" + named.ToDisplayString() + "', so no formatter can return it as one");
+        }
+
+        // (A concrete class with [Union] is ATS012: MessagePack's union resolver takes only interfaces and abstract classes.)
+        var type = named.ToDisplayString();
+
+        foreach (var duplicate in cases.GroupBy(c => c.Key).Where(g => g.Count() > 1))
+        {
+            _violations.Add("'" + type + "' has the [Union] key " + duplicate.Key.ToString(CultureInfo.InvariantCulture) + " twice; give every case its own key");
+        }
+
+        foreach (var duplicate in cases.GroupBy(c => IdOf(c.Type)).Where(g => g.Count() > 1))
+        {
+            _violations.Add("'" + type + "' lists the [Union] case '" + duplicate.First().Type.ToDisplayString() + "' twice; list every case once");
+        }
+
+        // The cases the formatter handles: each key and type once.
+        var valid = cases
+            .GroupBy(c => c.Key).Select(g => g.First())
+            .GroupBy(c => IdOf(c.Type)).Select(g => g.First())
+            .ToList();
+        _shapes[id] = Placeholder(id, display);
+        var ids = valid.Select(c => Visit(c.Type, "union case " + c.Key.ToString(CultureInfo.InvariantCulture) + " of " + where)).ToArray();
+        var keys = string.Join(",", valid.Select(c => c.Key.ToString(CultureInfo.InvariantCulture)));
+        return Add(new TypeShape(id, ShapeKind.Union, keys, new EquatableArray<string>(ids), false, null, display));
+    }
+
+    private static bool DerivesFrom(ITypeSymbol candidate, INamedTypeSymbol union)
+    {
+        if (union.TypeKind == TypeKind.Interface)
+        {
+            return candidate.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, union));
+        }
+
+        for (var type = candidate.BaseType; type is not null; type = type.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(type, union))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private string Add(TypeShape shape)

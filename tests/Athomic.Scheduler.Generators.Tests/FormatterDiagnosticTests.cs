@@ -23,7 +23,7 @@ public sealed class FormatterDiagnosticTests
         """;
 
     private const string Unformattable = """
-        [Union(0, typeof(Circle))]
+        [Union(0, "App.Circle, App")]
         public interface IShape { }
 
         [MessagePackObject]
@@ -54,7 +54,7 @@ public sealed class FormatterDiagnosticTests
     {
         Verify(
             Header + Unformattable,
-            new Expected("ATS023", 0, "The payload type 'App.IShape' of handler 'App.Payloads.OnShape' has no generated MessagePack formatter: the payload: [Union] types have no generated formatter; " + Fix),
+            new Expected("ATS023", 0, "The payload type 'App.IShape' of handler 'App.Payloads.OnShape' has no generated MessagePack formatter: the payload: [Union] cases named by a string have no generated formatter; " + Fix),
             new Expected("ATS023", 1, "The payload type 'App.Batch' of handler 'App.Payloads.OnBatch' has no generated MessagePack formatter: member 'App.Batch.Ids': 'System.Collections.Immutable.ImmutableArray<T>' have no generated formatter; " + Fix),
             new Expected("ATS023", 2, "The payload type '(string Name, int Count)' of handler 'App.Payloads.OnPair' has no generated MessagePack formatter: the payload: '(T1, T2)' have no generated formatter; " + Fix),
             new Expected("ATS023", 3, "The payload type 'App.Legacy' of handler 'App.Payloads.OnLegacy' has no generated MessagePack formatter: the payload: [DataContract] types have no generated formatter; " + Fix),
@@ -105,6 +105,44 @@ public sealed class FormatterDiagnosticTests
             new Expected("ATS024", 2, "The payload type 'App.Twice' of handler 'App.Payloads.OnTwice' would fail to serialize at run time: 'App.Twice.Other' has the key 0, already used by 'Id'; give every member its own key"),
             new Expected("ATS024", 3, "The payload type 'App.Negative' of handler 'App.Payloads.OnNegative' would fail to serialize at run time: 'App.Negative.Id' has the negative key -1; integer keys are array indexes, so use 0 or more"),
             new Expected("ATS024", 4, "The payload type 'App.NullKey' of handler 'App.Payloads.OnNullKey' would fail to serialize at run time: 'App.NullKey.Id' has [Key(null)]; give it an integer or a non-null string key"));
+    }
+
+    [Fact]
+    public void ATS024_and_ATS023_rules_of_Union_types()
+    {
+        Verify(
+            Header + """
+            [MessagePackObject]
+            public sealed class Circle : IKeyTwice, ICaseTwice, IWithStranger { [Key(0)] public double R { get; set; } }
+
+            [MessagePackObject]
+            public sealed class Square : IKeyTwice { [Key(0)] public double Side { get; set; } }
+
+            [MessagePackObject]
+            public sealed class Stranger { [Key(0)] public int Id { get; set; } }
+
+            [Union(0, typeof(Circle))]
+            [Union(0, typeof(Square))]
+            public interface IKeyTwice { }
+
+            [Union(0, typeof(Circle))]
+            [Union(1, typeof(Circle))]
+            public interface ICaseTwice { }
+
+            [Union(0, typeof(Circle))]
+            [Union(1, typeof(Stranger))]
+            public interface IWithStranger { }
+
+            public static class Payloads
+            {
+                [ScheduledHandler] public static void OnKeyTwice({|#0:IKeyTwice|} value) { }
+                [ScheduledHandler] public static void OnCaseTwice({|#1:ICaseTwice|} value) { }
+                [ScheduledHandler] public static void OnStranger({|#2:IWithStranger|} value) { }
+            }
+            """,
+            new Expected("ATS024", 0, "The payload type 'App.IKeyTwice' of handler 'App.Payloads.OnKeyTwice' would fail to serialize at run time: 'App.IKeyTwice' has the [Union] key 0 twice; give every case its own key"),
+            new Expected("ATS024", 1, "The payload type 'App.ICaseTwice' of handler 'App.Payloads.OnCaseTwice' would fail to serialize at run time: 'App.ICaseTwice' lists the [Union] case 'App.Circle' twice; list every case once"),
+            new Expected("ATS023", 2, "The payload type 'App.IWithStranger' of handler 'App.Payloads.OnStranger' has no generated MessagePack formatter: the payload: the [Union] case 'App.Stranger' (key 1) does not implement 'App.IWithStranger', so no formatter can return it as one; " + Fix));
     }
 
     [Fact]

@@ -33,12 +33,81 @@ public sealed class MessagePackRuntimeRuleTests
             error.ToString());
     }
 
+    [Theory]
+    [InlineData(typeof(UnionOnClass))] // ATS012: the union resolver takes only interfaces and abstract classes
+    [InlineData(typeof(IUnionKeyTwice))]
+    [InlineData(typeof(IUnionCaseTwice))]
+    public void The_standard_resolver_rejects_at_run_time_the_unions_ATS024_rejects_at_build_time(Type type)
+    {
+        var formatter = () => MessagePack.FormatterResolverExtensions.GetFormatterDynamic(MessagePackSerializerOptions.Standard.Resolver, type);
+        var error = Assert.ThrowsAny<Exception>(formatter);
+        while (error is TypeInitializationException or System.Reflection.TargetInvocationException && error.InnerException is not null)
+        {
+            error = error.InnerException;
+        }
+
+        Assert.True(error.GetType().Name is "MessagePackDynamicUnionResolverException" or "ArgumentException", error.ToString());
+    }
+
+    [Fact]
+    public void A_union_case_that_is_not_a_subtype_comes_back_as_an_object_that_is_not_the_union_type()
+    {
+        var bytes = MessagePackSerializer.Serialize(new object[] { 1, new Stranger { Id = 3 } }, MessagePackSerializerOptions.Standard);
+
+        object? value = MessagePackSerializer.Deserialize<IUnionOfStranger>(bytes, MessagePackSerializerOptions.Standard);
+
+        // The emitted IL stores it without a cast; C# cannot, so the generator leaves such a union to the opt-out (ATS023).
+        Assert.IsType<Stranger>(value);
+        Assert.False(value is IUnionOfStranger);
+    }
+
     [Fact]
     public void The_standard_resolver_falls_back_to_the_next_constructor_as_the_generator_does()
     {
         var bytes = MessagePackSerializer.Serialize(new Fallback(7) { Note = "n" }, MessagePackSerializerOptions.Standard);
         var back = MessagePackSerializer.Deserialize<Fallback>(bytes, MessagePackSerializerOptions.Standard);
         Assert.Equal((7, "n"), (back.Id, back.Note));
+    }
+
+    [Union(0, typeof(UnionCase))]
+    public class UnionOnClass
+    {
+    }
+
+    [Union(0, typeof(UnionCase))]
+    [Union(0, typeof(OtherUnionCase))]
+    public interface IUnionKeyTwice
+    {
+    }
+
+    [Union(0, typeof(UnionCase))]
+    [Union(1, typeof(UnionCase))]
+    public interface IUnionCaseTwice
+    {
+    }
+
+    [Union(0, typeof(UnionCase))]
+    [Union(1, typeof(Stranger))]
+    public interface IUnionOfStranger
+    {
+    }
+
+    [MessagePackObject]
+    public sealed class UnionCase : UnionOnClass, IUnionKeyTwice, IUnionCaseTwice, IUnionOfStranger
+    {
+        [Key(0)] public int Id { get; set; }
+    }
+
+    [MessagePackObject]
+    public sealed class OtherUnionCase : IUnionKeyTwice
+    {
+        [Key(0)] public int Id { get; set; }
+    }
+
+    [MessagePackObject]
+    public sealed class Stranger
+    {
+        [Key(0)] public int Id { get; set; }
     }
 
     [MessagePackObject]

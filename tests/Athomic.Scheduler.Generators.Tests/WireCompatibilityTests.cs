@@ -67,6 +67,37 @@ public sealed class WireCompatibilityTests
     public void Enumerables_of_structs_as_payload() => Check(WireGen.StructSequence, 1500);
 
     [Fact]
+    public void Unions_on_an_interface_as_payload() => Check(WireGen.Shape.Null(0.1).List[0, 6].Null(0.1), 2000);
+
+    [Fact]
+    public void Unions_on_an_abstract_class_nested_in_their_cases_as_payload() => Check(WireGen.Tree(4).Null(0.1), 1500);
+
+    [Fact]
+    public void A_union_key_that_is_not_a_case_reads_as_null_and_a_non_pair_is_refused()
+    {
+        // [ [7, "x"], [5, {"side": 3, "tags": nil}] ]: key 7 is no case of IWireShape.
+        byte[] bytes = [0x92, 0x92, 0x07, 0xA1, (byte)'x', 0x92, 0x05, 0x82, 0xA4, .. "side"u8, 0x03, 0xA4, .. "tags"u8, 0xC0];
+
+        var generated = Wire.ReadGenerated<List<IWireShape?>>(bytes);
+        var dynamic = Wire.ReadDynamic<List<IWireShape?>>(bytes);
+
+        Assert.Null(generated[0]);
+        Assert.Equal(3, Assert.IsType<WireSquare>(generated[1]).Side);
+        Deep.AssertEqual(dynamic, generated, strict: true, "unknown union key");
+        var error = Assert.Throws<TaskPayloadException>(() => Wire.ReadGenerated<List<IWireShape?>>(new byte[] { 0x91, 0x93, 0x05, 0x80, 0xC0 }));
+        Assert.Contains("Invalid Union data", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_shape_that_is_not_one_of_the_union_cases_is_written_as_nil_as_MessagePack_writes_it()
+    {
+        var shapes = new List<IWireShape?> { new UnlistedShape(), new WirePoint { X = 1, Y = 2 } };
+
+        Wire.AssertSameBytes(Wire.DynamicBytes(shapes), Wire.GeneratedBytes(shapes), "an unlisted union subtype");
+        Assert.Null(Wire.ReadGenerated<List<IWireShape?>>(Wire.GeneratedBytes(shapes))[0]);
+    }
+
+    [Fact]
     public void Decoded_sets_and_dictionaries_hash_their_keys_with_the_flood_resistant_comparer()
     {
         var value = new WireCollections
@@ -242,4 +273,20 @@ internal static class WireGen
         ValidText.Dictionary(Gen.Guid.Nullable().List[0, 4])[0, 4].Select(d => (IReadOnlyDictionary<string, List<Guid?>>)d).Null(0.1);
 
     public static readonly Gen<IEnumerable<WireByNameStruct>?> StructSequence = Sequence(ByNameStruct);
+
+    public static readonly Gen<IWireShape> Shape = Gen.OneOf<IWireShape>(
+        Gen.Select(Gen.Double.Special, Text, (r, l) => (IWireShape)new WireCircle(r, l)),
+        Gen.Select(Int, ShortText.Select(t => t ?? "").List[0, 3].Null(), (side, tags) => (IWireShape)new WireSquare { Side = side, Tags = tags }),
+        Gen.Select(Int, Int, (x, y) => (IWireShape)new WirePoint { X = x, Y = y }));
+
+    public static Gen<WireTree> Tree(int depth) => depth <= 1
+        ? Long.Select(v => (WireTree)new WireLeaf { Value = v })
+        : Gen.Frequency(
+            (1, (IGen<WireTree>)Long.Select(v => (WireTree)new WireLeaf { Value = v })),
+            (2, Gen.Select(Tree(depth - 1).Null(0.1).List[0, 3].Null(0.1), Shape.Null(0.3), (children, shape) => (WireTree)new WireBranch { Children = children, Shape = shape })));
+}
+
+/// <summary>A shape that is not one of <see cref="IWireShape"/>'s union cases.</summary>
+internal sealed class UnlistedShape : IWireShape
+{
 }

@@ -27,6 +27,12 @@ internal enum ShapeKind
     /// <summary>A <c>[MessagePackObject]</c> type, written exactly as MessagePack's dynamic object resolver writes it.</summary>
     Object,
 
+    /// <summary>
+    /// A <c>[Union]</c> interface or abstract class: nil, or a two-item array of the case key and the case
+    /// (<see cref="TypeShape.Arguments"/> are the case types, <see cref="TypeShape.Detail"/> their keys, comma-separated).
+    /// </summary>
+    Union,
+
     /// <summary>No generated formatter: the options' resolver (only with the dynamic-formatter opt-out).</summary>
     Dynamic,
 }

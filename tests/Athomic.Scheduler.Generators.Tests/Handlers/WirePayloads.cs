@@ -261,6 +261,59 @@ public sealed record WireEnvelope(
     [property: Key(7)] WireByNameStruct? MaybeStruct,
     [property: Key(8)] WireCallbacks? Callbacks);
 
+/// <summary>A union on an interface: a record case, a class case and a struct case, keys not starting at 0.</summary>
+[Union(2, typeof(WireCircle))]
+[Union(5, typeof(WireSquare))]
+[Union(9, typeof(WirePoint))]
+public interface IWireShape
+{
+}
+
+/// <summary>A union case with integer keys.</summary>
+[MessagePackObject]
+public sealed record WireCircle([property: Key(0)] double Radius, [property: Key(1)] string? Label) : IWireShape;
+
+/// <summary>A union case with string keys.</summary>
+[MessagePackObject]
+public sealed class WireSquare : IWireShape
+{
+    [Key("side")] public int Side { get; set; }
+
+    [Key("tags")] public List<string>? Tags { get; set; }
+}
+
+/// <summary>A struct union case.</summary>
+[MessagePackObject]
+public struct WirePoint : IWireShape
+{
+    [Key(0)] public int X { get; set; }
+
+    [Key(1)] public int Y { get; set; }
+}
+
+/// <summary>A union on an abstract class whose cases nest it: a tree.</summary>
+[Union(0, typeof(WireLeaf))]
+[Union(1, typeof(WireBranch))]
+public abstract class WireTree
+{
+}
+
+/// <summary>A leaf of a <see cref="WireTree"/>.</summary>
+[MessagePackObject]
+public sealed class WireLeaf : WireTree
+{
+    [Key(0)] public long Value { get; set; }
+}
+
+/// <summary>A branch of a <see cref="WireTree"/>, with shapes beside its children.</summary>
+[MessagePackObject]
+public sealed class WireBranch : WireTree
+{
+    [Key(0)] public List<WireTree?>? Children { get; set; }
+
+    [Key(1)] public IWireShape? Shape { get; set; }
+}
+
 /// <summary>Handlers for the wire-compatibility payloads: each root type gets a generated formatter.</summary>
 public static class WireHandlers
 {
@@ -295,6 +348,10 @@ public static class WireHandlers
     [ScheduledHandler("wire.lookup")] public static void OnLookup(IReadOnlyDictionary<string, List<Guid?>>? payload) => _ = payload;
 
     [ScheduledHandler("wire.sequence")] public static void OnSequence(IEnumerable<WireByNameStruct>? payload) => _ = payload;
+
+    [ScheduledHandler("wire.shapes")] public static void OnShapes(List<IWireShape?>? payload) => _ = payload;
+
+    [ScheduledHandler("wire.tree")] public static void OnTree(WireTree? payload) => _ = payload;
 }
 
 /// <summary>A <c>required</c> member next to an ordinary one: generated code sets it in the object initializer.</summary>
