@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using Athomic.Scheduler.Tests.Infrastructure;
 using MessagePack;
 
 namespace Athomic.Scheduler.Tests.Envelope;
@@ -15,7 +15,7 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Nested_maps_and_arrays_keep_their_shape_and_order()
     {
-        var bytes = Pack((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteMapHeader(3);
             w.Write("b");
@@ -38,7 +38,7 @@ public sealed class PayloadJsonTests
     public void Strings_are_escaped_for_JSON_and_keep_readable_characters_as_they_are()
     {
         const string text = "quote \" backslash \\ newline \n tab \t bell \u0007 <b>café</b> 日本 🙂";
-        var bytes = Pack((ref MessagePackWriter w) => w.Write(text));
+        var bytes = Packed.Pack((ref MessagePackWriter w) => w.Write(text));
 
         var json = PayloadJson.Convert(bytes, Unlimited)!;
 
@@ -53,7 +53,7 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Integers_of_every_width_and_sign_are_exact()
     {
-        var bytes = Pack((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteArrayHeader(6);
             w.Write(0);
@@ -70,7 +70,7 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Floats_are_shortest_round_trip_numbers_and_non_finite_ones_are_strings()
     {
-        var bytes = Pack((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteArrayHeader(5);
             w.Write(12.5d);
@@ -86,7 +86,7 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Booleans_nil_and_binary_as_base64()
     {
-        var bytes = Pack((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteArrayHeader(4);
             w.Write(false);
@@ -101,7 +101,7 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Timestamps_are_ISO_8601_in_UTC_and_other_extensions_show_their_type_and_data()
     {
-        var bytes = Pack((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteArrayHeader(3);
             w.Write(new DateTime(2026, 11, 5, 14, 30, 15, 250, DateTimeKind.Utc)); // timestamp 64 (has nanoseconds)
@@ -115,7 +115,7 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Map_keys_that_are_not_strings_become_the_text_of_their_JSON()
     {
-        var bytes = Pack((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteMapHeader(6);
             w.Write(7);
@@ -209,21 +209,10 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Size_cap_and_empty_payload()
     {
-        var bytes = Pack((ref MessagePackWriter w) => w.Write("12345678")); // 9 bytes
+        var bytes = Packed.Pack((ref MessagePackWriter w) => w.Write("12345678")); // 9 bytes
 
         Assert.Equal("\"12345678\"", PayloadJson.Convert(bytes, maxPayloadBytes: 9));
         Assert.Null(PayloadJson.Convert(bytes, maxPayloadBytes: 8));
         Assert.Equal("null", PayloadJson.Convert(ReadOnlyMemory<byte>.Empty, Unlimited));
     }
-
-    private static byte[] Pack(Writes write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private delegate void Writes(ref MessagePackWriter writer);
 }

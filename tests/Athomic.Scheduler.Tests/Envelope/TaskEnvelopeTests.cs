@@ -1,4 +1,5 @@
 using System.Buffers;
+using Athomic.Scheduler.Tests.Infrastructure;
 using MessagePack;
 
 namespace Athomic.Scheduler.Tests.Envelope;
@@ -99,7 +100,7 @@ public sealed class TaskEnvelopeTests
     [Fact]
     public void A_trace_field_of_another_type_is_ignored_not_refused()
     {
-        var bytes = Write((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteArrayHeader(6);
             w.Write(1);
@@ -118,7 +119,7 @@ public sealed class TaskEnvelopeTests
     [Fact]
     public void Fields_appended_by_a_later_minor_version_are_skipped()
     {
-        var bytes = Write((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteArrayHeader(9);
             w.Write(1);
@@ -140,7 +141,7 @@ public sealed class TaskEnvelopeTests
     [Fact]
     public void Another_version_is_refused_with_a_clear_error()
     {
-        var bytes = Write((ref MessagePackWriter w) =>
+        var bytes = Packed.Pack((ref MessagePackWriter w) =>
         {
             w.WriteArrayHeader(5);
             w.Write(2);
@@ -179,16 +180,5 @@ public sealed class TaskEnvelopeTests
         Assert.Equal((letter.TaskId, letter.Reason, letter.Attempts, letter.FailedAt), (read.TaskId, read.Reason, read.Attempts, read.FailedAt));
         Assert.Equal(new byte[] { 1, 2 }, read.Envelope.ToArray());
         Assert.Null(read.TryReadTask());
-    }
-
-    private delegate void WriteFields(ref MessagePackWriter writer);
-
-    private static byte[] Write(WriteFields write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
     }
 }
