@@ -44,6 +44,27 @@ public sealed class GenericTask
     /// <summary>When the task is (or was) due; <see langword="null"/> until the store assigned a due time.</summary>
     public DateTimeOffset? DueAt { get; init; }
 
+    /// <summary>
+    /// The priority the task is stored with (0 to 1000, 0 the default and lowest): among due tasks that compete for a
+    /// worker, higher priorities are claimed first. The generated task factories set the handler's declared
+    /// <see cref="ScheduledHandlerAttribute.Priority"/>.
+    /// </summary>
+    public int Priority
+    {
+        get => _priority;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxPriority);
+            _priority = value;
+        }
+    }
+
+    /// <summary>The highest <see cref="Priority"/>.</summary>
+    public const int MaxPriority = 1000;
+
+    private readonly int _priority;
+
     /// <summary>Returns a copy of this task stored under another id.</summary>
     /// <param name="taskId">The new task id.</param>
     /// <returns>The copy.</returns>
@@ -77,6 +98,7 @@ public sealed class GenericTask
         Payload = other.Payload;
         Attempt = other.Attempt;
         DueAt = other.DueAt;
+        _priority = other._priority;
         TraceParent = other.TraceParent;
         TraceState = other.TraceState;
     }

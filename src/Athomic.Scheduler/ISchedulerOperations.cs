@@ -90,6 +90,33 @@ public interface ISchedulerOperations
     /// <returns>How many were requeued.</returns>
     /// <exception cref="SchedulerUnavailableException">The store cannot be reached.</exception>
     Task<long> RequeueAllDeadLettersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Pauses a handler cluster-wide: its due tasks wait (pending, not claimed, not dead-lettered) until
+    /// <see cref="ResumeHandlerAsync"/>; runs already started finish. A name no host knows yet may be paused (a rolling
+    /// deploy may not have it yet).
+    /// </summary>
+    /// <param name="handler">The handler name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the pause is stored.</returns>
+    /// <exception cref="SchedulerUnavailableException">The store cannot be reached.</exception>
+    Task PauseHandlerAsync(string handler, CancellationToken cancellationToken = default);
+
+    /// <summary>Resumes a paused handler: its waiting due tasks run at once.</summary>
+    /// <param name="handler">The handler name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the pause is lifted.</returns>
+    /// <exception cref="SchedulerUnavailableException">The store cannot be reached.</exception>
+    Task ResumeHandlerAsync(string handler, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every handler with flow control declared by a running host, or paused: its limits, slots in use, starts in the
+    /// current rate window, paused state and waiting tasks, ordered by name.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The handlers.</returns>
+    /// <exception cref="SchedulerUnavailableException">The store cannot be reached.</exception>
+    Task<IReadOnlyList<HandlerFlowInfo>> ListHandlersAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>What one call of <see cref="ISchedulerOperations.ListTasksAsync"/> lists.</summary>

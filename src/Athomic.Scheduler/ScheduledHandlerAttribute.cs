@@ -32,4 +32,34 @@ public sealed class ScheduledHandlerAttribute : Attribute
     /// 0 (the default) uses <see cref="SchedulerExecutionOptions.MaxAttempts"/>.
     /// </summary>
     public int MaxAttempts { get; set; }
+
+    /// <summary>
+    /// At most this many runs of the handler at once, across every worker process and partition; 0 (the default) for
+    /// no limit. A due task over the limit waits, pending at its due time, without using an attempt.
+    /// </summary>
+    public int MaxConcurrency { get; set; }
+
+    /// <summary>
+    /// At most this many runs at once per value of the payload member marked <see cref="ConcurrencyKeyAttribute"/>,
+    /// across every worker process and partition; 0 (the default) for no limit.
+    /// </summary>
+    public int MaxConcurrencyPerKey { get; set; }
+
+    /// <summary>At most this many starts of the handler per <see cref="RateLimitWindow"/>, cluster-wide; 0 (the default) for no limit.</summary>
+    public int RateLimit { get; set; }
+
+    /// <summary>The window of <see cref="RateLimit"/> as a <see cref="TimeSpan"/> string (<c>[d.]hh:mm:ss[.fff]</c>), for example <c>"00:00:01"</c>.</summary>
+    public string? RateLimitWindow { get; set; }
+
+    /// <summary>
+    /// How long a run may take, as a <see cref="TimeSpan"/> string; the handler's token is cancelled then, and the run
+    /// counts as a failed attempt. <see langword="null"/> (the default) for no timeout.
+    /// </summary>
+    public string? Timeout { get; set; }
+
+    /// <summary>
+    /// Among due tasks that compete for a worker, higher priorities are claimed first (0, the default, is the lowest;
+    /// at most 1000). A task's effective priority grows by one per second it is overdue, so lower priorities never starve.
+    /// </summary>
+    public int Priority { get; set; }
 }

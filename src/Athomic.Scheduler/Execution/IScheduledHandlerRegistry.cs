@@ -60,4 +60,7 @@ public sealed class ScheduledHandlerDescriptor
 
     /// <summary>The handler's static recurring schedule (<c>[Recurring]</c>), stored at host start; <see langword="null"/> without one.</summary>
     public StaticRecurringSchedule? Recurring { get; init; }
+
+    /// <summary>The handler's flow control (limits, rate, timeout, priority); <see langword="null"/> when it declares none.</summary>
+    public HandlerFlowSpec? Flow { get; init; }
 }

@@ -280,4 +280,11 @@ internal sealed class SchedulerOperations : ISchedulerOperations
             return (partition, colon == cursor.Length - 1 ? null : cursor[(colon + 1)..]);
         }
     }
+
+    // Flow control operations: implemented with the flow store (issue 20, in progress).
+    public Task PauseHandlerAsync(string handler, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task ResumeHandlerAsync(string handler, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<HandlerFlowInfo>> ListHandlersAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -24,6 +24,8 @@ internal sealed class RedisKeys
         Fence = tag + ":fence";
         Owner = tag + ":owner";
         Deferred = tag + ":deferred";
+        Parked = tag + ":parked";
+        ParkedBy = tag + ":parked:by";
         Dead = tag + ":dead";
         DeadIndex = tag + ":dead:index";
         Stream = tag + ":stream";
@@ -59,6 +61,20 @@ internal sealed class RedisKeys
 
     /// <summary>Hash: claimed task id → <c>'&lt;due ms&gt;\n&lt;envelope&gt;'</c>, the version scheduled while it ran (pending once the run ends).</summary>
     public RedisKey Deferred { get; }
+
+    /// <summary>
+    /// Sorted set (all scores 0, ordered by member): the due tasks that flow control holds back (over a limit, or their
+    /// handler paused), one member <c>handler \0 key \0 due (15 digits) \0 task id</c> each, so a handler's waiting tasks
+    /// are one lexicographic range, grouped by key and in due order. Such a task stays in <see cref="Pending"/>, scored
+    /// <see cref="ParkedScoreOffset"/> + its due time, so no claim meets it and cancel, reschedule and listings see it.
+    /// </summary>
+    public RedisKey Parked { get; }
+
+    /// <summary>Hash: parked task id → its member in <see cref="Parked"/>.</summary>
+    public RedisKey ParkedBy { get; }
+
+    /// <summary>Added to a parked task's due time for its score in <see cref="Pending"/> (2^50 ms, beyond any due time).</summary>
+    public const long ParkedScoreOffset = 1L << 50;
 
     public RedisKey Dead { get; }
 
