@@ -25,6 +25,9 @@ internal sealed class HandlerCatalog
 
     public int Count => _handlers.Count;
 
+    /// <summary>Every handler.</summary>
+    public IEnumerable<ScheduledHandlerDescriptor> All => _handlers.Values;
+
     /// <summary>The handlers with a static recurring schedule, ordered by handler name.</summary>
     public IEnumerable<ScheduledHandlerDescriptor> Recurring => _handlers.Values.Where(h => h.Recurring is not null).OrderBy(h => h.Name, StringComparer.Ordinal);
 

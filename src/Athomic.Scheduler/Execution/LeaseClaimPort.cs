@@ -15,8 +15,11 @@ internal sealed class LeaseClaimPort(
     LeaseKeeper leases,
     IOptions<SchedulerOptions> options,
     TimeProvider time,
-    ILogger<LeaseClaimPort> logger) : IDueTaskPort
+    ILogger<LeaseClaimPort> logger,
+    Flow.FlowGate? gate = null) : IDueTaskPort
 {
+    private bool _gateStarted;
+
     private readonly SchedulerWorkerOptions _options = options.Value.Worker;
     private readonly int _maxDeliveries = options.Value.Execution.MaxDeliveries;
     private readonly KeyValuePair<string, object?> _schedule = new("schedule", options.Value.KeyPrefix);
@@ -33,23 +36,64 @@ internal sealed class LeaseClaimPort(
             return new DuePoll(0, ended ? TimeSpan.Zero : null, 0, Full: ended);
         }
 
-        var batch = await store.ClaimAsync(budget, leases.Lease, cancellationToken).ConfigureAwait(false);
+        var unparked = 0;
+        if (gate is not null)
+        {
+            if (!_gateStarted)
+            {
+                // Nothing is claimed before the paused handlers are known and the limits published.
+                await gate.StartAsync(cancellationToken).ConfigureAwait(false);
+                _gateStarted = true;
+            }
+
+            // Waiting tasks whose handler may run more now (a slot freed, resumed, the rate window opened) go first:
+            // they were due before anything the claim below finds.
+            foreach (var handler in gate.TakeReady())
+            {
+                if (unparked >= budget)
+                {
+                    break;
+                }
+
+                var entries = await gate.UnparkAsync(handler, budget - unparked, leases.Lease, cancellationToken).ConfigureAwait(false);
+                unparked += entries.Count;
+                await DispatchAsync(entries, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (unparked >= budget)
+            {
+                return new DuePoll(unparked, TimeSpan.Zero, 0, Full: true);
+            }
+        }
+
+        var batch = await store.ClaimAsync(budget - unparked, leases.Lease, cancellationToken).ConfigureAwait(false);
         if (batch.Tasks.Count > 0)
         {
             SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
         }
 
-        await DispatchAsync(batch, cancellationToken).ConfigureAwait(false);
-        return new DuePoll(batch.Tasks.Count, batch.NextDueIn, batch.RecurringDispatched, Full: batch.Tasks.Count >= budget);
+        await DispatchAsync(batch.Tasks, cancellationToken).ConfigureAwait(false);
+        var nextDueIn = batch.NextDueIn;
+        if (gate is not null)
+        {
+            gate.ArmSafetyNet();
+            if (gate.NextReadyIn() is { } ready && (nextDueIn is null || ready < nextDueIn))
+            {
+                nextDueIn = ready;
+            }
+        }
+
+        return new DuePoll(batch.Tasks.Count + unparked, nextDueIn, batch.RecurringDispatched, Full: batch.Tasks.Count >= budget - unparked);
     }
 
-    private async Task DispatchAsync(ClaimBatch batch, CancellationToken cancellationToken)
+    private async Task DispatchAsync(IReadOnlyList<ClaimedEntry> entries, CancellationToken cancellationToken)
     {
         // Hold every claim from the moment of the claim, before anything is awaited: its lease is renewed whether
         // the task runs at once or waits in the broker's queue.
-        var claimed = new List<TaskLease>(batch.Tasks.Count);
+        var claimed = new List<TaskLease>(entries.Count);
+        List<(TaskLease Lease, long DueMilliseconds)>? gated = null;
         List<(ClaimedEntry Entry, string Reason)>? unrunnable = null;
-        foreach (var entry in batch.Tasks)
+        foreach (var entry in entries)
         {
             if (entry.ExpiredLeases >= _maxDeliveries)
             {
@@ -58,7 +102,12 @@ internal sealed class LeaseClaimPort(
             }
             else if (LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, UnixTime.TryFromMilliseconds(entry.DueMilliseconds), out var task, out var reason))
             {
-                claimed.Add(leases.Track(task, entry.Token));
+                var lease = leases.Track(task, entry.Token);
+                claimed.Add(lease);
+                if (gate is { IsActive: true })
+                {
+                    (gated ??= []).Add((lease, entry.DueMilliseconds));
+                }
             }
             else
             {
@@ -69,6 +118,28 @@ internal sealed class LeaseClaimPort(
         foreach (var (entry, reason) in unrunnable ?? [])
         {
             await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
+        }
+
+        if (gated is not null)
+        {
+            // Limited or paused handlers take their slots first; the tasks that get none wait in the schedule.
+            List<TaskLease> parked;
+            try
+            {
+                (_, parked) = await gate!.AdmitAsync(gated, leases.Lease, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The slots could not be taken: hand every claim back (due now) rather than run past a limit. Claims
+                // already ended here (their parking failed) are dropped: their leases expire and they are claimed again.
+                var ended = claimed.Where(l => l.IsEnded).ToList();
+                await leases.ReleaseAsync(claimed, CancellationToken.None).ConfigureAwait(false);
+                leases.Drop(ended);
+                throw;
+            }
+
+            leases.Drop(parked);
+            claimed.RemoveAll(parked.Contains);
         }
 
         for (var i = 0; i < claimed.Count; i++)

@@ -65,6 +65,9 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
 
     public TimeSpan Lease => _lease;
 
+    /// <summary>Flow control, when a handler declares limits or may be paused: frees and renews the slots of held claims.</summary>
+    internal Flow.FlowGate? Flow { get; set; }
+
     /// <summary>Most claims this process holds at once: <c>MaxConcurrency</c> running plus as many queued (the prefetch).</summary>
     public int Capacity { get; }
 
@@ -90,6 +93,15 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         var lease = new TaskLease(task, this, token: token);
         _held[lease.Claim] = lease;
         return lease;
+    }
+
+    /// <summary>Stops holding leases whose claims ended elsewhere (flow control made their tasks wait).</summary>
+    public void Drop(IEnumerable<TaskLease> leases)
+    {
+        foreach (var lease in leases)
+        {
+            Forget(lease.Claim);
+        }
     }
 
     /// <summary>Waits until claims ended so that <see cref="Available"/> is above 0 (at once if that happened since the last call), at most <paramref name="timeout"/>.</summary>
@@ -125,7 +137,8 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
     /// <summary>Hands claims back to the schedule, due now, in one call per partition (shutdown, or a dispatch that failed).</summary>
     public async Task ReleaseAsync(IReadOnlyCollection<TaskLease> leases, CancellationToken cancellationToken)
     {
-        var claims = leases.Where(l => l.TryEnd()).Select(l => l.Claim).ToArray();
+        var ending = leases.Where(l => l.TryEnd()).ToArray();
+        var claims = ending.Select(l => l.Claim).ToArray();
         if (claims.Length == 0)
         {
             return;
@@ -149,8 +162,15 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
             {
                 Forget(claim);
             }
+
+            await ReleaseSlotsAsync(ending).ConfigureAwait(false);
         }
     }
+
+    private Task ReleaseSlotsAsync(IReadOnlyCollection<TaskLease> ended) =>
+        Flow is { } flow && ended.Any(l => l.Slot is not null)
+            ? flow.ReleaseAsync([.. ended.Where(l => l.Slot is not null).Select(l => l.Slot!)])
+            : Task.CompletedTask;
 
     /// <summary>
     /// Renews held leases every third of the lease duration until the host stops; a failed renewal is retried after
@@ -184,6 +204,10 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
             {
                 var lost = await _store.ExtendLeasesAsync(leases.Select(l => l.Claim).ToArray(), _lease, stoppingToken).ConfigureAwait(false);
                 MarkLost(lost);
+                if (Flow is { } flow)
+                {
+                    await flow.ExtendAsync([.. leases.Where(l => l.Slot is not null && !l.IsLost).Select(l => l.Slot!)], _lease, stoppingToken).ConfigureAwait(false);
+                }
                 failures = 0;
                 wait = period;
             }
@@ -242,6 +266,7 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         finally
         {
             Forget(lease.Claim);
+            await ReleaseSlotsAsync([lease]).ConfigureAwait(false);
         }
     }
 

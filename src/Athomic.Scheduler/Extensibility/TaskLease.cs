@@ -17,6 +17,9 @@ public sealed class TaskLease
     /// <summary>The claim in the store's in-flight set (task id and fencing token); the lease path only.</summary>
     internal TaskClaim Claim { get; }
 
+    /// <summary>The flow-control slot this run holds (freed when the lease ends), or <see langword="null"/>.</summary>
+    internal Flow.FlowRequest? Slot { get; set; }
+
     /// <summary>Set when a renewal found that the claim is no longer current (this process stalled past its lease).</summary>
     internal bool IsLost { get; set; }
 

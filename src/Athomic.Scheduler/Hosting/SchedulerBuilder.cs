@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Flow;
 using System.ComponentModel;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
@@ -61,7 +62,7 @@ public sealed class SchedulerBuilder
             var retention = options.DeadLetters.Retention;
             if (options.Partitions <= 1)
             {
-                return new StoreSet(RedisStores.Create(redis, options.KeyPrefix, retention), null);
+                return new StoreSet(RedisStores.Create(redis, options.KeyPrefix, retention) with { Flow = new RedisFlowStore(redis, options.KeyPrefix) }, null);
             }
 
             var partitions = Enumerable.Range(0, options.Partitions)
@@ -72,7 +73,7 @@ public sealed class SchedulerBuilder
                 sp.GetRequiredService<TimeProvider>(),
                 options.Worker.MaxPollDelay,
                 sp.GetService<ILoggerFactory>()?.CreateLogger<PartitionedScheduleStore>());
-            return new StoreSet(ScheduleStores.Partitioned(partitions, router), router);
+            return new StoreSet(ScheduleStores.Partitioned(partitions, router) with { Flow = new RedisFlowStore(redis, options.KeyPrefix) }, router);
         });
         return this;
     }

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Flow;
 using Athomic.Scheduler;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
@@ -109,13 +110,15 @@ public static class SchedulerServiceCollectionExtensions
 
         // Where due tasks leave the schedule, chosen here once: the lease path to the ITaskBroker, unless
         // UseRedisStreamsBroker() replaces both this port and the broker's lifetime.
+        services.TryAddSingleton(sp => FlowControl.Create(sp, sp.GetService<SchedulerBuilder.StoreSet>()?.Stores ?? throw NoStore()));
         services.TryAddSingleton<IDueTaskPort>(sp => new LeaseClaimPort(
             sp.GetService<IScheduleStore>() ?? throw NoStore(),
             sp.GetRequiredService<ITaskBroker>(),
             sp.GetRequiredService<LeaseKeeper>(),
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<LeaseClaimPort>>()));
+            sp.GetRequiredService<ILogger<LeaseClaimPort>>(),
+            sp.GetRequiredService<FlowControl>().Gate));
         services.TryAddSingleton(sp => new BrokerLifetime(sp.GetRequiredService<InProcessTaskBroker>()));
 
         // Hosted services start in order and stop in reverse: the lease keeper stops last (running handlers keep
@@ -136,7 +139,8 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SchedulerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SchedulerWorkerService>>(),
-            sp.GetRequiredService<WorkerHeartbeat>()));
+            sp.GetRequiredService<WorkerHeartbeat>(),
+            sp.GetRequiredService<FlowControl>().Gate));
         return new SchedulerBuilder(services);
     }
 

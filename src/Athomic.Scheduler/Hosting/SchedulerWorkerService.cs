@@ -40,8 +40,15 @@ public sealed class SchedulerWorkerService : BackgroundService
         IOptions<SchedulerOptions> options,
         TimeProvider time,
         ILogger<SchedulerWorkerService> logger,
-        WorkerHeartbeat? heartbeat = null)
+        WorkerHeartbeat? heartbeat = null,
+        Flow.FlowGate? gate = null)
     {
+        if (gate is not null)
+        {
+            // A slot freed, a handler resumed or a rate window opened: waiting tasks may run now.
+            gate.Woken = Wake;
+        }
+
         _heartbeat = heartbeat ?? new WorkerHeartbeat(time);
         _store = store;
         _port = port;

@@ -36,6 +36,13 @@ internal static class LuaScripts
     public static readonly string OpsTask = Load("ops_task");
     public static readonly string OpsRunNow = Load("ops_run_now");
     public static readonly string OpsRecurring = Load("ops_recurring");
+    public static readonly string Park = Load("park");
+    public static readonly string Unpark = Load("unpark");
+    public static readonly string FlowAcquire = Load("flow_acquire");
+    public static readonly string FlowRelease = Load("flow_release");
+    public static readonly string FlowExtend = Load("flow_extend");
+    public static readonly string FlowPause = Load("flow_pause");
+    public static readonly string FlowDescribe = Load("flow_describe");
 
     private const string Include = "--#include ";
 

@@ -76,6 +76,13 @@ internal sealed class RedisKeys
     /// <summary>Added to a parked task's due time for its score in <see cref="Pending"/> (2^50 ms, beyond any due time).</summary>
     public const long ParkedScoreOffset = 1L << 50;
 
+    /// <summary>The due time of a pending score: a waiting task's score less <see cref="ParkedScoreOffset"/>.</summary>
+    public static long DueOf(long score) => score >= ParkedScoreOffset ? score - ParkedScoreOffset : score;
+
+    /// <summary>The member of a waiting task in <see cref="Parked"/>.</summary>
+    public static string ParkedMember(string handler, string key, long dueMilliseconds, string taskId) =>
+        string.Concat(handler, "\0", key, "\0", Math.Max(0, dueMilliseconds).ToString("D15", System.Globalization.CultureInfo.InvariantCulture), "\0", taskId);
+
     public RedisKey Dead { get; }
 
     public RedisKey DeadIndex { get; }

@@ -12,7 +12,7 @@ namespace Athomic.Scheduler.Redis;
 /// dead letters that <see cref="RedisDeadLetterStore"/> reads. Every mutation is one Lua script; the Redis server's
 /// <c>TIME</c> is the clock. <see cref="RedisStores.Create"/> makes it with its recurring and dead-letter stores.
 /// </summary>
-internal sealed class RedisScheduleStore : IScheduleStore
+internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowParking
 {
     /// <summary>
     /// How many claim batches' owners <c>{p}:owner</c> keeps (one member per batch, about 50 bytes): an in-flight task
@@ -43,7 +43,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
         ArgumentNullException.ThrowIfNull(redis);
         _redis = redis;
         _keys = redis.Keys;
-        _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims];
+        _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy];
         _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy);
         _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch, sendLoneItemInline: false);
     }
@@ -169,7 +169,7 @@ internal sealed class RedisScheduleStore : IScheduleStore
     /// <inheritdoc />
     public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Cancel, [_keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Reclaims], [taskId])).ConfigureAwait(false);
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Cancel, [_keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy], [taskId])).ConfigureAwait(false);
         return (int)result == 1;
     }
 

@@ -16,7 +16,7 @@ namespace Athomic.Scheduler.Storage;
 /// A partition that fails (down, or answering an error such as BUSY, READONLY or OOM) is skipped with its own backoff
 /// and logged; claims and recurring listings go on with the other partitions.
 /// </remarks>
-internal sealed class PartitionedScheduleStore : IScheduleStore
+internal sealed partial class PartitionedScheduleStore : IScheduleStore
 {
     private readonly IScheduleStore[] _partitions;
     private readonly PartitionRouter _router;

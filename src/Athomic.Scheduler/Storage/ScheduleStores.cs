@@ -20,6 +20,9 @@ internal sealed record ScheduleStores(IScheduleStore Schedule, IRecurringStore R
     /// </summary>
     public IReadOnlyList<IOperationsSource> Operations { get; init; } = [];
 
+    /// <summary>The cluster-wide state of flow control (limits, rates, pauses); <see langword="null"/> where the store has none.</summary>
+    public Flow.IFlowStore? Flow { get; init; }
+
     /// <summary>One logical schedule over <paramref name="partitions"/>, each store routed by <paramref name="router"/>.</summary>
     /// <param name="partitions">The stores of each partition, in partition order (index = <see cref="TaskPartitioner.PartitionOf"/>).</param>
     /// <param name="router">Routes ids to partitions and tracks which partitions may have something due.</param>

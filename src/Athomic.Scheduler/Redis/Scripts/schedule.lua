@@ -4,7 +4,8 @@
 -- KEYS[3] lease    (hash: task id -> fencing token of its current claim, see claim.lua)
 -- KEYS[4] queued   (hash: task id -> its stream entry id, streams broker)
 -- KEYS[5] deferred (hash: task id -> '<due ms>\n<envelope>', the version that runs after the current run)
--- KEYS[6] reclaims (see claim.lua)
+-- KEYS[6] reclaims (see claim.lua), KEYS[7] parked, KEYS[8] parked:by (see park.lua: a waiting task rescheduled is an
+-- ordinary pending task again)
 -- ARGV[1] wake channel, ARGV[2] '1' to refuse existing ids,
 -- then per task: id, 'd' (delay) or 'a' (absolute), milliseconds, envelope.
 -- Returns one status per task: 1 scheduled, 2 rescheduled (replaced the pending version, which will not run),
@@ -80,6 +81,13 @@ if #replaced > 0 then
   -- A replaced version takes with it what was held back behind it and its count of expired leases.
   redis.call('HDEL', KEYS[5], unpack(replaced))
   redis.call('HDEL', KEYS[6], unpack(replaced))
+  if redis.call('EXISTS', KEYS[8]) == 1 then
+    local parked = redis.call('HMGET', KEYS[8], unpack(replaced))
+    for k = 1, #replaced do
+      if parked[k] then redis.call('ZREM', KEYS[7], parked[k]) end
+    end
+    redis.call('HDEL', KEYS[8], unpack(replaced))
+  end
 end
 if wake ~= nil then redis.call('PUBLISH', ARGV[1], wake) end
 return out

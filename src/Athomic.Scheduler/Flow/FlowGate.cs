@@ -1,0 +1,339 @@
+using System.Collections.Concurrent;
+using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Athomic.Scheduler.Flow;
+
+/// <summary>
+/// The worker's side of flow control. Claimed tasks of a handler with a concurrency or rate limit, or of a paused
+/// handler, must take their slots (<see cref="IFlowStore.AcquireAsync"/>) before they start; a task that gets none
+/// waits in the schedule (<see cref="IFlowParking.ParkAsync"/>: pending at its due time, no attempt used, never met by
+/// a claim again, so it blocks no other handler or key). When a slot frees, the handler is resumed or its rate window
+/// has room, the workers hear of it and claim that handler's waiting tasks (<see cref="IFlowParking.UnparkAsync"/>),
+/// keys in turn, and gate them the same way.
+/// </summary>
+/// <remarks>
+/// A slot is a lease of the task's claim: taken by member <c>partition|task id|fencing token</c>, renewed with the
+/// claim, freed when the claim ends (only that member: a stale claim frees nothing a newer one holds), and back by
+/// itself when a crashed worker's lease expires. Handlers without limits cost nothing: their tasks never come here,
+/// and with no limit declared and nothing paused the gate is not on the claim path at all. A safety net looks at the
+/// waiting tasks of each limited handler every <see cref="SafetyNetPeriod"/> while some wait, in case a notification
+/// was lost.
+/// </remarks>
+internal sealed class FlowGate : IAsyncDisposable
+{
+    /// <summary>How often a handler's waiting tasks are looked at without a notification, while some may wait.</summary>
+    internal static readonly TimeSpan SafetyNetPeriod = TimeSpan.FromSeconds(2);
+
+    private static readonly HandlerFlowSpec PausedOnly = new();
+
+    private readonly IFlowStore _store;
+    private readonly IFlowParking _parking;
+    private readonly Dictionary<string, HandlerFlowSpec> _specs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _paused = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _ready = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _waiting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string?> _cursor = new(StringComparer.Ordinal);
+    private readonly int _partitions;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private IAsyncDisposable? _subscription;
+
+    public FlowGate(IFlowStore store, IFlowParking parking, HandlerCatalog catalog, int partitions, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        _parking = parking;
+        _partitions = partitions;
+        _time = time;
+        _logger = logger;
+        foreach (var handler in catalog.All)
+        {
+            if (handler.Flow is { IsGated: true } spec)
+            {
+                _specs[handler.Name] = spec;
+            }
+        }
+    }
+
+    /// <summary>Called (on any thread) when a handler's waiting tasks may run now: the worker should poll.</summary>
+    public Action? Woken { get; set; }
+
+    /// <summary>Whether claimed tasks must pass the gate (a limit is declared here, or a handler is paused).</summary>
+    public bool IsActive => _specs.Count > 0 || !_paused.IsEmpty;
+
+    /// <summary>The handlers with limits declared in this host.</summary>
+    public IReadOnlyDictionary<string, HandlerFlowSpec> Specs => _specs;
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Publishes this host's limits, loads the paused handlers and subscribes to flow notifications.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _store.PublishLimitsAsync([.. _specs], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _subscription = await _store.SubscribeAsync(OnNotification, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.FlowSubscribeFailed(_logger, SafetyNetPeriod, ex);
+        }
+
+        foreach (var name in await _store.GetPausedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _paused[name] = 0;
+        }
+
+        // Tasks may wait from an earlier run: look at every limited handler once.
+        foreach (var name in _specs.Keys)
+        {
+            MarkReady(name, 0);
+        }
+
+        Log.FlowStarted(_logger, _specs.Count, _paused.Count);
+    }
+
+    /// <summary>
+    /// Lets the claimed tasks that may start now through, taking their slots; the others wait in the schedule and their
+    /// claims end. Leases that pass get their slot attached, so ending them frees it.
+    /// </summary>
+    /// <param name="claimed">The claimed tasks' leases and their entries (due times).</param>
+    /// <param name="lease">The slot lease (the claim's lease).</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <returns>The leases that may start, and those that now wait (their claims ended; the caller stops holding them).</returns>
+    public async Task<(List<TaskLease> Run, List<TaskLease> Parked)> AdmitAsync(IReadOnlyList<(TaskLease Lease, long DueMilliseconds)> claimed, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var run = new List<TaskLease>(claimed.Count);
+        List<(TaskLease Lease, long Due, FlowRequest Request)>? gated = null;
+        foreach (var (taskLease, due) in claimed)
+        {
+            var task = taskLease.Task;
+            var spec = _specs.GetValueOrDefault(task.Handler) ?? (_paused.ContainsKey(task.Handler) ? PausedOnly : null);
+            if (spec is null)
+            {
+                run.Add(taskLease);
+                continue;
+            }
+
+            var request = new FlowRequest(task.Handler, KeyOf(task, spec), Member(taskLease.Claim), spec);
+            (gated ??= []).Add((taskLease, due, request));
+        }
+
+        var parked = new List<TaskLease>();
+        if (gated is null)
+        {
+            return (run, parked);
+        }
+
+        var grants = await _store.AcquireAsync([.. gated.Select(g => g.Request)], lease, cancellationToken).ConfigureAwait(false);
+        var waiting = new List<ParkedTask>();
+        for (var i = 0; i < gated.Count; i++)
+        {
+            var (taskLease, due, request) = gated[i];
+            var grant = grants[i];
+            if (grant.Granted)
+            {
+                taskLease.Slot = request;
+                run.Add(taskLease);
+                continue;
+            }
+
+            parked.Add(taskLease);
+            waiting.Add(new ParkedTask(taskLease.Claim, request.Handler, request.Key ?? string.Empty, due));
+            _waiting[request.Handler] = 1;
+            if (grant.Paused)
+            {
+                _paused[request.Handler] = 0;
+            }
+            else if (grant.RetryAtMilliseconds > 0)
+            {
+                // The rate window has room at that time (store clock); this host's clock is close enough to wake on.
+                MarkReady(request.Handler, grant.RetryAtMilliseconds);
+            }
+        }
+
+        if (waiting.Count > 0)
+        {
+            foreach (var group in waiting.GroupBy(w => w.Handler))
+            {
+                Log.FlowHeldBack(_logger, group.Count(), group.Key, _paused.ContainsKey(group.Key) ? "the handler is paused" : "its limit is reached");
+            }
+
+            foreach (var taskLease in parked)
+            {
+                taskLease.TryEnd();
+            }
+
+            await _parking.ParkAsync(waiting, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (run, parked);
+    }
+
+    /// <summary>The handlers whose waiting tasks should be claimed now (notified, rate window open, or the safety net).</summary>
+    public IReadOnlyList<string> TakeReady()
+    {
+        var now = Now;
+        List<string>? ready = null;
+        foreach (var (handler, at) in _ready)
+        {
+            if (at <= now && !_paused.ContainsKey(handler) && _ready.TryRemove(new KeyValuePair<string, long>(handler, at)))
+            {
+                (ready ??= []).Add(handler);
+            }
+        }
+
+        return ready ?? (IReadOnlyList<string>)[];
+    }
+
+    /// <summary>The time until the next handler is due to be looked at, or <see langword="null"/> when none is.</summary>
+    public TimeSpan? NextReadyIn()
+    {
+        if (_ready.IsEmpty)
+        {
+            return null;
+        }
+
+        var soonest = _ready.Values.Min();
+        return TimeSpan.FromMilliseconds(Math.Max(0, soonest - Now));
+    }
+
+    /// <summary>Claims waiting tasks of <paramref name="handler"/> again (keys in turn), up to <paramref name="maxCount"/>.</summary>
+    public async Task<IReadOnlyList<ClaimedEntry>> UnparkAsync(string handler, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var spec = _specs.GetValueOrDefault(handler);
+        var perKey = spec is { MaxConcurrencyPerKey: > 0 } ? spec.MaxConcurrencyPerKey : maxCount;
+        var batch = await _parking.UnparkAsync(handler, maxCount, perKey, _cursor.GetValueOrDefault(handler), lease, cancellationToken).ConfigureAwait(false);
+        _cursor[handler] = batch.LastKey;
+        if (batch.Tasks.Count == 0)
+        {
+            _waiting.TryRemove(handler, out _);
+        }
+        else
+        {
+            // More may wait behind them: look again after the safety-net period if nothing frees a slot sooner.
+            MarkReady(handler, Now + (long)SafetyNetPeriod.TotalMilliseconds);
+        }
+
+        return batch.Tasks;
+    }
+
+    /// <summary>Frees the slots of ended runs (best effort: a slot not freed comes back when its lease expires).</summary>
+    public async Task ReleaseAsync(IReadOnlyList<FlowRequest> slots)
+    {
+        if (slots.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.ReleaseAsync(slots, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.FlowReleaseFailed(_logger, slots.Count, ex);
+        }
+
+        foreach (var slot in slots)
+        {
+            // This host frees slots too: its own waiting tasks may take them without a round trip through Pub/Sub.
+            MarkReady(slot.Handler, 0);
+        }
+    }
+
+    /// <summary>Renews the slot leases of running claims.</summary>
+    public async Task ExtendAsync(IReadOnlyList<FlowRequest> slots, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (slots.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.ExtendAsync(slots, lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.FlowExtendFailed(_logger, slots.Count, ex);
+        }
+    }
+
+    /// <summary>A safety net: every handler that had tasks wait is looked at again when nothing else woke it.</summary>
+    public void ArmSafetyNet()
+    {
+        var at = Now + (long)SafetyNetPeriod.TotalMilliseconds;
+        foreach (var handler in _waiting.Keys)
+        {
+            _ready.TryAdd(handler, at);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_subscription is not null)
+        {
+            await _subscription.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void OnNotification(string message)
+    {
+        if (message.Length < 3 || message[1] != ':')
+        {
+            return;
+        }
+
+        var handler = message[2..];
+        switch (message[0])
+        {
+            case 'p':
+                _paused[handler] = 0;
+                return;
+            case 'r':
+                _paused.TryRemove(handler, out _);
+                _waiting[handler] = 1;
+                break;
+        }
+
+        MarkReady(handler, 0);
+    }
+
+    private void MarkReady(string handler, long at)
+    {
+        _ready.AddOrUpdate(handler, at, (_, existing) => Math.Min(existing, at));
+        if (at <= Now)
+        {
+            Woken?.Invoke();
+        }
+    }
+
+    private string? KeyOf(GenericTask task, HandlerFlowSpec spec)
+    {
+        if (spec.MaxConcurrencyPerKey <= 0 || spec.KeySelector is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return spec.KeySelector(task.Payload);
+        }
+        catch (Exception ex)
+        {
+            Log.FlowKeyUnreadable(_logger, task.TaskId, task.Handler, ex);
+            return null;
+        }
+    }
+
+    private string Member(TaskClaim claim) =>
+        string.Concat(
+            TaskPartitioner.PartitionOf(claim.TaskId, _partitions).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "|",
+            claim.TaskId,
+            "|",
+            claim.Token.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}

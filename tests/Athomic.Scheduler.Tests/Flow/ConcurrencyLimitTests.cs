@@ -1,0 +1,64 @@
+using Athomic.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Athomic.Scheduler.Tests.Flow;
+
+/// <summary>Cluster-wide concurrency limits on real Redis, with several hosts and partitions racing.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class ConcurrencyLimitTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task MaxConcurrency_holds_across_three_hosts_and_every_task_runs_once_without_using_an_attempt(int partitions)
+    {
+        const int count = 60;
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new FlowRegistry(maxConcurrency: 2);
+        var hosts = Enumerable.Range(0, 3).Select(_ => Hosts.Redis(redis.Connection, prefix, registry, o => o.Partitions = partitions)).ToList();
+        var scheduler = hosts[0].Services.GetRequiredService<IScheduler>();
+        await scheduler.ScheduleManyAsync([.. Enumerable.Range(0, count).Select(i => ScheduleRequest.After(new GenericTask(FlowRegistry.Limited, default, "lim-" + i), TimeSpan.Zero))]);
+
+        await Task.WhenAll(hosts.Select(h => h.StartAsync()));
+        await registry.WhenRuns(FlowRegistry.Limited, count, Timeout);
+        await Task.WhenAll(hosts.Select(h => h.StopAsync()));
+        hosts.ForEach(h => h.Dispose());
+
+        Assert.Equal(2, registry.MaxRunning(FlowRegistry.Limited));
+        Assert.Equal(count, registry.Runs.Count);
+        Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
+        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+    }
+
+    [Fact]
+    public async Task A_limited_handler_with_a_deep_backlog_never_holds_up_an_unlimited_one()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new FlowRegistry(maxConcurrency: 1) { Hold = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+        using var host = Hosts.Redis(redis.Connection, prefix, registry, o => o.Worker.BatchSize = 50);
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+        await scheduler.ScheduleManyAsync([.. Enumerable.Range(0, 500).Select(i => ScheduleRequest.After(new GenericTask(FlowRegistry.Limited, default, "deep-" + i), TimeSpan.Zero))]);
+        await host.StartAsync();
+        await registry.When(() => registry.Running(FlowRegistry.Limited) == 1, Timeout);
+
+        // 499 due tasks of the limited handler wait; a task of another handler scheduled behind them runs at once.
+        await scheduler.ScheduleAsync(new GenericTask(FlowRegistry.Free, default, "free-1"), TimeSpan.Zero);
+        await registry.WhenRuns(FlowRegistry.Free, 1, Timeout);
+        Assert.Equal(1, registry.Running(FlowRegistry.Limited));
+        Assert.Equal(0, registry.Runs.Keys.Count(k => k.StartsWith(FlowRegistry.Limited, StringComparison.Ordinal)));
+
+        // The waiting tasks are pending at their due time, with no attempt used.
+        var waiting = await scheduler.GetAsync("deep-499");
+        Assert.NotNull(waiting);
+
+        registry.Hold.SetResult();
+        await registry.WhenRuns(FlowRegistry.Limited, 500, Timeout);
+        await host.StopAsync();
+        Assert.Equal(1, registry.MaxRunning(FlowRegistry.Limited));
+        Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
+        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+    }
+}
