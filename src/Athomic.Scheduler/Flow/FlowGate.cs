@@ -109,16 +109,14 @@ internal sealed class FlowGate : IAsyncDisposable
         List<(TaskLease Lease, long Due, FlowRequest Request)>? gated = null;
         foreach (var (taskLease, due) in claimed)
         {
-            var task = taskLease.Task;
-            var spec = _specs.GetValueOrDefault(task.Handler) ?? (_paused.ContainsKey(task.Handler) ? PausedOnly : null);
-            if (spec is null)
+            if (RequestOf(taskLease.Task, Member(taskLease.Claim)) is { } request)
+            {
+                (gated ??= []).Add((taskLease, due, request));
+            }
+            else
             {
                 run.Add(taskLease);
-                continue;
             }
-
-            var request = new FlowRequest(task.Handler, KeyOf(task, spec), Member(taskLease.Claim), spec);
-            (gated ??= []).Add((taskLease, due, request));
         }
 
         var parked = new List<TaskLease>();
@@ -142,16 +140,7 @@ internal sealed class FlowGate : IAsyncDisposable
 
             parked.Add(taskLease);
             waiting.Add(new ParkedTask(taskLease.Claim, request.Handler, request.Key ?? string.Empty, due));
-            _waiting[request.Handler] = 1;
-            if (grant.Paused)
-            {
-                _paused[request.Handler] = 0;
-            }
-            else if (grant.RetryAtMilliseconds > 0)
-            {
-                // The rate window has room at that time (store clock); this host's clock is close enough to wake on.
-                MarkReady(request.Handler, grant.RetryAtMilliseconds);
-            }
+            NoteRefused(request.Handler, grant);
         }
 
         if (waiting.Count > 0)
@@ -170,6 +159,55 @@ internal sealed class FlowGate : IAsyncDisposable
         }
 
         return (run, parked);
+    }
+
+    /// <summary>
+    /// The streams broker's admission of one delivered task: takes its slot, or says it must wait (the caller takes the
+    /// entry out of the stream). A task of a handler without limits, not paused, passes with no slot.
+    /// </summary>
+    /// <param name="task">The task.</param>
+    /// <param name="member">The slot's member, unique per delivery.</param>
+    /// <param name="lease">The slot lease.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Whether it may run, the slot it holds (free it when the run ends), and its concurrency key when it must wait.</returns>
+    public async Task<(bool Run, FlowRequest? Slot, string? WaitKey)> AdmitOneAsync(GenericTask task, string member, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (!IsActive || RequestOf(task, member) is not { } request)
+        {
+            return (true, null, null);
+        }
+
+        var grant = (await _store.AcquireAsync([request], lease, cancellationToken).ConfigureAwait(false))[0];
+        if (grant.Granted)
+        {
+            return (true, request, null);
+        }
+
+        NoteRefused(request.Handler, grant);
+        Log.FlowHeldBack(_logger, 1, request.Handler, grant.Paused ? "the handler is paused" : "its limit is reached");
+        return (false, null, request.Key ?? string.Empty);
+    }
+
+    /// <summary>Renews <paramref name="slot"/> every third of <paramref name="lease"/> until the returned handle is disposed (the run ended).</summary>
+    public IAsyncDisposable KeepAlive(FlowRequest slot, TimeSpan lease)
+    {
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(lease / 3, _time, stop.Token).ConfigureAwait(false);
+                    await ExtendAsync([slot], lease, stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The run ended.
+            }
+        });
+        return new SlotRenewal(stop, loop);
     }
 
     /// <summary>The handlers whose waiting tasks should be claimed now (notified, rate window open, or the safety net).</summary>
@@ -308,6 +346,36 @@ internal sealed class FlowGate : IAsyncDisposable
         if (at <= Now)
         {
             Woken?.Invoke();
+        }
+    }
+
+    private FlowRequest? RequestOf(GenericTask task, string member)
+    {
+        var spec = _specs.GetValueOrDefault(task.Handler) ?? (_paused.ContainsKey(task.Handler) ? PausedOnly : null);
+        return spec is null ? null : new FlowRequest(task.Handler, KeyOf(task, spec), member, spec);
+    }
+
+    private void NoteRefused(string handler, FlowGrant grant)
+    {
+        _waiting[handler] = 1;
+        if (grant.Paused)
+        {
+            _paused[handler] = 0;
+        }
+        else if (grant.RetryAtMilliseconds > 0)
+        {
+            // The rate window has room at that time (store clock); this host's clock is close enough to wake on.
+            MarkReady(handler, grant.RetryAtMilliseconds);
+        }
+    }
+
+    private sealed class SlotRenewal(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+            stop.Dispose();
         }
     }
 

@@ -38,6 +38,7 @@ internal static class LuaScripts
     public static readonly string OpsRecurring = Load("ops_recurring");
     public static readonly string Park = Load("park");
     public static readonly string Unpark = Load("unpark");
+    public static readonly string StreamPark = Load("stream_park");
     public static readonly string FlowAcquire = Load("flow_acquire");
     public static readonly string FlowRelease = Load("flow_release");
     public static readonly string FlowExtend = Load("flow_extend");

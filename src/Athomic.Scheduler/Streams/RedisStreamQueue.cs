@@ -180,6 +180,13 @@ internal sealed class RedisStreamQueue
         return (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamHandBack, [_keys.Stream, _keys.Queued], args).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>Takes an entry out of the stream: flow control makes its task wait in the schedule (<c>stream_park.lua</c>).</summary>
+    public async Task<bool> ParkAsync(string entryId, string taskId, ReadOnlyMemory<byte> envelope, long dueMilliseconds, string handler, string key) =>
+        (int)await RedisStoreCalls.Call(Db.ScriptEvaluateAsync(
+            LuaScripts.StreamPark,
+            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Parked, _keys.ParkedBy, _keys.Deferred],
+            [GroupName, Consumer, entryId, taskId, envelope, Math.Max(0, dueMilliseconds), RedisKeys.ParkedMember(handler, key, dueMilliseconds, taskId), _keys.WakeChannelName])).ConfigureAwait(false) == 1;
+
     public async Task<bool> DeadLetterAsync(string entryId, string taskId, ReadOnlyMemory<byte> record) =>
         (int)await Db.ScriptEvaluateAsync(
             LuaScripts.StreamDeadLetter,

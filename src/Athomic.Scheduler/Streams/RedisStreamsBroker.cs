@@ -47,6 +47,8 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly TimeSpan _visibility;
+    private readonly Flow.FlowGate? _gate;
+    private bool _gateStarted;
     private readonly bool _enabled;
     private readonly int _batchSize;
     private readonly KeyValuePair<string, object?> _schedule;
@@ -67,6 +69,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     /// <param name="options">The options.</param>
     /// <param name="time">The clock for timers.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="gate">Flow control (limits, pauses), or <see langword="null"/> when the store has none.</param>
     public RedisStreamsBroker(
         IReadOnlyList<RedisStreamQueue> queues,
         PartitionSweep? sweep,
@@ -75,8 +78,10 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         TaskExecutor executor,
         IOptions<SchedulerOptions> options,
         TimeProvider time,
-        ILogger<RedisStreamsBroker> logger)
+        ILogger<RedisStreamsBroker> logger,
+        Flow.FlowGate? gate = null)
     {
+        _gate = gate;
         _queues = queues;
         _sweep = queues.Count > 1 ? sweep ?? new PartitionSweep(queues.Count, time, options.Value.Worker.MaxPollDelay) : null;
         _recurringSweep = recurringSweep;
@@ -88,7 +93,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         _batchSize = options.Value.Worker.BatchSize;
         _schedule = new("schedule", options.Value.KeyPrefix);
         _keeper = new StreamLeaseKeeper(queues, _visibility, time, logger, _schedule);
-        _runner = new StreamEntryRunner(queues, _keeper, executor, _concurrency, time, logger, _schedule);
+        _runner = new StreamEntryRunner(queues, _keeper, executor, _concurrency, time, logger, _schedule, _visibility, gate);
         var maxDeliveries = options.Value.Execution.MaxDeliveries;
         _loops = queues
             .Select(q => new StreamReadLoop(q, _runner, _keeper, shared: queues.Count > 1, _visibility, maxDeliveries, time, logger, _schedule))
@@ -108,13 +113,40 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     /// <remarks>The streams path: due tasks (and expired leases) move from the schedule into the streams in one atomic step per partition.</remarks>
     public async Task<DuePoll> TakeDueAsync(CancellationToken cancellationToken)
     {
+        if (_gate is not null)
+        {
+            if (!_gateStarted)
+            {
+                // Nothing is promoted before the paused handlers are known and the limits published.
+                await _gate.StartAsync(cancellationToken).ConfigureAwait(false);
+                _gateStarted = true;
+            }
+
+            // Waiting tasks whose handler may run more now are claimed with a lease that is already over, so the
+            // promotion below moves them into the stream first (expired leases go first), where they are gated again.
+            foreach (var handler in _gate.TakeReady())
+            {
+                await _gate.UnparkAsync(handler, _batchSize, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var result = await PromoteDueAsync(_batchSize, cancellationToken).ConfigureAwait(false);
         if (result.Count > 0)
         {
             SchedulerMetrics.ClaimedCounter.Add(result.Count, _schedule);
         }
 
-        return new DuePoll(result.Count, result.NextDueIn, result.RecurringDispatched, Full: result.Count >= _batchSize);
+        var nextDueIn = result.NextDueIn;
+        if (_gate is not null)
+        {
+            _gate.ArmSafetyNet();
+            if (_gate.NextReadyIn() is { } ready && (nextDueIn is null || ready < nextDueIn))
+            {
+                nextDueIn = ready;
+            }
+        }
+
+        return new DuePoll(result.Count, nextDueIn, result.RecurringDispatched, Full: result.Count >= _batchSize);
     }
 
     /// <summary>Moves up to <paramref name="maxCount"/> due tasks (and expired in-flight leases) into the partitions' streams.</summary>

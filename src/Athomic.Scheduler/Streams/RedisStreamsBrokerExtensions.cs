@@ -76,7 +76,8 @@ public static class RedisStreamsBrokerExtensions
                 sp.GetRequiredService<TaskExecutor>(),
                 options,
                 sp.GetRequiredService<TimeProvider>(),
-                logger);
+                logger,
+                sp.GetRequiredService<Flow.FlowControl>().Gate);
         });
         // Due tasks leave the schedule by promotion into the streams, and this broker is the one started and stopped.
         services.RemoveAll<IDueTaskPort>();

@@ -19,6 +19,8 @@ namespace Athomic.Scheduler.Streams;
 /// <param name="time">The clock for dead-letter records.</param>
 /// <param name="logger">The logger.</param>
 /// <param name="schedule">The metrics tag of the schedule.</param>
+/// <param name="visibility">How long a delivery is held before another consumer may take it: the lease of its flow-control slot.</param>
+/// <param name="gate">Flow control (limits, pauses), or <see langword="null"/>.</param>
 internal sealed class StreamEntryRunner(
     IReadOnlyList<RedisStreamQueue> queues,
     StreamLeaseKeeper keeper,
@@ -26,7 +28,9 @@ internal sealed class StreamEntryRunner(
     int concurrency,
     TimeProvider time,
     ILogger logger,
-    KeyValuePair<string, object?> schedule)
+    KeyValuePair<string, object?> schedule,
+    TimeSpan visibility = default,
+    Flow.FlowGate? gate = null)
 {
     private readonly int _concurrency = concurrency;
     private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
@@ -155,9 +159,39 @@ internal sealed class StreamEntryRunner(
                 return;
             }
 
-            var lease = new TaskLease(task, keeper, delivery.Receipt);
+            Flow.FlowRequest? slot = null;
+            if (gate is { IsActive: true })
+            {
+                // Limited or paused handlers take their slots first; an entry that gets none leaves the stream and
+                // its task waits in the schedule, without using an attempt.
+                var (run, held, waitKey) = await gate.AdmitOneAsync(task, "s" + delivery.Receipt, visibility, CancellationToken.None).ConfigureAwait(false);
+                if (!run)
+                {
+                    await queues[delivery.Partition].ParkAsync(delivery.EntryId, delivery.TaskId, delivery.Envelope, delivery.DueMilliseconds, task.Handler, waitKey!).ConfigureAwait(false);
+                    return;
+                }
+
+                slot = held;
+            }
+
+            var lease = new TaskLease(task, keeper, delivery.Receipt) { Slot = slot };
             keeper.Running(delivery.Receipt, lease);
-            await executor.ExecuteAsync(lease, _cancelHandlers.Token).ConfigureAwait(false);
+            if (slot is null)
+            {
+                await executor.ExecuteAsync(lease, _cancelHandlers.Token).ConfigureAwait(false);
+                return;
+            }
+
+            var renewal = gate!.KeepAlive(slot, visibility);
+            try
+            {
+                await executor.ExecuteAsync(lease, _cancelHandlers.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                await renewal.DisposeAsync().ConfigureAwait(false);
+                await gate.ReleaseAsync([slot]).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {

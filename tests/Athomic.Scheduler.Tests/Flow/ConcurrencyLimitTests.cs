@@ -11,14 +11,16 @@ public sealed class ConcurrencyLimitTests(RedisFixture redis)
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    public async Task MaxConcurrency_holds_across_three_hosts_and_every_task_runs_once_without_using_an_attempt(int partitions)
+    [InlineData(1, false)]
+    [InlineData(4, false)]
+    [InlineData(1, true)]
+    [InlineData(4, true)]
+    public async Task MaxConcurrency_holds_across_three_hosts_and_every_task_runs_once_without_using_an_attempt(int partitions, bool streams)
     {
         const int count = 60;
         var prefix = RedisFixture.NewPrefix();
         var registry = new FlowRegistry(maxConcurrency: 2);
-        var hosts = Enumerable.Range(0, 3).Select(_ => Hosts.Redis(redis.Connection, prefix, registry, o => o.Partitions = partitions)).ToList();
+        var hosts = Enumerable.Range(0, 3).Select(_ => Hosts.Redis(redis.Connection, prefix, registry, o => o.Partitions = partitions, streams)).ToList();
         var scheduler = hosts[0].Services.GetRequiredService<IScheduler>();
         await scheduler.ScheduleManyAsync([.. Enumerable.Range(0, count).Select(i => ScheduleRequest.After(new GenericTask(FlowRegistry.Limited, default, "lim-" + i), TimeSpan.Zero))]);
 
@@ -30,7 +32,7 @@ public sealed class ConcurrencyLimitTests(RedisFixture redis)
         Assert.Equal(2, registry.MaxRunning(FlowRegistry.Limited));
         Assert.Equal(count, registry.Runs.Count);
         Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
     }
 
     [Fact]
@@ -59,6 +61,6 @@ public sealed class ConcurrencyLimitTests(RedisFixture redis)
         await host.StopAsync();
         Assert.Equal(1, registry.MaxRunning(FlowRegistry.Limited));
         Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
     }
 }

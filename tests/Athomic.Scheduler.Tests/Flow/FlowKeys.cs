@@ -1,0 +1,42 @@
+using Athomic.Scheduler.Tests.Infrastructure;
+
+namespace Athomic.Scheduler.Tests.Flow;
+
+/// <summary>What a drained schedule with flow control leaves in Redis.</summary>
+internal static class FlowKeys
+{
+    /// <summary>
+    /// The keys of every partition (<c>{prefix}</c>, <c>{prefix#i}</c>) and of flow control (<c>{prefix#flow}</c>) that
+    /// still hold state, but the fencing counter, the owner log, the streams (empty streams keep their consumer group)
+    /// the published limits (kept for operators) and rate windows that expire by themselves: a drained schedule has none.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> LeftoverAsync(RedisFixture redis, string prefix)
+    {
+        var server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
+        var db = redis.Connection.GetDatabase();
+        var left = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: "{" + prefix + "*"))
+        {
+            var name = (string)key!;
+            if (name.EndsWith(":fence", StringComparison.Ordinal) || name.EndsWith(":owner", StringComparison.Ordinal) || name.EndsWith("#flow}:limits", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (name.EndsWith(":stream", StringComparison.Ordinal) && await db.StreamLengthAsync(name) == 0)
+            {
+                continue;
+            }
+
+            if (name.Contains("#flow}:rate:", StringComparison.Ordinal) && await db.KeyTimeToLiveAsync(name) is { } ttl && ttl > TimeSpan.Zero)
+            {
+                // A rate window's recent starts expire by themselves one window after the last start.
+                continue;
+            }
+
+            left.Add(name);
+        }
+
+        return left;
+    }
+}
