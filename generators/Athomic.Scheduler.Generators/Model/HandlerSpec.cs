@@ -32,6 +32,7 @@ internal enum HandlerParameterKind
 /// <param name="Summary">The handler's own doc summary as lines of XML doc text; empty when it has none.</param>
 /// <param name="Recurring">The handler's static <c>[Recurring]</c> schedule, or <see langword="null"/>.</param>
 /// <param name="Payload">The shapes of the payload type for the generated formatters, or <see langword="null"/> without payload.</param>
+/// <param name="Flow">The handler's flow control (limits, rate, timeout, priority), or <see langword="null"/> when it declares none.</param>
 internal sealed record HandlerSpec(
     string Name,
     string MethodDisplay,
@@ -47,7 +48,8 @@ internal sealed record HandlerSpec(
     int MaxAttempts,
     EquatableArray<string> Summary,
     RecurringSpec? Recurring = null,
-    PayloadShapes? Payload = null)
+    PayloadShapes? Payload = null,
+    FlowSpec? Flow = null)
 {
     public string DelayMethodName => "Schedule" + ScheduleName + "Async";
 
