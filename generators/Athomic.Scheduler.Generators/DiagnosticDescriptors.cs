@@ -163,6 +163,11 @@ internal static class DiagnosticDescriptors
         "Concurrency key without MaxConcurrencyPerKey",
         "The payload type '{0}' of handler '{1}' marks {2} [ConcurrencyKey], but the handler sets no MaxConcurrencyPerKey, so the key is unused; set MaxConcurrencyPerKey on the handler, or remove [ConcurrencyKey]");
 
+    public static readonly DiagnosticDescriptor UnlistedUnionCase = Warning(
+        "ATS032",
+        "Subtype of a [Union] type that is not one of its cases",
+        "'{0}' {1} '{2}', a [Union] type in the payload of handler '{3}', but is not one of its [Union] cases, so a '{0}' is written as nil and its data is lost; add [Union(key, typeof({0}))] to '{2}'");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         DuplicateHandlerName,
         GeneratedNameCollision,
@@ -194,7 +199,8 @@ internal static class DiagnosticDescriptors
         RateLimitWithoutWindow,
         NoConcurrencyKey,
         InvalidConcurrencyKeyType,
-        UnusedConcurrencyKey);
+        UnusedConcurrencyKey,
+        UnlistedUnionCase);
 
     /// <summary>All descriptors, by id.</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;

@@ -69,6 +69,51 @@ internal static class Planner
         return diagnostics.ToImmutable();
     }
 
+    /// <summary>
+    /// ATS032 for every concrete type of the compilation that derives from or implements a <c>[Union]</c> type of a
+    /// handler's payload without being one of its cases: its values would be written as nil.
+    /// </summary>
+    public static ImmutableArray<DiagnosticInfo> FindUnlistedUnionCases(ImmutableArray<ParsedHandler> handlers, ImmutableArray<UnionSubtype> subtypes)
+    {
+        var unions = new Dictionary<string, (TypeShape Shape, string Handler)>(StringComparer.Ordinal);
+        foreach (var handler in Sort(handlers))
+        {
+            foreach (var shape in handler.Spec.Payload?.Shapes ?? default)
+            {
+                if (shape.Kind == ShapeKind.Union && !unions.ContainsKey(shape.Id))
+                {
+                    unions.Add(shape.Id, (shape, handler.Spec.MethodDisplay));
+                }
+            }
+        }
+
+        var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
+        if (unions.Count == 0)
+        {
+            return diagnostics.ToImmutable();
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ordered = subtypes
+            .OrderBy(t => t.Location?.FilePath ?? string.Empty, StringComparer.Ordinal)
+            .ThenBy(t => t.Location?.Span.Start ?? 0);
+        foreach (var subtype in ordered.Where(t => seen.Add(t.TypeId)))
+        {
+            var bases = subtype.BaseClasses.Select(id => (Id: id, Verb: "derives from"))
+                .Concat(subtype.Interfaces.Select(id => (Id: id, Verb: "implements")));
+            foreach (var (id, verb) in bases)
+            {
+                if (unions.TryGetValue(id, out var union) && !union.Shape.Arguments.Contains(subtype.TypeId))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.UnlistedUnionCase, subtype.Location, subtype.Display, verb, union.Shape.Display, union.Handler));
+                }
+            }
+        }
+
+        return diagnostics.ToImmutable();
+    }
+
     /// <summary>The model to emit, or <see langword="null"/> when the assembly has no valid handler.</summary>
     public static GenerationSpec? Plan(ImmutableArray<ParsedHandler> handlers, string assemblyName, bool dynamicFallback = false)
     {

@@ -60,14 +60,25 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ConcurrencyKeyParameterDiagnostics);
         context.RegisterSourceOutput(keyParameters, static (spc, diagnostic) => ReportIfAny(spc, diagnostic));
 
+        var unionSubtypes = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => UnionSubtypeParser.IsCandidate(node), static (ctx, ct) => UnionSubtypeParser.Parse(ctx, ct))
+            .Where(static subtype => subtype is not null)
+            .Select(static (subtype, _) => subtype!)
+            .WithTrackingName(TrackingNames.UnionSubtypes);
+        var unionWarnings = collected
+            .Combine(unionSubtypes.Collect())
+            .Select(static (pair, _) => new EquatableArray<DiagnosticInfo>(Planner.FindUnlistedUnionCases(pair.Left, pair.Right)))
+            .WithTrackingName(TrackingNames.UnionCaseDiagnostics);
+
         // Warnings are reported at locations in their syntax trees, so that #pragma warning disable and
         // [SuppressMessage] apply (a location made from a path is not matched against the tree's pragmas). The trees
         // of unchanged files are the same objects in the next compilation, so equal diagnostics leave the output cached.
         var warnings = parsed
             .SelectMany(static (result, _) => result.Diagnostics.Where(static d => d.IsWarning).ToImmutableArray())
             .Collect()
+            .Combine(unionWarnings)
             .Combine(context.CompilationProvider)
-            .Select(static (pair, _) => new EquatableArray<Diagnostic>(pair.Left.Select(d => d.ToDiagnostic(pair.Right))))
+            .Select(static (pair, _) => new EquatableArray<Diagnostic>(pair.Left.Left.Concat(pair.Left.Right).Select(d => d.ToDiagnostic(pair.Right))))
             .WithTrackingName(TrackingNames.Warnings);
         context.RegisterSourceOutput(warnings, static (spc, all) =>
         {

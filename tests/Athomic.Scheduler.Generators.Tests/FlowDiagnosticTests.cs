@@ -5,8 +5,9 @@ using static Athomic.Scheduler.Generators.Tests.Infrastructure.DiagnosticAssert;
 namespace Athomic.Scheduler.Generators.Tests;
 
 /// <summary>
-/// The flow control diagnostics (limits, priority, durations, concurrency keys), asserted by id, span and message; any
-/// other diagnostic fails the test.
+/// The flow control diagnostics (limits, priority, durations, concurrency keys) and a hazard that fails silently at
+/// run time (a [Union] subtype that is not a case), asserted by id, span and message; any other diagnostic fails the
+/// test.
 /// </summary>
 public sealed class FlowDiagnosticTests
 {
@@ -214,5 +215,52 @@ public sealed class FlowDiagnosticTests
             var suppressed = Assert.Single(outcome.GeneratorDiagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(handler, StringComparison.Ordinal));
             Assert.True(suppressed.IsSuppressed, handler);
         }
+    }
+
+    [Fact]
+    public void ATS032_subtype_of_a_payload_union_that_is_not_one_of_its_cases_is_a_warning()
+    {
+        Verify(
+            Header + """
+            [Union(0, typeof(Circle))]
+            public interface IShape { }
+
+            [MessagePackObject] public sealed class Circle : IShape { [Key(0)] public double R { get; set; } }
+            [MessagePackObject] public sealed class {|#0:Square|} : IShape { [Key(0)] public double Side { get; set; } }
+            public abstract class Polygon : IShape { }
+            public sealed class {|#1:Triangle|} : Polygon { }
+            public partial struct {|#2:Dot|} : IShape { }
+            public partial struct Dot : IEquatable<Dot> { public bool Equals(Dot other) => true; }
+            public abstract class NotAbstractEnough : IShape { }
+            public sealed class Generic<T> : IShape { }
+
+            [Union(0, typeof(Cat))]
+            public abstract class Animal { }
+
+            [MessagePackObject] public sealed class Cat : Animal { }
+            [MessagePackObject] public sealed class {|#3:Dog|} : Animal { }
+
+            // Not reachable from any payload: not checked.
+            [Union(0, typeof(Apple))]
+            public interface IFruit { }
+            [MessagePackObject] public sealed class Apple : IFruit { }
+            [MessagePackObject] public sealed class Pear : IFruit { }
+
+            [MessagePackObject]
+            public sealed record Zoo([property: Key(0)] Animal[] Animals);
+
+            public static class Jobs
+            {
+                [ScheduledHandler] public static void Draw(IShape shape) { }
+                [ScheduledHandler] public static void Visit(Zoo zoo) { }
+            }
+            """,
+            new Expected("ATS032", 0, Unlisted("App.Square", "implements", "App.IShape", "App.Jobs.Draw")),
+            new Expected("ATS032", 1, Unlisted("App.Triangle", "implements", "App.IShape", "App.Jobs.Draw")),
+            new Expected("ATS032", 2, Unlisted("App.Dot", "implements", "App.IShape", "App.Jobs.Draw")),
+            new Expected("ATS032", 3, Unlisted("App.Dog", "derives from", "App.Animal", "App.Jobs.Visit")));
+
+        static string Unlisted(string type, string verb, string union, string handler) =>
+            $"'{type}' {verb} '{union}', a [Union] type in the payload of handler '{handler}', but is not one of its [Union] cases, so a '{type}' is written as nil and its data is lost; add [Union(key, typeof({type}))] to '{union}'";
     }
 }

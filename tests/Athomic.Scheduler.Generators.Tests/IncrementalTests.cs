@@ -146,21 +146,29 @@ public sealed class IncrementalTests
                 [ScheduledHandler(MaxConcurrency = 2, Timeout = "00:00:30")] public static void Limited(Keyed keyed) { }
                 [ScheduledHandler(MaxConcurrencyPerKey = 1)] public static void PerKey(Keyed keyed) { }
                 [ScheduledHandler(RateLimit = 0)] public static void BadRate() { }
+                [ScheduledHandler] public static void Draw(IShape shape) { }
             }
 
             [MessagePackObject]
             public sealed record Keyed([property: Key(0), ConcurrencyKey] string Tenant);
+
+            [Union(0, typeof(Circle))]
+            public interface IShape { }
+
+            [MessagePackObject] public sealed class Circle : IShape { }
+            public sealed class Square : IShape { }
             """;
         var compilation = TestCompilation.Create(source);
         var outcome = GeneratorHarness.Run(compilation);
         Assert.NotEmpty(outcome.GeneratorDiagnostics);
         Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "ATS031");
+        Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "ATS032");
 
         // The one exception: the reported warnings are Diagnostics located in the syntax trees of the compilation
         // they were made for (so that pragmas apply), recomputed with each compilation; they pin nothing older.
         var warnings = outcome.Result.TrackedSteps[TrackingNames.Warnings].SelectMany(s => s.Outputs).Select(o => Assert.IsType<EquatableArray<Diagnostic>>(o.Value)).ToList();
         Assert.All(warnings.SelectMany(w => w), d => Assert.Contains(d.Location.SourceTree, compilation.SyntaxTrees));
-        Assert.Equal(1, warnings.Sum(w => w.Count));
+        Assert.Equal(2, warnings.Sum(w => w.Count));
 
         var visited = new HashSet<Type>();
         foreach (var name in typeof(TrackingNames).GetFields().Select(f => (string)f.GetRawConstantValue()!).Where(n => n != TrackingNames.Warnings))
@@ -183,6 +191,7 @@ public sealed class IncrementalTests
         Assert.Contains(typeof(RecurringSpec), visited);
         Assert.Contains(typeof(FlowSpec), visited);
         Assert.Contains(typeof(ConcurrencyKeySpec), visited);
+        Assert.Contains(typeof(UnionSubtype), visited);
     }
 
     [Fact]
@@ -205,6 +214,7 @@ public sealed class IncrementalTests
         var second = GeneratorHarness.Run(Edit(compilation, OtherPath, Other.Replace("=> 1", "=> 2", StringComparison.Ordinal)), first.Driver);
 
         Assert.Equal([IncrementalStepRunReason.Unchanged], Reasons(second, TrackingNames.Warnings));
+        Assert.All(Reasons(second, TrackingNames.UnionSubtypes), r => Assert.Contains(r, CachedOrUnchanged));
         Assert.All(OutputReasons(second), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         Assert.Equal(["ATS031"], second.GeneratorDiagnostics.Select(d => d.Id));
     }
