@@ -168,6 +168,11 @@ internal static class DiagnosticDescriptors
         "Subtype of a [Union] type that is not one of its cases",
         "'{0}' {1} '{2}', a [Union] type in the payload of handler '{3}', but is not one of its [Union] cases, so a '{0}' is written as nil and its data is lost; add [Union(key, typeof({0}))] to '{2}'");
 
+    public static readonly DiagnosticDescriptor DuplicateRecurringId = Error(
+        "ATS033",
+        "Static recurring schedule id used twice",
+        "The [Recurring] schedule id '{0}' is used by both '{1}' and '{2}', so one schedule would overwrite the other; give one of them another Id");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         DuplicateHandlerName,
         GeneratedNameCollision,
@@ -200,7 +205,8 @@ internal static class DiagnosticDescriptors
         NoConcurrencyKey,
         InvalidConcurrencyKeyType,
         UnusedConcurrencyKey,
-        UnlistedUnionCase);
+        UnlistedUnionCase,
+        DuplicateRecurringId);
 
     /// <summary>All descriptors, by id.</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;

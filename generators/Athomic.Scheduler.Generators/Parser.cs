@@ -36,7 +36,7 @@ internal static class Parser
         var returnKind = CheckReturn(method, display, methodLocation, diagnostics);
         var parameters = CheckParameters(method, display, diagnostics, cancellationToken, out var payload, out var payloadLocation, out var shapes);
         var attribute = ReadAttribute(context.Attributes[0], method, display, methodLocation, diagnostics, cancellationToken, out var nameLocation);
-        var recurring = RecurringParser.Parse(method, display, attribute.Name, payload?.ToDisplayString(), methodLocation, diagnostics, cancellationToken);
+        var recurring = RecurringParser.Parse(method, display, attribute.Name, payload?.ToDisplayString(), methodLocation, diagnostics, cancellationToken, out var recurringLocation);
         var warnings = new List<DiagnosticInfo>();
         var flow = FlowParser.Parse(
             context.Attributes[0],
@@ -72,7 +72,7 @@ internal static class Parser
             recurring,
             shapes,
             flow);
-        return new ParseResult(new ParsedHandler(spec, nameLocation, methodLocation, payloadLocation), new EquatableArray<DiagnosticInfo>(warnings));
+        return new ParseResult(new ParsedHandler(spec, nameLocation, methodLocation, payloadLocation, recurringLocation), new EquatableArray<DiagnosticInfo>(warnings));
     }
 
     private static string? NotOrdinaryKind(IMethodSymbol method) => method.MethodKind switch

@@ -21,15 +21,26 @@ internal static class Planner
             .ThenBy(h => h.MethodLocation?.Span.Start ?? 0)
             .ToImmutableArray();
 
-    /// <summary>ATS001 for handler names used twice, ATS002 for generated method names taken twice.</summary>
+    /// <summary>
+    /// ATS001 for handler names used twice, ATS002 for generated method names taken twice, ATS033 for static
+    /// recurring schedule ids used twice (by handlers of different names: the same name is ATS001 already).
+    /// </summary>
     public static ImmutableArray<DiagnosticInfo> FindConflicts(ImmutableArray<ParsedHandler> handlers)
     {
         var sorted = Sort(handlers);
         var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
         var byName = GroupBy(sorted, h => new[] { h.Spec.Name });
         var byMethod = GroupBy(sorted, h => new[] { h.Spec.DelayMethodName, h.Spec.AtMethodName });
+        var bySchedule = GroupBy(sorted, h => h.Spec.Recurring is { } r ? new[] { r.ScheduleId } : Array.Empty<string>());
         foreach (var handler in sorted)
         {
+            if (handler.Spec.Recurring is { } recurring
+                && bySchedule[recurring.ScheduleId].FirstOrDefault(h => h.Spec.Name != handler.Spec.Name) is { } sameSchedule)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.DuplicateRecurringId, handler.RecurringLocation, recurring.ScheduleId, handler.Spec.MethodDisplay, sameSchedule.Spec.MethodDisplay));
+            }
+
             var sameName = byName[handler.Spec.Name];
             if (sameName.Count > 1)
             {

@@ -394,7 +394,7 @@ public sealed class DiagnosticTests
             Assert.Contains($"{descriptor.Id} | Athomic.Scheduler | {severity} | {descriptor.Title}", unshipped, StringComparison.Ordinal);
         }
 
-        Assert.Equal(32, DiagnosticDescriptors.All.Count);
-        Assert.Equal(Enumerable.Range(1, 32).Select(i => $"ATS{i:000}"), DiagnosticDescriptors.All.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(33, DiagnosticDescriptors.All.Count);
+        Assert.Equal(Enumerable.Range(1, 33).Select(i => $"ATS{i:000}"), DiagnosticDescriptors.All.Keys.Order(StringComparer.Ordinal));
     }
 }

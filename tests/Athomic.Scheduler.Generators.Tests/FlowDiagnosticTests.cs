@@ -5,9 +5,9 @@ using static Athomic.Scheduler.Generators.Tests.Infrastructure.DiagnosticAssert;
 namespace Athomic.Scheduler.Generators.Tests;
 
 /// <summary>
-/// The flow control diagnostics (limits, priority, durations, concurrency keys) and a hazard that fails silently at
-/// run time (a [Union] subtype that is not a case), asserted by id, span and message; any other diagnostic fails the
-/// test.
+/// The flow control diagnostics (limits, priority, durations, concurrency keys) and the two hazards that fail silently
+/// at run time (a [Union] subtype that is not a case, two static schedules with one id), asserted by id, span and
+/// message; any other diagnostic fails the test.
 /// </summary>
 public sealed class FlowDiagnosticTests
 {
@@ -262,5 +262,26 @@ public sealed class FlowDiagnosticTests
 
         static string Unlisted(string type, string verb, string union, string handler) =>
             $"'{type}' {verb} '{union}', a [Union] type in the payload of handler '{handler}', but is not one of its [Union] cases, so a '{type}' is written as nil and its data is lost; add [Union(key, typeof({type}))] to '{union}'";
+    }
+
+    [Fact]
+    public void ATS033_two_static_recurring_schedules_with_one_id()
+    {
+        const string Fix = "so one schedule would overwrite the other; give one of them another Id";
+        Verify(
+            Header + """
+            public static class Jobs
+            {
+                [ScheduledHandler("reports.daily"), {|#0:Recurring("0 3 * * *")|}] public static void Daily() { }
+                [ScheduledHandler, Recurring(Every = "01:00:00", {|#1:Id = "reports.daily"|})] public static void Hourly() { }
+                [ScheduledHandler, Recurring(Every = "00:10:00", {|#2:Id = "sync"|})] public static void SyncA() { }
+                [ScheduledHandler, Recurring(Every = "00:20:00", {|#3:Id = "sync"|})] public static void SyncB() { }
+                [ScheduledHandler, Recurring(Every = "00:30:00", Id = "other")] public static void Other() { }
+            }
+            """,
+            new Expected("ATS033", 0, "The [Recurring] schedule id 'reports.daily' is used by both 'App.Jobs.Daily' and 'App.Jobs.Hourly', " + Fix),
+            new Expected("ATS033", 1, "The [Recurring] schedule id 'reports.daily' is used by both 'App.Jobs.Hourly' and 'App.Jobs.Daily', " + Fix),
+            new Expected("ATS033", 2, "The [Recurring] schedule id 'sync' is used by both 'App.Jobs.SyncA' and 'App.Jobs.SyncB', " + Fix),
+            new Expected("ATS033", 3, "The [Recurring] schedule id 'sync' is used by both 'App.Jobs.SyncB' and 'App.Jobs.SyncA', " + Fix));
     }
 }
