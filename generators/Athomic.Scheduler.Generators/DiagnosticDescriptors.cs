@@ -128,6 +128,51 @@ internal static class DiagnosticDescriptors
         "Payload type breaks a MessagePack rule",
         "The payload type '{0}' of handler '{1}' would fail to serialize at run time: {2}");
 
+    public static readonly DiagnosticDescriptor InvalidFlowLimit = Error(
+        "ATS025",
+        "Invalid flow limit",
+        "{1} of handler '{0}' is {2}; a limit must be positive, so leave {1} unset for no limit");
+
+    public static readonly DiagnosticDescriptor InvalidPriority = Error(
+        "ATS026",
+        "Invalid priority",
+        "Priority of handler '{0}' is {1}; use 0 (the default and the lowest) to 1000");
+
+    public static readonly DiagnosticDescriptor InvalidFlowDuration = Error(
+        "ATS027",
+        "Invalid timeout or rate window",
+        "{1} = \"{2}\" of handler '{0}' {3}; give a TimeSpan of at least 1 millisecond as [d.]hh:mm:ss[.fffffff], for example \"00:00:30\"");
+
+    public static readonly DiagnosticDescriptor RateLimitWithoutWindow = Error(
+        "ATS028",
+        "Rate limit without its window",
+        "Handler '{0}' sets {1} but not {2}; a rate limit needs both, for example RateLimit = 10, RateLimitWindow = \"00:00:01\"");
+
+    public static readonly DiagnosticDescriptor NoConcurrencyKey = Error(
+        "ATS029",
+        "MaxConcurrencyPerKey without a usable concurrency key",
+        "Handler '{0}' sets MaxConcurrencyPerKey, but {1}; a per-key limit needs exactly one serialized payload member marked [ConcurrencyKey]");
+
+    public static readonly DiagnosticDescriptor InvalidConcurrencyKeyType = Error(
+        "ATS030",
+        "Unsupported concurrency key type",
+        "The [ConcurrencyKey] member '{0}' has the type '{1}'; a concurrency key is a string, an integer type, a Guid or an enum, or a nullable one of these");
+
+    public static readonly DiagnosticDescriptor UnusedConcurrencyKey = Warning(
+        "ATS031",
+        "Concurrency key without MaxConcurrencyPerKey",
+        "The payload type '{0}' of handler '{1}' marks {2} [ConcurrencyKey], but the handler sets no MaxConcurrencyPerKey, so the key is unused; set MaxConcurrencyPerKey on the handler, or remove [ConcurrencyKey]");
+
+    public static readonly DiagnosticDescriptor UnlistedUnionCase = Warning(
+        "ATS032",
+        "Subtype of a [Union] type that is not one of its cases",
+        "'{0}' {1} '{2}', a [Union] type in the payload of handler '{3}', but is not one of its [Union] cases, so a '{0}' is written as nil and its data is lost; add [Union(key, typeof({0}))] to '{2}'");
+
+    public static readonly DiagnosticDescriptor DuplicateRecurringId = Error(
+        "ATS033",
+        "Static recurring schedule id used twice",
+        "The [Recurring] schedule id '{0}' is used by both '{1}' and '{2}', so one schedule would overwrite the other; give one of them another Id");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
         DuplicateHandlerName,
         GeneratedNameCollision,
@@ -152,7 +197,16 @@ internal static class DiagnosticDescriptors
         RecurringWithPayload,
         RecurringWithoutHandler,
         NoGeneratedFormatter,
-        MessagePackRule);
+        MessagePackRule,
+        InvalidFlowLimit,
+        InvalidPriority,
+        InvalidFlowDuration,
+        RateLimitWithoutWindow,
+        NoConcurrencyKey,
+        InvalidConcurrencyKeyType,
+        UnusedConcurrencyKey,
+        UnlistedUnionCase,
+        DuplicateRecurringId);
 
     /// <summary>All descriptors, by id.</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;
@@ -161,6 +215,9 @@ internal static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
     {

@@ -35,11 +35,12 @@ internal static partial class Emitter
         writer.Unindent();
     }
 
-    private static string RecurringInitializer(RecurringSpec? recurring)
+    /// <summary>The descriptor's <c>Recurring = …</c> assignment, or <see langword="null"/> without a static schedule.</summary>
+    private static string? RecurringAssignment(RecurringSpec? recurring)
     {
         if (recurring is null)
         {
-            return string.Empty;
+            return null;
         }
 
         var schedule = recurring.Cron is { } cron
@@ -50,6 +51,6 @@ internal static partial class Emitter
             schedule += " with { Misfire = global::Athomic.Scheduler.MisfirePolicy." + recurring.Misfire + " }";
         }
 
-        return " { Recurring = new global::Athomic.Scheduler.Execution.StaticRecurringSchedule(" + Literal(recurring.ScheduleId) + ", " + schedule + ") }";
+        return "Recurring = new global::Athomic.Scheduler.Execution.StaticRecurringSchedule(" + Literal(recurring.ScheduleId) + ", " + schedule + ")";
     }
 }

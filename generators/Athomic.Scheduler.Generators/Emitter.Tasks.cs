@@ -58,7 +58,7 @@ internal static partial class Emitter
             ? "global::System.ReadOnlyMemory<byte>.Empty"
             : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ")";
         writer.Indent();
-        writer.WriteLine("new " + GenericTask + "(" + Literal(handler.Name) + ", " + bytes + ", taskId);");
+        writer.WriteLine("new " + GenericTask + "(" + Literal(handler.Name) + ", " + bytes + ", taskId)" + PriorityInitializer(handler) + ";");
         writer.Unindent();
     }
 

@@ -172,7 +172,7 @@ internal static partial class Emitter
             var h = handlers[i];
             var payload = h.PayloadDisplay is null ? "null" : Literal(h.PayloadDisplay);
             var attempts = h.MaxAttempts > 0 ? ", " + h.MaxAttempts.ToString(CultureInfo.InvariantCulture) : string.Empty;
-            writer.WriteLine("new " + Descriptor + "(" + Literal(h.Name) + ", " + Literal(h.MethodDisplay) + ", " + payload + ", " + InvokerName(i) + attempts + ")" + RecurringInitializer(h.Recurring) + ",");
+            writer.WriteLine("new " + Descriptor + "(" + Literal(h.Name) + ", " + Literal(h.MethodDisplay) + ", " + payload + ", " + InvokerName(i) + attempts + ")" + DescriptorInitializer(h, i) + ",");
         }
 
         writer.CloseBlock("};");
@@ -182,6 +182,11 @@ internal static partial class Emitter
         {
             writer.WriteLine();
             Invoker(writer, spec, handlers[i], i);
+            if (handlers[i].Flow?.Key is { } key)
+            {
+                writer.WriteLine();
+                KeySelector(writer, spec, handlers[i], key, i);
+            }
         }
 
         writer.WriteLine();
@@ -227,6 +232,13 @@ internal static partial class Emitter
         }
 
         writer.CloseBlock();
+    }
+
+    /// <summary>The descriptor's object initializer (its static schedule and flow control), or nothing when it has neither.</summary>
+    private static string DescriptorInitializer(HandlerSpec handler, int index)
+    {
+        var assignments = new[] { RecurringAssignment(handler.Recurring), FlowAssignment(handler.Flow, index) }.Where(a => a is not null).ToList();
+        return assignments.Count == 0 ? string.Empty : " { " + string.Join(", ", assignments) + " }";
     }
 
     /// <summary>The handlers that get typed methods: not those whose method names collide (ATS002).</summary>

@@ -36,10 +36,22 @@ internal static class Parser
         var returnKind = CheckReturn(method, display, methodLocation, diagnostics);
         var parameters = CheckParameters(method, display, diagnostics, cancellationToken, out var payload, out var payloadLocation, out var shapes);
         var attribute = ReadAttribute(context.Attributes[0], method, display, methodLocation, diagnostics, cancellationToken, out var nameLocation);
-        var recurring = RecurringParser.Parse(method, display, attribute.Name, payload?.ToDisplayString(), methodLocation, diagnostics, cancellationToken);
+        var recurring = RecurringParser.Parse(method, display, attribute.Name, payload?.ToDisplayString(), methodLocation, diagnostics, cancellationToken, out var recurringLocation);
+        var warnings = new List<DiagnosticInfo>();
+        var flow = FlowParser.Parse(
+            context.Attributes[0],
+            context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax,
+            display,
+            payload,
+            shapes,
+            methodLocation,
+            payloadLocation,
+            diagnostics,
+            warnings);
 
         if (diagnostics.Count > 0)
         {
+            diagnostics.AddRange(warnings);
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
         }
 
@@ -58,8 +70,9 @@ internal static class Parser
             attribute.MaxAttempts,
             DocComments.Summary(context.TargetNode),
             recurring,
-            shapes);
-        return new ParseResult(new ParsedHandler(spec, nameLocation, methodLocation, payloadLocation), EquatableArray<DiagnosticInfo>.Empty);
+            shapes,
+            flow);
+        return new ParseResult(new ParsedHandler(spec, nameLocation, methodLocation, payloadLocation, recurringLocation), new EquatableArray<DiagnosticInfo>(warnings));
     }
 
     private static string? NotOrdinaryKind(IMethodSymbol method) => method.MethodKind switch

@@ -21,15 +21,26 @@ internal static class Planner
             .ThenBy(h => h.MethodLocation?.Span.Start ?? 0)
             .ToImmutableArray();
 
-    /// <summary>ATS001 for handler names used twice, ATS002 for generated method names taken twice.</summary>
+    /// <summary>
+    /// ATS001 for handler names used twice, ATS002 for generated method names taken twice, ATS033 for static
+    /// recurring schedule ids used twice (by handlers of different names: the same name is ATS001 already).
+    /// </summary>
     public static ImmutableArray<DiagnosticInfo> FindConflicts(ImmutableArray<ParsedHandler> handlers)
     {
         var sorted = Sort(handlers);
         var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
         var byName = GroupBy(sorted, h => new[] { h.Spec.Name });
         var byMethod = GroupBy(sorted, h => new[] { h.Spec.DelayMethodName, h.Spec.AtMethodName });
+        var bySchedule = GroupBy(sorted, h => h.Spec.Recurring is { } r ? new[] { r.ScheduleId } : Array.Empty<string>());
         foreach (var handler in sorted)
         {
+            if (handler.Spec.Recurring is { } recurring
+                && bySchedule[recurring.ScheduleId].FirstOrDefault(h => h.Spec.Name != handler.Spec.Name) is { } sameSchedule)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.DuplicateRecurringId, handler.RecurringLocation, recurring.ScheduleId, handler.Spec.MethodDisplay, sameSchedule.Spec.MethodDisplay));
+            }
+
             var sameName = byName[handler.Spec.Name];
             if (sameName.Count > 1)
             {
@@ -63,6 +74,51 @@ internal static class Planner
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.NoGeneratedFormatter, handler.PayloadLocation, handler.Spec.PayloadDisplay ?? string.Empty, handler.Spec.MethodDisplay, string.Join("; ", payload.Unformattable)));
+            }
+        }
+
+        return diagnostics.ToImmutable();
+    }
+
+    /// <summary>
+    /// ATS032 for every concrete type of the compilation that derives from or implements a <c>[Union]</c> type of a
+    /// handler's payload without being one of its cases: its values would be written as nil.
+    /// </summary>
+    public static ImmutableArray<DiagnosticInfo> FindUnlistedUnionCases(ImmutableArray<ParsedHandler> handlers, ImmutableArray<UnionSubtype> subtypes)
+    {
+        var unions = new Dictionary<string, (TypeShape Shape, string Handler)>(StringComparer.Ordinal);
+        foreach (var handler in Sort(handlers))
+        {
+            foreach (var shape in handler.Spec.Payload?.Shapes ?? default)
+            {
+                if (shape.Kind == ShapeKind.Union && !unions.ContainsKey(shape.Id))
+                {
+                    unions.Add(shape.Id, (shape, handler.Spec.MethodDisplay));
+                }
+            }
+        }
+
+        var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
+        if (unions.Count == 0)
+        {
+            return diagnostics.ToImmutable();
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ordered = subtypes
+            .OrderBy(t => t.Location?.FilePath ?? string.Empty, StringComparer.Ordinal)
+            .ThenBy(t => t.Location?.Span.Start ?? 0);
+        foreach (var subtype in ordered.Where(t => seen.Add(t.TypeId)))
+        {
+            var bases = subtype.BaseClasses.Select(id => (Id: id, Verb: "derives from"))
+                .Concat(subtype.Interfaces.Select(id => (Id: id, Verb: "implements")));
+            foreach (var (id, verb) in bases)
+            {
+                if (unions.TryGetValue(id, out var union) && !union.Shape.Arguments.Contains(subtype.TypeId))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.UnlistedUnionCase, subtype.Location, subtype.Display, verb, union.Shape.Display, union.Handler));
+                }
             }
         }
 

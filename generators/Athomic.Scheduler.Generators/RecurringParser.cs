@@ -38,8 +38,10 @@ internal static class RecurringParser
         string? payloadDisplay,
         LocationInfo? methodLocation,
         List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        out LocationInfo? location)
     {
+        location = null;
         AttributeData? attribute = null;
         foreach (var candidate in method.GetAttributes())
         {
@@ -70,6 +72,7 @@ internal static class RecurringParser
             }
         }
 
+        location = LocationInfo.From(Parser.NamedArgument(syntax, "Id")) ?? attributeLocation;
         var count = diagnostics.Count;
         void Invalid(string problem, AttributeArgumentSyntax? at) =>
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRecurring, LocationInfo.From(at) ?? attributeLocation, display, problem));

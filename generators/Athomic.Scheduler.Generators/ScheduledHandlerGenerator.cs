@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Athomic.Scheduler.Generators.Model;
 using Microsoft.CodeAnalysis;
 
@@ -31,7 +32,7 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Parse);
 
         var handlerDiagnostics = parsed
-            .SelectMany(static (result, _) => result.Diagnostics)
+            .SelectMany(static (result, _) => result.Diagnostics.Where(static d => !d.IsWarning).ToImmutableArray())
             .WithTrackingName(TrackingNames.HandlerDiagnostics);
         context.RegisterSourceOutput(handlerDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
@@ -48,11 +49,42 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
         var recurringWithoutHandler = context.SyntaxProvider
             .ForAttributeWithMetadataName(RecurringParser.AttributeMetadataName, static (_, _) => true, static (ctx, _) => RecurringParser.WithoutHandler(ctx))
             .WithTrackingName(TrackingNames.RecurringWithoutHandler);
-        context.RegisterSourceOutput(recurringWithoutHandler, static (spc, diagnostic) =>
+        context.RegisterSourceOutput(recurringWithoutHandler, static (spc, diagnostic) => ReportIfAny(spc, diagnostic));
+
+        var keyMembers = context.SyntaxProvider
+            .ForAttributeWithMetadataName(FlowParser.ConcurrencyKeyAttributeName, static (_, _) => true, static (ctx, _) => FlowParser.CheckKeyMember(ctx))
+            .WithTrackingName(TrackingNames.ConcurrencyKeyDiagnostics);
+        context.RegisterSourceOutput(keyMembers, static (spc, diagnostic) => ReportIfAny(spc, diagnostic));
+        var keyParameters = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => FlowParser.IsOnRecordParameter(node), static (ctx, ct) => FlowParser.CheckKeyMember(ctx, ct))
+            .WithTrackingName(TrackingNames.ConcurrencyKeyParameterDiagnostics);
+        context.RegisterSourceOutput(keyParameters, static (spc, diagnostic) => ReportIfAny(spc, diagnostic));
+
+        var unionSubtypes = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => UnionSubtypeParser.IsCandidate(node), static (ctx, ct) => UnionSubtypeParser.Parse(ctx, ct))
+            .Where(static subtype => subtype is not null)
+            .Select(static (subtype, _) => subtype!)
+            .WithTrackingName(TrackingNames.UnionSubtypes);
+        var unionWarnings = collected
+            .Combine(unionSubtypes.Collect())
+            .Select(static (pair, _) => new EquatableArray<DiagnosticInfo>(Planner.FindUnlistedUnionCases(pair.Left, pair.Right)))
+            .WithTrackingName(TrackingNames.UnionCaseDiagnostics);
+
+        // Warnings are reported at locations in their syntax trees, so that #pragma warning disable and
+        // [SuppressMessage] apply (a location made from a path is not matched against the tree's pragmas). The trees
+        // of unchanged files are the same objects in the next compilation, so equal diagnostics leave the output cached.
+        var warnings = parsed
+            .SelectMany(static (result, _) => result.Diagnostics.Where(static d => d.IsWarning).ToImmutableArray())
+            .Collect()
+            .Combine(unionWarnings)
+            .Combine(context.CompilationProvider)
+            .Select(static (pair, _) => new EquatableArray<Diagnostic>(pair.Left.Left.Concat(pair.Left.Right).Select(d => d.ToDiagnostic(pair.Right))))
+            .WithTrackingName(TrackingNames.Warnings);
+        context.RegisterSourceOutput(warnings, static (spc, all) =>
         {
-            if (diagnostic is not null)
+            foreach (var diagnostic in all)
             {
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+                spc.ReportDiagnostic(diagnostic);
             }
         });
 
@@ -74,5 +106,13 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             .Select(static (pair, _) => Planner.Plan(pair.Left.Left, pair.Left.Right, pair.Right))
             .WithTrackingName(TrackingNames.Generation);
         context.RegisterSourceOutput(generation, static (spc, spec) => Emitter.Emit(spc, spec));
+    }
+
+    private static void ReportIfAny(SourceProductionContext context, DiagnosticInfo? diagnostic)
+    {
+        if (diagnostic is not null)
+        {
+            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
     }
 }

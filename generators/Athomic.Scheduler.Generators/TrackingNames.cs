@@ -24,6 +24,21 @@ public static class TrackingNames
     /// <summary>A <c>[Recurring]</c> method without <c>[ScheduledHandler]</c>, reported (ATS022).</summary>
     public const string RecurringWithoutHandler = nameof(RecurringWithoutHandler);
 
+    /// <summary>A <c>[ConcurrencyKey]</c> member of a type that cannot be a concurrency key, reported (ATS030).</summary>
+    public const string ConcurrencyKeyDiagnostics = nameof(ConcurrencyKeyDiagnostics);
+
+    /// <summary>The same for <c>[property: ConcurrencyKey]</c> on a positional record's parameter (ATS030).</summary>
+    public const string ConcurrencyKeyParameterDiagnostics = nameof(ConcurrencyKeyParameterDiagnostics);
+
+    /// <summary>The concrete classes and structs of the compilation with base types, for the <c>[Union]</c> case check.</summary>
+    public const string UnionSubtypes = nameof(UnionSubtypes);
+
+    /// <summary>Subtypes of a payload's <c>[Union]</c> type that are not among its cases (ATS032).</summary>
+    public const string UnionCaseDiagnostics = nameof(UnionCaseDiagnostics);
+
+    /// <summary>Every warning (ATS031, ATS032), located in its syntax tree so that pragmas suppress it, reported.</summary>
+    public const string Warnings = nameof(Warnings);
+
     /// <summary>Whether the assembly opted out of generated-only formatters with <c>[assembly: DynamicPayloadFormatters]</c>.</summary>
     public const string DynamicFallback = nameof(DynamicFallback);
 

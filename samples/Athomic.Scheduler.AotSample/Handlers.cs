@@ -15,8 +15,8 @@ public sealed class Received
 /// <summary>The handlers: the generator turns them into typed Schedule…Async methods and a registry, no reflection.</summary>
 public sealed class ShippingHandlers(Received received)
 {
-    /// <summary>Runs once per shipped order.</summary>
-    [ScheduledHandler("aot.order-shipped")]
+    /// <summary>Runs once per shipped order; one run per order at a time (its key is read by generated code, no reflection).</summary>
+    [ScheduledHandler("aot.order-shipped", MaxConcurrencyPerKey = 1, Timeout = "00:01:00", Priority = 10)]
     public Task OrderShipped(OrderShipped order, CancellationToken cancellationToken)
     {
         received.Order.TrySetResult(order);

@@ -7,7 +7,7 @@ namespace Athomic.Scheduler.AotSample;
 public sealed record OrderShipped(
     [property: Key(0)] string Customer,
     [property: Key(1)] int Quantity,
-    [property: Key(2)] Guid OrderId,
+    [property: Key(2), ConcurrencyKey] Guid OrderId,
     [property: Key(3)] DateTimeOffset ShippedAt,
     [property: Key(4)] List<string> Items,
     [property: Key(5)] Carrier Carrier,

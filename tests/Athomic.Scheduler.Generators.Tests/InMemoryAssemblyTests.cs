@@ -65,20 +65,49 @@ public sealed class InMemoryAssemblyTests
             """,
             "Clash");
 
-        var host = TestHost.Build(
+        var error = await StartFails(b => b.AddScheduledHandlersFromAthomicSchedulerGeneratorsTestLibrary(), clash);
+
+        Assert.Contains("'billing.invoice-due' is registered twice", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Athomic.Scheduler.Generators.TestLibrary.InvoiceHandlers.RemindAsync", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Clash.Copy.Remind", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Same_static_schedule_id_in_two_assemblies_fails_the_host_start_naming_both_methods()
+    {
+        var clash = InMemoryAssembly.Compile(
+            """
+            using Athomic.Scheduler;
+
+            namespace Clash;
+
+            public static class Nightly
+            {
+                [ScheduledHandler("clash.nightly"), Recurring("0 4 * * *", Id = "app.nightly")]
+                public static void Run() { }
+            }
+            """,
+            "ClashSchedules");
+
+        var error = await StartFails(b => b.AddScheduledHandlersFromAthomicSchedulerGeneratorsTests(), clash);
+
+        Assert.Contains(
+            "The static recurring schedule id 'app.nightly' is used twice: by Athomic.Scheduler.Generators.Tests.Handlers.PingHandlers.NightlyPing and by Clash.Nightly.Run",
+            error.Message,
+            StringComparison.Ordinal);
+    }
+
+    /// <summary>Builds a host with <paramref name="handlers"/> and then those of <paramref name="other"/>; its start must fail.</summary>
+    private static async Task<InvalidOperationException> StartFails(Action<Hosting.SchedulerBuilder> handlers, System.Reflection.Assembly other)
+    {
+        using var host = TestHost.Build(
             b =>
             {
-                b.AddScheduledHandlersFromAthomicSchedulerGeneratorsTestLibrary();
-                InMemoryAssembly.AddHandlers(clash, b);
+                handlers(b);
+                InMemoryAssembly.AddHandlers(other, b);
             },
             out _,
             out _);
-        using (host)
-        {
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
-            Assert.Contains("'billing.invoice-due' is registered twice", error.Message, StringComparison.Ordinal);
-            Assert.Contains("Athomic.Scheduler.Generators.TestLibrary.InvoiceHandlers.RemindAsync", error.Message, StringComparison.Ordinal);
-            Assert.Contains("Clash.Copy.Remind", error.Message, StringComparison.Ordinal);
-        }
+        return await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
     }
 }

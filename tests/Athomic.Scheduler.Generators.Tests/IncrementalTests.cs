@@ -143,13 +143,35 @@ public sealed class IncrementalTests
                 [ScheduledHandler("jobs.bill")] public static void Duplicate() { }
                 [ScheduledHandler, Recurring("0 3 * * *", TimeZone = "Europe/Berlin")] public static void Nightly() { }
                 [Recurring(Every = "00:01:00")] public static void Orphan() { }
+                [ScheduledHandler(MaxConcurrency = 2, Timeout = "00:00:30")] public static void Limited(Keyed keyed) { }
+                [ScheduledHandler(MaxConcurrencyPerKey = 1)] public static void PerKey(Keyed keyed) { }
+                [ScheduledHandler(RateLimit = 0)] public static void BadRate() { }
+                [ScheduledHandler] public static void Draw(IShape shape) { }
             }
+
+            [MessagePackObject]
+            public sealed record Keyed([property: Key(0), ConcurrencyKey] string Tenant);
+
+            [Union(0, typeof(Circle))]
+            public interface IShape { }
+
+            [MessagePackObject] public sealed class Circle : IShape { }
+            public sealed class Square : IShape { }
             """;
-        var outcome = GeneratorHarness.Run(TestCompilation.Create(source));
+        var compilation = TestCompilation.Create(source);
+        var outcome = GeneratorHarness.Run(compilation);
         Assert.NotEmpty(outcome.GeneratorDiagnostics);
+        Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "ATS031");
+        Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "ATS032");
+
+        // The one exception: the reported warnings are Diagnostics located in the syntax trees of the compilation
+        // they were made for (so that pragmas apply), recomputed with each compilation; they pin nothing older.
+        var warnings = outcome.Result.TrackedSteps[TrackingNames.Warnings].SelectMany(s => s.Outputs).Select(o => Assert.IsType<EquatableArray<Diagnostic>>(o.Value)).ToList();
+        Assert.All(warnings.SelectMany(w => w), d => Assert.Contains(d.Location.SourceTree, compilation.SyntaxTrees));
+        Assert.Equal(2, warnings.Sum(w => w.Count));
 
         var visited = new HashSet<Type>();
-        foreach (var name in typeof(TrackingNames).GetFields().Select(f => (string)f.GetRawConstantValue()!))
+        foreach (var name in typeof(TrackingNames).GetFields().Select(f => (string)f.GetRawConstantValue()!).Where(n => n != TrackingNames.Warnings))
         {
             // A step that produced nothing in this run (FormatterDiagnostics here: no payload lacks a formatter) is not recorded.
             var steps = outcome.Result.TrackedSteps.TryGetValue(name, out var recorded) ? recorded : [];
@@ -167,6 +189,34 @@ public sealed class IncrementalTests
         Assert.Contains(typeof(LocationInfo), visited);
         Assert.Contains(typeof(GenerationSpec), visited);
         Assert.Contains(typeof(RecurringSpec), visited);
+        Assert.Contains(typeof(FlowSpec), visited);
+        Assert.Contains(typeof(ConcurrencyKeySpec), visited);
+        Assert.Contains(typeof(UnionSubtype), visited);
+    }
+
+    [Fact]
+    public void Unrelated_edit_leaves_warnings_unchanged_and_reports_them_again()
+    {
+        var handlers = Handlers + """
+
+            [MessagePackObject]
+            public sealed record Keyed([property: Key(0), ConcurrencyKey] string Tenant);
+
+            public static class Keys
+            {
+                [ScheduledHandler(MaxConcurrency = 2)] public static void Limited(Keyed keyed) { }
+            }
+            """;
+        var compilation = TestCompilation.Create([(HandlersPath, handlers), (OtherPath, Other)]);
+        var first = GeneratorHarness.Run(compilation);
+        Assert.Equal(["ATS031"], first.GeneratorDiagnostics.Select(d => d.Id));
+
+        var second = GeneratorHarness.Run(Edit(compilation, OtherPath, Other.Replace("=> 1", "=> 2", StringComparison.Ordinal)), first.Driver);
+
+        Assert.Equal([IncrementalStepRunReason.Unchanged], Reasons(second, TrackingNames.Warnings));
+        Assert.All(Reasons(second, TrackingNames.UnionSubtypes), r => Assert.Contains(r, CachedOrUnchanged));
+        Assert.All(OutputReasons(second), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.Equal(["ATS031"], second.GeneratorDiagnostics.Select(d => d.Id));
     }
 
     [Fact]

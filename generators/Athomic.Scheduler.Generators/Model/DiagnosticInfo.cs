@@ -12,9 +12,16 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] messageArgs) =>
         new(descriptor.Id, location, new EquatableArray<string>(messageArgs));
 
-    public Diagnostic ToDiagnostic() =>
+    /// <summary>Whether it is a warning, which users may suppress in source.</summary>
+    public bool IsWarning => DiagnosticDescriptors.Get(Id).DefaultSeverity == DiagnosticSeverity.Warning;
+
+    /// <param name="compilation">
+    /// The compilation whose syntax tree the location is in, so that <c>#pragma warning disable</c> applies; without
+    /// it the location is a path and a span, which pragmas do not match (fine for errors, which pragmas cannot disable).
+    /// </param>
+    public Diagnostic ToDiagnostic(Compilation? compilation = null) =>
         Diagnostic.Create(
             DiagnosticDescriptors.Get(Id),
-            Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None,
+            Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None,
             MessageArgs.Cast<object>().ToArray());
 }

@@ -32,6 +32,7 @@ internal enum HandlerParameterKind
 /// <param name="Summary">The handler's own doc summary as lines of XML doc text; empty when it has none.</param>
 /// <param name="Recurring">The handler's static <c>[Recurring]</c> schedule, or <see langword="null"/>.</param>
 /// <param name="Payload">The shapes of the payload type for the generated formatters, or <see langword="null"/> without payload.</param>
+/// <param name="Flow">The handler's flow control (limits, rate, timeout, priority), or <see langword="null"/> when it declares none.</param>
 internal sealed record HandlerSpec(
     string Name,
     string MethodDisplay,
@@ -47,7 +48,8 @@ internal sealed record HandlerSpec(
     int MaxAttempts,
     EquatableArray<string> Summary,
     RecurringSpec? Recurring = null,
-    PayloadShapes? Payload = null)
+    PayloadShapes? Payload = null,
+    FlowSpec? Flow = null)
 {
     public string DelayMethodName => "Schedule" + ScheduleName + "Async";
 
@@ -69,7 +71,8 @@ internal sealed record RecurringSpec(string ScheduleId, string? Cron, string? Ti
 /// <param name="NameLocation">The explicit name argument, or the method name for a default name.</param>
 /// <param name="MethodLocation">The method name.</param>
 /// <param name="PayloadLocation">The payload parameter's type, or <see langword="null"/> without payload.</param>
-internal sealed record ParsedHandler(HandlerSpec Spec, LocationInfo? NameLocation, LocationInfo? MethodLocation, LocationInfo? PayloadLocation = null);
+/// <param name="RecurringLocation">The <c>[Recurring]</c> schedule's <c>Id</c> argument, else the attribute; <see langword="null"/> without one.</param>
+internal sealed record ParsedHandler(HandlerSpec Spec, LocationInfo? NameLocation, LocationInfo? MethodLocation, LocationInfo? PayloadLocation = null, LocationInfo? RecurringLocation = null);
 
 /// <summary>The result of parsing one <c>[ScheduledHandler]</c> method: the handler when valid, and its diagnostics.</summary>
 /// <param name="Handler">The handler, or <see langword="null"/> when the method cannot be a handler.</param>

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -9,7 +10,19 @@ namespace Athomic.Scheduler.Generators.Model;
 /// <param name="LineSpan">The same span as lines and columns.</param>
 internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
 {
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    /// <summary>The location in <paramref name="compilation"/>'s tree of <see cref="FilePath"/> when there is one, else a path and a span.</summary>
+    public Location ToLocation(Compilation? compilation = null)
+    {
+        foreach (var tree in compilation?.SyntaxTrees ?? Enumerable.Empty<SyntaxTree>())
+        {
+            if (tree.FilePath == FilePath && Span.End <= tree.Length)
+            {
+                return Location.Create(tree, Span);
+            }
+        }
+
+        return Location.Create(FilePath, Span, LineSpan);
+    }
 
     public static LocationInfo? From(Location? location)
     {

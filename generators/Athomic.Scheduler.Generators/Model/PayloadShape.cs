@@ -100,3 +100,14 @@ internal sealed record MemberShape(
     string TypeId,
     bool Readable,
     MemberAssignment Assignment);
+
+/// <summary>
+/// A concrete class or struct of the compilation with base types or interfaces, for the check that every subtype of a
+/// payload's <c>[Union]</c> type is one of its cases (ATS032).
+/// </summary>
+/// <param name="TypeId">The type's shape id (<c>global::</c>-qualified).</param>
+/// <param name="Display">The type for messages.</param>
+/// <param name="BaseClasses">The shape ids of its base classes, nearest first, without <c>object</c>.</param>
+/// <param name="Interfaces">The shape ids of all its interfaces.</param>
+/// <param name="Location">Its name in the declaration.</param>
+internal sealed record UnionSubtype(string TypeId, string Display, EquatableArray<string> BaseClasses, EquatableArray<string> Interfaces, LocationInfo? Location);

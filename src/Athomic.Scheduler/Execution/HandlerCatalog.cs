@@ -1,12 +1,17 @@
 namespace Athomic.Scheduler.Execution;
 
-/// <summary>All handlers of the host, merged from every registered <see cref="IScheduledHandlerRegistry"/>.</summary>
+/// <summary>
+/// All handlers of the host, merged from every registered <see cref="IScheduledHandlerRegistry"/>. A handler name or a
+/// static recurring schedule id used twice fails the host start (within one assembly the generator reports both at
+/// compile time, ATS001 and ATS033; across assemblies only here): two schedules with one id would overwrite each other.
+/// </summary>
 internal sealed class HandlerCatalog
 {
     private readonly Dictionary<string, ScheduledHandlerDescriptor> _handlers = new(StringComparer.Ordinal);
 
     public HandlerCatalog(IEnumerable<IScheduledHandlerRegistry> registries)
     {
+        var schedules = new Dictionary<string, ScheduledHandlerDescriptor>(StringComparer.Ordinal);
         foreach (var registry in registries.Distinct())
         {
             foreach (var handler in registry.Handlers)
@@ -16,6 +21,13 @@ internal sealed class HandlerCatalog
                     throw new InvalidOperationException(
                         $"The scheduled handler name '{handler.Name}' is registered twice: by {existing.Method} and by {handler.Method}. " +
                         "Give one of them another name with [ScheduledHandler(\"name\")].");
+                }
+
+                if (handler.Recurring is { } recurring && !schedules.TryAdd(recurring.ScheduleId, handler))
+                {
+                    throw new InvalidOperationException(
+                        $"The static recurring schedule id '{recurring.ScheduleId}' is used twice: by {schedules[recurring.ScheduleId].Method} and by {handler.Method}, " +
+                        "so one schedule would overwrite the other. Give one of them another id with [Recurring(..., Id = \"id\")].");
                 }
 
                 _handlers.Add(handler.Name, handler);

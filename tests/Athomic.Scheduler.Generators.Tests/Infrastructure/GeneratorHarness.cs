@@ -16,11 +16,14 @@ internal sealed record GeneratorOutcome(GeneratorDriver Driver, Compilation Outp
     public IReadOnlyDictionary<string, string> Sources =>
         Result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal);
 
-    /// <summary>Errors and warnings of the output compilation, then the generator's diagnostics.</summary>
+    /// <summary>
+    /// Errors and warnings of the output compilation, then the generator's diagnostics; without those suppressed in
+    /// source (<c>#pragma warning disable</c>), which the driver marks and the compiler leaves out.
+    /// </summary>
     public IReadOnlyList<Diagnostic> AllDiagnostics =>
         Output.GetDiagnostics()
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
-            .Concat(GeneratorDiagnostics)
+            .Concat(GeneratorDiagnostics.Where(d => !d.IsSuppressed))
             .ToList();
 }
 
