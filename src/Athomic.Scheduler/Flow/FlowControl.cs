@@ -11,7 +11,7 @@ namespace Athomic.Scheduler.Flow;
 internal sealed record FlowControl(FlowGate? Gate)
 {
     /// <summary>Composes the gate for the host's stores and handlers.</summary>
-    /// <exception cref="InvalidOperationException">A handler declares a limit, and the store cannot enforce it.</exception>
+    /// <remarks>Where the store cannot enforce limits (the in-memory store, a custom store), a warning names the limited handlers.</remarks>
     public static FlowControl Create(IServiceProvider services, ScheduleStores stores)
     {
         var options = services.GetRequiredService<IOptions<SchedulerOptions>>().Value;
@@ -21,9 +21,8 @@ internal sealed record FlowControl(FlowGate? Gate)
             var limited = catalog.All.Where(h => h.Flow is { IsGated: true }).Select(h => h.Name).Order(StringComparer.Ordinal).ToArray();
             if (limited.Length > 0 && options.Worker.Enabled)
             {
-                throw new InvalidOperationException(
-                    $"The handlers {string.Join(", ", limited)} declare concurrency or rate limits, which the configured store cannot enforce: " +
-                    "flow control needs the Redis store (UseRedis, or Garnet). Remove the limits, or disable the worker in this host (Worker:Enabled = false).");
+                // The in-memory store (tests and demos) and custom stores run such handlers without their limits; say so once.
+                Log.FlowNotEnforced(services.GetRequiredService<ILoggerFactory>().CreateLogger<FlowControl>(), string.Join(", ", limited));
             }
 
             return new FlowControl((FlowGate?)null);

@@ -5,7 +5,7 @@ namespace Athomic.Scheduler.Flow;
 /// <summary>
 /// The cluster-wide state of flow control: slots (concurrency limits per handler and per key, each a lease), rate
 /// windows and paused handlers. One per schedule, apart from the partitions; the Redis implementation keeps it
-/// under the hash tag of <see cref="FlowKeys"/>.
+/// under the hash tag of <see cref="Redis.FlowKeys"/>.
 /// </summary>
 internal interface IFlowStore
 {

@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(304, LogLevel.Warning, "Subscribing to flow-control notifications failed; waiting tasks are looked at every {Period} instead.")]
     public static partial void FlowSubscribeFailed(ILogger logger, TimeSpan period, Exception exception);
 
+    [LoggerMessage(306, LogLevel.Warning, "The handlers {Handlers} declare concurrency or rate limits, which the configured store cannot enforce: they run without them. Flow control needs the Redis store (UseRedis, or Garnet).")]
+    public static partial void FlowNotEnforced(ILogger logger, string handlers);
+
     [LoggerMessage(305, LogLevel.Warning, "The concurrency key of task {TaskId} (handler {Handler}) cannot be read; it runs under the handler's other limits only, and its handler will report the payload.")]
     public static partial void FlowKeyUnreadable(ILogger logger, string taskId, string handler, Exception exception);
 }

@@ -1,4 +1,3 @@
-using Athomic.Scheduler.Flow;
 using System.ComponentModel;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;

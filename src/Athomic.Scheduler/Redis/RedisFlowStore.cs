@@ -1,10 +1,10 @@
 using System.Globalization;
 using Athomic.Scheduler.Execution;
-using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Flow;
 using StackExchange.Redis;
 using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
-namespace Athomic.Scheduler.Flow;
+namespace Athomic.Scheduler.Redis;
 
 /// <summary>
 /// Flow control on Redis: slots, rate windows and the paused set under the hash tag of <see cref="FlowKeys"/>, one

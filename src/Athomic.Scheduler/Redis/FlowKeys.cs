@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Flow;
+namespace Athomic.Scheduler.Redis;
 
 /// <summary>
 /// The Redis keys of flow control for one schedule (all partitions): they share the hash tag <c>{prefix#flow}</c>, so
@@ -25,7 +25,7 @@ internal sealed class FlowKeys
     /// <summary>Set: the names of the paused handlers (a name no host knows yet may be paused).</summary>
     public RedisKey Paused { get; }
 
-    /// <summary>Hash: handler name → its declared flow spec (<see cref="FlowSpecText"/>), written by each worker at start.</summary>
+    /// <summary>Hash: handler name → its declared flow spec (<see cref="Flow.FlowSpecText"/>), written by each worker at start.</summary>
     public RedisKey Limits { get; }
 
     /// <summary>Channel: a handler name, published when one of its slots frees, it is resumed or paused.</summary>
