@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Warning, "{Count} leases held by this process were claimed again elsewhere (this process stalled past its lease); their runs here can no longer end them.")]
     public static partial void LeasesLost(ILogger logger, int count);
 
+    [LoggerMessage(14, LogLevel.Warning, "Task {TaskId} ({Handler}) timed out after {Timeout} on attempt {Attempt} (the handler's Timeout); retrying in {Delay}.")]
+    public static partial void TaskTimedOut(ILogger logger, string taskId, string handler, TimeSpan timeout, int attempt, TimeSpan delay);
+
     [LoggerMessage(20, LogLevel.Warning, "Partition {Partition} of the schedule failed ({Step}); it is skipped for {Delay} while the other partitions go on.")]
     public static partial void PartitionFailed(ILogger logger, int partition, string step, TimeSpan delay, Exception exception);
 
