@@ -14,8 +14,9 @@ namespace Athomic.Scheduler.Execution;
 /// the failure policy lives, shared by every broker: complete on success; retry with exponential backoff and jitter
 /// on a handler exception, a run past the handler's <c>Timeout</c> (its token is cancelled then) or an unknown handler
 /// (during a rolling deployment another host may know it) until the attempts are exhausted, then dead letter; dead
-/// letter at once for an undecodable payload (retrying cannot fix it); release when the host stops mid-run. Each run
-/// is observed here too, the same for every broker: a log scope (task id, handler, attempt), the consumer span
+/// letter at once for an undecodable payload (retrying cannot fix it); release when the host stops mid-run; only let
+/// go of the lease when its claim was lost (the run's token is cancelled then, and another worker holds the task).
+/// Each run is observed here too, the same for every broker: a log scope (task id, handler, attempt), the consumer span
 /// <c>process {handler}</c> (<see cref="SchedulerTracing"/>), current while the handler runs, and the duration,
 /// lateness and failure metrics.
 /// </summary>
@@ -53,6 +54,13 @@ internal sealed class TaskExecutor
             SchedulerMetrics.LatenessHistogram.Record(Math.Max(0, (startedAt - due).TotalSeconds), _schedule, handlerTag);
         }
 
+        if (lease.IsLost)
+        {
+            // Lost while it waited for a handler slot: another worker holds the task now.
+            AbandonLost(lease, activity);
+            return;
+        }
+
         if (!_catalog.TryGet(task.Handler, out var handler))
         {
             var missing = $"No handler named '{task.Handler}' is registered in this host.";
@@ -65,22 +73,31 @@ internal sealed class TaskExecutor
         var timeout = handler.Flow?.Timeout;
         var started = Stopwatch.GetTimestamp();
 
-        // The handler's token: cancelled when the host stops or at the handler's Timeout. The lease ends only after the
-        // handler returns, whatever its token says, so a run that overruns its Timeout keeps its lease (and any
-        // flow-control slot) until it really ends.
+        // The handler's token: cancelled when the host stops, when the keeper learns that the claim was lost, or at the
+        // handler's Timeout. The lease ends only after the handler returns, whatever its token says, so a run that
+        // overruns its Timeout keeps its lease (and any flow-control slot) until it really ends.
         using var timer = timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
-        using var run = timer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token);
+        using var run = timer is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.LostToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.LostToken, timer.Token);
         try
         {
             var scope = _scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
-                await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, run?.Token ?? stoppingToken).ConfigureAwait(false);
+                await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, run.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception) when (lease.IsLost)
+        {
+            // Not a failed attempt: the claim belongs to another worker, so this run neither retries nor dead-letters.
+            RecordDuration(started, handlerTag);
+            AbandonLost(lease, activity);
             return;
         }
         catch (TaskPayloadException ex)
@@ -147,6 +164,14 @@ internal sealed class TaskExecutor
         var delay = RetryDelay(task.Attempt);
         logRetry(delay);
         return lease.RetryAsync(delay, CancellationToken.None);
+    }
+
+    /// <summary>Ends a run whose claim was lost: no retry, no dead letter (another worker holds the task), no store call.</summary>
+    private void AbandonLost(TaskLease lease, Activity? activity)
+    {
+        SchedulerTracing.Fail(activity, "claim_lost", "The claim was lost: another worker holds the task now.");
+        Log.RunClaimLost(_logger, lease.Task.TaskId, lease.Task.Handler, lease.Task.Attempt);
+        lease.Abandon();
     }
 
     private Task DeadLetterAsync(TaskLease lease, string reason)

@@ -19,6 +19,9 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
     /// </summary>
     public const string Overruns = "flow.overruns";
 
+    /// <summary>No Timeout: its first run waits for its token (a run the test makes lose its claim); later runs return.</summary>
+    public const string Stalls = "flow.stalls";
+
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<int, RunEvents> _runs = new();
@@ -38,6 +41,8 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
                     token.ThrowIfCancellationRequested();
                 }
             }), maxAttempts: 2) { Flow = flow },
+            new ScheduledHandlerDescriptor(Stalls, "Tests.Flow.Stalls", null, (ctx, _, ct) => Probe(ctx, ct, (run, token) =>
+                run.Number == 1 ? Task.Delay(System.Threading.Timeout.Infinite, token) : Task.CompletedTask), maxAttempts: 3),
         ];
     }
 
