@@ -21,11 +21,8 @@ public sealed class HandlerTimeoutTests(RedisFixture redis)
     [InlineData(true)]
     public async Task A_run_past_its_Timeout_has_its_token_cancelled_and_is_retried_then_dead_lettered_with_the_reason(bool streams)
     {
-        var prefix = RedisFixture.NewPrefix();
-        var probe = new FlowProbe();
-        using var metrics = new MetricWaiter(prefix);
-        using var host = Hosts.Redis(redis.Connection, prefix, probe, streams: streams);
-        await host.StartAsync();
+        using var flow = await FlowHost.StartAsync(redis, streams);
+        var (probe, metrics, host) = (flow.Probe, flow.Metrics, flow.Host);
 
         await host.Scheduler().ScheduleAsync(new GenericTask(FlowProbe.AwaitsToken, new byte[] { 7 }, "slow"), TimeSpan.Zero);
         await metrics.WhenAsync(SchedulerMetrics.DeadLettered, 1, Limit);
@@ -53,11 +50,8 @@ public sealed class HandlerTimeoutTests(RedisFixture redis)
     [InlineData(true)]
     public async Task A_run_that_ignores_its_token_keeps_its_lease_past_the_Timeout_until_it_returns_then_is_retried_and_dead_lettered(bool streams)
     {
-        var prefix = RedisFixture.NewPrefix();
-        var probe = new FlowProbe();
-        using var metrics = new MetricWaiter(prefix);
-        using var host = Hosts.Redis(redis.Connection, prefix, probe, streams: streams);
-        await host.StartAsync();
+        using var flow = await FlowHost.StartAsync(redis, streams);
+        var (probe, metrics, host) = (flow.Probe, flow.Metrics, flow.Host);
         await host.Scheduler().ScheduleAsync(new GenericTask(FlowProbe.Overruns, new byte[] { 1 }, "overrun"), TimeSpan.Zero);
 
         foreach (var (run, attempt) in new[] { (probe.Run(1), 1), (probe.Run(2), 2) })
@@ -66,7 +60,7 @@ public sealed class HandlerTimeoutTests(RedisFixture redis)
             await run.TokenCancelled();
             // A worker that ended the lease at the Timeout would have retried by now (the retry delay is at most 50 ms).
             await host.PolledAsync(3);
-            Assert.True(await InFlightAsync(prefix, streams), $"attempt {attempt} holds its lease while its handler overruns the Timeout");
+            Assert.True(await flow.InFlightAsync(), $"attempt {attempt} holds its lease while its handler overruns the Timeout");
             Assert.False(run.End.Task.IsCompleted);
             Assert.Equal(attempt, probe.Started);
             Assert.Equal(attempt - 1, metrics.Total(SchedulerMetrics.Retried));
@@ -78,7 +72,7 @@ public sealed class HandlerTimeoutTests(RedisFixture redis)
 
         await metrics.WhenAsync(SchedulerMetrics.DeadLettered, 1, Limit);
         var letter = await host.Services.GetRequiredService<IDeadLetterQueue>().GetAsync("overrun");
-        var inFlight = await InFlightAsync(prefix, streams);
+        var inFlight = await flow.InFlightAsync();
         await host.StopAsync();
 
         Assert.Equal(2, letter!.Attempts);
@@ -92,11 +86,8 @@ public sealed class HandlerTimeoutTests(RedisFixture redis)
     [InlineData(true)]
     public async Task A_run_that_returns_after_its_Timeout_fired_succeeds(bool streams)
     {
-        var prefix = RedisFixture.NewPrefix();
-        var probe = new FlowProbe();
-        using var metrics = new MetricWaiter(prefix);
-        using var host = Hosts.Redis(redis.Connection, prefix, probe, streams: streams);
-        await host.StartAsync();
+        using var flow = await FlowHost.StartAsync(redis, streams);
+        var (probe, metrics, host) = (flow.Probe, flow.Metrics, flow.Host);
 
         await host.Scheduler().ScheduleAsync(new GenericTask(FlowProbe.Overruns, new byte[] { 0 }, "late"), TimeSpan.Zero);
         await probe.Run(1).TokenCancelled();
@@ -127,7 +118,41 @@ public sealed class HandlerTimeoutTests(RedisFixture redis)
         Assert.Contains("must be positive", error.Message, StringComparison.Ordinal);
     }
 
-    private Task<bool> InFlightAsync(string prefix, bool streams) => ClaimState.InFlightAsync(redis.Connection.GetDatabase(), prefix, streams);
+    /// <summary>A started host on the fixture's connection that runs <see cref="FlowProbe"/>, and the metrics of its schedule.</summary>
+    private sealed class FlowHost : IDisposable
+    {
+        private readonly RedisFixture _redis;
+        private readonly string _prefix = RedisFixture.NewPrefix();
+        private readonly bool _streams;
+
+        private FlowHost(RedisFixture redis, bool streams)
+        {
+            (_redis, _streams) = (redis, streams);
+            Metrics = new MetricWaiter(_prefix);
+            Host = Hosts.Redis(redis.Connection, _prefix, Probe, streams: streams);
+        }
+
+        public FlowProbe Probe { get; } = new();
+
+        public MetricWaiter Metrics { get; }
+
+        public IHost Host { get; }
+
+        public static async Task<FlowHost> StartAsync(RedisFixture redis, bool streams)
+        {
+            var flow = new FlowHost(redis, streams);
+            await flow.Host.StartAsync();
+            return flow;
+        }
+
+        public Task<bool> InFlightAsync() => ClaimState.InFlightAsync(_redis.Connection.GetDatabase(), _prefix, _streams);
+
+        public void Dispose()
+        {
+            Host.Dispose();
+            Metrics.Dispose();
+        }
+    }
 
     private sealed class Registry(params ScheduledHandlerDescriptor[] handlers) : IScheduledHandlerRegistry
     {
