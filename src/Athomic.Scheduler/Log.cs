@@ -47,8 +47,14 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Warning, "Renewing {Count} leases failed ({Failures} in a row); retrying in {Delay}, before they expire.")]
     public static partial void LeaseRenewalRetrying(ILogger logger, int count, int failures, TimeSpan delay, Exception exception);
 
-    [LoggerMessage(13, LogLevel.Warning, "{Count} leases held by this process were claimed again elsewhere (this process stalled past its lease); their runs here can no longer end them.")]
+    [LoggerMessage(13, LogLevel.Warning, "{Count} leases held by this process were claimed again elsewhere (this process stalled past its lease); their runs here are cancelled and can no longer end them.")]
     public static partial void LeasesLost(ILogger logger, int count);
+
+    [LoggerMessage(14, LogLevel.Warning, "Task {TaskId} ({Handler}) timed out after {Timeout} on attempt {Attempt} (the handler's Timeout); retrying in {Delay}.")]
+    public static partial void TaskTimedOut(ILogger logger, string taskId, string handler, TimeSpan timeout, int attempt, TimeSpan delay);
+
+    [LoggerMessage(15, LogLevel.Warning, "Task {TaskId} ({Handler}), attempt {Attempt}: this process's claim was lost (it stalled past its lease, and another worker holds the task now); the run was cancelled and ends without a retry.")]
+    public static partial void RunClaimLost(ILogger logger, string taskId, string handler, int attempt);
 
     [LoggerMessage(20, LogLevel.Warning, "Partition {Partition} of the schedule failed ({Step}); it is skipped for {Delay} while the other partitions go on.")]
     public static partial void PartitionFailed(ILogger logger, int partition, string step, TimeSpan delay, Exception exception);
@@ -74,7 +80,7 @@ internal static partial class Log
     [LoggerMessage(105, LogLevel.Information, "Reclaimed {Count} stream entries idle for longer than {VisibilityTimeout} (their consumer died or stalled).")]
     public static partial void StreamEntriesReclaimed(ILogger logger, int count, TimeSpan visibilityTimeout);
 
-    [LoggerMessage(106, LogLevel.Warning, "{Count} running stream entries were reclaimed by another consumer (this process stalled past the visibility timeout); their outcome here will be ignored.")]
+    [LoggerMessage(106, LogLevel.Warning, "{Count} running stream entries were reclaimed by another consumer (this process stalled past the visibility timeout); their handlers here are cancelled and their outcome ignored.")]
     public static partial void StreamClaimsLost(ILogger logger, int count);
 
     [LoggerMessage(107, LogLevel.Error, "Stream entry {EntryId} failed outside its handler; it stays pending and is reclaimed after the visibility timeout.")]

@@ -30,10 +30,19 @@ internal sealed class HandlerCatalog
                         "so one schedule would overwrite the other. Give one of them another id with [Recurring(..., Id = \"id\")].");
                 }
 
+                if (handler.Flow?.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxTimeout))
+                {
+                    throw new InvalidOperationException(
+                        $"The Timeout of scheduled handler '{handler.Name}' ({handler.Method}) is {timeout}: it must be positive and at most {MaxTimeout}.");
+                }
+
                 _handlers.Add(handler.Name, handler);
             }
         }
     }
+
+    /// <summary>The longest handler Timeout: the longest delay a cancellation timer supports (about 49.7 days).</summary>
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     public int Count => _handlers.Count;
 

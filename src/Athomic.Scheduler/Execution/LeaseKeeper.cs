@@ -226,9 +226,9 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         var count = 0;
         foreach (var claim in claims)
         {
-            if (_held.TryGetValue(claim, out var lease) && !lease.IsLost)
+            // Cancels the run's token: a stalled process stops working on a task that another worker runs now.
+            if (_held.TryGetValue(claim, out var lease) && lease.MarkLost())
             {
-                lease.IsLost = true;
                 count++;
             }
         }
@@ -256,6 +256,8 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         var record = LeaseOutcome.DeadLetterRecord(lease.Task, reason, _time);
         return EndAsync(lease, "dead-letter", SchedulerMetrics.DeadLetteredCounter, () => _store.DeadLetterAsync(lease.Claim, record, ct));
     }
+
+    void ILeaseOwner.Abandon(TaskLease lease) => Forget(lease.Claim);
 
     private async Task EndAsync(TaskLease lease, string action, Counter<long> counter, Func<Task<bool>> end)
     {

@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Extensibility;
 using System.Diagnostics;
+using System.Globalization;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,11 +12,13 @@ namespace Athomic.Scheduler.Execution;
 /// <summary>
 /// Runs one leased task through the handler catalog in its own DI scope, then ends the lease. The one place where
 /// the failure policy lives, shared by every broker: complete on success; retry with exponential backoff and jitter
-/// on a handler exception or an unknown handler (during a rolling deployment another host may know it) until the
-/// attempts are exhausted, then dead letter; dead letter at once for an undecodable payload (retrying cannot fix
-/// it); release when the host stops mid-run. Each run is observed here too, the same for every broker: a log scope
-/// (task id, handler, attempt), the consumer span <c>process {handler}</c> (<see cref="SchedulerTracing"/>), current while
-/// the handler runs, and the duration, lateness and failure metrics.
+/// on a handler exception, a run past the handler's <c>Timeout</c> (its token is cancelled then) or an unknown handler
+/// (during a rolling deployment another host may know it) until the attempts are exhausted, then dead letter; dead
+/// letter at once for an undecodable payload (retrying cannot fix it); release when the host stops mid-run; only let
+/// go of the lease when its claim was lost (the run's token is cancelled then, and another worker holds the task).
+/// Each run is observed here too, the same for every broker: a log scope (task id, handler, attempt), the consumer span
+/// <c>process {handler}</c> (<see cref="SchedulerTracing"/>), current while the handler runs, and the duration,
+/// lateness and failure metrics.
 /// </summary>
 internal sealed class TaskExecutor
 {
@@ -51,25 +54,50 @@ internal sealed class TaskExecutor
             SchedulerMetrics.LatenessHistogram.Record(Math.Max(0, (startedAt - due).TotalSeconds), _schedule, handlerTag);
         }
 
-        if (!_catalog.TryGet(task.Handler, out var handler))
+        if (lease.IsLost)
         {
-            CountFailure(activity, handlerTag, "handler_not_found", $"No handler named '{task.Handler}' is registered in this host.");
-            await FailAsync(lease, _options.MaxAttempts, $"No handler named '{task.Handler}' is registered in this host.", null).ConfigureAwait(false);
+            // Lost while it waited for a handler slot: another worker holds the task now.
+            AbandonLost(lease, activity);
             return;
         }
 
+        if (!_catalog.TryGet(task.Handler, out var handler))
+        {
+            var missing = $"No handler named '{task.Handler}' is registered in this host.";
+            CountFailure(activity, handlerTag, "handler_not_found", missing);
+            await FailAsync(lease, _options.MaxAttempts, missing, delay => Log.TaskRetryingWithoutHandler(_logger, task.TaskId, task.Handler, task.Attempt, delay)).ConfigureAwait(false);
+            return;
+        }
+
+        var maxAttempts = handler.MaxAttempts > 0 ? handler.MaxAttempts : _options.MaxAttempts;
+        var timeout = handler.Flow?.Timeout;
         var started = Stopwatch.GetTimestamp();
+
+        // The handler's token: cancelled when the host stops, when the keeper learns that the claim was lost, or at the
+        // handler's Timeout. The lease ends only after the handler returns, whatever its token says, so a run that
+        // overruns its Timeout keeps its lease (and any flow-control slot) until it really ends.
+        using var timer = timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var run = timer is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.LostToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.LostToken, timer.Token);
         try
         {
             var scope = _scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
-                await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, stoppingToken).ConfigureAwait(false);
+                await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, run.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception) when (lease.IsLost)
+        {
+            // Not a failed attempt: the claim belongs to another worker, so this run neither retries nor dead-letters.
+            RecordDuration(started, handlerTag);
+            AbandonLost(lease, activity);
             return;
         }
         catch (TaskPayloadException ex)
@@ -80,13 +108,21 @@ internal sealed class TaskExecutor
             await DeadLetterAsync(lease, ex.Message).ConfigureAwait(false);
             return;
         }
+        catch (Exception) when (timer is { IsCancellationRequested: true })
+        {
+            // Whatever the handler threw once its Timeout fired (typically OperationCanceledException) is the timeout.
+            RecordDuration(started, handlerTag);
+            var reason = TimedOutReason(timeout!.Value);
+            CountFailure(activity, handlerTag, "timeout", reason);
+            await FailAsync(lease, maxAttempts, reason, delay => Log.TaskTimedOut(_logger, task.TaskId, task.Handler, timeout.Value, task.Attempt, delay)).ConfigureAwait(false);
+            return;
+        }
         catch (Exception ex)
         {
             RecordDuration(started, handlerTag);
             SchedulerTracing.Fail(activity, ex);
             SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", ex.GetType().FullName));
-            var maxAttempts = handler.MaxAttempts > 0 ? handler.MaxAttempts : _options.MaxAttempts;
-            await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", ex).ConfigureAwait(false);
+            await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", delay => Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, ex)).ConfigureAwait(false);
             return;
         }
 
@@ -112,7 +148,12 @@ internal sealed class TaskExecutor
         return TimeSpan.FromMilliseconds(Math.Min(_options.RetryMaxDelay.TotalMilliseconds, ms * jitter));
     }
 
-    private Task FailAsync(TaskLease lease, int maxAttempts, string reason, Exception? exception)
+    /// <summary>The dead-letter reason of a run that its handler's Timeout cancelled.</summary>
+    private static string TimedOutReason(TimeSpan timeout) =>
+        string.Create(CultureInfo.InvariantCulture, $"Timed out after {timeout.TotalSeconds:0.###} s (the handler's Timeout); its token was cancelled.");
+
+    /// <summary>A failed attempt: retried after a backoff (logged by <paramref name="logRetry"/> with the delay) until <paramref name="maxAttempts"/>, then dead-lettered.</summary>
+    private Task FailAsync(TaskLease lease, int maxAttempts, string reason, Action<TimeSpan> logRetry)
     {
         var task = lease.Task;
         if (task.Attempt >= maxAttempts)
@@ -121,16 +162,16 @@ internal sealed class TaskExecutor
         }
 
         var delay = RetryDelay(task.Attempt);
-        if (exception is null)
-        {
-            Log.TaskRetryingWithoutHandler(_logger, task.TaskId, task.Handler, task.Attempt, delay);
-        }
-        else
-        {
-            Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, exception);
-        }
-
+        logRetry(delay);
         return lease.RetryAsync(delay, CancellationToken.None);
+    }
+
+    /// <summary>Ends a run whose claim was lost: no retry, no dead letter (another worker holds the task), no store call.</summary>
+    private void AbandonLost(TaskLease lease, Activity? activity)
+    {
+        SchedulerTracing.Fail(activity, "claim_lost", "The claim was lost: another worker holds the task now.");
+        Log.RunClaimLost(_logger, lease.Task.TaskId, lease.Task.Handler, lease.Task.Attempt);
+        lease.Abandon();
     }
 
     private Task DeadLetterAsync(TaskLease lease, string reason)

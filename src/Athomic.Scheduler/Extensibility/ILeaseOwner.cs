@@ -17,4 +17,7 @@ internal interface ILeaseOwner
 
     /// <summary>The task will not run again on its own: move it to the dead letters.</summary>
     Task DeadLetterAsync(TaskLease lease, string reason, CancellationToken cancellationToken);
+
+    /// <summary>The claim was lost (another worker holds the task now): stop holding it, without a store call.</summary>
+    void Abandon(TaskLease lease);
 }

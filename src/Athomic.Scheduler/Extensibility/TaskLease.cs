@@ -4,6 +4,10 @@ namespace Athomic.Scheduler.Extensibility;
 public sealed class TaskLease
 {
     private readonly ILeaseOwner _owner;
+
+    // Cancelled when the claim is found lost; a run's token is linked to it. Holds no timer or wait handle (nothing to
+    // dispose), and is never disposed, so the keeper may cancel it whenever it learns of the loss, even after the run.
+    private readonly CancellationTokenSource _lost = new();
     private int _ended;
 
     internal TaskLease(GenericTask task, ILeaseOwner owner, string? receipt = null, long token = 0)
@@ -21,7 +25,10 @@ public sealed class TaskLease
     internal Flow.FlowRequest? Slot { get; set; }
 
     /// <summary>Set when a renewal found that the claim is no longer current (this process stalled past its lease).</summary>
-    internal bool IsLost { get; set; }
+    internal bool IsLost => _lost.IsCancellationRequested;
+
+    /// <summary>Cancelled when the claim is found lost (<see cref="MarkLost"/>): the run stops working on a task another worker holds now.</summary>
+    internal CancellationToken LostToken => _lost.Token;
 
     /// <summary>What the owner needs to end this lease besides the task (the stream entry id for the streams broker).</summary>
     internal string? Receipt { get; }
@@ -57,6 +64,34 @@ public sealed class TaskLease
     /// <returns>A task that completes when the dead letter is stored.</returns>
     public Task DeadLetterAsync(string reason, CancellationToken cancellationToken = default) =>
         End() ? _owner.DeadLetterAsync(this, reason, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+
+    /// <summary>
+    /// Marks the claim lost and cancels <see cref="LostToken"/>. The token's callbacks (the run's linked token, the
+    /// handler's registrations) run on the thread pool, not on the caller's renewal loop.
+    /// </summary>
+    /// <returns><see langword="true"/> when it was not marked lost before.</returns>
+    internal bool MarkLost()
+    {
+        if (_lost.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        _ = _lost.CancelAsync();
+        return true;
+    }
+
+    /// <summary>
+    /// Ends a lost lease without a store call: the claim belongs to another worker now, so any end would be fenced; the
+    /// owner only stops holding it.
+    /// </summary>
+    internal void Abandon()
+    {
+        if (End())
+        {
+            _owner.Abandon(this);
+        }
+    }
 
     /// <summary>Marks the lease ended without calling its owner (the owner ends it itself, for example in a batch).</summary>
     /// <returns><see langword="true"/> when it was not ended before.</returns>

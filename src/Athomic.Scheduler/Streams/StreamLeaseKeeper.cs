@@ -79,6 +79,8 @@ internal sealed class StreamLeaseKeeper(
         return EndAsync(lease, "dead-letter", SchedulerMetrics.DeadLetteredCounter, (queue, entryId) => queue.DeadLetterAsync(entryId, lease.Task.TaskId, record));
     }
 
+    void ILeaseOwner.Abandon(TaskLease lease) => Forget(lease.Receipt!);
+
     private async Task EndAsync(TaskLease lease, string action, Counter<long> counter, Func<RedisStreamQueue, string, Task<bool>> end)
     {
         var (partition, entryId) = StreamDelivery.ParseReceipt(lease.Receipt!);
@@ -114,8 +116,17 @@ internal sealed class StreamLeaseKeeper(
                 var ids = group.Select(r => r.EntryId).ToArray();
                 try
                 {
-                    var lost = (await queues[group.Key].KeepAliveAsync(ids).ConfigureAwait(false))
-                        .Count(id => _held.ContainsKey(StreamDelivery.ReceiptOf(group.Key, id)));
+                    var lost = 0;
+                    foreach (var id in await queues[group.Key].KeepAliveAsync(ids).ConfigureAwait(false))
+                    {
+                        // Another consumer owns the entry now: a running handler's token is cancelled, so a stalled
+                        // process stops working on an entry that another consumer runs.
+                        if (_held.TryGetValue(StreamDelivery.ReceiptOf(group.Key, id), out var lease) && (lease is null || lease.MarkLost()))
+                        {
+                            lost++;
+                        }
+                    }
+
                     if (lost > 0)
                     {
                         Log.StreamClaimsLost(logger, lost);

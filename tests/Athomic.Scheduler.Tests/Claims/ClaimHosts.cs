@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,16 +10,17 @@ namespace Athomic.Scheduler.Tests.Claims;
 /// <summary>Hosts for the claim tests, on a connection whose timeout suits one-second leases.</summary>
 internal static class ClaimHosts
 {
-    /// <summary>A connection to the fixture's server with 400 ms timeouts (a 1 s lease needs at most 500 ms).</summary>
-    public static Task<ConnectionMultiplexer> ConnectAsync(RedisFixture redis) =>
-        ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString + ",syncTimeout=400,asyncTimeout=400");
+    /// <summary>A connection to the fixture's server with 400 ms timeouts by default (a 1 s lease needs at most 500 ms).</summary>
+    public static Task<ConnectionMultiplexer> ConnectAsync(RedisFixture redis, int timeoutMilliseconds = 400) =>
+        ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString + $",syncTimeout={timeoutMilliseconds},asyncTimeout={timeoutMilliseconds}");
 
-    public static IHost Start(IConnectionMultiplexer connection, string prefix, RunLog log, bool streams, Action<SchedulerOptions>? configure = null)
+    public static IHost Start(
+        IConnectionMultiplexer connection, string prefix, IScheduledHandlerRegistry registry, bool streams, Action<SchedulerOptions>? configure = null, Action<HostApplicationBuilder>? customize = null)
     {
         var host = Hosts.Redis(
             connection,
             prefix,
-            log,
+            registry,
             o =>
             {
                 o.Worker.LeaseDuration = TimeSpan.FromSeconds(1);
@@ -26,7 +28,8 @@ internal static class ClaimHosts
                 o.Execution.MaxConcurrency = 2;
                 configure?.Invoke(o);
             },
-            streams);
+            streams,
+            customize);
         return host;
     }
 

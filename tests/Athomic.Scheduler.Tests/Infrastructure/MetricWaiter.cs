@@ -9,6 +9,7 @@ public sealed class MetricWaiter : IDisposable
     private readonly string _schedule;
     private readonly object _gate = new();
     private readonly Dictionary<string, long> _totals = new();
+    private readonly List<(string Instrument, string? ErrorType)> _errorTypes = new();
     private readonly List<(string Instrument, long Count, TaskCompletionSource Done)> _waiters = new();
 
     public MetricWaiter(string schedule)
@@ -33,6 +34,15 @@ public sealed class MetricWaiter : IDisposable
         }
     }
 
+    /// <summary>The <c>error.type</c> tag of every measurement of <paramref name="instrument"/> for this schedule, in order.</summary>
+    public IReadOnlyList<string?> ErrorTypes(string instrument)
+    {
+        lock (_gate)
+        {
+            return _errorTypes.Where(m => m.Instrument == instrument).Select(m => m.ErrorType).ToList();
+        }
+    }
+
     /// <summary>Completes when <paramref name="instrument"/> has counted at least <paramref name="count"/> for this schedule.</summary>
     public Task WhenAsync(string instrument, long count, TimeSpan timeout)
     {
@@ -54,9 +64,11 @@ public sealed class MetricWaiter : IDisposable
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
         var mine = false;
+        string? errorType = null;
         foreach (var tag in tags)
         {
             mine |= tag.Key == "schedule" && (string?)tag.Value == _schedule;
+            errorType = tag.Key == "error.type" ? (string?)tag.Value : errorType;
         }
 
         if (!mine)
@@ -66,6 +78,7 @@ public sealed class MetricWaiter : IDisposable
 
         lock (_gate)
         {
+            _errorTypes.Add((instrument.Name, errorType));
             var total = _totals[instrument.Name] = _totals.GetValueOrDefault(instrument.Name) + value;
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
