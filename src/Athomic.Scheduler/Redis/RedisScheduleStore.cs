@@ -177,7 +177,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     public async Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
         var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Get, [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Queued, _keys.Stream], [taskId])).ConfigureAwait(false);
-        return GetReply.Read(result, taskId);
+        // A task waiting for a flow-control slot is pending at its due time (its score is offset, see RedisKeys.Parked).
+        return GetReply.Read(result, taskId) is { } stored ? stored with { ScoreMilliseconds = RedisKeys.DueOf(stored.ScoreMilliseconds) } : null;
     }
 
     /// <inheritdoc />

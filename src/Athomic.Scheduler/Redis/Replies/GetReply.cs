@@ -19,6 +19,6 @@ internal static class GetReply
         }
 
         var reply = new FlatReply(result, Header, 1);
-        return new StoredTask(taskId, (byte[])reply[Envelope]!, (ScheduledTaskState)(int)reply[State], RedisKeys.DueOf((long)(double)reply[Score]));
+        return new StoredTask(taskId, (byte[])reply[Envelope]!, (ScheduledTaskState)(int)reply[State], (long)(double)reply[Score]);
     }
 }
