@@ -104,6 +104,15 @@ public sealed class HandlersPageTests(BrowserFixture browser, RedisFixture redis
         await Assertions.Expect(page.Locator(".flash.ok")).ToContainTextAsync("Handler billing.v2 is paused");
         await Assertions.Expect(Cells(page, "billing.v2").Nth(1)).ToHaveTextAsync("paused");
         Assert.Contains(await host.Operations.ListHandlersAsync(), h => h is { Handler: "billing.v2", IsPaused: true });
+
+        // A name that cannot be a handler's is refused with the reason, and nothing is paused.
+        await page.FillAsync("#pause-by-name input[name=id]", "two words");
+        await page.ClickAsync("#pause-by-name button[type=submit]");
+        var refused = page.WaitForResponseAsync(r => r.Url.EndsWith("/action", StringComparison.Ordinal));
+        await page.ClickAsync("#confirm");
+        Assert.Equal(400, (await refused).Status);
+        await Assertions.Expect(page.Locator(".notice")).ToContainTextAsync("The action was not carried out: The handler name 'two words' is invalid");
+        Assert.Equal(["billing.v2", Email], (await host.Operations.ListHandlersAsync()).Select(h => h.Handler));
     }
 
     [Fact]
