@@ -41,16 +41,7 @@ public sealed class PauseResumeTests(RedisFixture redis)
 
         // Operators see each waiting task pending at its real due time, with its first attempt, marked as waiting;
         // the listing pages through them (the cursor keeps the stored order).
-        var listed = new List<TaskSummary>();
-        string? cursor = null;
-        do
-        {
-            var page = await operations.ListTasksAsync(new TaskQuery { Limit = 5, Cursor = cursor });
-            listed.AddRange(page.Items);
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
+        var listed = await Operations.OperationsContract.ListAllAsync(operations, new TaskQuery { Limit = 5 });
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"p-{i:D2}"), listed.Select(t => t.TaskId));
         Assert.All(listed, t =>
         {
