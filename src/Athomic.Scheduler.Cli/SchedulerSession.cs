@@ -31,7 +31,7 @@ internal sealed class SchedulerSession : IAsyncDisposable
     /// <summary>The dead letters.</summary>
     public IDeadLetterQueue DeadLetters => _services.GetRequiredService<IDeadLetterQueue>();
 
-    /// <summary>Listings, counts, run now, trigger, requeue all.</summary>
+    /// <summary>Listings, counts, run now, trigger, requeue all, pause and resume handlers, the handler listing.</summary>
     public ISchedulerOperations Operations => _services.GetRequiredService<ISchedulerOperations>();
 
     /// <summary>Validates the options, connects to Redis and builds the services.</summary>

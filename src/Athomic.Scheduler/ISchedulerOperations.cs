@@ -26,7 +26,10 @@ namespace Athomic.Scheduler;
 /// </para>
 /// <para>
 /// A store written outside this library (<c>UseStore(...)</c>) supports only <see cref="RequeueAllDeadLettersAsync"/>;
-/// the other calls throw <see cref="NotSupportedException"/> saying so.
+/// the other calls throw <see cref="NotSupportedException"/> saying so. Pausing, resuming and listing handlers
+/// (<see cref="PauseHandlerAsync"/>, <see cref="ResumeHandlerAsync"/>, <see cref="ListHandlersAsync"/>) need the flow
+/// control state that only the Redis store keeps (also on Garnet); on the in-memory store they throw
+/// <see cref="NotSupportedException"/> too.
 /// </para>
 /// </remarks>
 public interface ISchedulerOperations
@@ -38,8 +41,9 @@ public interface ISchedulerOperations
     Task<IReadOnlyList<PartitionCounts>> GetCountsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Lists one page of tasks in one state: pending by due time, in flight by lease deadline (with the lease's
-    /// owner), or dead letters newest first; ties in time are ordered by task id.
+    /// Lists one page of tasks in one state: pending by due time (the tasks that wait for flow control last, see
+    /// <see cref="TaskSummary.IsWaiting"/>), in flight by lease deadline (with the lease's owner), or dead letters
+    /// newest first; ties in time are ordered by task id.
     /// </summary>
     /// <param name="query">The state, filters, page size and cursor.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -99,13 +103,22 @@ public interface ISchedulerOperations
     /// <param name="handler">The handler name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the pause is stored.</returns>
+    /// <remarks>
+    /// Every worker hears of the pause at once (Pub/Sub) and loads the paused handlers when it starts; a handler with a
+    /// concurrency or rate limit is checked against the pause in the same step that takes its slot. Pausing a paused
+    /// handler changes nothing.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The name is not a valid handler name.</exception>
+    /// <exception cref="NotSupportedException">The store has no flow control (the in-memory store, or one passed to <c>UseStore(...)</c>).</exception>
     /// <exception cref="SchedulerUnavailableException">The store cannot be reached.</exception>
     Task PauseHandlerAsync(string handler, CancellationToken cancellationToken = default);
 
-    /// <summary>Resumes a paused handler: its waiting due tasks run at once.</summary>
+    /// <summary>Resumes a paused handler: its waiting due tasks run at once. Resuming a handler that is not paused changes nothing.</summary>
     /// <param name="handler">The handler name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the pause is lifted.</returns>
+    /// <exception cref="ArgumentException">The name is not a valid handler name.</exception>
+    /// <exception cref="NotSupportedException">The store has no flow control (the in-memory store, or one passed to <c>UseStore(...)</c>).</exception>
     /// <exception cref="SchedulerUnavailableException">The store cannot be reached.</exception>
     Task ResumeHandlerAsync(string handler, CancellationToken cancellationToken = default);
 
@@ -115,6 +128,12 @@ public interface ISchedulerOperations
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The handlers.</returns>
+    /// <remarks>
+    /// A handler is listed once a worker that declares a limit for it has started (its limits stay listed after that
+    /// worker stops), or while it is paused. <see cref="HandlerFlowInfo.Waiting"/> counts over every partition, one
+    /// O(log n) call each.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">The store has no flow control (the in-memory store, or one passed to <c>UseStore(...)</c>).</exception>
     /// <exception cref="SchedulerUnavailableException">The store cannot be reached.</exception>
     Task<IReadOnlyList<HandlerFlowInfo>> ListHandlersAsync(CancellationToken cancellationToken = default);
 }
@@ -158,6 +177,14 @@ public sealed record TaskSummary(string TaskId, ScheduledTaskState State, string
 {
     /// <summary>When a pending task is due.</summary>
     public DateTimeOffset? DueAt { get; init; }
+
+    /// <summary>
+    /// Whether a pending task is due and waits for flow control: its handler is paused
+    /// (<see cref="ISchedulerOperations.PauseHandlerAsync"/>) or at its concurrency or rate limit. It keeps its
+    /// <see cref="DueAt"/> and attempt, and runs when a slot frees or the handler is resumed. A pending listing shows
+    /// waiting tasks after those not held back, in due order among themselves.
+    /// </summary>
+    public bool IsWaiting { get; init; }
 
     /// <summary>When an in-flight task's lease runs out unless its owner renews it.</summary>
     public DateTimeOffset? LeaseDeadline { get; init; }
@@ -215,7 +242,10 @@ public sealed record TaskDetails(TaskSummary Summary, ReadOnlyMemory<byte> Paylo
 /// <param name="DeadLetters">Dead letters kept.</param>
 /// <param name="Recurring">Recurring schedules.</param>
 /// <param name="ReadAt">The store's time of the read.</param>
-/// <param name="NextDueAt">The due time of the first pending task, or <see langword="null"/> when none is pending.</param>
+/// <param name="NextDueAt">
+/// The due time of the first pending task, or <see langword="null"/> when none is pending; tasks that wait for flow
+/// control (<see cref="TaskSummary.IsWaiting"/>) are not counted here, so a paused handler does not make the schedule late.
+/// </param>
 public sealed record PartitionCounts(int Partition, long Pending, long InFlight, long DeadLetters, long Recurring, DateTimeOffset ReadAt, DateTimeOffset? NextDueAt)
 {
     /// <summary>How long the first pending task is overdue (zero when nothing is due).</summary>

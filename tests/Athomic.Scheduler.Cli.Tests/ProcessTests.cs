@@ -74,7 +74,7 @@ public sealed class ProcessTests(RedisFixture redis)
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.All(result.Lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
-        foreach (var command in new[] { "stats", "list", "show", "cancel", "run-now", "requeue", "purge-dead", "remove-recurring", "watch" })
+        foreach (var command in new[] { "stats", "list", "show", "cancel", "run-now", "requeue", "purge-dead", "remove-recurring", "handlers", "pause", "resume", "watch" })
         {
             Assert.Contains(result.Lines, l => l.TrimStart().StartsWith(command + " ", StringComparison.Ordinal));
         }

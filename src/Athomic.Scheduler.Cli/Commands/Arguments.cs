@@ -6,18 +6,23 @@ namespace Athomic.Scheduler.Cli.Commands;
 internal static class Arguments
 {
     /// <summary>A task id (or dead letter id, or recurring schedule id): checked before Redis is asked.</summary>
-    public static Argument<string> Id(string description)
+    public static Argument<string> Id(string description) => Name("ID", "task id", description);
+
+    /// <summary>A handler name: checked before Redis is asked (the rules of a task id).</summary>
+    public static Argument<string> Handler(string description) => Name("HANDLER", "handler name", description);
+
+    private static Argument<string> Name(string name, string what, string description)
     {
-        var id = new Argument<string>("ID") { Description = description };
-        id.Validators.Add(result =>
+        var argument = new Argument<string>(name) { Description = description };
+        argument.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string>();
             if (value is not null && !TaskIds.IsValid(value))
             {
-                result.AddError($"'{value}' is not a valid task id (1-{TaskIds.MaxLength} characters without whitespace, control characters, '{{', '}}' or '*').");
+                result.AddError($"'{value}' is not a valid {what} (1-{TaskIds.MaxLength} characters without whitespace, control characters, '{{', '}}' or '*').");
             }
         });
-        return id;
+        return argument;
     }
 
     /// <summary>The page size of a list.</summary>

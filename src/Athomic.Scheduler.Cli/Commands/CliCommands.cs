@@ -21,6 +21,9 @@ internal static class CliCommands
         root.Add(RequeueCommand.Create(runner));
         root.Add(PurgeDeadCommand.Create(runner));
         root.Add(RemoveRecurringCommand.Create(runner));
+        root.Add(HandlersCommand.Create(runner));
+        root.Add(PauseCommand.Pause(runner));
+        root.Add(PauseCommand.Resume(runner));
         root.Add(WatchCommand.Create(runner));
 
         foreach (var help in root.Options.OfType<HelpOption>())

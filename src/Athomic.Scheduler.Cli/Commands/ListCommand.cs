@@ -4,7 +4,10 @@ using Athomic.Scheduler.Cli.Output;
 
 namespace Athomic.Scheduler.Cli.Commands;
 
-/// <summary><c>athomic list pending|inflight|dead|recurring</c>: one page, as a table or JSON.</summary>
+/// <summary>
+/// <c>athomic list pending|inflight|dead|recurring</c>: one page, as a table or JSON. A pending task that waits for flow
+/// control is marked <c>waiting</c> after its due time (and listed after the others).
+/// </summary>
 internal static class ListCommand
 {
     /// <summary>
@@ -144,7 +147,7 @@ internal static class ListCommand
         {
             case "pending":
                 table = new Table(id, handler, new("DUE (UTC)"), attempt);
-                page.Items.ToList().ForEach(t => table.Add(t.Id, t.Handler ?? "?", Format.Time(t.DueAt), Number(t.Attempt)));
+                page.Items.ToList().ForEach(t => table.Add(t.Id, t.Handler ?? "?", Format.Time(t.DueAt) + (t.Waiting == true ? " waiting" : string.Empty), Number(t.Attempt)));
                 break;
             case "inflight":
                 table = new Table(id, handler, new("LEASE UNTIL (UTC)"), new("OWNER", Shrinks: true), attempt);

@@ -41,7 +41,7 @@ internal static class ShowCommand
         var lines = new List<(string Name, string? Value)>
         {
             ("id", view.Id),
-            ("state", view.State),
+            ("state", view.Waiting == true ? view.State + ", waiting for a slot (handler paused or at its limit)" : view.State),
             ("handler", view.Handler),
             ("attempt", view.Attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("partition", view.Partition?.ToString(System.Globalization.CultureInfo.InvariantCulture)),

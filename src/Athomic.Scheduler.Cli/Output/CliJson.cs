@@ -16,6 +16,9 @@ internal sealed record TaskJson
 
     public DateTimeOffset? DueAt { get; init; }
 
+    /// <summary>True for a pending task that is due and waits for flow control (its handler paused or at its limit); absent otherwise.</summary>
+    public bool? Waiting { get; init; }
+
     public DateTimeOffset? LeaseDeadline { get; init; }
 
     public string? Owner { get; init; }
@@ -58,7 +61,7 @@ internal sealed record PageJson
     public string? NextCursor { get; init; }
 }
 
-/// <summary>The result of an action (cancel, run-now, requeue, purge-dead).</summary>
+/// <summary>The result of an action (cancel, run-now, requeue, purge-dead, pause, resume).</summary>
 internal sealed record ActionJson
 {
     public required string Action { get; init; }
@@ -106,6 +109,45 @@ internal sealed record StatsJson
     public required CountsJson Total { get; init; }
 }
 
+/// <summary>A handler under flow control (<c>handlers</c>); a limit of 0 is no limit.</summary>
+internal sealed record HandlerJson
+{
+    public required string Handler { get; init; }
+
+    public required bool Paused { get; init; }
+
+    public required int MaxConcurrency { get; init; }
+
+    public required int MaxConcurrencyPerKey { get; init; }
+
+    public required int RateLimit { get; init; }
+
+    /// <summary>The rate window, in seconds; absent without a rate limit.</summary>
+    public double? RateLimitWindowSeconds { get; init; }
+
+    /// <summary>The run timeout, in seconds; absent without one.</summary>
+    public double? TimeoutSeconds { get; init; }
+
+    public required int Priority { get; init; }
+
+    /// <summary>Runs holding a slot now.</summary>
+    public required long SlotsInUse { get; init; }
+
+    /// <summary>Starts in the current rate window.</summary>
+    public required long StartsInWindow { get; init; }
+
+    /// <summary>Due tasks held back by a limit or the pause, over every partition.</summary>
+    public required long Waiting { get; init; }
+}
+
+/// <summary>The handlers under flow control, by name.</summary>
+internal sealed record HandlerListJson
+{
+    public string Kind { get; init; } = "handlers";
+
+    public required IReadOnlyList<HandlerJson> Items { get; init; }
+}
+
 /// <summary>The source-generated serializer of everything <c>--json</c> prints: camelCase, indented, nulls left out.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -115,6 +157,7 @@ internal sealed record StatsJson
 [JsonSerializable(typeof(PageJson))]
 [JsonSerializable(typeof(ActionJson))]
 [JsonSerializable(typeof(StatsJson))]
+[JsonSerializable(typeof(HandlerListJson))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     private static CliJson? _compact;

@@ -21,12 +21,28 @@ internal static class TaskViews
         Handler = task.Handler.Length == 0 ? null : task.Handler,
         Attempt = task.Attempt == 0 ? null : task.Attempt,
         DueAt = task.DueAt,
+        Waiting = task.IsWaiting ? true : null,
         LeaseDeadline = task.LeaseDeadline,
         Owner = task.Owner,
         Partition = task.Partition,
         Reason = task.LastError,
         FailedAt = task.FailedAt,
         PayloadBytes = task.PayloadSize,
+    };
+
+    public static HandlerJson Of(HandlerFlowInfo handler) => new()
+    {
+        Handler = handler.Handler,
+        Paused = handler.IsPaused,
+        MaxConcurrency = handler.MaxConcurrency,
+        MaxConcurrencyPerKey = handler.MaxConcurrencyPerKey,
+        RateLimit = handler.RateLimit,
+        RateLimitWindowSeconds = handler.RateLimitWindow?.TotalSeconds,
+        TimeoutSeconds = handler.Timeout?.TotalSeconds,
+        Priority = handler.Priority,
+        SlotsInUse = handler.SlotsInUse,
+        StartsInWindow = handler.StartsInWindow,
+        Waiting = handler.Waiting,
     };
 
     public static TaskJson Of(RecurringScheduleInfo schedule) => new()

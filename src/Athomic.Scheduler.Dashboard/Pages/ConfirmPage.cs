@@ -22,9 +22,9 @@ internal static class ConfirmPage
         }
 
         var tokens = request.Http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(request.Http);
-        var back = action.NeedsId && action.ListPage != "recurring" ? request.Url("task", ("id", id)) : request.Url(action.ListPage);
+        var back = action.NeedsId && action.Subject == "Task" ? request.Url("task", ("id", id)) : request.Url(action.ListPage);
         var subject = action.NeedsId
-            ? HtmlWriter.Of($"""<p class="subject">{(action.ListPage == "recurring" ? "Schedule" : "Task")} <code class="id">{id}</code></p>""")
+            ? HtmlWriter.Of($"""<p class="subject">{action.Subject} <code class="id">{id}</code></p>""")
             : Markup.Empty;
         var body = HtmlWriter.Of($"""
             <div class="confirm {(action.Danger ? "danger" : "")}">

@@ -33,6 +33,8 @@ internal static class Flash
             "purged-all" => (true, $"{count} dead letters were deleted."),
             "removed" => (true, $"Recurring schedule {id} was removed (its pending occurrence is cancelled)."),
             "triggered" => (true, $"An extra run was scheduled now as task {id}."),
+            "paused" => (true, $"Handler {id} is paused: its due tasks wait until it is resumed; runs already started finish."),
+            "resumed" => (true, $"Handler {id} is resumed: its waiting tasks run now."),
             _ => (false, string.Empty),
         };
 

@@ -12,6 +12,7 @@ internal enum Section
     InFlight,
     DeadLetters,
     Recurring,
+    Handlers,
     None,
 }
 
@@ -25,6 +26,7 @@ internal static class Layout
         (Section.InFlight, "inflight", "In flight"),
         (Section.DeadLetters, "dead", "Dead letters"),
         (Section.Recurring, "recurring", "Recurring"),
+        (Section.Handlers, "handlers", "Handlers"),
     ];
 
     /// <summary>An HTML page response (never cached: it shows live data).</summary>

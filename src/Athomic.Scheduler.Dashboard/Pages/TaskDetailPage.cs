@@ -38,7 +38,7 @@ internal static class TaskDetailPage
         html.Append($"""
             <dl class="facts" id="task">
             <dt>Task id</dt><dd class="id">{task.TaskId}</dd>
-            <dt>State</dt><dd><span class="state {task.State.ToString().ToLowerInvariant()}">{StateLabel(task.State)}</span></dd>
+            <dt>State</dt><dd><span class="state {task.State.ToString().ToLowerInvariant()}">{StateLabel(task.State)}</span>{(task.IsWaiting ? WaitingNote(request) : Markup.Empty)}</dd>
             <dt>Handler</dt><dd>{(task.Handler.Length > 0 ? task.Handler : "(unreadable)")}</dd>
             <dt>Attempt</dt><dd>{task.Attempt}</dd>
             """);
@@ -124,11 +124,20 @@ internal static class TaskDetailPage
 
         return task.State switch
         {
+            // A waiting task is due already: "run now" would not move it ahead of its handler's limit or pause.
+            ScheduledTaskState.Pending when task.IsWaiting => HtmlWriter.Of($"""<p class="actions">{Confirm(DashboardAction.Cancel, "Cancel…", "danger")}</p>"""),
             ScheduledTaskState.Pending => HtmlWriter.Of($"""<p class="actions">{Confirm(DashboardAction.RunNow, "Run now…")} {Confirm(DashboardAction.Cancel, "Cancel…", "danger")}</p>"""),
             ScheduledTaskState.DeadLetter => HtmlWriter.Of($"""<p class="actions">{Confirm(DashboardAction.Requeue, "Requeue…")} {Confirm(DashboardAction.Purge, "Purge…", "danger")}</p>"""),
             _ => new Markup("""<p class="muted">A task in flight cannot be cancelled: it runs to its end (a version scheduled meanwhile waits for it).</p>"""),
         };
     }
+
+    /// <summary>The mark of a pending task that waits for flow control (<see cref="TaskSummary.IsWaiting"/>).</summary>
+    internal static Markup WaitingBadge { get; } = new(
+        """ <span class="state waiting" title="Due, and held back by flow control: its handler is paused or at its concurrency or rate limit. It runs when a slot frees or the handler is resumed.">waiting for a slot</span>""");
+
+    private static Markup WaitingNote(DashboardRequest request) => HtmlWriter.Of(
+        $"""{WaitingBadge} <span class="muted">due, and held back: its handler is paused or at its limit (see <a href="{request.Url("handlers")}">Handlers</a>)</span>""");
 
     internal static string StateLabel(ScheduledTaskState state) => state switch
     {

@@ -93,7 +93,7 @@ internal static class TaskListPage
                 ScheduledTaskState.InFlight => task.LeaseDeadline,
                 _ => task.FailedAt,
             };
-            html.Append($"""<tr><td class="id"><a href="{request.Url("task", ("id", task.TaskId))}">{task.TaskId}</a></td><td>{task.Handler}</td><td>{Layout.Time(request, time)}</td><td class="num">{task.Attempt}</td>""");
+            html.Append($"""<tr><td class="id"><a href="{request.Url("task", ("id", task.TaskId))}">{task.TaskId}</a></td><td>{task.Handler}</td><td>{Layout.Time(request, time)}{(task.IsWaiting ? TaskDetailPage.WaitingBadge : Markup.Empty)}</td><td class="num">{task.Attempt}</td>""");
             if (state == ScheduledTaskState.InFlight)
             {
                 html.Append($"<td>{task.Owner ?? "–"}</td>");

@@ -4,7 +4,7 @@ namespace Athomic.Scheduler.Dashboard.Routing;
 /// An action an operator can take, as the confirmation page describes it and the action endpoint carries it out.
 /// </summary>
 /// <param name="Name">The action's name in links and forms.</param>
-/// <param name="NeedsId">Whether it acts on one task or schedule id.</param>
+/// <param name="NeedsId">Whether it acts on one task id, schedule id or handler name (the form's <c>id</c>).</param>
 /// <param name="Title">The confirmation page's title.</param>
 /// <param name="Consequence">What happens, in one sentence.</param>
 /// <param name="Button">The label of the confirming button.</param>
@@ -19,6 +19,8 @@ internal sealed record DashboardAction(string Name, bool NeedsId, string Title, 
     public const string PurgeAll = "purge-all";
     public const string RemoveRecurring = "remove-recurring";
     public const string Trigger = "trigger";
+    public const string PauseHandler = "pause-handler";
+    public const string ResumeHandler = "resume-handler";
 
     private static readonly Dictionary<string, DashboardAction> All = new DashboardAction[]
     {
@@ -30,6 +32,8 @@ internal sealed record DashboardAction(string Name, bool NeedsId, string Title, 
         new(PurgeAll, false, "Purge every dead letter", "Every dead letter is deleted for good; none of their tasks will ever run.", "Delete them all", true),
         new(RemoveRecurring, true, "Remove recurring schedule", "The schedule is deleted and its pending occurrence cancelled; a run already in flight finishes.", "Remove the schedule", true),
         new(Trigger, true, "Trigger recurring schedule", "One extra run of the schedule is scheduled now, with its handler and payload; its own occurrences are not touched.", "Trigger it now", false),
+        new(PauseHandler, true, "Pause handler", "Across the cluster, the handler's due tasks wait (pending, not claimed, not dead-lettered) until it is resumed; runs already started finish.", "Pause it", false),
+        new(ResumeHandler, true, "Resume handler", "The handler's waiting due tasks run at once, within its limits.", "Resume it", false),
     }.ToDictionary(a => a.Name, StringComparer.Ordinal);
 
     /// <summary>The action called <paramref name="name"/>, or <see langword="null"/>.</summary>
@@ -40,6 +44,15 @@ internal sealed record DashboardAction(string Name, bool NeedsId, string Title, 
     {
         Cancel or RunNow => "pending",
         RemoveRecurring or Trigger => "recurring",
+        PauseHandler or ResumeHandler => "handlers",
         _ => "dead",
+    };
+
+    /// <summary>What the id names, as the confirmation page says it: "Task", "Schedule" or "Handler".</summary>
+    public string Subject => ListPage switch
+    {
+        "recurring" => "Schedule",
+        "handlers" => "Handler",
+        _ => "Task",
     };
 }

@@ -33,7 +33,18 @@ internal static class DashboardActions
             return Layout.Message(request, "Unknown action", "This action does not exist, or it needs a task or schedule id.", StatusCodes.Status400BadRequest);
         }
 
-        var (page, done, shownId, count) = await RunAsync(http.RequestServices, action, id, request.Aborted);
+        string page, done;
+        string? shownId;
+        long? count;
+        try
+        {
+            (page, done, shownId, count) = await RunAsync(http.RequestServices, action, id, request.Aborted);
+        }
+        catch (ArgumentException ex)
+        {
+            return Layout.Message(request, action.Title, "The action was not carried out: " + ex.Message, StatusCodes.Status400BadRequest,
+                Layout.ButtonLink(request.Url(action.ListPage), "Go back"));
+        }
 
         // 303 See Other: the browser follows with a GET, so reloading the outcome never repeats the action.
         http.Response.Headers.Location = request.Url(page, ("done", done), ("id", shownId), ("n", count?.ToString(CultureInfo.InvariantCulture)));
@@ -69,6 +80,12 @@ internal static class DashboardActions
                 return ("dead", "purged-all", null, await deadLetters.PurgeAllAsync(cancellationToken));
             case DashboardAction.RemoveRecurring:
                 return ("recurring", await scheduler.RemoveRecurringAsync(id, cancellationToken) ? "removed" : "not-found", id, null);
+            case DashboardAction.PauseHandler:
+                await operations.PauseHandlerAsync(id, cancellationToken);
+                return ("handlers", "paused", id, null);
+            case DashboardAction.ResumeHandler:
+                await operations.ResumeHandlerAsync(id, cancellationToken);
+                return ("handlers", "resumed", id, null);
             default: // Trigger
                 var taskId = await operations.TriggerRecurringAsync(id, cancellationToken);
                 return ("recurring", taskId is null ? "not-found" : "triggered", taskId ?? id, null);

@@ -29,6 +29,7 @@ internal sealed class DashboardRoutes(string prefix, bool policyConfigured)
         group.MapGet("/inflight", routes.Endpoint(r => TaskListPage.RenderAsync(r, ScheduledTaskState.InFlight)));
         group.MapGet("/dead", routes.Endpoint(r => TaskListPage.RenderAsync(r, ScheduledTaskState.DeadLetter)));
         group.MapGet("/recurring", routes.Endpoint(RecurringListPage.RenderAsync));
+        group.MapGet("/handlers", routes.Endpoint(HandlersPage.RenderAsync));
         group.MapGet("/task", routes.Endpoint(TaskDetailPage.RenderAsync));
         group.MapGet("/assets/{name}", routes.Endpoint(r => Task.FromResult(DashboardAssets.Serve(r.Http, r.Http.GetRouteValue("name") as string ?? string.Empty))));
         if (!options.ReadOnly)

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Flow;
 using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Storage;
 
@@ -8,7 +10,8 @@ namespace Athomic.Scheduler.Hosting;
 /// <summary>
 /// The <see cref="ISchedulerOperations"/> over the configured stores: one <see cref="IOperationsSource"/> and one
 /// <see cref="IStatisticsSource"/> per partition (none for a store written outside this library). Listings ask every
-/// partition once, concurrently, and merge their pages by position; calls on one id go to its partition.
+/// partition once, concurrently, and merge their pages by position; calls on one id go to its partition. Pausing,
+/// resuming and listing handlers go to the schedule's <see cref="IFlowStore"/> (the Redis store's only).
 /// </summary>
 internal sealed class SchedulerOperations : ISchedulerOperations
 {
@@ -22,6 +25,7 @@ internal sealed class SchedulerOperations : ISchedulerOperations
     private readonly IDeadLetterStore _deadLetterStore;
     private readonly TimeProvider _time;
     private readonly PartitionRouter? _router;
+    private readonly IFlowStore? _flow;
 
     public SchedulerOperations(
         IReadOnlyList<IOperationsSource> partitions,
@@ -30,8 +34,10 @@ internal sealed class SchedulerOperations : ISchedulerOperations
         IDeadLetterQueue deadLetters,
         IDeadLetterStore deadLetterStore,
         TimeProvider time,
-        PartitionRouter? router = null)
+        PartitionRouter? router = null,
+        IFlowStore? flow = null)
     {
+        _flow = flow;
         _partitions = partitions;
         _statistics = statistics;
         _scheduler = scheduler;
@@ -186,6 +192,35 @@ internal sealed class SchedulerOperations : ISchedulerOperations
     }
 
     /// <inheritdoc />
+    public async Task PauseHandlerAsync(string handler, CancellationToken cancellationToken = default)
+    {
+        TaskIds.ValidateHandler(handler);
+        await FlowStore().PauseAsync(handler, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task ResumeHandlerAsync(string handler, CancellationToken cancellationToken = default)
+    {
+        TaskIds.ValidateHandler(handler);
+        await FlowStore().ResumeAsync(handler, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<HandlerFlowInfo>> ListHandlersAsync(CancellationToken cancellationToken = default)
+    {
+        var states = await FlowStore().DescribeAsync(cancellationToken).ConfigureAwait(false);
+        if (states.Count == 0)
+        {
+            return [];
+        }
+
+        // The waiting tasks of every listed handler, one script per partition, added up.
+        var names = states.Select(s => s.Handler).ToArray();
+        var counts = await Task.WhenAll(_partitions.Select(p => p.CountWaitingAsync(names, cancellationToken))).ConfigureAwait(false);
+        return [.. states.Select((state, i) => Describe(state, counts.Sum(c => c[i])))];
+    }
+
+    /// <inheritdoc />
     public async Task<long> RequeueAllDeadLettersAsync(CancellationToken cancellationToken = default)
     {
         long requeued = 0;
@@ -222,7 +257,28 @@ internal sealed class SchedulerOperations : ISchedulerOperations
         }
     }
 
+    private static HandlerFlowInfo Describe(FlowState state, long waiting)
+    {
+        var spec = state.Spec ?? new HandlerFlowSpec();
+        return new HandlerFlowInfo(
+            state.Handler,
+            spec.MaxConcurrency,
+            spec.MaxConcurrencyPerKey,
+            spec.RateLimit,
+            spec.RateLimit > 0 ? spec.RateLimitWindow : null,
+            spec.Timeout,
+            spec.Priority,
+            state.IsPaused,
+            state.SlotsInUse,
+            state.StartsInWindow,
+            waiting);
+    }
+
     private IReadOnlyList<IOperationsSource> Sources() => _partitions.Count > 0 ? _partitions : throw NotSupported();
+
+    private IFlowStore FlowStore() => _flow ?? throw new NotSupportedException(
+        "The configured schedule store has no flow control, so handlers cannot be paused, resumed or listed: flow control " +
+        "is available on the Redis store (UseRedis, Garnet), not on the in-memory store or a store passed to UseStore(...).");
 
     private static NotSupportedException NotSupported() =>
         new("The configured schedule store does not support the operations API: it is available on the Redis store (UseRedis, Garnet) and the in-memory store (UseInMemoryStore), not on a store passed to UseStore(...).");
@@ -281,10 +337,4 @@ internal sealed class SchedulerOperations : ISchedulerOperations
         }
     }
 
-    // Flow control operations: implemented with the flow store (issue 20, in progress).
-    public Task PauseHandlerAsync(string handler, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task ResumeHandlerAsync(string handler, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<HandlerFlowInfo>> ListHandlersAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

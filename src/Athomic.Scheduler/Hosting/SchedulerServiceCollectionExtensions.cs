@@ -83,7 +83,8 @@ public static class SchedulerServiceCollectionExtensions
                 sp.GetRequiredService<IDeadLetterQueue>(),
                 stores.DeadLetters,
                 sp.GetRequiredService<TimeProvider>(),
-                set.Partitioned);
+                set.Partitioned,
+                stores.Flow);
         });
         services.TryAddSingleton(sp => new HandlerCatalog(sp.GetServices<IScheduledHandlerRegistry>()));
         services.TryAddSingleton(sp => new WorkerHeartbeat(sp.GetRequiredService<TimeProvider>()));

@@ -118,6 +118,11 @@ internal sealed class InMemoryOperations(InMemorySchedule schedule) : IOperation
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>The in-memory store has no flow control: nothing waits.</remarks>
+    public Task<long[]> CountWaitingAsync(IReadOnlyList<string> handlers, CancellationToken cancellationToken) =>
+        Task.FromResult(new long[handlers.Count]);
+
     private RecurringRecord Recurring(string scheduleId)
     {
         var state = _schedule.Recurring[scheduleId];

@@ -36,6 +36,7 @@ internal static class LuaScripts
     public static readonly string OpsTask = Load("ops_task");
     public static readonly string OpsRunNow = Load("ops_run_now");
     public static readonly string OpsRecurring = Load("ops_recurring");
+    public static readonly string OpsWaiting = Load("ops_waiting");
     public static readonly string Park = Load("park");
     public static readonly string Unpark = Load("unpark");
     public static readonly string StreamPark = Load("stream_park");

@@ -7,7 +7,8 @@ namespace Athomic.Scheduler.Redis;
 
 /// <summary>
 /// The operations API's reads and actions on one Redis schedule or partition: one script call each
-/// (<c>ops_tasks.lua</c>, <c>ops_task.lua</c>, <c>ops_run_now.lua</c>, <c>ops_recurring.lua</c>), O(log n + page).
+/// (<c>ops_tasks.lua</c>, <c>ops_task.lua</c>, <c>ops_run_now.lua</c>, <c>ops_recurring.lua</c>, <c>ops_waiting.lua</c>),
+/// O(log n + page).
 /// </summary>
 internal sealed class RedisOperations(RedisSchedule redis) : IOperationsSource
 {
@@ -73,5 +74,20 @@ internal sealed class RedisOperations(RedisSchedule redis) : IOperationsSource
             [_keys.Recurring, _keys.RecurringState, _keys.Pending],
             ["0", 1, scheduleId])).ConfigureAwait(false));
         return scan.Items.Count > 0 ? scan.Items[0] : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<long[]> CountWaitingAsync(IReadOnlyList<string> handlers, CancellationToken cancellationToken)
+    {
+        if (handlers.Count == 0)
+        {
+            return [];
+        }
+
+        var result = await Call(redis.Db.ScriptEvaluateAsync(
+            LuaScripts.OpsWaiting,
+            [_keys.Parked],
+            [.. handlers.Select(h => (RedisValue)h)])).ConfigureAwait(false);
+        return (long[])result!;
     }
 }

@@ -27,6 +27,12 @@ internal interface IOperationsSource
 
     /// <summary>Reads one recurring schedule, or <see langword="null"/>.</summary>
     Task<RecurringRecord?> GetRecurringAsync(string scheduleId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts the due tasks that wait for flow control (their handler paused or at its limit), per handler in
+    /// <paramref name="handlers"/>' order; a store that never holds tasks back counts none.
+    /// </summary>
+    Task<long[]> CountWaitingAsync(IReadOnlyList<string> handlers, CancellationToken cancellationToken);
 }
 
 /// <summary>A place in a listing: the entry's time (due, lease deadline, or dead-letter time; Unix ms) and its id.</summary>
@@ -92,8 +98,17 @@ internal sealed record TaskScan(IReadOnlyList<TaskRecord> Items, TaskPosition? L
 /// <param name="Owner">The lease owner of an in-flight task, or <see langword="null"/>.</param>
 internal sealed record TaskRecord(string TaskId, ScheduledTaskState State, long Score, ReadOnlyMemory<byte> Bytes, string? Owner = null)
 {
-    /// <summary>Its position in its listing.</summary>
+    /// <summary>Its position in its listing (by the stored score, which pages the listing).</summary>
     public TaskPosition Position => new(Score, TaskId);
+
+    /// <summary>
+    /// The time an operator sees (Unix ms): <see cref="Score"/>, except for a pending task that waits for flow control,
+    /// whose stored score is shifted beyond every due time (see <see cref="Waiting"/>) and whose due time this is.
+    /// </summary>
+    public long Time { get; init; } = Score;
+
+    /// <summary>Whether the pending task is due and waits for flow control (its handler paused or at its limit).</summary>
+    public bool Waiting { get; init; }
 }
 
 /// <summary>The result of <see cref="IOperationsSource.ScanRecurringAsync"/>.</summary>

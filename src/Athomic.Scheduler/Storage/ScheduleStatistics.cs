@@ -6,7 +6,7 @@ namespace Athomic.Scheduler.Storage;
 /// <param name="Pending">Tasks waiting in the schedule, due or not.</param>
 /// <param name="InFlight">Tasks claimed under a lease, or queued in the partition's stream.</param>
 /// <param name="DeadLetters">Dead letters kept.</param>
-/// <param name="OldestDueMilliseconds">The due time of the first pending task (Unix ms), or <see langword="null"/> when none is pending.</param>
+/// <param name="OldestDueMilliseconds">The due time of the first pending task (Unix ms) not waiting for flow control, or <see langword="null"/> when there is none.</param>
 /// <param name="NewestDeadLetterMilliseconds">When the newest dead letter was written (Unix ms), or <see langword="null"/> when there is none.</param>
 internal readonly record struct PartitionStatistics(
     int Partition, long NowMilliseconds, long Pending, long InFlight, long DeadLetters, long? OldestDueMilliseconds, long? NewestDeadLetterMilliseconds)

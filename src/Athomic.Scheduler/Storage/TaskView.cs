@@ -9,7 +9,7 @@ internal static class TaskView
     /// <summary>The task with its payload, as partition <paramref name="partition"/> holds it.</summary>
     public static TaskDetails Details(TaskRecord record, int partition)
     {
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(record.Score);
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(record.Time);
         if (record.State == ScheduledTaskState.DeadLetter)
         {
             var letter = DeadLetter.DecodeOrRaw(record.TaskId, record.Bytes);
@@ -38,6 +38,7 @@ internal static class TaskView
             new TaskSummary(record.TaskId, record.State, task?.Handler ?? string.Empty, task?.Attempt ?? 0, task?.Payload.Length ?? 0, partition)
             {
                 DueAt = pending ? at : null,
+                IsWaiting = pending && record.Waiting,
                 LeaseDeadline = pending ? null : at,
                 Owner = record.Owner,
                 LastError = error,

@@ -19,6 +19,9 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
     public const string Fail = "cli.fail";
     public const string Hold = "cli.hold";
 
+    /// <summary>A handler under flow control: one run at a time, 20 starts an hour, a 2-minute timeout, priority 3; its runs wait like <see cref="Hold"/>'s.</summary>
+    public const string Limited = "cli.limited";
+
     private readonly ServiceProvider _client;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _started = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _failed = new(StringComparer.Ordinal);
@@ -45,6 +48,8 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
     public IScheduler Scheduler => _client.GetRequiredService<IScheduler>();
 
     public IDeadLetterQueue DeadLetters => _client.GetRequiredService<IDeadLetterQueue>();
+
+    public ISchedulerOperations Operations => _client.GetRequiredService<ISchedulerOperations>();
 
     public static ScheduleUnderTest Create(string connectionString, int partitions = 1, string? prefix = null) =>
         new(connectionString, prefix ?? RedisFixture.NewPrefix(), partitions);
@@ -79,6 +84,28 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
         await StartWorkerAsync();
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>
+    /// Schedules tasks of <see cref="Limited"/> due now and returns when a worker runs one of them (it holds the one
+    /// slot until this object is disposed) and the others wait.
+    /// </summary>
+    public async Task HoldLimitedAsync(params string[] ids)
+    {
+        var started = ids.Select(id => _started.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task).ToList();
+        foreach (var id in ids)
+        {
+            await ScheduleAsync(id, TimeSpan.Zero, Limited);
+        }
+
+        await StartWorkerAsync();
+        await Task.WhenAny(started).WaitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(
+            async () => (await Operations.ListHandlersAsync()).Any(h => h is { Handler: Limited, SlotsInUse: 1 } && h.Waiting == ids.Length - 1),
+            "one limited task runs and the others wait");
+    }
+
+    /// <summary>Starts a worker for the seeded handlers (it runs until this object is disposed).</summary>
+    public Task RunWorkerAsync() => StartWorkerAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -119,6 +146,13 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>Records the run's start, then waits until this object is disposed.</summary>
+    private async ValueTask HoldAsync(TaskContext context, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        _started.GetOrAdd(context.TaskId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        await _release.Task.WaitAsync(cancellationToken);
+    }
+
     private sealed class Registry(ScheduleUnderTest owner) : IScheduledHandlerRegistry
     {
         public IReadOnlyList<ScheduledHandlerDescriptor> Handlers { get; } =
@@ -128,11 +162,18 @@ public sealed class ScheduleUnderTest : IAsyncDisposable
             new(Fail, "Tests.Fail", null, (ctx, _, _) => owner._failed.TryAdd(ctx.TaskId, 0)
                 ? throw new InvalidOperationException($"boom: {ctx.TaskId} failed")
                 : ValueTask.CompletedTask, maxAttempts: 1),
-            new(Hold, "Tests.Hold", null, async (ctx, _, ct) =>
+            new(Hold, "Tests.Hold", null, owner.HoldAsync),
+            new(Limited, "Tests.Limited", null, owner.HoldAsync)
             {
-                owner._started.GetOrAdd(ctx.TaskId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-                await owner._release.Task.WaitAsync(ct);
-            }),
+                Flow = new HandlerFlowSpec
+                {
+                    MaxConcurrency = 1,
+                    RateLimit = 20,
+                    RateLimitWindow = TimeSpan.FromHours(1),
+                    Timeout = TimeSpan.FromMinutes(2),
+                    Priority = 3,
+                },
+            },
         ];
     }
 }

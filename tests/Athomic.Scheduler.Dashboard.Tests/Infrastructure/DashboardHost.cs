@@ -92,7 +92,7 @@ public sealed class DashboardHost : IAsyncDisposable
             scheduler.UseInMemoryStore();
         }
 
-        scheduler.AddScheduledHandlersFromAthomicSchedulerDashboardTests();
+        scheduler.AddScheduledHandlersFromAthomicSchedulerDashboardTests().AddHandlers(new FlowTestHandlers());
         builder.Services.AddAthomicSchedulerDashboard(o =>
         {
             o.AuthorizationPolicy = settings.Policy ? "SchedulerAdmins" : null;

@@ -39,7 +39,7 @@ public abstract class OperationsContract
     private protected static GenericTask NewTask(string id, string handler = "h", object? payload = null) =>
         new(handler, MessagePackSerializer.Serialize(payload ?? "p", Athomic.Scheduler.Tests.Shared.TestPayloads.Options), id);
 
-    private protected static async Task<List<TaskSummary>> ListAllAsync(ISchedulerOperations operations, TaskQuery query)
+    internal static async Task<List<TaskSummary>> ListAllAsync(ISchedulerOperations operations, TaskQuery query)
     {
         var all = new List<TaskSummary>();
         var cursor = query.Cursor;

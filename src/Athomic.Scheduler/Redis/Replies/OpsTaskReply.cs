@@ -18,7 +18,6 @@ internal static class OpsTaskReply
             return null;
         }
 
-        var owner = (string?)parts[3];
-        return new TaskRecord(taskId, (ScheduledTaskState)state, (long)parts[1], (byte[])parts[2]!, string.IsNullOrEmpty(owner) ? null : owner);
+        return OpsTasksReply.Record(taskId, (ScheduledTaskState)state, (long)parts[1], (byte[])parts[2]!, (string?)parts[3]);
     }
 }

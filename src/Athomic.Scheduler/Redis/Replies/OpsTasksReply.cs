@@ -18,12 +18,22 @@ internal static class OpsTasksReply
         var items = new TaskRecord[reply.Count];
         for (var i = 0; i < items.Length; i++)
         {
-            var owner = (string?)reply[i, 3];
-            items[i] = new TaskRecord((string)reply[i, 0]!, state, (long)reply[i, 1], (byte[])reply[i, 2]!, string.IsNullOrEmpty(owner) ? null : owner);
+            items[i] = Record((string)reply[i, 0]!, state, (long)reply[i, 1], (byte[])reply[i, 2]!, (string?)reply[i, 3]);
         }
 
         var lastId = (string?)reply[2];
         TaskPosition? last = string.IsNullOrEmpty(lastId) ? null : new TaskPosition((long)reply[1], lastId);
         return new TaskScan(items, last, (long)reply[0] == 1);
     }
+
+    /// <summary>
+    /// A task as the operations scripts read it: a pending score at or beyond <see cref="RedisKeys.ParkedScoreOffset"/>
+    /// is a task that waits for flow control, shown at its due time; the stored score stays its position (cursors).
+    /// </summary>
+    public static TaskRecord Record(string taskId, ScheduledTaskState state, long score, byte[] bytes, string? owner) =>
+        new(taskId, state, score, bytes, string.IsNullOrEmpty(owner) ? null : owner)
+        {
+            Time = RedisKeys.DueOf(score),
+            Waiting = state == ScheduledTaskState.Pending && score >= RedisKeys.ParkedScoreOffset,
+        };
 }

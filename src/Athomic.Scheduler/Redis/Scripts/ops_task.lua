@@ -5,7 +5,8 @@
 -- Returns { state (0 none, 1 pending, 2 in flight, 3 dead letter), score (due, lease deadline, dead-letter time;
 --           -1 unknown), envelope or dead-letter record, owner ('' unknown) }, read by OpsTaskReply
 -- (Redis/Replies/OpsTaskReply.cs). A task queued in the stream is in flight: its envelope is the entry's, its owner
--- the consumer that read the entry (none before it is read), its deadline unknown (-1).
+-- the consumer that read the entry (none before it is read), its deadline unknown (-1). A pending task that waits for
+-- flow control has its stored score, 2^50 + its due time (see park.lua); the reader shows the due time.
 --#include _owner
 local id = ARGV[1]
 local score = redis.call('ZSCORE', KEYS[1], id)

@@ -9,7 +9,8 @@
 -- ARGV[8] id prefix filter ('' none), ARGV[9] 1 when KEYS[2] holds dead-letter records, ARGV[10] 1 to read owners
 -- Returns { 1 when the end of the listing was reached else 0, score of the last entry looked at ('' none), its id,
 --           then per matching item: id, score, details ('' when missing), owner ('' unknown) },
--- read by OpsTasksReply (Redis/Replies/OpsTasksReply.cs).
+-- read by OpsTasksReply (Redis/Replies/OpsTasksReply.cs). Scores are as stored: a pending task that waits for flow
+-- control has 2^50 + its due time (see park.lua), which pages the listing; the reader shows the due time.
 local K_SET, K_DATA, K_OWNER, K_LEASE = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 --#include _owner
 local rev = ARGV[1] == '1'
