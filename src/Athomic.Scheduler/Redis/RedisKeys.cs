@@ -74,10 +74,10 @@ internal sealed class RedisKeys
     public RedisKey ParkedBy { get; }
 
     /// <summary>Added to a parked task's due time for its score in <see cref="Pending"/> (2^50 ms, beyond any due time).</summary>
-    public const long ParkedScoreOffset = 1L << 50;
+    public const long ParkedScoreOffset = Replies.ParkedScore.Offset;
 
     /// <summary>The due time of a pending score: a waiting task's score less <see cref="ParkedScoreOffset"/>.</summary>
-    public static long DueOf(long score) => score >= ParkedScoreOffset ? score - ParkedScoreOffset : score;
+    public static long DueOf(long score) => Replies.ParkedScore.DueOf(score);
 
     /// <summary>The member of a waiting task in <see cref="Parked"/>.</summary>
     public static string ParkedMember(string handler, string key, long dueMilliseconds, string taskId) =>

@@ -140,3 +140,51 @@ internal static class ReadmeSnippets
         bool removed = await scheduler.RemoveRecurringAsync("digest:ops");   // cancels its pending occurrence too
     }
 }
+
+[MessagePackObject]
+public sealed record Email([property: Key(0)] string To, [property: Key(1)] string Subject);
+
+[MessagePackObject]
+public sealed record ApiCall([property: Key(0)] string Path);
+
+[MessagePackObject]
+public sealed record Report([property: Key(0)] string Name);
+
+public interface IMailer
+{
+    Task SendAsync(Email email, CancellationToken cancellationToken);
+}
+
+public interface IApiClient
+{
+    Task PostAsync(ApiCall call, CancellationToken cancellationToken);
+}
+
+public interface IReportBuilder
+{
+    Task BuildAsync(Report report, CancellationToken cancellationToken);
+}
+
+public interface ICrm
+{
+    Task SyncAsync(FlowControlHandlers.SyncCustomer customer, CancellationToken cancellationToken);
+}
+
+/// <summary>The README's flow-control block (limits, rate, timeout, per-key key), compiled with the generator's checks.</summary>
+public sealed class FlowControlHandlers(IMailer mailer, IApiClient client, IReportBuilder reports, ICrm crm)
+{
+[ScheduledHandler("newsletter.send", MaxConcurrency = 3)]                     // at most 3 runs at once, cluster-wide
+public Task SendNewsletter(Email payload, CancellationToken ct) => mailer.SendAsync(payload, ct);
+
+[ScheduledHandler("partner.call", RateLimit = 10, RateLimitWindow = "00:00:01")] // at most 10 starts per second, cluster-wide
+public Task CallPartner(ApiCall payload, CancellationToken ct) => client.PostAsync(payload, ct);
+
+[ScheduledHandler("report.export", Timeout = "00:00:30")]                    // the handler's token is cancelled after 30 s
+public Task ExportReport(Report payload, CancellationToken ct) => reports.BuildAsync(payload, ct);
+
+[ScheduledHandler("account.sync", MaxConcurrencyPerKey = 1)]                  // one sync per customer at a time
+public Task SyncAccount(SyncCustomer payload, CancellationToken ct) => crm.SyncAsync(payload, ct);
+
+[MessagePackObject]
+public sealed record SyncCustomer([property: Key(0), ConcurrencyKey] Guid CustomerId, [property: Key(1)] bool Full);
+}

@@ -6,7 +6,7 @@ namespace Athomic.Scheduler.Redis.Replies;
 /// <summary>
 /// Reads the reply of <c>ops_recurring.lua</c>: <c>{ next cursor ('0' when done), then per schedule: id, definition,
 /// watermark ('' unknown), pending occurrence's task id ('' none), its due time ('' not pending) }</c>; the due time
-/// of an occurrence that waits for flow control is its stored score less <see cref="RedisKeys.ParkedScoreOffset"/>.
+/// of an occurrence that waits for flow control is its stored score less <see cref="ParkedScore.Offset"/>.
 /// </summary>
 internal static class OpsRecurringReply
 {
@@ -25,7 +25,7 @@ internal static class OpsRecurringReply
                 (byte[])reply[i, 1]!,
                 OptionalLong(reply[i, 2]),
                 string.IsNullOrEmpty(pending) ? null : pending,
-                OptionalLong(reply[i, 4]) is { } due ? RedisKeys.DueOf(due) : null);
+                OptionalLong(reply[i, 4]) is { } due ? ParkedScore.DueOf(due) : null);
         }
 
         var next = (string?)reply[0];

@@ -27,13 +27,13 @@ internal static class OpsTasksReply
     }
 
     /// <summary>
-    /// A task as the operations scripts read it: a pending score at or beyond <see cref="RedisKeys.ParkedScoreOffset"/>
+    /// A task as the operations scripts read it: a pending score at or beyond <see cref="ParkedScore.Offset"/>
     /// is a task that waits for flow control, shown at its due time; the stored score stays its position (cursors).
     /// </summary>
     public static TaskRecord Record(string taskId, ScheduledTaskState state, long score, byte[] bytes, string? owner) =>
         new(taskId, state, score, bytes, string.IsNullOrEmpty(owner) ? null : owner)
         {
-            Time = RedisKeys.DueOf(score),
-            Waiting = state == ScheduledTaskState.Pending && score >= RedisKeys.ParkedScoreOffset,
+            Time = ParkedScore.DueOf(score),
+            Waiting = state == ScheduledTaskState.Pending && score >= ParkedScore.Offset,
         };
 }
