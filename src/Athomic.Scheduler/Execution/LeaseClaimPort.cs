@@ -76,7 +76,7 @@ internal sealed class LeaseClaimPort(
         var nextDueIn = batch.NextDueIn;
         if (gate is not null)
         {
-            gate.ArmSafetyNet();
+            gate.ArmSafetyNet(batch.Waiting);
             if (gate.NextReadyIn() is { } ready && (nextDueIn is null || ready < nextDueIn))
             {
                 nextDueIn = ready;

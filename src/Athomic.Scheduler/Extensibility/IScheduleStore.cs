@@ -144,4 +144,11 @@ public readonly record struct TaskClaim(string TaskId, long Token);
 /// schedule's next occurrence: the worker looks at those schedules at once, to prepare the successor after it
 /// (see <see cref="IRecurringStore"/>).
 /// </param>
-public sealed record ClaimBatch(IReadOnlyList<ClaimedEntry> Tasks, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched = 0);
+public sealed record ClaimBatch(IReadOnlyList<ClaimedEntry> Tasks, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched = 0)
+{
+    /// <summary>
+    /// How many tasks of the claimed store (or of the partitions this claim visited) wait for a flow-control slot; the
+    /// worker keeps looking at them while any wait. 0 where the store has no flow control.
+    /// </summary>
+    public long Waiting { get; init; }
+}

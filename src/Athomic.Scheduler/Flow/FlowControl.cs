@@ -33,6 +33,7 @@ internal sealed record FlowControl(FlowGate? Gate)
             parking,
             catalog,
             options.Partitions,
+            options.Worker.MaxPollDelay,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger<FlowGate>());
         services.GetRequiredService<LeaseKeeper>().Flow = gate;

@@ -40,9 +40,19 @@ internal sealed class FlowGate : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private IAsyncDisposable? _subscription;
+    private long _waitingSeenAt = long.MinValue / 2;
+    private readonly long _waitingMemoryMs;
 
-    public FlowGate(IFlowStore store, IFlowParking parking, HandlerCatalog catalog, int partitions, TimeProvider time, ILogger logger)
+    /// <param name="store">The flow state.</param>
+    /// <param name="parking">Where tasks wait.</param>
+    /// <param name="catalog">The host's handlers.</param>
+    /// <param name="partitions">The partition count (slot members name the partition).</param>
+    /// <param name="maxPollDelay">The longest a partition goes unvisited: how long a report of waiting tasks is trusted.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The logger.</param>
+    public FlowGate(IFlowStore store, IFlowParking parking, HandlerCatalog catalog, int partitions, TimeSpan maxPollDelay, TimeProvider time, ILogger logger)
     {
+        _waitingMemoryMs = 2 * (long)maxPollDelay.TotalMilliseconds + (long)SafetyNetPeriod.TotalMilliseconds;
         _store = store;
         _parking = parking;
         _partitions = partitions;
@@ -249,6 +259,11 @@ internal sealed class FlowGate : IAsyncDisposable
         {
             _waiting.TryRemove(handler, out _);
         }
+
+        if (batch.Waiting > 0)
+        {
+            Volatile.Write(ref _waitingSeenAt, Now);
+        }
         else
         {
             // More may wait behind them: look again after the safety-net period if nothing frees a slot sooner.
@@ -275,10 +290,13 @@ internal sealed class FlowGate : IAsyncDisposable
             Log.FlowReleaseFailed(_logger, slots.Count, ex);
         }
 
-        foreach (var slot in slots)
+        if (AnyWaiting(Now))
         {
-            // This host frees slots too: its own waiting tasks may take them without a round trip through Pub/Sub.
-            MarkReady(slot.Handler, 0);
+            foreach (var slot in slots)
+            {
+                // Its waiting tasks may take the freed slot at once, without a round trip through Pub/Sub.
+                MarkReady(slot.Handler, 0);
+            }
         }
     }
 
@@ -300,15 +318,36 @@ internal sealed class FlowGate : IAsyncDisposable
         }
     }
 
-    /// <summary>A safety net: every handler that had tasks wait is looked at again when nothing else woke it.</summary>
-    public void ArmSafetyNet()
+    /// <summary>
+    /// A safety net, after each poll: while the store reports waiting tasks (<paramref name="waiting"/>, from the
+    /// partitions the poll visited; every partition is visited at least once per <c>MaxPollDelay</c>), every limited
+    /// handler of this host and every handler it saw wait is looked at again within <see cref="SafetyNetPeriod"/>, so
+    /// tasks that another worker made wait (and then died, or holds a rate timer) are never stuck for lack of a
+    /// notification.
+    /// </summary>
+    public void ArmSafetyNet(long waiting)
     {
-        var at = Now + (long)SafetyNetPeriod.TotalMilliseconds;
-        foreach (var handler in _waiting.Keys)
+        var now = Now;
+        if (waiting > 0)
+        {
+            Volatile.Write(ref _waitingSeenAt, now);
+        }
+
+        if (!AnyWaiting(now))
+        {
+            _waiting.Clear();
+            return;
+        }
+
+        var at = now + (long)SafetyNetPeriod.TotalMilliseconds;
+        foreach (var handler in _specs.Keys.Concat(_waiting.Keys))
         {
             _ready.TryAdd(handler, at);
         }
     }
+
+    /// <summary>Whether tasks may wait: the store reported some lately, or this host made some wait.</summary>
+    private bool AnyWaiting(long now) => !_waiting.IsEmpty || now - Volatile.Read(ref _waitingSeenAt) < _waitingMemoryMs;
 
     public async ValueTask DisposeAsync()
     {
@@ -332,9 +371,13 @@ internal sealed class FlowGate : IAsyncDisposable
                 _paused[handler] = 0;
                 return;
             case 'r':
+                // Resumed: its tasks that waited while it was paused run now, wherever they wait.
                 _paused.TryRemove(handler, out _);
                 _waiting[handler] = 1;
                 break;
+            case 'f' when !AnyWaiting(Now):
+                // A slot freed, and no task is known to wait: nothing to claim (the common case, one message per run).
+                return;
         }
 
         MarkReady(handler, 0);

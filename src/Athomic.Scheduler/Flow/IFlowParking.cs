@@ -34,4 +34,5 @@ internal readonly record struct ParkedTask(TaskClaim Claim, string Handler, stri
 /// <param name="Tasks">The claimed tasks.</param>
 /// <param name="LastKey">The last key served, to start after next time.</param>
 /// <param name="NowMilliseconds">The store's clock.</param>
-internal sealed record UnparkBatch(IReadOnlyList<ClaimedEntry> Tasks, string? LastKey, long NowMilliseconds);
+/// <param name="Waiting">How many tasks still wait in the partitions visited.</param>
+internal sealed record UnparkBatch(IReadOnlyList<ClaimedEntry> Tasks, string? LastKey, long NowMilliseconds, long Waiting = 0);

@@ -46,6 +46,6 @@ internal sealed partial class RedisScheduleStore
         var batch = ClaimReply.Read(result);
         var parts = (RedisResult[])result!;
         var lastKey = batch.Tasks.Count > 0 ? (string?)parts[^1] : afterKey;
-        return new UnparkBatch(batch.Tasks, lastKey, batch.NowMilliseconds);
+        return new UnparkBatch(batch.Tasks, lastKey, batch.NowMilliseconds, batch.Waiting);
     }
 }

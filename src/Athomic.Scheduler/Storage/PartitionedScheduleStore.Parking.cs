@@ -21,20 +21,21 @@ internal sealed partial class PartitionedScheduleStore : IFlowParking
     {
         var tasks = new List<ClaimedEntry>();
         var lastKey = afterKey;
-        long now = 0;
+        long now = 0, waiting = 0;
         var start = (int)((uint)Interlocked.Increment(ref _unparkRotation) % (uint)_partitions.Length);
         for (var k = 0; k < _partitions.Length && tasks.Count < maxCount; k++)
         {
             var batch = await Parking((start + k) % _partitions.Length).UnparkAsync(handler, maxCount - tasks.Count, perKey, afterKey, lease, cancellationToken).ConfigureAwait(false);
             tasks.AddRange(batch.Tasks);
             now = batch.NowMilliseconds;
+            waiting += batch.Waiting;
             if (batch.Tasks.Count > 0)
             {
                 lastKey = batch.LastKey;
             }
         }
 
-        return new UnparkBatch(tasks, lastKey, now);
+        return new UnparkBatch(tasks, lastKey, now, waiting);
     }
 
     private IFlowParking Parking(int partition) => (IFlowParking)_partitions[partition];

@@ -39,6 +39,7 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore
     {
         var tasks = new List<ClaimedEntry>();
         var recurring = 0;
+        long waiting = 0;
         SweepResult result;
         try
         {
@@ -46,6 +47,7 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore
             {
                 var batch = await _partitions[p].ClaimAsync(count, lease, cancellationToken).ConfigureAwait(false);
                 tasks.AddRange(batch.Tasks);
+                waiting += batch.Waiting;
                 if (batch.RecurringDispatched > 0)
                 {
                     // The claim added those schedules' next occurrences: the workers prepare the successors now.
@@ -64,7 +66,7 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore
             throw;
         }
 
-        return new ClaimBatch(tasks, result.NextDueIn, result.NowMilliseconds, recurring);
+        return new ClaimBatch(tasks, result.NextDueIn, result.NowMilliseconds, recurring) { Waiting = waiting };
     }
 
     /// <inheritdoc />

@@ -57,11 +57,11 @@ internal sealed class RedisStreamQueue
     /// Moves up to <paramref name="maxCount"/> due tasks from the schedule into the stream (one script), adding the
     /// successors of the recurring occurrences among them.
     /// </summary>
-    public async Task<(int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched)> PromoteAsync(int maxCount)
+    public async Task<(int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched, long Waiting)> PromoteAsync(int maxCount)
     {
         var result = await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Parked],
             [maxCount]).ConfigureAwait(false);
         return PromoteReply.Read(result);
     }

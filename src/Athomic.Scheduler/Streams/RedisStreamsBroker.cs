@@ -139,7 +139,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         var nextDueIn = result.NextDueIn;
         if (_gate is not null)
         {
-            _gate.ArmSafetyNet();
+            _gate.ArmSafetyNet(result.Waiting);
             if (_gate.NextReadyIn() is { } ready && (nextDueIn is null || ready < nextDueIn))
             {
                 nextDueIn = ready;
@@ -158,16 +158,18 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     {
         if (_sweep is null)
         {
-            var (count, next, _, recurring) = await PromoteAsync(_queues[0], maxCount).ConfigureAwait(false);
-            return new PromotionResult(count, next, recurring);
+            var (count, next, _, recurring, parked) = await PromoteAsync(_queues[0], maxCount).ConfigureAwait(false);
+            return new PromotionResult(count, next, recurring, parked);
         }
 
         // Fair and idle-free like the partitioned claim: start at the next partition in turn, skip partitions with
         // nothing due until their next due time or a wake-up; a partition whose node is down is skipped for a second.
         var dispatched = 0;
+        long waiting = 0;
         var result = await _sweep.RunAsync(maxCount, async (p, count) =>
         {
-            var (promoted, next, now, recurring) = await PromoteAsync(_queues[p], count).ConfigureAwait(false);
+            var (promoted, next, now, recurring, parked) = await PromoteAsync(_queues[p], count).ConfigureAwait(false);
+            waiting += parked;
             if (recurring > 0)
             {
                 // The promotion added those schedules' next occurrences: the workers prepare the successors now.
@@ -177,7 +179,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
 
             return new PartitionVisit(promoted, next, now);
         }).ConfigureAwait(false);
-        return new PromotionResult(result.Count, result.NextDueIn, dispatched);
+        return new PromotionResult(result.Count, result.NextDueIn, dispatched, waiting);
     }
 
     /// <summary>Opens the reader connections, creates the consumer groups, starts the read loops and the keep-alive.</summary>
@@ -252,7 +254,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         Log.StreamsBrokerStopped(_logger, Consumer);
     }
 
-    private static async Task<(int Count, TimeSpan? NextDueIn, long Now, int RecurringDispatched)> PromoteAsync(RedisStreamQueue queue, int maxCount)
+    private static async Task<(int Count, TimeSpan? NextDueIn, long Now, int RecurringDispatched, long Waiting)> PromoteAsync(RedisStreamQueue queue, int maxCount)
     {
         try
         {
@@ -269,4 +271,5 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
 /// <param name="Count">How many tasks moved into the streams.</param>
 /// <param name="NextDueIn">Time until the next pending task is due, or <see langword="null"/> when nothing is pending.</param>
 /// <param name="RecurringDispatched">How many of the tasks were recurring occurrences whose successors were added.</param>
-internal readonly record struct PromotionResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched = 0);
+/// <param name="Waiting">Tasks held back by flow control in the partitions visited.</param>
+internal readonly record struct PromotionResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched = 0, long Waiting = 0);

@@ -63,4 +63,42 @@ public sealed class ConcurrencyLimitTests(RedisFixture redis)
         Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
         Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Tasks_another_worker_made_wait_run_without_a_notification_when_that_worker_is_gone(bool streams)
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new FlowRegistry(maxConcurrency: 2);
+        using var host = Hosts.Redis(redis.Connection, prefix, registry, streams: streams);
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+
+        // This host is up and has polled (and looked at the limited handler's waiting tasks: none) before they exist.
+        await scheduler.ScheduleAsync(new GenericTask(FlowRegistry.Free, default, "first"), TimeSpan.Zero);
+        await registry.WhenRuns(FlowRegistry.Free, 1, Timeout);
+        await scheduler.ScheduleAsync(new GenericTask(FlowRegistry.Free, default, "second"), TimeSpan.Zero);
+        await registry.WhenRuns(FlowRegistry.Free, 2, Timeout);
+
+        // Another worker made three due tasks wait (as park.lua leaves them) and died: no slot frees, nothing is
+        // published, and this host never saw them wait.
+        var db = redis.Connection.GetDatabase();
+        var tag = "{" + prefix + "}";
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = 0; i < 3; i++)
+        {
+            var id = "orphan-" + i;
+            await scheduler.ScheduleAsync(new GenericTask(FlowRegistry.Limited, default, id), TimeSpan.FromHours(1));
+            var member = Athomic.Scheduler.Redis.RedisKeys.ParkedMember(FlowRegistry.Limited, string.Empty, now, id);
+            await db.SortedSetAddAsync(tag + ":pending", id, Athomic.Scheduler.Redis.RedisKeys.ParkedScoreOffset + now);
+            await db.SortedSetAddAsync(tag + ":parked", member, 0);
+            await db.HashSetAsync(tag + ":parked:by", id, member);
+        }
+
+        await registry.WhenRuns(FlowRegistry.Limited, 3, Timeout);
+        await host.StopAsync();
+        Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
+        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
+    }
 }

@@ -103,7 +103,7 @@ public sealed class RedisRecurringTests(RedisFixture redis)
         Assert.Equal(Extensibility.RecurringAddStatus.Added, await recurring.AddOccurrenceAsync(add, default));
 
         // The occurrence falls due 20 ms after the schedule's creation; promote until the server's clock gets there.
-        (int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched) promoted = default;
+        (int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched, long Waiting) promoted = default;
         await Eventually.TrueAsync(async () => (promoted = await queue.PromoteAsync(10)).Count > 0, TimeSpan.FromSeconds(10), "the occurrence is promoted");
 
         Assert.Equal((1, 1), (promoted.Count, promoted.RecurringDispatched));

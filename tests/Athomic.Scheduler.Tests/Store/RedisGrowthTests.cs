@@ -63,7 +63,7 @@ public sealed class RedisGrowthTests(RedisFixture redis)
         var queue = new RedisStreamQueue(redis.Connection, prefix, "test");
         await queue.EnsureGroupAsync();
 
-        var (promoted, _, _, _) = await queue.PromoteAsync(10);
+        var (promoted, _, _, _, _) = await queue.PromoteAsync(10);
         var db = redis.Connection.GetDatabase();
 
         Assert.Equal(1, promoted);

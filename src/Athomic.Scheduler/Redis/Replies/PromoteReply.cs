@@ -3,17 +3,17 @@ using StackExchange.Redis;
 namespace Athomic.Scheduler.Redis.Replies;
 
 /// <summary>
-/// Reads the reply of <c>promote.lua</c>: <c>{ now, next, promoted, chained }</c>, where <c>now</c> is the server's time
+/// Reads the reply of <c>promote.lua</c>: <c>{ now, next, promoted, chained, waiting }</c>, where <c>now</c> is the server's time
 /// (ms), <c>next</c> the ms until the next pending due time or lease expiry (-1: none), <c>promoted</c> the tasks moved
-/// into the stream and <c>chained</c> the recurring occurrences added.
+/// into the stream, <c>chained</c> the recurring occurrences added and <c>waiting</c> the tasks held back by flow control.
 /// </summary>
 internal static class PromoteReply
 {
-    private const int Now = 0, Next = 1, Promoted = 2, Chained = 3, Header = 4;
+    private const int Now = 0, Next = 1, Promoted = 2, Chained = 3, Waiting = 4, Header = 5;
 
-    public static (int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched) Read(RedisResult result)
+    public static (int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched, long Waiting) Read(RedisResult result)
     {
         var reply = new FlatReply(result, Header, 1);
-        return ((int)reply[Promoted], ClaimReply.NextDueIn((long)reply[Next]), (long)reply[Now], (int)reply[Chained]);
+        return ((int)reply[Promoted], ClaimReply.NextDueIn((long)reply[Next]), (long)reply[Now], (int)reply[Chained], (long)reply[Waiting]);
     }
 }

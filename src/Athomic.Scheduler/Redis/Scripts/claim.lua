@@ -4,10 +4,10 @@
 -- many of its leases expired since a handler last finished it; ack, retry and dead-letter clear it),
 -- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter)
 -- KEYS[10] owner (zset: one member 'first token, count, owner' per claim batch, scored by its first token: which
--- process took a token, for operators; about the latest ARGV[4] batches are kept)
+-- process took a token, for operators; about the latest ARGV[4] batches are kept), KEYS[11] parked (see park.lua)
 -- ARGV[1] batch size, ARGV[2] lease in ms, ARGV[3] the claiming process's name, ARGV[4] owner batches kept
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), recurring occurrences chained,
---           fencing token base, then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from
+--           fencing token base, tasks waiting for flow control, then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from
 --           the schedule, else how many of its leases have expired (1 or more) }. The k-th task's token is base + k.
 -- Every claim gets a new fencing token: ack, retry, release, dead-letter and extend act only with the token of the
 -- current claim, so a run whose lease expired and was claimed again can never end the newer claim.
@@ -22,7 +22,7 @@ local now = server_now_ms()
 --#include _next_due
 local max = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
-local out = { now, -1, 0, 0 }
+local out = { now, -1, 0, 0, redis.call('ZCARD', KEYS[11]) }
 local ids, scores, expired_counts = {}, {}, {}
 
 local expired = redis.call('ZRANGE', K_INFLIGHT, 0, max - 1, 'WITHSCORES')

@@ -2,14 +2,14 @@
 -- atomic step: a task is always either in the schedule or in the stream, never in between.
 -- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] stream, KEYS[5] queued (hash: task id -> entry id),
 -- KEYS[6] recurring state, KEYS[7] recurring due, KEYS[8] recurring next (see recurring_upsert.lua),
--- KEYS[9] reclaims, KEYS[10] lease (see claim.lua)
+-- KEYS[9] reclaims, KEYS[10] lease (see claim.lua), KEYS[11] parked (see park.lua)
 -- ARGV[1] batch size
 -- Each task becomes one entry { t = task id, e = envelope ('' when missing), d = due time or lease expiry (ms) };
 -- its details move from the tasks hash into the entry. Promoting a recurring occurrence adds the schedule's next
 -- one in the same step (_chain.lua). An expired lease leaves with its claim's fencing token and its count of expired
 -- leases, so the run that lost it can no longer end it.
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), number promoted,
---           recurring occurrences chained }.
+--           recurring occurrences chained, tasks waiting for flow control }.
 -- The reply is read by PromoteReply (Redis/Replies/PromoteReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[6], KEYS[7], KEYS[8]
 --#include _now
@@ -55,4 +55,4 @@ for i = 1, #promoted do
   if chain(promoted[i]) then chained = chained + 1 end
 end
 
-return { now, next_due(), n, chained }
+return { now, next_due(), n, chained, redis.call('ZCARD', KEYS[11]) }

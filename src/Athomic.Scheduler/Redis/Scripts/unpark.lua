@@ -5,7 +5,8 @@
 -- KEYS[8] parked:by (see claim.lua and park.lua)
 -- ARGV[1] batch size, ARGV[2] lease in ms, ARGV[3] the claiming process's name, ARGV[4] tasks per key per round,
 -- ARGV[5] the key served last ('' to start at the first), ARGV[6] handler, ARGV[7] owner batches kept
--- Returns claim.lua's layout: { now, -1, 0, fencing token base, then per task: id, due, envelope, 0 }, then the last key
+-- Returns claim.lua's layout: { now, -1, 0, fencing token base, tasks still waiting, then per task: id, due, envelope,
+-- 0 }, then the last key
 -- served as one more element when any task was claimed.
 -- A member whose task is no longer waiting (rescheduled, cancelled or claimed since) is dropped on the way.
 --#include _now
@@ -16,7 +17,7 @@ local deadline = now + tonumber(ARGV[2])
 local offset = 1125899906842624
 local prefix = ARGV[6] .. '\0'
 local last_bound = '(' .. ARGV[6] .. '\1'
-local out = { now, -1, 0, 0 }
+local out = { now, -1, 0, 0, 0 }
 local ids, dues = {}, {}
 local served = {}
 local last_key = nil
@@ -73,4 +74,5 @@ if #ids > 0 then
   out[4] = base
   out[#out + 1] = last_key
 end
+out[5] = redis.call('ZCARD', K_PARKED)
 return out
