@@ -260,7 +260,7 @@ internal sealed class StoreScheduler : IScheduler
                 throw new ArgumentOutOfRangeException(paramName, d, $"The delay exceeds the limit (Athomic:Scheduler:MaxDelay = {_options.MaxDelay}).");
             }
 
-            return new StoreItem(task.TaskId, envelope, (long)d.TotalMilliseconds, IsRelative: true);
+            return new StoreItem(task.TaskId, envelope, (long)d.TotalMilliseconds, IsRelative: true) { Priority = task.Priority };
         }
 
         var at = executionTime!.Value;
@@ -274,6 +274,6 @@ internal sealed class StoreScheduler : IScheduler
             throw new ArgumentOutOfRangeException(paramName, at, $"The execution time is further ahead than the limit (Athomic:Scheduler:MaxDelay = {_options.MaxDelay}).");
         }
 
-        return new StoreItem(task.TaskId, envelope, at.ToUnixTimeMilliseconds(), IsRelative: false);
+        return new StoreItem(task.TaskId, envelope, at.ToUnixTimeMilliseconds(), IsRelative: false) { Priority = task.Priority };
     }
 }

@@ -26,6 +26,8 @@ internal sealed class RedisKeys
         Deferred = tag + ":deferred";
         Parked = tag + ":parked";
         ParkedBy = tag + ":parked:by";
+        Urgent = tag + ":urgent";
+        Priority = tag + ":priority";
         Dead = tag + ":dead";
         DeadIndex = tag + ":dead:index";
         Stream = tag + ":stream";
@@ -69,6 +71,12 @@ internal sealed class RedisKeys
     /// <see cref="ParkedScoreOffset"/> + its due time, so no claim meets it and cancel, reschedule and listings see it.
     /// </summary>
     public RedisKey Parked { get; }
+
+    /// <summary>Sorted set: the pending tasks with a priority above 0 → their due time, an index the claims take first (see _take_due.lua).</summary>
+    public RedisKey Urgent { get; }
+
+    /// <summary>Hash: task id → its priority (above 0), from when it is scheduled until it is gone.</summary>
+    public RedisKey Priority { get; }
 
     /// <summary>Hash: parked task id → its member in <see cref="Parked"/>.</summary>
     public RedisKey ParkedBy { get; }

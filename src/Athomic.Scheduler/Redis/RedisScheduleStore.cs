@@ -43,7 +43,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
         ArgumentNullException.ThrowIfNull(redis);
         _redis = redis;
         _keys = redis.Keys;
-        _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy];
+        _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy, _keys.Urgent, _keys.Priority];
         _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy);
         _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch, sendLoneItemInline: false);
     }
@@ -134,7 +134,9 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     private static long SetScheduleArgs(RedisValue[] args, int index, in StoreItem item)
     {
         args[2 + (index * 4)] = item.TaskId;
-        args[3 + (index * 4)] = item.IsRelative ? "d" : "a";
+        args[3 + (index * 4)] = item.Priority > 0
+            ? (item.IsRelative ? "d" : "a") + item.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : item.IsRelative ? "d" : "a";
         args[4 + (index * 4)] = item.DueMilliseconds;
         args[5 + (index * 4)] = item.Envelope;
         return item.Envelope.Length;
@@ -169,7 +171,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     /// <inheritdoc />
     public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Cancel, [_keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy], [taskId])).ConfigureAwait(false);
+        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Cancel, [_keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy, _keys.Urgent, _keys.Priority], [taskId])).ConfigureAwait(false);
         return (int)result == 1;
     }
 
@@ -186,7 +188,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked, _keys.Urgent, _keys.Priority],
             [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept])).ConfigureAwait(false);
         return ClaimReply.Read(result);
     }
@@ -231,7 +233,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
 
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Ack,
-            [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
+            [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Urgent, _keys.Priority],
             args)).ConfigureAwait(false);
         return AckReply.Read(result);
     }
@@ -241,7 +243,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Retry,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims, _keys.Lease, _keys.Deferred],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims, _keys.Lease, _keys.Deferred, _keys.Urgent, _keys.Priority],
             [_keys.WakeChannelName, claim.TaskId, envelope, (long)delay.TotalMilliseconds, claim.Token])).ConfigureAwait(false);
         return (int)result != 0;
     }
@@ -263,7 +265,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
             args[i++] = claim.Token;
         }
 
-        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight, _keys.Lease], args)).ConfigureAwait(false);
+        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight, _keys.Lease, _keys.Urgent, _keys.Priority], args)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -272,7 +274,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred],
+            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Urgent, _keys.Priority],
             [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
         return (int)result == 1;
     }

@@ -61,7 +61,7 @@ internal sealed class RedisStreamQueue
     {
         var result = await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Parked],
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Parked, _keys.Urgent, _keys.Priority],
             [maxCount]).ConfigureAwait(false);
         return PromoteReply.Read(result);
     }
@@ -160,7 +160,7 @@ internal sealed class RedisStreamQueue
     public async Task<bool> AckAsync(string entryId, string taskId) =>
         (int)await Db.ScriptEvaluateAsync(
             LuaScripts.StreamAck,
-            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Deferred],
+            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Urgent, _keys.Priority],
             [GroupName, Consumer, entryId, taskId, _keys.WakeChannelName]).ConfigureAwait(false) == 1;
 
     public async Task<bool> RetryAsync(string entryId, string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay) =>
@@ -190,7 +190,7 @@ internal sealed class RedisStreamQueue
     public async Task<bool> DeadLetterAsync(string entryId, string taskId, ReadOnlyMemory<byte> record) =>
         (int)await Db.ScriptEvaluateAsync(
             LuaScripts.StreamDeadLetter,
-            [_keys.Stream, _keys.Queued, _keys.Dead, _keys.DeadIndex, _keys.Pending, _keys.Tasks, _keys.Deferred],
+            [_keys.Stream, _keys.Queued, _keys.Dead, _keys.DeadIndex, _keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Urgent, _keys.Priority],
             [GroupName, Consumer, entryId, taskId, record, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds]).ConfigureAwait(false) == 1;
 
     /// <summary>Resets the idle time of the entries this consumer runs; returns those another consumer owns by now.</summary>

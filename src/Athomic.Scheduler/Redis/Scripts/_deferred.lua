@@ -10,6 +10,8 @@ local function promote_deferred(id)
   local due = tonumber(string.sub(d, 1, nl - 1))
   redis.call('HSET', K_TASKS, id, string.sub(d, nl + 1))
   redis.call('ZADD', K_PENDING, due, id)
+  -- Scripts that name K_URGENT and K_PRIORITY keep its priority (see _take_due.lua); the others leave it unindexed.
+  if K_URGENT and redis.call('HEXISTS', K_PRIORITY, id) == 1 then redis.call('ZADD', K_URGENT, due, id) end
   local head = redis.call('ZRANGE', K_PENDING, 0, 0)
   if head[1] == id then redis.call('PUBLISH', WAKE, due) end
   return true

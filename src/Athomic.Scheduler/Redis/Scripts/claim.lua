@@ -4,22 +4,26 @@
 -- many of its leases expired since a handler last finished it; ack, retry and dead-letter clear it),
 -- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter)
 -- KEYS[10] owner (zset: one member 'first token, count, owner' per claim batch, scored by its first token: which
--- process took a token, for operators; about the latest ARGV[4] batches are kept), KEYS[11] parked (see park.lua)
+-- process took a token, for operators; about the latest ARGV[4] batches are kept), KEYS[11] parked (see park.lua),
+-- KEYS[12] urgent, KEYS[13] priority (see _take_due.lua: due tasks are taken by effective priority)
 -- ARGV[1] batch size, ARGV[2] lease in ms, ARGV[3] the claiming process's name, ARGV[4] owner batches kept
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), recurring occurrences chained,
 --           fencing token base, tasks waiting for flow control, then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from
 --           the schedule, else how many of its leases have expired (1 or more) }. The k-th task's token is base + k.
 -- Every claim gets a new fencing token: ack, retry, release, dead-letter and extend act only with the token of the
 -- current claim, so a run whose lease expired and was claimed again can never end the newer claim.
--- Claims by rank, then checks scores: cheap on Redis and on servers where wide ZRANGEBYSCORE is slow.
+-- Claims by rank, then checks scores (cheap on Redis and on servers where wide ZRANGEBYSCORE is slow), taking tasks with a
+-- priority first by their effective priority (_take_due.lua).
 -- Claiming a recurring occurrence adds the schedule's next one in the same step (_chain.lua).
 -- The reply is read by ClaimReply (Redis/Replies/ClaimReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local K_RECLAIMS, K_LEASE, K_FENCE, K_OWNER = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local K_URGENT, K_PRIORITY = KEYS[12], KEYS[13]
 --#include _now
 local now = server_now_ms()
 --#include _chain
 --#include _next_due
+--#include _take_due
 local max = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
 local out = { now, -1, 0, 0, redis.call('ZCARD', KEYS[11]) }
@@ -34,18 +38,11 @@ for i = 1, #expired, 2 do
   expired_counts[#expired_counts + 1] = redis.call('HINCRBY', K_RECLAIMS, id, 1)
 end
 
-local claimed = {}
-if #ids < max then
-  local due = redis.call('ZRANGE', K_PENDING, 0, max - #ids - 1, 'WITHSCORES')
-  for i = 1, #due, 2 do
-    if tonumber(due[i + 1]) > now then break end
-    local id = due[i]
-    ids[#ids + 1] = id
-    scores[#scores + 1] = due[i + 1]
-    expired_counts[#expired_counts + 1] = 0
-    claimed[#claimed + 1] = id
-  end
-  if #claimed > 0 then redis.call('ZREMRANGEBYRANK', K_PENDING, 0, #claimed - 1) end
+local claimed, claimed_scores = take_due(max - #ids)
+for i = 1, #claimed do
+  ids[#ids + 1] = claimed[i]
+  scores[#scores + 1] = claimed_scores[i]
+  expired_counts[#expired_counts + 1] = 0
 end
 
 -- One command each for the whole batch (a command per task costs more than its work): leases, tokens, envelopes.

@@ -2,7 +2,8 @@
 -- atomic step: a task is always either in the schedule or in the stream, never in between.
 -- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] stream, KEYS[5] queued (hash: task id -> entry id),
 -- KEYS[6] recurring state, KEYS[7] recurring due, KEYS[8] recurring next (see recurring_upsert.lua),
--- KEYS[9] reclaims, KEYS[10] lease (see claim.lua), KEYS[11] parked (see park.lua)
+-- KEYS[9] reclaims, KEYS[10] lease (see claim.lua), KEYS[11] parked (see park.lua), KEYS[12] urgent, KEYS[13] priority
+-- (see _take_due.lua: due tasks are promoted by effective priority)
 -- ARGV[1] batch size
 -- Each task becomes one entry { t = task id, e = envelope ('' when missing), d = due time or lease expiry (ms) };
 -- its details move from the tasks hash into the entry. Promoting a recurring occurrence adds the schedule's next
@@ -12,10 +13,12 @@
 --           recurring occurrences chained, tasks waiting for flow control }.
 -- The reply is read by PromoteReply (Redis/Replies/PromoteReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[6], KEYS[7], KEYS[8]
+local K_URGENT, K_PRIORITY = KEYS[12], KEYS[13]
 --#include _now
 local now = server_now_ms()
 --#include _chain
 --#include _next_due
+--#include _take_due
 local max = tonumber(ARGV[1])
 local n = 0
 
@@ -38,16 +41,8 @@ for i = 1, #expired, 2 do
 end
 if taken > 0 then redis.call('ZREMRANGEBYRANK', K_INFLIGHT, 0, taken - 1) end
 
-local promoted = {}
-if n < max then
-  local due = redis.call('ZRANGE', K_PENDING, 0, max - n - 1, 'WITHSCORES')
-  for i = 1, #due, 2 do
-    if tonumber(due[i + 1]) > now then break end
-    push(due[i], due[i + 1])
-    promoted[#promoted + 1] = due[i]
-  end
-  if #promoted > 0 then redis.call('ZREMRANGEBYRANK', K_PENDING, 0, #promoted - 1) end
-end
+local promoted, promoted_scores = take_due(max - n)
+for i = 1, #promoted do push(promoted[i], promoted_scores[i]) end
 
 -- After the ranks above are removed, so an occurrence chained here is never promoted with this batch.
 local chained = 0

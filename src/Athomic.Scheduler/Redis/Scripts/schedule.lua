@@ -7,7 +7,8 @@
 -- KEYS[6] reclaims (see claim.lua), KEYS[7] parked, KEYS[8] parked:by (see park.lua: a waiting task rescheduled is an
 -- ordinary pending task again)
 -- ARGV[1] wake channel, ARGV[2] '1' to refuse existing ids,
--- then per task: id, 'd' (delay) or 'a' (absolute), milliseconds, envelope.
+-- then per task: id, 'd' (delay) or 'a' (absolute) followed by the task's priority when above 0 ('d10'), milliseconds,
+-- envelope. KEYS[9] urgent, KEYS[10] priority (see _take_due.lua: a task with a priority is indexed for the claims).
 -- Returns one status per task: 1 scheduled, 2 rescheduled (replaced the pending version, which will not run),
 -- 3 already exists (refused: pending, held back, queued or running), 4 rescheduled after the run (the id is claimed
 -- or queued: this version is held back and becomes pending when that run ends, never running beside it).
@@ -41,6 +42,7 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
 end
 local seen = {}
 local fields, scores, members, held, replaced = {}, {}, {}, {}, {}
+local prio_set, prio_clear, urgent = {}, {}, {}
 local out = {}
 for k = 1, n do
   local i = (k * 4) - 1
@@ -51,7 +53,15 @@ for k = 1, n do
     out[k] = 3
   else
     local due = tonumber(ARGV[i + 2])
-    if ARGV[i + 1] == 'd' then due = now + due end
+    local mode = ARGV[i + 1]
+    if string.byte(mode, 1) == 100 then due = now + due end -- 'd'
+    local priority = #mode > 1 and tonumber(string.sub(mode, 2)) or 0
+    if priority > 0 then
+      prio_set[#prio_set + 1] = id
+      prio_set[#prio_set + 1] = priority
+    elseif exists then
+      prio_clear[#prio_clear + 1] = id
+    end
     seen[id] = true
     if running then
       held[#held + 1] = id
@@ -63,6 +73,10 @@ for k = 1, n do
       scores[#scores + 1] = due
       scores[#scores + 1] = id
       members[#members + 1] = id
+      if priority > 0 then
+        urgent[#urgent + 1] = due
+        urgent[#urgent + 1] = id
+      end
       if exists then replaced[#replaced + 1] = id end
       out[k] = exists and 2 or 1
       if earliest == nil or due < earliest then
@@ -77,6 +91,12 @@ if #members > 0 then
   redis.call('ZADD', KEYS[1], unpack(scores))
 end
 if #held > 0 then redis.call('HSET', KEYS[5], unpack(held)) end
+if #prio_clear > 0 and redis.call('EXISTS', KEYS[10]) == 1 then
+  redis.call('HDEL', KEYS[10], unpack(prio_clear))
+  redis.call('ZREM', KEYS[9], unpack(prio_clear))
+end
+if #prio_set > 0 then redis.call('HSET', KEYS[10], unpack(prio_set)) end
+if #urgent > 0 then redis.call('ZADD', KEYS[9], unpack(urgent)) end
 if #replaced > 0 then
   -- A replaced version takes with it what was held back behind it and its count of expired leases.
   redis.call('HDEL', KEYS[5], unpack(replaced))

@@ -1,6 +1,6 @@
 -- stream_deadletter.lua: move a stream entry to the dead letters with a record of why, in one atomic step.
 -- KEYS[1] stream, KEYS[2] queued, KEYS[3] dead (hash: id -> record), KEYS[4] dead index (zset: id -> time),
--- KEYS[5] pending, KEYS[6] tasks, KEYS[7] deferred (see schedule.lua)
+-- KEYS[5] pending, KEYS[6] tasks, KEYS[7] deferred (see schedule.lua), KEYS[8] urgent, KEYS[9] priority (_take_due.lua)
 -- ARGV[1] group, ARGV[2] consumer, ARGV[3] entry id, ARGV[4] task id, ARGV[5] record, ARGV[6] wake channel,
 -- ARGV[7] most dead letters kept (0: no limit), ARGV[8] longest a dead letter is kept, ms (0: no limit)
 -- Acts only while the caller's consumer owns the entry. A version scheduled while the entry ran becomes pending
@@ -8,6 +8,7 @@
 -- Returns 1 when done, else 0 (no longer owned by the caller).
 local K_PENDING, K_TASKS, K_DEFERRED, WAKE = KEYS[5], KEYS[6], KEYS[7], ARGV[6]
 local K_DEAD, K_DEAD_INDEX = KEYS[3], KEYS[4]
+local K_URGENT, K_PRIORITY = KEYS[8], KEYS[9]
 --#include _now
 --#include _deferred
 --#include _dead_trim
@@ -19,7 +20,7 @@ redis.call('HSET', K_DEAD, ARGV[4], ARGV[5])
 redis.call('ZADD', K_DEAD_INDEX, now, ARGV[4])
 if redis.call('HGET', KEYS[2], ARGV[4]) == ARGV[3] then
   redis.call('HDEL', KEYS[2], ARGV[4])
-  promote_deferred(ARGV[4])
+  if not promote_deferred(ARGV[4]) then redis.call('HDEL', K_PRIORITY, ARGV[4]) end
 end
 trim_dead(now, tonumber(ARGV[7]), tonumber(ARGV[8]))
 return 1
