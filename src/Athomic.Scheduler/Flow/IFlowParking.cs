@@ -9,7 +9,10 @@ namespace Athomic.Scheduler.Flow;
 /// </summary>
 internal interface IFlowParking
 {
-    /// <summary>Ends current claims by making their tasks wait; a version scheduled meanwhile replaces a task instead.</summary>
+    /// <summary>
+    /// Ends current claims by making their tasks wait; a version scheduled meanwhile stays held back behind its task,
+    /// which then counts as claimed (it runs before that version, as the version's schedule said).
+    /// </summary>
     /// <returns>How many tasks now wait.</returns>
     Task<int> ParkAsync(IReadOnlyList<ParkedTask> tasks, CancellationToken cancellationToken);
 

@@ -78,7 +78,7 @@ internal sealed class RedisKeys
     /// <summary>Hash: task id → its priority (above 0), from when it is scheduled until it is gone.</summary>
     public RedisKey Priority { get; }
 
-    /// <summary>Hash: parked task id → its member in <see cref="Parked"/>.</summary>
+    /// <summary>Hash: parked task id → its member in <see cref="Parked"/>, after a <c>!</c> when it counts as claimed (a version is held back behind it, see park.lua).</summary>
     public RedisKey ParkedBy { get; }
 
     /// <summary>Added to a parked task's due time for its score in <see cref="Pending"/> (2^50 ms, beyond any due time).</summary>

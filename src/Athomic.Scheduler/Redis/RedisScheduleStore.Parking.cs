@@ -19,7 +19,7 @@ internal sealed partial class RedisScheduleStore
         }
 
         var args = new RedisValue[1 + (tasks.Count * 4)];
-        args[0] = _keys.WakeChannelName;
+        args[0] = string.Empty;
         for (var i = 0; i < tasks.Count; i++)
         {
             var task = tasks[i];
@@ -31,7 +31,7 @@ internal sealed partial class RedisScheduleStore
 
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Park,
-            [_keys.Pending, _keys.InFlight, _keys.Lease, _keys.Parked, _keys.ParkedBy, _keys.Tasks, _keys.Deferred],
+            [_keys.Pending, _keys.InFlight, _keys.Lease, _keys.Parked, _keys.ParkedBy, _keys.Deferred],
             args)).ConfigureAwait(false);
         return (int)result;
     }

@@ -185,7 +185,7 @@ internal sealed class RedisStreamQueue
         (int)await RedisStoreCalls.Call(Db.ScriptEvaluateAsync(
             LuaScripts.StreamPark,
             [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Parked, _keys.ParkedBy, _keys.Deferred],
-            [GroupName, Consumer, entryId, taskId, envelope, Math.Max(0, dueMilliseconds), RedisKeys.ParkedMember(handler, key, dueMilliseconds, taskId), _keys.WakeChannelName])).ConfigureAwait(false) == 1;
+            [GroupName, Consumer, entryId, taskId, envelope, Math.Max(0, dueMilliseconds), RedisKeys.ParkedMember(handler, key, dueMilliseconds, taskId)])).ConfigureAwait(false) == 1;
 
     public async Task<bool> DeadLetterAsync(string entryId, string taskId, ReadOnlyMemory<byte> record) =>
         (int)await Db.ScriptEvaluateAsync(

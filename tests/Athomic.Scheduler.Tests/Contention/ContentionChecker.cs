@@ -13,7 +13,9 @@ namespace Athomic.Scheduler.Tests.Contention;
 /// or status 1), a version removed by a cancel that returned true, or a future task: none starts after that call returned.</item>
 /// <item>Without kills (or for runs on no killed host): every run ends; no (id, version, attempt) runs twice; a version
 /// completes at most once; no two runs of one id overlap in time.</item>
-/// <item>End state: only future tasks pending; no leases, reclaims, stream entries, queued or held-back entries; no
+/// <item>Flow control: on no killed host do more than <see cref="ContentionRegistry.Limit"/> runs of the limited
+/// handler's ids overlap in time, across every host.</item>
+/// <item>End state: only future tasks pending, nothing waiting for a slot and no live slot; no leases, reclaims, stream entries, queued or held-back entries; no
 /// task details without a pending entry.</item>
 /// </list>
 /// </summary>
@@ -32,8 +34,28 @@ public static class ContentionChecker
             CheckId(h, id, opsById.GetValueOrDefault(id) ?? [], runsById.GetValueOrDefault(id) ?? [], expectedPending, violations);
         }
 
+        CheckLimit(h, violations);
         CheckEndState(h, expectedPending, violations);
         return violations;
+    }
+
+    /// <summary>The limited handler's runs (all ids, all hosts but killed ones) never exceed its limit at any instant.</summary>
+    private static void CheckLimit(ContentionHistory h, List<string> violations)
+    {
+        var events = h.Runs
+            .Where(r => ContentionRegistry.IsLimited(r.Id) && !h.KilledHosts.Contains(r.Host))
+            .SelectMany(r => new[] { (At: r.Start, Delta: 1, Run: r), (At: r.End ?? long.MaxValue, Delta: -1, Run: r) })
+            .OrderBy(e => e.At).ThenBy(e => e.Delta); // an end before a start at the same instant
+        var running = 0;
+        foreach (var e in events)
+        {
+            running += e.Delta;
+            if (running > ContentionRegistry.Limit)
+            {
+                violations.Add($"[limit] {running} runs of {ContentionRegistry.LimitedName} at once (limit {ContentionRegistry.Limit}), the last started: {h.Describe(e.Run)}");
+                return;
+            }
+        }
     }
 
     private static void CheckId(ContentionHistory h, string id, List<OpResult> ops, List<RunRecord> runs, HashSet<string> expectedPending, List<string> violations)

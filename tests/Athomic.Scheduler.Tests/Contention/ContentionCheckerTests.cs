@@ -152,4 +152,28 @@ public sealed class ContentionCheckerTests
         Assert.Equal(a.Kills, b.Kills);
         Assert.NotEqual(a.Ops, ContentionPlan.Generate(43, 3, kills: true).Ops);
     }
+
+    [Fact]
+    public void Accepts_limited_runs_up_to_the_limit_and_runs_of_other_handlers_beside_them()
+    {
+        Assert.Empty(Check(
+            [Schedule(0, 1, Scheduled, id: "c3"), Schedule(0, 1, Scheduled, id: "c7"), Schedule(0, 1, Scheduled, id: "c11"), Schedule(0, 1, Scheduled, id: "c0")],
+            [Run(1, 1, 10, id: "c3"), Run(1, 2, 10, host: "h1", id: "c7"), Run(1, 10, 12, id: "c11"), Run(1, 3, 5, id: "c0")]));
+    }
+
+    [Fact]
+    public void Rejects_more_limited_runs_at_once_than_the_limit_across_hosts()
+    {
+        var violations = Check(
+            [Schedule(0, 1, Scheduled, id: "c3"), Schedule(0, 1, Scheduled, id: "c7"), Schedule(0, 1, Scheduled, id: "c11")],
+            [Run(1, 1, 10, id: "c3"), Run(1, 2, 10, host: "h1", id: "c7"), Run(1, 9, 12, host: "h2", id: "c11")]);
+        Assert.Contains(violations, v => v.StartsWith("[limit] 3 runs of contention.limited", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_a_task_left_waiting_for_a_slot_at_the_end()
+    {
+        var store = new StoreSnapshot(new Dictionary<string, long> { ["c3"] = 1L << 50 }, ["c3"], new Dictionary<string, IReadOnlyList<string>> { ["{p}:parked"] = ["contention.limited c3"] });
+        Assert.NotEmpty(Check([Schedule(0, 1, Scheduled, id: "c3")], [], store: store));
+    }
 }

@@ -73,7 +73,7 @@ public static class RunFiles
 public static class StoreInspector
 {
     /// <summary>Keys that must be empty once the schedule is quiet; <c>:lease</c> and <c>:deferred</c> are main's new keys.</summary>
-    private static readonly string[] MustBeEmpty = ["inflight", "reclaims", "stream", "queued", "lease", "deferred"];
+    private static readonly string[] MustBeEmpty = ["inflight", "reclaims", "stream", "queued", "lease", "deferred", "parked", "parked:by"];
 
     public static async Task<StoreSnapshot> SnapshotAsync(IDatabase db, string prefix, int partitions)
     {
@@ -99,6 +99,9 @@ public static class StoreInspector
             }
         }
 
+        // Flow control's live slots: none once every run ended (a slot left behind would hold the limit until it expires).
+        RedisKey slots = "{" + prefix + "#flow}:slots:" + ContentionRegistry.LimitedName;
+        mustBeEmpty[slots!] = (await db.SortedSetRangeByScoreWithScoresAsync(slots, nowMs + 1)).Select(e => $"{e.Element}={e.Score}").ToList();
         return new StoreSnapshot(pending, tasks, mustBeEmpty);
     }
 

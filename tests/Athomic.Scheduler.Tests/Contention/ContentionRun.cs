@@ -291,7 +291,7 @@ public static class ContentionRun
                 return new OpResult(op, null, cancelled, invoked, DateTime.UtcNow.Ticks, null);
             }
 
-            var task = new GenericTask(ContentionRegistry.Name, op.Payload.Encode(), op.Id);
+            var task = new GenericTask(ContentionRegistry.HandlerFor(op.Id), op.Payload.Encode(), op.Id);
             var request = new ScheduleRequest(task, Delay: TimeSpan.FromMilliseconds(op.DelayMs), Policy: op.Refuse ? ExistingTaskPolicy.Refuse : null);
             var result = await scheduler.ScheduleManyAsync([request]);
             return new OpResult(op, result[0].Status, null, invoked, DateTime.UtcNow.Ticks, null);

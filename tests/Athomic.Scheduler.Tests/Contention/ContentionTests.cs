@@ -37,7 +37,7 @@ public sealed class ContentionTests(ITestOutputHelper output)
     public Task Seeds_that_found_violations_now_pass(string broker, int partitions, bool kills, int seed) =>
         RunAsync(new ContentionVariant(broker, partitions, kills), seed);
 
-    /// <summary>(broker, partitions, kills, seed): each rejected on the runtime before the rewrite (see README).</summary>
+    /// <summary>(broker, partitions, kills, seed): each rejected on the runtime before its fix (see README).</summary>
     public static TheoryData<string, int, bool, int> RegressionSeeds => new()
     {
         { "inprocess", 1, false, 1001 }, // runs twice (slow handlers, backlog); lost retry; both versions at once
@@ -48,6 +48,8 @@ public sealed class ContentionTests(ITestOutputHelper output)
         { "streams", 4, true, 1001 },
         { "inprocess", 1, false, 7 },    // a throwing version's retry lost (LOST: never completed nor dead-lettered)
         { "streams", 4, false, 7 },
+        { "streams", 4, false, 88283 }, // flow control: a queued version over its limit was parked and replaced by the
+        { "streams", 4, true, 88283 },  // version held back behind it, so the claimed version never ran (issue 20)
     };
 
     /// <summary>The soak: random seeds over every variant for ATHOMIC_CONTENTION_SOAK_MINUTES minutes.</summary>

@@ -74,14 +74,24 @@ public sealed class ContentionRegistry : IScheduledHandlerRegistry
 {
     public const string Name = "contention.run";
 
+    /// <summary>The same handler under a cluster-wide limit of <see cref="Limit"/> runs at once (flow control).</summary>
+    public const string LimitedName = "contention.limited";
+
+    /// <summary>The concurrency limit of <see cref="LimitedName"/>.</summary>
+    public const int Limit = 2;
+
     /// <summary>Attempts before a throwing version is dead-lettered.</summary>
     public const int MaxAttempts = 3;
 
+    /// <summary>Every fourth id of a plan (<c>c3</c>, <c>c7</c>, …) runs under the limit; the plan itself is unchanged.</summary>
+    public static bool IsLimited(string id) => id.Length > 1 && int.TryParse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture, out var n) && n % 4 == 3;
+
+    /// <summary>The handler the tasks of <paramref name="id"/> are scheduled for.</summary>
+    public static string HandlerFor(string id) => IsLimited(id) ? LimitedName : Name;
+
     public ContentionRegistry(IRunSink sink)
     {
-        Handlers =
-        [
-            new ScheduledHandlerDescriptor(Name, "Contention.Run", null, async (ctx, _, ct) =>
+        ScheduledHandlerInvoker run = async (ctx, _, ct) =>
             {
                 var payload = ContentionPayload.Decode(ctx.Payload.Span);
                 var token = sink.Started(ctx.TaskId, payload.Version, ctx.Attempt);
@@ -108,7 +118,14 @@ public sealed class ContentionRegistry : IScheduledHandlerRegistry
                 }
 
                 sink.Ended(token, RunOutcome.Completed);
-            }, maxAttempts: MaxAttempts),
+            };
+        Handlers =
+        [
+            new ScheduledHandlerDescriptor(Name, "Contention.Run", null, run, maxAttempts: MaxAttempts),
+            new ScheduledHandlerDescriptor(LimitedName, "Contention.Limited", null, run, maxAttempts: MaxAttempts)
+            {
+                Flow = new HandlerFlowSpec { MaxConcurrency = Limit },
+            },
         ];
     }
 

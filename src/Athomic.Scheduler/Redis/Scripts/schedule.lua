@@ -40,6 +40,14 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
   local entries = redis.call('HMGET', KEYS[4], unpack(ids))
   for k = 1, n do if entries[k] then queued[ids[k]] = true end end
 end
+-- A task that waits for flow control marked claimed (a version was held back behind it, see park.lua) still runs, so
+-- it counts as running here too.
+if #known > 0 and redis.call('EXISTS', KEYS[8]) == 1 then
+  local parked = redis.call('HMGET', KEYS[8], unpack(known))
+  for k = 1, #known do
+    if parked[k] and string.sub(parked[k], 1, 1) == '!' then leased[known[k]] = true end
+  end
+end
 local seen = {}
 local fields, scores, members, held, replaced = {}, {}, {}, {}, {}
 local prio_set, prio_clear, urgent = {}, {}, {}
@@ -104,7 +112,7 @@ if #replaced > 0 then
   if redis.call('EXISTS', KEYS[8]) == 1 then
     local parked = redis.call('HMGET', KEYS[8], unpack(replaced))
     for k = 1, #replaced do
-      if parked[k] then redis.call('ZREM', KEYS[7], parked[k]) end
+      if parked[k] then redis.call('ZREM', KEYS[7], (string.gsub(parked[k], '^!', ''))) end
     end
     redis.call('HDEL', KEYS[8], unpack(replaced))
   end

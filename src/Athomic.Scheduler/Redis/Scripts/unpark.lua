@@ -42,7 +42,8 @@ while #ids < max and guard < max * 4 + 8 do
       local due, id = string.match(string.sub(m, #key_prefix + 1), '^(%d+)%z(.*)$')
       redis.call('ZREM', K_PARKED, m)
       local score = redis.call('ZSCORE', K_PENDING, id)
-      if id and redis.call('HGET', K_BY, id) == m and score and tonumber(score) >= offset then
+      local by = id and redis.call('HGET', K_BY, id)
+      if by and (by == m or by == '!' .. m) and score and tonumber(score) >= offset then
         redis.call('HDEL', K_BY, id)
         redis.call('ZREM', K_PENDING, id)
         ids[#ids + 1] = id
