@@ -1,7 +1,7 @@
 // Side-by-side measurements of the Redis store, worker and in-process broker against the raw limit of the same Lua
 // layout and against Hangfire (Hangfire.Redis.StackExchange), in one run on a local redis-server that this program
 // starts on a free port.
-//   dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks [-- --quick | --payloads]
+//   dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks [-- --quick | --payloads | --flow | --e2e-only [tasks]]
 using System.Diagnostics;
 using System.Globalization;
 using Athomic.Scheduler;
@@ -22,11 +22,46 @@ if (Array.IndexOf(args, "--payload-first") is var first and >= 0)
     return;
 }
 
+if (args.Contains("--flow"))
+{
+    // Only flow control's rows (the full run has them too).
+    await using var flowServer = await RedisServer.StartAsync();
+    await using var flowConnection = await flowServer.ConnectAsync(admin: true);
+    var flowReport = new Report();
+    await FlowBench.RunAsync(flowConnection, flowReport, args.Contains("--quick") ? 10 : 1, () => ClientCommandsAsync(flowConnection), () => UsedMemoryAsync(flowConnection));
+    flowReport.Print();
+    return;
+}
+
 if (args.Contains("--payloads"))
 {
     var payloads = new Report();
     await PayloadBench.RunAsync(payloads);
     payloads.Print();
+    return;
+}
+
+if (Array.IndexOf(args, "--e2e-only") is var e2eOnly and >= 0)
+{
+    // A/B aid: only the end-to-end row (no-op handlers, no limits), for comparing two builds run alternately.
+    ThreadPool.SetMinThreads(64, 64);
+    await using var e2eServer = await RedisServer.StartAsync();
+    await using var e2eConnection = await e2eServer.ConnectAsync(admin: true);
+    var n = args.Length > e2eOnly + 1 ? int.Parse(args[e2eOnly + 1], CultureInfo.InvariantCulture) : 50_000;
+    using var e2eHost = BuildHost(e2eConnection, "e2eonly", workerEnabled: true, out var e2eRegistry);
+    var e2eScheduler = e2eHost.Services.GetRequiredService<IScheduler>();
+    var e2ePayload = new byte[28];
+    await e2eScheduler.ScheduleManyAsync(Enumerable.Range(0, n).Select(i => ScheduleRequest.After(new GenericTask(NoOpRegistry.Name, e2ePayload, "e" + i), TimeSpan.Zero)).ToList());
+    var e2eDone = e2eRegistry.Expect(n);
+    var e2eWatch = Stopwatch.StartNew();
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    var alloc0 = GC.GetTotalAllocatedBytes(true);
+    await e2eHost.StartAsync();
+    await e2eDone;
+    var alloc1 = GC.GetTotalAllocatedBytes(true);
+    var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+    Console.WriteLine($"e2e {n / e2eWatch.Elapsed.TotalSeconds:F0} cpu_us {(cpu1 - cpu0).TotalMicroseconds / n:F2} alloc_b {(alloc1 - alloc0) / (double)n:F0}");
+    await e2eHost.StopAsync();
     return;
 }
 
@@ -231,6 +266,9 @@ using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out va
     report.Add("idle worker commands", ((c1 - c0) / window.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture) + " /s", $"({c1 - c0} in {window.TotalSeconds:F0} s)");
     await workerHost.StopAsync();
 }
+
+// Flow control (limits, rates): its own rows, in this run.
+await FlowBench.RunAsync(connection, report, scale, () => ClientCommandsAsync(connection), () => UsedMemoryAsync(connection));
 
 // 9. Tracing: off and on alternately, five rounds each, so the VM's noise hits both alike. "On" is a listener that
 // samples and records every span of the scheduler (what an OpenTelemetry SDK with an always-on sampler does before it

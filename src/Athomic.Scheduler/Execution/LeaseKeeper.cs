@@ -268,7 +268,10 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
         finally
         {
             Forget(lease.Claim);
-            await ReleaseSlotsAsync([lease]).ConfigureAwait(false);
+            if (lease.Slot is { } slot && Flow is { } flow)
+            {
+                await flow.ReleaseAsync([slot]).ConfigureAwait(false);
+            }
         }
     }
 

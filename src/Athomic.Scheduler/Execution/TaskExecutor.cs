@@ -29,6 +29,7 @@ internal sealed class TaskExecutor
     private readonly SchedulerExecutionOptions _options;
     private readonly KeyValuePair<string, object?> _schedule;
     private readonly int _partitions;
+    private readonly RunCancellations _runs = new();
 
     public TaskExecutor(HandlerCatalog catalog, IServiceScopeFactory scopes, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<TaskExecutor> logger)
     {
@@ -77,57 +78,64 @@ internal sealed class TaskExecutor
         // handler's Timeout. The lease ends only after the handler returns, whatever its token says, so a run that
         // overruns its Timeout keeps its lease (and any flow-control slot) until it really ends.
         using var timer = timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
-        using var run = timer is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.LostToken)
-            : CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.LostToken, timer.Token);
+        var run = _runs.Rent(stoppingToken, timer?.Token ?? default);
+        lease.AttachRun(run);
         try
         {
-            var scope = _scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            try
             {
-                await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, run.Token).ConfigureAwait(false);
+                var scope = _scopes.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
+                {
+                    await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, run.Source.Token).ConfigureAwait(false);
+                }
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception) when (lease.IsLost)
-        {
-            // Not a failed attempt: the claim belongs to another worker, so this run neither retries nor dead-letters.
-            RecordDuration(started, handlerTag);
-            AbandonLost(lease, activity);
-            return;
-        }
-        catch (TaskPayloadException ex)
-        {
-            RecordDuration(started, handlerTag);
-            SchedulerTracing.Fail(activity, ex);
-            SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", typeof(TaskPayloadException).FullName));
-            await DeadLetterAsync(lease, ex.Message).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception) when (timer is { IsCancellationRequested: true })
-        {
-            // Whatever the handler threw once its Timeout fired (typically OperationCanceledException) is the timeout.
-            RecordDuration(started, handlerTag);
-            var reason = TimedOutReason(timeout!.Value);
-            CountFailure(activity, handlerTag, "timeout", reason);
-            await FailAsync(lease, maxAttempts, reason, delay => Log.TaskTimedOut(_logger, task.TaskId, task.Handler, timeout.Value, task.Attempt, delay)).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception ex)
-        {
-            RecordDuration(started, handlerTag);
-            SchedulerTracing.Fail(activity, ex);
-            SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", ex.GetType().FullName));
-            await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", delay => Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, ex)).ConfigureAwait(false);
-            return;
-        }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (lease.IsLost)
+            {
+                // Not a failed attempt: the claim belongs to another worker, so this run neither retries nor dead-letters.
+                RecordDuration(started, handlerTag);
+                AbandonLost(lease, activity);
+                return;
+            }
+            catch (TaskPayloadException ex)
+            {
+                RecordDuration(started, handlerTag);
+                SchedulerTracing.Fail(activity, ex);
+                SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", typeof(TaskPayloadException).FullName));
+                await DeadLetterAsync(lease, ex.Message).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (timer is { IsCancellationRequested: true })
+            {
+                // Whatever the handler threw once its Timeout fired (typically OperationCanceledException) is the timeout.
+                RecordDuration(started, handlerTag);
+                var reason = TimedOutReason(timeout!.Value);
+                CountFailure(activity, handlerTag, "timeout", reason);
+                await FailAsync(lease, maxAttempts, reason, delay => Log.TaskTimedOut(_logger, task.TaskId, task.Handler, timeout.Value, task.Attempt, delay)).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex)
+            {
+                RecordDuration(started, handlerTag);
+                SchedulerTracing.Fail(activity, ex);
+                SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", ex.GetType().FullName));
+                await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", delay => Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, ex)).ConfigureAwait(false);
+                return;
+            }
 
-        RecordDuration(started, handlerTag);
-        await lease.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+            RecordDuration(started, handlerTag);
+            await lease.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            // After the lease ended: a pooled source serves the next run only once this run can no longer be cancelled.
+            _runs.Return(run);
+        }
     }
 
     private void RecordDuration(long started, KeyValuePair<string, object?> handlerTag) =>

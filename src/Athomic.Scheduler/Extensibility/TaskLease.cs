@@ -5,9 +5,11 @@ public sealed class TaskLease
 {
     private readonly ILeaseOwner _owner;
 
-    // Cancelled when the claim is found lost; a run's token is linked to it. Holds no timer or wait handle (nothing to
-    // dispose), and is never disposed, so the keeper may cancel it whenever it learns of the loss, even after the run.
-    private readonly CancellationTokenSource _lost = new();
+    // The running handler's token source (set by the executor) and whether the claim was found lost: the keeper cancels
+    // the run when it learns of the loss. No token source of its own, so a lease costs no allocation beyond the run's.
+    private Execution.RunCancellation? _run;
+    private long _runGeneration;
+    private int _lost;
     private int _ended;
 
     internal TaskLease(GenericTask task, ILeaseOwner owner, string? receipt = null, long token = 0)
@@ -25,10 +27,21 @@ public sealed class TaskLease
     internal Flow.FlowRequest? Slot { get; set; }
 
     /// <summary>Set when a renewal found that the claim is no longer current (this process stalled past its lease).</summary>
-    internal bool IsLost => _lost.IsCancellationRequested;
+    internal bool IsLost => Volatile.Read(ref _lost) == 1;
 
-    /// <summary>Cancelled when the claim is found lost (<see cref="MarkLost"/>): the run stops working on a task another worker holds now.</summary>
-    internal CancellationToken LostToken => _lost.Token;
+    /// <summary>
+    /// Gives the lease its run's token source, which <see cref="MarkLost"/> cancels (at once if the claim is already
+    /// lost): the run stops working on a task another worker holds now.
+    /// </summary>
+    internal void AttachRun(Execution.RunCancellation run)
+    {
+        Volatile.Write(ref _runGeneration, run.Generation);
+        Interlocked.Exchange(ref _run, run);
+        if (IsLost)
+        {
+            run.TryCancel(_runGeneration);
+        }
+    }
 
     /// <summary>What the owner needs to end this lease besides the task (the stream entry id for the streams broker).</summary>
     internal string? Receipt { get; }
@@ -66,18 +79,22 @@ public sealed class TaskLease
         End() ? _owner.DeadLetterAsync(this, reason, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
 
     /// <summary>
-    /// Marks the claim lost and cancels <see cref="LostToken"/>. The token's callbacks (the run's linked token, the
+    /// Marks the claim lost and cancels the run (<see cref="AttachRun"/>). The token's callbacks (the run's linked token, the
     /// handler's registrations) run on the thread pool, not on the caller's renewal loop.
     /// </summary>
     /// <returns><see langword="true"/> when it was not marked lost before.</returns>
     internal bool MarkLost()
     {
-        if (_lost.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _lost, 1) == 1)
         {
             return false;
         }
 
-        _ = _lost.CancelAsync();
+        if (Volatile.Read(ref _run) is { } run)
+        {
+            run.TryCancel(Volatile.Read(ref _runGeneration));
+        }
+
         return true;
     }
 

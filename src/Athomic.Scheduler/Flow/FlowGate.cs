@@ -259,15 +259,15 @@ internal sealed class FlowGate : IAsyncDisposable
         {
             _waiting.TryRemove(handler, out _);
         }
-
-        if (batch.Waiting > 0)
-        {
-            Volatile.Write(ref _waitingSeenAt, Now);
-        }
         else
         {
             // More may wait behind them: look again after the safety-net period if nothing frees a slot sooner.
             MarkReady(handler, Now + (long)SafetyNetPeriod.TotalMilliseconds);
+        }
+
+        if (batch.Waiting > 0)
+        {
+            Volatile.Write(ref _waitingSeenAt, Now);
         }
 
         return batch.Tasks;
