@@ -101,4 +101,33 @@ public sealed class ConcurrencyLimitTests(RedisFixture redis)
         Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
         Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
     }
+
+    [Fact]
+    public async Task Recurring_occurrences_respect_the_limit_and_each_runs_once_after_waiting()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var registry = new FlowRegistry(maxConcurrency: 1) { Hold = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+        using var host = Hosts.Redis(redis.Connection, prefix, registry);
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+
+        // One run holds the only slot; a schedule every second meanwhile makes occurrences that must wait their turn.
+        await scheduler.ScheduleAsync(new GenericTask(FlowRegistry.Limited, default, "holder"), TimeSpan.Zero);
+        await registry.When(() => registry.Running(FlowRegistry.Limited) == 1, Timeout);
+        await scheduler.AddOrUpdateRecurringAsync("every-second", new GenericTask(FlowRegistry.Limited, default), RecurringSchedule.Every(TimeSpan.FromSeconds(1)));
+        var waiting = host.Services.GetRequiredService<ISchedulerOperations>();
+        await Eventually.TrueAsync(
+            async () => (await waiting.ListHandlersAsync()).Single(h => h.Handler == FlowRegistry.Limited).Waiting >= 1,
+            Timeout,
+            "an occurrence waits for the slot");
+        Assert.Equal(1, registry.Running(FlowRegistry.Limited));
+
+        registry.Hold.SetResult();
+        await registry.When(() => registry.Runs.Keys.Count(k => k.Contains("every-second@", StringComparison.Ordinal)) >= 3, Timeout);
+        await scheduler.RemoveRecurringAsync("every-second");
+        await host.StopAsync();
+
+        Assert.Equal(1, registry.MaxRunning(FlowRegistry.Limited));
+        Assert.All(registry.Runs, run => Assert.Equal(1, run.Value)); // each occurrence id once
+    }
 }
