@@ -32,7 +32,7 @@ public sealed class ConcurrencyLimitTests(RedisFixture redis)
         Assert.Equal(2, registry.MaxRunning(FlowRegistry.Limited));
         Assert.Equal(count, registry.Runs.Count);
         Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
-        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
+        Assert.Empty(await FlowLeftovers.LeftoverAsync(redis, prefix));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class ConcurrencyLimitTests(RedisFixture redis)
         await host.StopAsync();
         Assert.Equal(1, registry.MaxRunning(FlowRegistry.Limited));
         Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
-        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
+        Assert.Empty(await FlowLeftovers.LeftoverAsync(redis, prefix));
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class ConcurrencyLimitTests(RedisFixture redis)
         await registry.WhenRuns(FlowRegistry.Limited, 3, Timeout);
         await host.StopAsync();
         Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
-        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
+        Assert.Empty(await FlowLeftovers.LeftoverAsync(redis, prefix));
     }
 
     [Fact]

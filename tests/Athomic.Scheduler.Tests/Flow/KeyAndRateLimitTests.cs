@@ -41,7 +41,7 @@ public sealed class KeyAndRateLimitTests(RedisFixture redis)
         var starts = registry.Starts.Where(s => s.Handler == FlowRegistry.PerKey).OrderBy(s => s.Start).Select(s => s.Key).ToList();
         var lastSmall = starts.FindLastIndex(k => k != "big");
         Assert.True(lastSmall < 50, $"the last small-key run started as run {lastSmall} of 110");
-        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
+        Assert.Empty(await FlowLeftovers.LeftoverAsync(redis, prefix));
     }
 
     [Fact]
@@ -74,6 +74,6 @@ public sealed class KeyAndRateLimitTests(RedisFixture redis)
         Assert.True(span >= 5 * window - TimeSpan.FromMilliseconds(100), $"24 starts in {span.TotalMilliseconds} ms");
         Assert.True(span <= 5 * window + TimeSpan.FromSeconds(3), $"24 starts took {span.TotalMilliseconds} ms: the limiter waits too long");
         Assert.All(registry.Runs.Values, runs => Assert.Equal(1, runs));
-        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
+        Assert.Empty(await FlowLeftovers.LeftoverAsync(redis, prefix));
     }
 }

@@ -48,6 +48,6 @@ public sealed class PriorityTests(RedisFixture redis)
         var lastHigh = order.FindLastIndex(id => id.StartsWith("high-", StringComparison.Ordinal));
         Assert.True(lastHigh <= 8 * Math.Max(1, round / 2), $"the last priority-10 task ran as run {lastHigh} of 106: {string.Join(", ", order.Take(20))}");
         Assert.Equal(106, registry.TotalRuns);
-        Assert.Empty(await FlowKeys.LeftoverAsync(redis, prefix));
+        Assert.Empty(await FlowLeftovers.LeftoverAsync(redis, prefix));
     }
 }

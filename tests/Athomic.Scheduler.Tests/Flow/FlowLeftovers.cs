@@ -3,7 +3,7 @@ using Athomic.Scheduler.Tests.Infrastructure;
 namespace Athomic.Scheduler.Tests.Flow;
 
 /// <summary>What a drained schedule with flow control leaves in Redis.</summary>
-internal static class FlowKeys
+internal static class FlowLeftovers
 {
     /// <summary>
     /// The keys of every partition (<c>{prefix}</c>, <c>{prefix#i}</c>) and of flow control (<c>{prefix#flow}</c>) that
