@@ -7,7 +7,7 @@ public sealed class TaskLease
 
     // The running handler's token source (set by the executor) and whether the claim was found lost: the keeper cancels
     // the run when it learns of the loss. No token source of its own, so a lease costs no allocation beyond the run's.
-    private Execution.RunCancellation? _run;
+    private RunCancellation? _run;
     private long _runGeneration;
     private int _lost;
     private int _ended;
@@ -33,7 +33,7 @@ public sealed class TaskLease
     /// Gives the lease its run's token source, which <see cref="MarkLost"/> cancels (at once if the claim is already
     /// lost): the run stops working on a task another worker holds now.
     /// </summary>
-    internal void AttachRun(Execution.RunCancellation run)
+    internal void AttachRun(RunCancellation run)
     {
         Volatile.Write(ref _runGeneration, run.Generation);
         Interlocked.Exchange(ref _run, run);
