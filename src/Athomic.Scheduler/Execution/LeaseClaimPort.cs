@@ -138,8 +138,12 @@ internal sealed class LeaseClaimPort(
                 throw;
             }
 
-            leases.Drop(parked);
-            claimed.RemoveAll(parked.Contains);
+            if (parked.Count > 0)
+            {
+                leases.Drop(parked);
+                var waiting = parked.ToHashSet(); // a batch may hold thousands: no list scan per lease
+                claimed.RemoveAll(waiting.Contains);
+            }
         }
 
         for (var i = 0; i < claimed.Count; i++)
