@@ -56,6 +56,9 @@ public sealed class SchedulerOptions
     /// <summary>Retention of dead letters.</summary>
     public SchedulerDeadLetterOptions DeadLetters { get; set; } = new();
 
+    /// <summary>The write concern: how many Redis replicas confirm an acknowledged write before the call returns.</summary>
+    public SchedulerDurabilityOptions Durability { get; set; } = new();
+
     /// <summary>
     /// How old the counts behind the gauges <c>athomic.scheduler.tasks.pending</c>, <c>…in_flight</c> and
     /// <c>…dead_letters</c> may be: an observation older than this reads the store again (one call per partition), so

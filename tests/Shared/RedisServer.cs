@@ -89,6 +89,46 @@ public sealed class RedisServer : IAsyncDisposable
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(15));
     }
 
+    /// <summary>
+    /// Starts a replica of <paramref name="master"/> and waits until its link to the master is up and the initial sync
+    /// is done (<c>master_link_status:up</c>).
+    /// </summary>
+    public static async Task<RedisServer> StartReplicaAsync(RedisServer master, params string[] extraArgs)
+    {
+        var replica = await StartAsync([.. extraArgs, "--replicaof", "127.0.0.1", master.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await using var connection = await replica.ConnectAsync(admin: true);
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!(await server.InfoRawAsync("replication")).Contains("master_link_status:up", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"The replica on port {replica.Port} did not sync with the master on port {master.Port} within 15 s.");
+            }
+
+            await Task.Delay(20); // polling the replica's own state: no event to await
+        }
+
+        return replica;
+    }
+
+    /// <summary>Freezes the process (SIGSTOP): it keeps its sockets but answers nothing, as a stalled host does.</summary>
+    public void Freeze() => Signal(19);
+
+    /// <summary>Lets a frozen process run again (SIGCONT).</summary>
+    public void Thaw() => Signal(18);
+
+    private void Signal(int signal)
+    {
+        if (_process is not { HasExited: false } p || Kill(p.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"Could not send signal {signal} to redis-server on port {Port}.");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>Kills the process (SIGKILL) and waits for it to exit.</summary>
     public async Task StopAsync()
     {

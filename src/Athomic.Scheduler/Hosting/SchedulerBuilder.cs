@@ -59,13 +59,14 @@ public sealed class SchedulerBuilder
             var options = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
             var redis = connection(sp);
             var retention = options.DeadLetters.Retention;
+            var writeConcern = new WriteConcern(options.Durability.WaitForReplicas, options.Durability.ReplicaTimeout);
             if (options.Partitions <= 1)
             {
-                return new StoreSet(RedisStores.Create(redis, options.KeyPrefix, retention) with { Flow = new RedisFlowStore(redis, options.KeyPrefix) }, null);
+                return new StoreSet(RedisStores.Create(redis, options.KeyPrefix, retention, writeConcern) with { Flow = new RedisFlowStore(redis, options.KeyPrefix) }, null);
             }
 
             var partitions = Enumerable.Range(0, options.Partitions)
-                .Select(p => RedisStores.Create(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p), retention))
+                .Select(p => RedisStores.Create(redis, TaskPartitioner.PartitionPrefix(options.KeyPrefix, p), retention, writeConcern))
                 .ToArray();
             var router = new PartitionRouter(
                 partitions.Length,
@@ -83,7 +84,7 @@ public sealed class SchedulerBuilder
     {
         Services.RemoveAll<RedisConnectionSource>();
         UseStores(sp => new StoreSet(
-            InMemoryStores.Create(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.DeadLetters.Retention),
+            InMemoryStores.Create(sp.GetRequiredService<TimeProvider>(), WithoutReplicas(sp, "UseInMemoryStore()").DeadLetters.Retention),
             null));
         return this;
     }
@@ -107,6 +108,7 @@ public sealed class SchedulerBuilder
         Services.RemoveAll<RedisConnectionSource>();
         UseStores(sp =>
         {
+            WithoutReplicas(sp, "UseStore(...)");
             var created = store(sp) ?? throw new InvalidOperationException("The factory passed to UseStore returned null.");
             return new StoreSet(new ScheduleStores(created, created, created), null);
         });
@@ -153,6 +155,21 @@ public sealed class SchedulerBuilder
     }
 
     /// <summary>Registers the stores the builder made, each under the contract it serves (chosen here, never probed later).</summary>
+    /// <summary>The options, refused when they ask replicas to confirm writes of a store that has no replicas to ask.</summary>
+    private static SchedulerOptions WithoutReplicas(IServiceProvider services, string store)
+    {
+        var options = services.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+        if (options.Durability.WaitForReplicas > 0)
+        {
+            throw new OptionsValidationException(
+                nameof(SchedulerOptions),
+                typeof(SchedulerOptions),
+                [$"Athomic:Scheduler:Durability:WaitForReplicas is {options.Durability.WaitForReplicas}, but {store} has no replicas to confirm writes: only the Redis store (UseRedis) supports it."]);
+        }
+
+        return options;
+    }
+
     private void UseStores(Func<IServiceProvider, StoreSet> create)
     {
         Services.RemoveAll<StoreSet>();

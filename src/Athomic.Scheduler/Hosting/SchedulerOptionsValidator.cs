@@ -41,6 +41,11 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
         Check(e.RetryMaxDelay >= e.RetryBaseDelay, "Athomic:Scheduler:Execution:RetryMaxDelay must be at least Execution:RetryBaseDelay.");
         Check(options.Streams.VisibilityTimeout >= TimeSpan.FromSeconds(1), "Athomic:Scheduler:Streams:VisibilityTimeout must be at least 1 second.");
         Check(options.Streams.ConsumerName is null || TaskIds.IsValid(options.Streams.ConsumerName), $"Athomic:Scheduler:Streams:ConsumerName '{options.Streams.ConsumerName}' must be 1 to {TaskIds.MaxLength} characters with no whitespace, '{{', '}}' or '*'.");
+        var d = options.Durability;
+        Check(d.WaitForReplicas is >= 0 and <= 100, "Athomic:Scheduler:Durability:WaitForReplicas must be between 0 and 100.");
+        Check(
+            d.WaitForReplicas == 0 || (d.ReplicaTimeout > TimeSpan.Zero && d.ReplicaTimeout <= w.LeaseDuration / 3),
+            "Athomic:Scheduler:Durability:ReplicaTimeout must be greater than 0 and at most a third of Worker:LeaseDuration (WAIT holds the connection that renews leases).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

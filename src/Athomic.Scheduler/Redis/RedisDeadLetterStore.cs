@@ -37,7 +37,13 @@ internal sealed class RedisDeadLetterStore(RedisSchedule redis) : IDeadLetterSto
             LuaScripts.Requeue,
             [redis.Keys.Pending, redis.Keys.Tasks, redis.Keys.Dead, redis.Keys.DeadIndex, redis.Keys.Queued],
             [redis.Keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
-        return (DeadLetterRequeueResult)(int)result;
+        var requeued = (DeadLetterRequeueResult)(int)result;
+        if (requeued == DeadLetterRequeueResult.Requeued)
+        {
+            await redis.ConfirmWritesAsync().ConfigureAwait(false);
+        }
+
+        return requeued;
     }
 
     /// <inheritdoc />

@@ -20,6 +20,7 @@ internal sealed class RedisRecurringStore(RedisSchedule redis) : IRecurringStore
     {
         var result = await Call(redis.Db.ScriptEvaluateAsync(
             LuaScripts.RecurringUpsert, RecurringKeys, [redis.Keys.WakeChannelName, scheduleId, definition, traceContext ?? string.Empty])).ConfigureAwait(false);
+        await redis.ConfirmWritesAsync().ConfigureAwait(false);
         return (RecurringUpsertStatus)(int)result;
     }
 
@@ -27,7 +28,13 @@ internal sealed class RedisRecurringStore(RedisSchedule redis) : IRecurringStore
     public async Task<bool> RemoveRecurringAsync(string scheduleId, CancellationToken cancellationToken)
     {
         var result = await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.RecurringRemove, RecurringKeys, [scheduleId])).ConfigureAwait(false);
-        return (int)result == 1;
+        var removed = (int)result == 1;
+        if (removed)
+        {
+            await redis.ConfirmWritesAsync().ConfigureAwait(false);
+        }
+
+        return removed;
     }
 
     /// <inheritdoc />

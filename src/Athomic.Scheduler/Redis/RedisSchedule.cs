@@ -27,4 +27,10 @@ internal sealed class RedisSchedule
 
     /// <summary>The database the scripts run on.</summary>
     public IDatabase Db => Connection.GetDatabase();
+
+    /// <summary>How many replicas confirm each acknowledged write (schedule, cancel, recurring upsert and removal, requeue).</summary>
+    public WriteConcern WriteConcern { get; init; } = WriteConcern.None;
+
+    /// <summary>Confirms the acknowledged writes sent so far on <see cref="WriteConcern"/> (nothing to do without one).</summary>
+    public Task ConfirmWritesAsync() => WriteConcern.IsSet ? WriteConcern.ConfirmAsync(Connection, Keys.Pending) : Task.CompletedTask;
 }

@@ -101,6 +101,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
             await CollectAsync(inFlight.Dequeue(), statuses).ConfigureAwait(false);
         }
 
+        await _redis.ConfirmWritesAsync().ConfigureAwait(false); // one WAIT for every chunk
         return statuses;
     }
 
@@ -118,6 +119,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
 
         var statuses = new ScheduleStatus[batch.Count];
         ScheduleReply.Read(await Call(Db.ScriptEvaluateAsync(LuaScripts.Schedule, _scheduleKeys, args)).ConfigureAwait(false)).CopyTo(statuses, 0);
+        await _redis.ConfirmWritesAsync().ConfigureAwait(false); // one WAIT for the coalesced call
         return statuses;
     }
 
@@ -172,7 +174,13 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
     {
         var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Cancel, [_keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy, _keys.Urgent, _keys.Priority], [taskId])).ConfigureAwait(false);
-        return (int)result == 1;
+        var cancelled = (int)result == 1;
+        if (cancelled)
+        {
+            await _redis.ConfirmWritesAsync().ConfigureAwait(false);
+        }
+
+        return cancelled;
     }
 
     /// <inheritdoc />
