@@ -2,7 +2,7 @@
 -- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight (zset: task id -> lease deadline), KEYS[4] recurring state,
 -- KEYS[5] recurring due, KEYS[6] recurring next (see recurring_upsert.lua), KEYS[7] reclaims (hash: task id -> how
 -- many of its leases expired since a handler last finished it; ack, retry and dead-letter clear it),
--- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter)
+-- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter, see _fence.lua)
 -- KEYS[10] owner (zset: one member 'first token, count, owner' per claim batch, scored by its first token: which
 -- process took a token, for operators; about the latest ARGV[4] batches are kept), KEYS[11] parked (see park.lua),
 -- KEYS[12] urgent, KEYS[13] priority (see _take_due.lua: due tasks are taken by effective priority)
@@ -24,6 +24,7 @@ local now = server_now_ms()
 --#include _chain
 --#include _next_due
 --#include _take_due
+--#include _fence
 local max = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
 local out = { now, -1, 0, 0, redis.call('ZCARD', KEYS[11]) }
@@ -47,13 +48,8 @@ end
 
 -- One command each for the whole batch (a command per task costs more than its work): leases, tokens, envelopes.
 if #ids > 0 then
-  local base = redis.call('INCRBY', K_FENCE, #ids) - #ids
-  -- Who took tokens base + 1 .. base + #ids: one member per batch, not per task (the claim is the hot path).
-  redis.call('ZADD', K_OWNER, base + 1, (base + 1) .. ' ' .. #ids .. ' ' .. ARGV[3])
-  -- Trimmed to the latest ARGV[4] batches once per 1,024 tokens, so most claims add one command only.
-  if math.floor((base + #ids) / 1024) ~= math.floor(base / 1024) then
-    redis.call('ZREMRANGEBYRANK', K_OWNER, 0, -tonumber(ARGV[4]) - 1)
-  end
+  -- Tokens base + 1 .. base + #ids, unique across rollbacks, and who took them (one member per batch, not per task).
+  local base = take_tokens(K_FENCE, K_OWNER, #ids, now, ARGV[3], ARGV[4])
   local leases, tokens = {}, {}
   for i = 1, #ids do
     leases[#leases + 1] = deadline

@@ -12,6 +12,7 @@
 --#include _now
 local K_PENDING, K_TASKS, K_INFLIGHT, K_LEASE, K_FENCE, K_OWNER, K_PARKED, K_BY = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local now = server_now_ms()
+--#include _fence
 local max, per_key = tonumber(ARGV[1]), tonumber(ARGV[4])
 local deadline = now + tonumber(ARGV[2])
 local offset = 1125899906842624
@@ -56,11 +57,7 @@ while #ids < max and guard < max * 4 + 8 do
 end
 
 if #ids > 0 then
-  local base = redis.call('INCRBY', K_FENCE, #ids) - #ids
-  redis.call('ZADD', K_OWNER, base + 1, (base + 1) .. ' ' .. #ids .. ' ' .. ARGV[3])
-  if math.floor((base + #ids) / 1024) ~= math.floor(base / 1024) then
-    redis.call('ZREMRANGEBYRANK', K_OWNER, 0, -tonumber(ARGV[7]) - 1)
-  end
+  local base = take_tokens(K_FENCE, K_OWNER, #ids, now, ARGV[3], ARGV[7])
   for i = 1, #ids do
     redis.call('ZADD', K_INFLIGHT, deadline, ids[i])
     redis.call('HSET', K_LEASE, ids[i], base + i)
