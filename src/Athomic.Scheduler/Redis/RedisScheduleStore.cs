@@ -293,13 +293,29 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
         var subscriber = _redis.Connection.GetSubscriber();
         Action<RedisChannel, RedisValue> handler = (_, _) => onEarlierTask();
         await subscriber.SubscribeAsync(_keys.WakeChannel, handler).ConfigureAwait(false);
-        return new Subscription(subscriber, _keys.WakeChannel, handler);
+
+        // After a reconnection or a failover (a new master) the wake-ups sent meanwhile are lost, and the worker's poll
+        // delay has grown with every failed poll: it polls at once instead, so it resumes within a round trip of the
+        // promotion rather than up to MaxPollDelay later.
+        EventHandler<ConnectionFailedEventArgs> restored = (_, _) => onEarlierTask();
+        EventHandler<EndPointEventArgs> changed = (_, _) => onEarlierTask();
+        _redis.Connection.ConnectionRestored += restored;
+        _redis.Connection.ConfigurationChanged += changed;
+        return new Subscription(subscriber, _keys.WakeChannel, handler, _redis.Connection, restored, changed);
     }
 
-    private sealed class Subscription(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler) : IAsyncDisposable
+    private sealed class Subscription(
+        ISubscriber subscriber,
+        RedisChannel channel,
+        Action<RedisChannel, RedisValue> handler,
+        IConnectionMultiplexer connection,
+        EventHandler<ConnectionFailedEventArgs> restored,
+        EventHandler<EndPointEventArgs> changed) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
+            connection.ConnectionRestored -= restored;
+            connection.ConfigurationChanged -= changed;
             try
             {
                 await subscriber.UnsubscribeAsync(channel, handler).ConfigureAwait(false);

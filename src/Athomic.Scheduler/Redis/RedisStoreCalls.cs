@@ -2,9 +2,22 @@ using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis;
 
-/// <summary>How the Redis stores call Redis: a lost or timed-out connection becomes a <see cref="SchedulerUnavailableException"/>.</summary>
+/// <summary>
+/// How the Redis stores call Redis: a lost or timed-out connection becomes a <see cref="SchedulerUnavailableException"/>,
+/// and so do the errors of a failover under way (<see cref="IsFailoverError"/>), which a retry after the promotion cures.
+/// </summary>
 internal static class RedisStoreCalls
 {
+    /// <summary>
+    /// Whether <paramref name="ex"/> is what a server answers while a failover is under way: <c>READONLY</c> (the command
+    /// reached a replica, or a master being demoted), <c>LOADING</c> (a restarted or promoted server still loading its
+    /// data), <c>MASTERDOWN</c> (a replica that lost its master) or <c>TRYAGAIN</c> (a cluster slot in migration).
+    /// </summary>
+    public static bool IsFailoverError(Exception ex) =>
+        ex is RedisServerException { Message: var m }
+        && (m.StartsWith("READONLY", StringComparison.Ordinal) || m.StartsWith("LOADING", StringComparison.Ordinal)
+            || m.StartsWith("MASTERDOWN", StringComparison.Ordinal) || m.StartsWith("TRYAGAIN", StringComparison.Ordinal));
+
     /// <summary>Awaits <paramref name="call"/>, turning connection failures into <see cref="SchedulerUnavailableException"/>.</summary>
     public static async Task Call(Task call)
     {
@@ -12,7 +25,7 @@ internal static class RedisStoreCalls
         {
             await call.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException || IsFailoverError(ex))
         {
             throw new SchedulerUnavailableException("The Redis schedule store is unavailable: " + ex.Message, ex);
         }
@@ -25,7 +38,7 @@ internal static class RedisStoreCalls
         {
             return await call.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException || IsFailoverError(ex))
         {
             throw new SchedulerUnavailableException("The Redis schedule store is unavailable: " + ex.Message, ex);
         }

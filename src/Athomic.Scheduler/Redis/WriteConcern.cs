@@ -30,13 +30,19 @@ internal sealed record WriteConcern(int Replicas, TimeSpan Timeout)
             return;
         }
 
-        // WAIT counts the replicas that acknowledged this client connection's writes so far: it must go over the
-        // same connection, to the master that owns the key's slot (not to a replica, and in a cluster not elsewhere).
-        var server = connection.GetServer(slotKey, flags: CommandFlags.DemandMaster);
-        var confirmed = (long)await RedisStoreCalls.Call(server.ExecuteAsync("WAIT", Replicas, (long)Timeout.TotalMilliseconds)).ConfigureAwait(false);
+        var confirmed = (long)await RedisStoreCalls.Call(WaitAsync(connection, slotKey)).ConfigureAwait(false);
         if (confirmed < Replicas)
         {
             throw new SchedulerReplicationException(Replicas, (int)confirmed, Timeout);
         }
+    }
+
+    /// <summary>Sends <c>WAIT</c>; finding the server may fail too (no master known during a failover), as the task's fault.</summary>
+    private async Task<RedisResult> WaitAsync(IConnectionMultiplexer connection, RedisKey slotKey)
+    {
+        // WAIT counts the replicas that acknowledged this client connection's writes so far: it must go over the
+        // same connection, to the master that owns the key's slot (not to a replica, and in a cluster not elsewhere).
+        var server = connection.GetServer(slotKey, flags: CommandFlags.DemandMaster);
+        return await server.ExecuteAsync("WAIT", Replicas, (long)Timeout.TotalMilliseconds).ConfigureAwait(false);
     }
 }
