@@ -1,8 +1,9 @@
 // Athomic.Scheduler web sample: an ASP.NET Core app on an embedded Garnet server, with the dashboard.
 //   dotnet run --project samples/Athomic.Scheduler.WebSample          then open http://localhost:5080/scheduler
 //   curl -X POST "http://localhost:5080/orders?count=100"              schedules 100 order confirmations
-// The dashboard needs no login here: without an authorization policy it answers local requests in Development
-// (the launch profile's environment). In production, set DashboardOptions.AuthorizationPolicy.
+// The dashboard needs no login here: AllowLocalRequestsInDevelopment lets in requests made on this machine, not
+// through a proxy, in Development (the launch profile's environment). In production, set
+// DashboardOptions.AuthorizationPolicy instead.
 using Athomic.Scheduler;
 using Athomic.Scheduler.Garnet;
 using Athomic.Scheduler.WebSample;
@@ -13,7 +14,11 @@ var dataDirectory = builder.Configuration["Sample:DataDirectory"] ?? ".sample-da
 builder.Services.AddAthomicScheduler(builder.Configuration.GetSection(SchedulerOptions.SectionName))
     .UseEmbeddedGarnet(dataDirectory) // persistent: tasks survive a restart of the app
     .AddScheduledHandlersFromAthomicSchedulerWebSample(); // generated from the [ScheduledHandler] methods
-builder.Services.AddAthomicSchedulerDashboard(o => o.Title = "Web sample scheduler");
+builder.Services.AddAthomicSchedulerDashboard(o =>
+{
+    o.Title = "Web sample scheduler";
+    o.AllowLocalRequestsInDevelopment = true; // no policy: only this machine's browser, in Development
+});
 
 var app = builder.Build();
 

@@ -13,6 +13,12 @@ internal sealed record CliEnvironment(Func<string, string?> GetVariable, string 
     /// <summary>The width tables fit.</summary>
     public int Width => TerminalWidth is > 20 and var w ? w : DefaultWidth;
 
+    /// <summary>
+    /// Standard input when something is piped or redirected into it (<c>--password-stdin</c> reads it), or
+    /// <see langword="null"/> when it is the terminal.
+    /// </summary>
+    public Func<TextReader?> PipedInput { get; init; } = static () => null;
+
     /// <summary>This process's environment and console.</summary>
     public static CliEnvironment FromProcess()
     {
@@ -29,10 +35,13 @@ internal sealed record CliEnvironment(Func<string, string?> GetVariable, string 
             }
         }
 
-        return new CliEnvironment(Environment.GetEnvironmentVariable, Environment.CurrentDirectory, width, interactive);
+        return new CliEnvironment(Environment.GetEnvironmentVariable, Environment.CurrentDirectory, width, interactive)
+        {
+            PipedInput = static () => Console.IsInputRedirected ? Console.In : null,
+        };
     }
 
-    /// <summary>An environment for tests: the given variables only, no terminal.</summary>
+    /// <summary>An environment for tests: the given variables only, no terminal, nothing piped into standard input.</summary>
     public static CliEnvironment For(string currentDirectory, IReadOnlyDictionary<string, string>? variables = null) =>
         new(name => variables is not null && variables.TryGetValue(name, out var v) ? v : null, currentDirectory, null, false);
 }

@@ -12,7 +12,7 @@ internal static class ExitCodes
     /// <summary>The command line or the settings are wrong (unknown option, missing argument, invalid id or prefix, no Redis connection string).</summary>
     public const int Usage = 2;
 
-    /// <summary>Redis cannot be reached, or a call to it failed.</summary>
+    /// <summary>Redis cannot be reached, refuses the credentials or the TLS handshake, or a call to it failed.</summary>
     public const int Unavailable = 3;
 
     /// <summary>The id exists but the action does not apply to its state (cancel or run-now of a running task, requeue while the id is scheduled).</summary>
@@ -30,7 +30,7 @@ internal static class ExitCodes
         "    0  done" + Environment.NewLine +
         "    1  not found, or nothing to do" + Environment.NewLine +
         "    2  usage error (bad option, argument or id; no Redis connection string)" + Environment.NewLine +
-        "    3  Redis unreachable, or a Redis call failed" + Environment.NewLine +
+        "    3  Redis unreachable or refused the password, or a Redis call failed" + Environment.NewLine +
         "    4  refused: the task is running, or its id is already scheduled" + Environment.NewLine +
         "    5  unexpected error (the message says what)" + Environment.NewLine +
         "  130  interrupted (Ctrl+C; watch ends with 0)";

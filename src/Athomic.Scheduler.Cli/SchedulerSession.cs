@@ -36,10 +36,11 @@ internal sealed class SchedulerSession : IAsyncDisposable
 
     /// <summary>Validates the options, connects to Redis and builds the services.</summary>
     /// <param name="section">The <c>Athomic:Scheduler</c> section.</param>
+    /// <param name="password">The password given apart from the connection string (it replaces the string's own), or <see langword="null"/>.</param>
     /// <returns>The session.</returns>
     /// <exception cref="UsageException">An option or the connection string is invalid.</exception>
-    /// <exception cref="RedisUnreachableException">Redis does not answer.</exception>
-    public static async Task<SchedulerSession> OpenAsync(IConfigurationSection section)
+    /// <exception cref="RedisUnreachableException">Redis does not answer, refuses the credentials, or the TLS handshake fails.</exception>
+    public static async Task<SchedulerSession> OpenAsync(IConfigurationSection section, string? password = null)
     {
         var connectionString = section[nameof(SchedulerOptions.RedisConnectionString)]!;
         ConfigurationOptions redis;
@@ -52,7 +53,13 @@ internal sealed class SchedulerSession : IAsyncDisposable
             throw new UsageException("The Redis connection string is not valid: " + ex.Message);
         }
 
-        redis.AbortOnConnectFail = false;
+        if (password is not null)
+        {
+            redis.Password = password;
+        }
+
+        // A first connect that fails throws, with its failure type: a refused password is told apart from a server that does not answer.
+        redis.AbortOnConnectFail = true;
         redis.ClientName ??= "athomic-cli";
         if (!connectionString.Contains("connectTimeout", StringComparison.OrdinalIgnoreCase))
         {
@@ -82,12 +89,19 @@ internal sealed class SchedulerSession : IAsyncDisposable
                 throw new UsageException("Invalid settings: " + (ex.InnerException?.Message ?? ex.Message));
             }
 
-            connection = await ConnectionMultiplexer.ConnectAsync(redis, TextWriter.Null).ConfigureAwait(false);
+            try
+            {
+                connection = await ConnectionMultiplexer.ConnectAsync(redis, TextWriter.Null).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException ex)
+            {
+                throw NotConnected(redis, ex);
+            }
+
             if (!connection.IsConnected)
             {
-                var endpoints = string.Join(", ", redis.EndPoints.Select(e => e.ToString()));
                 await connection.DisposeAsync().ConfigureAwait(false);
-                throw new RedisUnreachableException($"Redis is unreachable at {endpoints}.");
+                throw NotConnected(redis, null);
             }
 
             return new SchedulerSession(provider, connection, options);
@@ -97,6 +111,31 @@ internal sealed class SchedulerSession : IAsyncDisposable
             await provider.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Why the first connect failed, without the password (StackExchange.Redis's messages never hold it either).</summary>
+    private static RedisUnreachableException NotConnected(ConfigurationOptions redis, RedisConnectionException? failure)
+    {
+        var endpoints = string.Join(", ", redis.EndPoints.Select(e => e.ToString()));
+        if (failure is not { FailureType: ConnectionFailureType.AuthenticationFailure })
+        {
+            return new RedisUnreachableException($"Redis is unreachable at {endpoints}.");
+        }
+
+        if (failure.InnerException is RedisServerException refused)
+        {
+            // WRONGPASS or NOAUTH: Redis's own words, which never repeat the password.
+            return new RedisUnreachableException(
+                $"Redis at {endpoints} refused the credentials ({refused.Message}): check the password (--password-file, " +
+                $"--password-stdin, {ConnectionSettings.PasswordVariable} or password= in the connection string) and user=.");
+        }
+
+        var reason = failure.InnerException?.Message ?? failure.Message;
+        return redis.Ssl
+            ? new RedisUnreachableException(
+                $"The TLS handshake with Redis at {endpoints} failed ({reason}): the port must serve TLS, and the server's certificate " +
+                "must name the host (or sslHost=) and be signed by a CA this machine trusts, or by the one SERedis_IssuerCertPath names.")
+            : new RedisUnreachableException($"Redis at {endpoints} failed the authentication: {reason}");
     }
 
     public async ValueTask DisposeAsync()

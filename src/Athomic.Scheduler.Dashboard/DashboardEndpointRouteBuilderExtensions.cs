@@ -16,8 +16,9 @@ public static class DashboardEndpointRouteBuilderExtensions
     /// Maps the scheduler dashboard under <paramref name="path"/>: the overview at the path itself, lists, task pages,
     /// confirmed actions (unless <see cref="DashboardOptions.ReadOnly"/>) and the embedded assets. Needs
     /// <c>AddAthomicSchedulerDashboard</c> and <c>AddAthomicScheduler</c>. Every request is refused unless it satisfies
-    /// <see cref="DashboardOptions.AuthorizationPolicy"/>, or, when no policy is set, comes from this machine while the
-    /// application runs in the <c>Development</c> environment. Works behind a <c>PathBase</c>.
+    /// <see cref="DashboardOptions.AuthorizationPolicy"/>, or, when no policy is set and
+    /// <see cref="DashboardOptions.AllowLocalRequestsInDevelopment"/> is, comes from this machine and not through a proxy
+    /// while the application runs in the <c>Development</c> environment. Works behind a <c>PathBase</c>.
     /// </summary>
     /// <param name="endpoints">The application or route group.</param>
     /// <param name="path">The path of the dashboard, for example <c>/scheduler</c>: literal segments only.</param>

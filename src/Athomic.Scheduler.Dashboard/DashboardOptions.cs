@@ -5,8 +5,9 @@ namespace Athomic.Scheduler.Dashboard;
 /// validated when the host starts.
 /// </summary>
 /// <remarks>
-/// Without <see cref="AuthorizationPolicy"/> the dashboard answers only requests from this machine (loopback) while
-/// the application runs in the <c>Development</c> environment, and refuses every other request with 403.
+/// Without <see cref="AuthorizationPolicy"/> the dashboard refuses every request with 403, unless
+/// <see cref="AllowLocalRequestsInDevelopment"/> lets in requests made on this machine, not through a proxy, while the
+/// application runs in the <c>Development</c> environment.
 /// </remarks>
 public sealed class DashboardOptions
 {
@@ -15,10 +16,26 @@ public sealed class DashboardOptions
 
     /// <summary>
     /// The name of the ASP.NET Core authorization policy every dashboard request must satisfy (register it with
-    /// <c>AddAuthorization</c>; the app authenticates users as usual). <see langword="null"/> (the default) allows
-    /// only local requests in the <c>Development</c> environment.
+    /// <c>AddAuthorization</c>; the app authenticates users as usual). <see langword="null"/> (the default) refuses
+    /// every request, except local ones in <c>Development</c> with <see cref="AllowLocalRequestsInDevelopment"/>.
     /// </summary>
     public string? AuthorizationPolicy { get; set; }
+
+    /// <summary>
+    /// For a developer's own browser, without a login: when <see langword="true"/> and no
+    /// <see cref="AuthorizationPolicy"/> is set, a request from this machine (a loopback address, or the server's own)
+    /// gets in while the application runs in the <c>Development</c> environment. Default <see langword="false"/>:
+    /// without a policy, every request is refused (403). Ignored when a policy is set.
+    /// </summary>
+    /// <remarks>
+    /// Behind a reverse proxy on the same host every client connects from 127.0.0.1, so a request that carries a
+    /// proxy's headers (<c>Forwarded</c>, <c>X-Forwarded-For</c>, <c>X-Forwarded-Host</c>, <c>X-Forwarded-Proto</c>,
+    /// <c>X-Real-IP</c>, <c>Via</c>, or the <c>X-Original-For</c>, <c>X-Original-Host</c> and
+    /// <c>X-Original-Proto</c> that <c>UseForwardedHeaders</c> leaves) is refused even so. A proxy or tunnel that adds
+    /// none of them cannot be told apart from a local browser: never set this on a host a proxy or tunnel exposes,
+    /// whatever its environment; serve the dashboard through a proxy with a policy.
+    /// </remarks>
+    public bool AllowLocalRequestsInDevelopment { get; set; }
 
     /// <summary>
     /// When <see langword="true"/>, the dashboard only shows: no action endpoint is mapped and no action button is

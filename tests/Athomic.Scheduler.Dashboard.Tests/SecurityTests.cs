@@ -7,8 +7,8 @@ using Microsoft.Playwright;
 namespace Athomic.Scheduler.Dashboard.Tests;
 
 /// <summary>
-/// Who gets in (a policy, or local requests in Development only), anti-forgery on every action, read-only mode,
-/// and a dashboard behind a path base. The store does not matter here: the in-memory one keeps them fast.
+/// Who gets in (a policy, or, when allowed, local requests in Development that did not come through a proxy),
+/// anti-forgery on every action, read-only mode, and a dashboard behind a path base. The store does not matter here: the in-memory one keeps them fast.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed partial class SecurityTests(BrowserFixture browser)
@@ -33,9 +33,9 @@ public sealed partial class SecurityTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task Without_a_policy_only_local_requests_in_Development_get_in()
+    public async Task Without_a_policy_only_local_requests_in_Development_get_in_when_allowed()
     {
-        await using (var production = await DashboardHost.StartAsync(new HostSettings { Policy = false, Environment = Environments.Production }))
+        await using (var production = await DashboardHost.StartAsync(new HostSettings { Policy = false, LocalAccess = true, Environment = Environments.Production }))
         {
             using var client = new HttpClient();
             var refused = await client.GetAsync(production.Root);
@@ -44,9 +44,57 @@ public sealed partial class SecurityTests(BrowserFixture browser)
             Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(production.Root + "/assets/dashboard.css")).StatusCode);
         }
 
-        await using var development = await DashboardHost.StartAsync(new HostSettings { Policy = false, Environment = Environments.Development });
+        await using var development = await DashboardHost.StartAsync(new HostSettings { Policy = false, LocalAccess = true, Environment = Environments.Development });
         using var local = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await local.GetAsync(development.Root)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_a_policy_and_without_the_opt_in_a_local_request_in_Development_is_refused()
+    {
+        await using var development = await DashboardHost.StartAsync(new HostSettings { Policy = false, Environment = Environments.Development });
+        using var local = new HttpClient();
+
+        var refused = await local.GetAsync(development.Root);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("AllowLocalRequestsInDevelopment", await refused.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.7")]
+    [InlineData("Forwarded", "for=203.0.113.7;proto=https")]
+    [InlineData("X-Real-IP", "203.0.113.7")]
+    [InlineData("X-Forwarded-Host", "scheduler.example.com")]
+    [InlineData("X-Forwarded-Proto", "https")]
+    [InlineData("Via", "1.1 proxy")]
+    public async Task A_local_request_that_came_through_a_proxy_on_this_machine_is_refused_without_a_policy(string header, string value)
+    {
+        // A reverse proxy on the same host connects from 127.0.0.1 for every client; what gives it away is its headers.
+        await using var development = await DashboardHost.StartAsync(new HostSettings { Policy = false, LocalAccess = true, Environment = Environments.Development });
+        using var proxied = new HttpClient();
+        proxied.DefaultRequestHeaders.TryAddWithoutValidation(header, value);
+
+        var refused = await proxied.GetAsync(development.Root + "/assets/dashboard.css");
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var text = await refused.Content.ReadAsStringAsync();
+        Assert.Contains(header, text);
+        Assert.Contains("proxy", text);
+    }
+
+    [Fact]
+    public async Task A_request_whose_forwarding_headers_the_app_applied_is_refused_without_a_policy_even_from_a_local_client()
+    {
+        // UseForwardedHeaders trusts a loopback proxy: it sets RemoteIpAddress from X-Forwarded-For and leaves X-Original-For.
+        await using var development = await DashboardHost.StartAsync(new HostSettings { Policy = false, LocalAccess = true, Environment = Environments.Development, ForwardedHeaders = true });
+        using var proxied = new HttpClient();
+        proxied.DefaultRequestHeaders.Add("X-Forwarded-For", "127.0.0.1");
+
+        var refused = await proxied.GetAsync(development.Root);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("X-Original-For", await refused.Content.ReadAsStringAsync());
     }
 
     [Fact]

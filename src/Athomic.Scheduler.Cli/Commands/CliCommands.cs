@@ -55,6 +55,17 @@ internal static class CliCommands
             output.WriteLine($"  KeyPrefix and Partitions likewise: --key-prefix, ${ConnectionSettings.KeyPrefixVariable};");
             output.WriteLine($"  --partitions, ${ConnectionSettings.PartitionsVariable}; the same keys in the settings file.");
             output.WriteLine();
+            output.WriteLine("Password (kept out of the arguments, which ps shows; the first found wins):");
+            output.WriteLine($"  --password-file FILE, --password-stdin, ${ConnectionSettings.PasswordVariable},");
+            output.WriteLine("  then password= in the connection string; user=NAME there for an ACL user.");
+            output.WriteLine();
+            output.WriteLine("TLS: ssl=true in the connection string; sslHost=NAME when the certificate");
+            output.WriteLine("  names another host than the endpoint; sslProtocols=tls12|tls13. Trust a");
+            output.WriteLine("  private CA with $SERedis_IssuerCertPath=ca.pem; a client certificate:");
+            output.WriteLine("  $SERedis_ClientCertPfxPath (+ $SERedis_ClientCertPassword), or");
+            output.WriteLine("  $SERedis_ClientCertPemPath with its key file named by");
+            output.WriteLine("  $SERedis_ClientCertPasswordPath.");
+            output.WriteLine();
             output.WriteLine(ExitCodes.HelpText);
             return ExitCodes.Ok;
         }

@@ -22,13 +22,13 @@ internal sealed class CommandContext(ParseResult parse, GlobalOptions options, C
 
     public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
 
-    /// <summary>Connects to the schedule the options, the environment and appsettings.json name.</summary>
+    /// <summary>Connects to the schedule the options, the environment and appsettings.json name, with the password given apart, if any.</summary>
     public Task<SchedulerSession> OpenAsync()
     {
-        var section = ConnectionSettings.Load(
-            new ConnectionSettings.Overrides(Get(options.Redis), Get(options.KeyPrefix), Get(options.Partitions), Get(options.Settings)),
-            Environment);
-        return SchedulerSession.OpenAsync(section);
+        var overrides = new ConnectionSettings.Overrides(
+            Get(options.Redis), Get(options.KeyPrefix), Get(options.Partitions), Get(options.Settings), Get(options.PasswordFile), Get(options.PasswordStdin));
+        var section = ConnectionSettings.Load(overrides, Environment);
+        return SchedulerSession.OpenAsync(section, ConnectionSettings.LoadPassword(overrides, Environment));
     }
 
     /// <summary>Writes a table, or a note when it has no rows.</summary>

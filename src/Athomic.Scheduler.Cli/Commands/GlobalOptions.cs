@@ -12,6 +12,19 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> PasswordFile { get; } = new("--password-file")
+    {
+        Description = $"Read the Redis password from this file (not from the arguments, which ps shows). Default: ${ConnectionSettings.PasswordVariable}, then password= in the connection string",
+        HelpName = "file",
+        Recursive = true,
+    };
+
+    public Option<bool> PasswordStdin { get; } = new("--password-stdin")
+    {
+        Description = "Read the Redis password from standard input (pipe or redirect it in)",
+        Recursive = true,
+    };
+
     public Option<string?> KeyPrefix { get; } = new("--key-prefix")
     {
         Description = $"The scheduler's KeyPrefix (default athomic:scheduler, or ${ConnectionSettings.KeyPrefixVariable}, or appsettings.json)",
@@ -42,6 +55,8 @@ internal sealed class GlobalOptions
     public void AddTo(Command root)
     {
         root.Add(Redis);
+        root.Add(PasswordFile);
+        root.Add(PasswordStdin);
         root.Add(KeyPrefix);
         root.Add(Partitions);
         root.Add(Settings);

@@ -26,6 +26,14 @@ internal static class TaskDetailPage
             return Layout.Message(request, "Task", "Give a task id to open.", StatusCodes.Status400BadRequest);
         }
 
+        if (!TaskIds.IsValid(id))
+        {
+            // The library would refuse it (ArgumentException): say what an id is instead of failing with a 500.
+            return Layout.Message(request, "Task", $"“{Format.Truncate(id, 80)}” is not a valid task id: a task id is 1 to {TaskIds.MaxLength} characters, " +
+                "with no whitespace, control characters, '{', '}' or '*'.", StatusCodes.Status400BadRequest,
+                Layout.ButtonLink(request.Url("pending"), "Pending tasks"));
+        }
+
         var details = await request.Http.RequestServices.GetRequiredService<ISchedulerOperations>().GetTaskAsync(id, request.Aborted);
         if (details is null)
         {

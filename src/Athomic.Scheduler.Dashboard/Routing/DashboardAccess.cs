@@ -6,20 +6,46 @@ using Microsoft.Extensions.Hosting;
 namespace Athomic.Scheduler.Dashboard.Routing;
 
 /// <summary>
-/// Who may see the dashboard when no authorization policy is configured: only a request from this machine (loopback,
-/// or the server's own address) while the application runs in the <c>Development</c> environment; every other
-/// request gets 403. With a policy, ASP.NET Core's authorization middleware enforces it on every endpoint instead
-/// (<c>RequireAuthorization</c> on the route group), before the endpoint runs.
+/// Who may see the dashboard when no authorization policy is configured: nobody, unless
+/// <see cref="DashboardOptions.AllowLocalRequestsInDevelopment"/> lets in a request from this machine (loopback, or the
+/// server's own address) that carries no proxy's forwarding header, while the application runs in the
+/// <c>Development</c> environment; every other request gets 403. With a policy, ASP.NET Core's authorization
+/// middleware enforces it on every endpoint instead (<c>RequireAuthorization</c> on the route group), before the
+/// endpoint runs.
 /// </summary>
 internal static class DashboardAccess
 {
     public const string Refusal =
         "The scheduler dashboard is not available: configure DashboardOptions.AuthorizationPolicy to open it " +
-        "(without a policy it answers only local requests in the Development environment).";
+        "(or, for a developer's own browser, DashboardOptions.AllowLocalRequestsInDevelopment, which lets in only " +
+        "requests made on this machine, not through a proxy, in the Development environment).";
 
-    /// <summary>Whether the request may see the dashboard when no policy is configured.</summary>
-    public static bool IsLocalDevelopment(HttpContext http) =>
-        http.RequestServices.GetService<IHostEnvironment>()?.IsDevelopment() == true && IsLocal(http.Connection);
+    /// <summary>
+    /// The headers a proxy adds (and those <c>UseForwardedHeaders</c> leaves once it has applied them): a request that
+    /// carries one came through a proxy, whatever its <see cref="ConnectionInfo.RemoteIpAddress"/> says.
+    /// </summary>
+    internal static readonly string[] ForwardingHeaders =
+    [
+        "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Via",
+        "X-Original-For", "X-Original-Host", "X-Original-Proto",
+    ];
+
+    /// <summary>Why a request is refused when no policy is configured, or <see langword="null"/> when it may see the dashboard.</summary>
+    public static string? RefusalWithoutPolicy(HttpContext http, DashboardOptions options)
+    {
+        if (!options.AllowLocalRequestsInDevelopment
+            || http.RequestServices.GetService<IHostEnvironment>()?.IsDevelopment() != true
+            || !IsLocal(http.Connection))
+        {
+            return Refusal;
+        }
+
+        return Array.Find(ForwardingHeaders, http.Request.Headers.ContainsKey) is { } header
+            ? $"The scheduler dashboard refuses this request: it came through a proxy (it carries {header}), and without " +
+              "DashboardOptions.AuthorizationPolicy only requests made on this machine, not through a proxy, get in. " +
+              "Configure a policy to serve the dashboard through a proxy."
+            : null;
+    }
 
     internal static bool IsLocal(ConnectionInfo connection) => connection.RemoteIpAddress switch
     {

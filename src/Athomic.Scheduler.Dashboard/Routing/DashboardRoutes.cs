@@ -9,7 +9,7 @@ namespace Athomic.Scheduler.Dashboard.Routing;
 
 /// <summary>
 /// The dashboard's endpoints, all in one route group under its path. Every endpoint is a plain request delegate made
-/// by <see cref="Endpoint"/>, which applies the access rule (policy, or local requests in Development) and the security
+/// by <see cref="Endpoint"/>, which applies the access rule (policy, or local requests in Development when allowed) and the security
 /// headers before anything else, assets included, and turns an unreachable store into a page that says so.
 /// </summary>
 internal sealed class DashboardRoutes(string prefix, bool policyConfigured)
@@ -45,13 +45,13 @@ internal sealed class DashboardRoutes(string prefix, bool policyConfigured)
     private RequestDelegate Endpoint(Func<DashboardRequest, Task<IResult>> page) => async http =>
     {
         DashboardAccess.ApplySecurityHeaders(http.Response);
-        if (!policyConfigured && !DashboardAccess.IsLocalDevelopment(http))
+        var options = http.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        if (!policyConfigured && DashboardAccess.RefusalWithoutPolicy(http, options) is { } refusal)
         {
-            await Results.Text(DashboardAccess.Refusal, "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http);
+            await Results.Text(refusal, "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http);
             return;
         }
 
-        var options = http.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value;
         var request = new DashboardRequest(http, prefix, options, http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         IResult result;
         try

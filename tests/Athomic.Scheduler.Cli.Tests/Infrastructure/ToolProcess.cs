@@ -17,13 +17,22 @@ public static class ToolProcess
     public static Task<CliResult> RunBuiltAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
         RunAsync("dotnet", [BuiltDll, .. args], environment);
 
-    /// <summary>Runs <paramref name="file"/> with a clean set of the tool's variables and waits for it (at most two minutes).</summary>
-    public static async Task<CliResult> RunAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <summary>Runs the built tool with <paramref name="standardInput"/> piped into it (then closed), as <c>echo … | athomic …</c> would.</summary>
+    public static Task<CliResult> RunBuiltWithInputAsync(IReadOnlyDictionary<string, string> environment, string standardInput, params string[] args) =>
+        RunAsync("dotnet", [BuiltDll, .. args], environment, standardInput: standardInput);
+
+    /// <summary>
+    /// Runs <paramref name="file"/> with a clean set of the tool's variables (and of StackExchange.Redis's TLS variables)
+    /// and waits for it (at most two minutes). With <paramref name="standardInput"/>, that text is piped in and the pipe closed.
+    /// </summary>
+    public static async Task<CliResult> RunAsync(
+        string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null)
     {
         var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
@@ -32,7 +41,7 @@ public static class ToolProcess
             psi.ArgumentList.Add(a);
         }
 
-        foreach (var name in new[] { "ATHOMIC_REDIS", "ATHOMIC_KEY_PREFIX", "ATHOMIC_PARTITIONS" })
+        foreach (var name in new[] { "ATHOMIC_REDIS", "ATHOMIC_REDIS_PASSWORD", "ATHOMIC_KEY_PREFIX", "ATHOMIC_PARTITIONS", "SERedis_IssuerCertPath", "SERedis_ClientCertPfxPath" })
         {
             psi.Environment.Remove(name);
         }
@@ -45,6 +54,12 @@ public static class ToolProcess
         using var process = Process.Start(psi) ?? throw new InvalidOperationException(file + " did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+            process.StandardInput.Close();
+        }
+
         try
         {
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Athomic.Scheduler.Dashboard;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -30,12 +31,18 @@ public sealed record HostSettings
     /// <summary>Whether the dashboard requires the <c>SchedulerAdmins</c> policy (a user named in the <c>X-Test-User</c> header).</summary>
     public bool Policy { get; init; } = true;
 
+    /// <summary>Sets <see cref="DashboardOptions.AllowLocalRequestsInDevelopment"/> (it matters without <see cref="Policy"/>).</summary>
+    public bool LocalAccess { get; init; }
+
     public bool ReadOnly { get; init; }
 
     public int PageSize { get; init; } = 50;
 
     /// <summary>A path base the app is mounted under (<c>UsePathBase</c>), or <see langword="null"/>.</summary>
     public string? PathBase { get; init; }
+
+    /// <summary>Whether the app applies <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> (<c>UseForwardedHeaders</c>, loopback proxies trusted, as by default).</summary>
+    public bool ForwardedHeaders { get; init; }
 }
 
 /// <summary>
@@ -96,6 +103,7 @@ public sealed class DashboardHost : IAsyncDisposable
         builder.Services.AddAthomicSchedulerDashboard(o =>
         {
             o.AuthorizationPolicy = settings.Policy ? "SchedulerAdmins" : null;
+            o.AllowLocalRequestsInDevelopment = settings.LocalAccess;
             o.ReadOnly = settings.ReadOnly;
             o.PageSize = settings.PageSize;
         });
@@ -104,6 +112,11 @@ public sealed class DashboardHost : IAsyncDisposable
         builder.Services.AddAuthorization(o => o.AddPolicy("SchedulerAdmins", p => p.RequireAuthenticatedUser()));
 
         var app = builder.Build();
+        if (settings.ForwardedHeaders)
+        {
+            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
+        }
+
         if (settings.PathBase is { } pathBase)
         {
             app.UsePathBase(pathBase);
