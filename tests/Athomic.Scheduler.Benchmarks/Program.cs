@@ -8,6 +8,11 @@
 //   --flow [--quick]   only flow control's rows
 //   --e2e-only [n]     only end to end (n no-op tasks, default 50,000), one line: e2e <per s> cpu_us <x> alloc_b <y>
 //   --rows-tsv         with any of the above: the numbers as "name<TAB>value<TAB>unit" lines instead of the table/line
+//   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|full]
+//                      builds <ref> in a temporary git worktree and this working tree in Release, runs the two
+//                      alternately as child processes (N rounds, default 5, after 1 uncounted warm-up run each; rows
+//                      default e2e = --e2e-only 50000, the only ones a ref without --rows-tsv can give) and prints
+//                      each row's mean on both sides and the change (Compare/CompareBench.cs)
 using System.Diagnostics;
 using System.Globalization;
 using Athomic.Scheduler;
@@ -22,6 +27,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+
+if (args.Contains("--compare"))
+{
+    Environment.ExitCode = await CompareBench.RunAsync(args);
+    return;
+}
 
 var rowsTsv = args.Contains("--rows-tsv");
 if (rowsTsv)
