@@ -60,7 +60,8 @@ internal static class CompareTable
         Console.WriteLine();
         Console.WriteLine("head vs base: head's mean / base's mean - 1; + means head's number is higher (/s: faster; µs, B, ms: more).");
         Console.WriteLine("per round: head's run / base's run of the same round (made one after the other) - 1; 95% interval: of the mean of those");
-        Console.WriteLine("  (Student's t); an interval that holds 0 tells no change apart from the noise.");
+        Console.WriteLine("  (Student's t); an interval that holds 0 tells no change apart from the noise, and on a shared machine one that");
+        Console.WriteLine("  does not can still be noise (the rounds are not independent of the neighbours' load): repeat before believing it.");
         Console.WriteLine($"±sd: standard deviation of the {baseSide.Runs.Count} runs of a side, relative to their mean.");
         if (onlyOneSide.Count > 0)
         {
