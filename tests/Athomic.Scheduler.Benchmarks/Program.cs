@@ -1,11 +1,23 @@
 // Side-by-side measurements of the Redis store, worker and in-process broker against the raw limit of the same Lua
 // layout and against Hangfire (Hangfire.Redis.StackExchange), in one run on a local redis-server that this program
 // starts on a free port.
-//   dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks [-- --quick | --payloads | --flow | --e2e-only [tasks]]
+//   dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks [-- FLAGS]
+//   (none)             the full run, printed as a table at the end
+//   --quick            the same rows at a tenth of the sizes
+//   --payloads         only the payload rows
+//   --flow [--quick]   only flow control's rows
+//   --e2e-only [n]     only end to end (n no-op tasks, default 50,000), one line: e2e <per s> cpu_us <x> alloc_b <y>
+//   --rows-tsv         with any of the above: the numbers as "name<TAB>value<TAB>unit" lines instead of the table/line
+//   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|full]
+//                      builds <ref> in a temporary git worktree and this working tree in Release, runs the two
+//                      alternately as child processes (N rounds, default 5, after 1 uncounted warm-up run each; rows
+//                      default e2e = --e2e-only 50000, the only ones a ref without --rows-tsv can give) and prints
+//                      each row's mean on both sides and the change (Compare/CompareBench.cs)
 using System.Diagnostics;
 using System.Globalization;
 using Athomic.Scheduler;
 using Athomic.Scheduler.Benchmarks;
+using Athomic.Scheduler.Benchmarks.Compare;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
@@ -15,6 +27,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+
+if (args.Contains("--compare"))
+{
+    Environment.ExitCode = await CompareBench.RunAsync(args);
+    return;
+}
+
+var rowsTsv = args.Contains("--rows-tsv");
+if (rowsTsv)
+{
+    // The numbers are read back by another process: no group separators of the user's culture in them.
+    CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+}
 
 if (Array.IndexOf(args, "--payload-first") is var first and >= 0)
 {
@@ -29,7 +54,7 @@ if (args.Contains("--flow"))
     await using var flowConnection = await flowServer.ConnectAsync(admin: true);
     var flowReport = new Report();
     await FlowBench.RunAsync(flowConnection, flowReport, args.Contains("--quick") ? 10 : 1, () => ClientCommandsAsync(flowConnection), () => UsedMemoryAsync(flowConnection));
-    flowReport.Print();
+    flowReport.Print(rowsTsv);
     return;
 }
 
@@ -37,7 +62,7 @@ if (args.Contains("--payloads"))
 {
     var payloads = new Report();
     await PayloadBench.RunAsync(payloads);
-    payloads.Print();
+    payloads.Print(rowsTsv);
     return;
 }
 
@@ -60,7 +85,19 @@ if (Array.IndexOf(args, "--e2e-only") is var e2eOnly and >= 0)
     await e2eDone;
     var alloc1 = GC.GetTotalAllocatedBytes(true);
     var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
-    Console.WriteLine($"e2e {n / e2eWatch.Elapsed.TotalSeconds:F0} cpu_us {(cpu1 - cpu0).TotalMicroseconds / n:F2} alloc_b {(alloc1 - alloc0) / (double)n:F0}");
+    var (perSecond, cpuUs, allocB) = (n / e2eWatch.Elapsed.TotalSeconds, (cpu1 - cpu0).TotalMicroseconds / n, (alloc1 - alloc0) / (double)n);
+    if (rowsTsv)
+    {
+        // The same names --compare gives the line below when it reads a ref older than --rows-tsv (E2eLine).
+        Console.WriteLine(new Row(E2eLine.Rate, perSecond, "/s").ToTsv());
+        Console.WriteLine(new Row(E2eLine.Cpu, cpuUs, "µs/task").ToTsv());
+        Console.WriteLine(new Row(E2eLine.Alloc, allocB, "B/task").ToTsv());
+    }
+    else
+    {
+        Console.WriteLine($"e2e {perSecond:F0} cpu_us {cpuUs:F2} alloc_b {allocB:F0}");
+    }
+
     await e2eHost.StopAsync();
     return;
 }
@@ -315,7 +352,7 @@ report.Rate("tracing on: ScheduleAsync, 1 sequential caller", seqRound * 5, seqW
 report.Rate("tracing on: end to end, no-op handlers, 1 worker", e2eRound * 5, e2eWall[1], PerTask(e2eWall, e2eCpu, e2eRound * 5));
 
 await PayloadBench.RunAsync(report);
-report.Print();
+report.Print(rowsTsv);
 
 static ActivityListener TracingListener()
 {

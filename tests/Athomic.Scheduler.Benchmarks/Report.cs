@@ -2,22 +2,29 @@ using System.Globalization;
 
 namespace Athomic.Scheduler.Benchmarks;
 
-/// <summary>Collects rows and prints them as one table.</summary>
+/// <summary>Collects rows and prints them as one table, or as machine-readable <see cref="Row"/> lines (<c>--rows-tsv</c>).</summary>
 internal sealed class Report
 {
     private readonly List<(string Name, string Value, string Note)> _rows = new();
+    private readonly List<Row> _numbers = new();
 
-    public void Add(string name, string value, string note = "")
-    {
-        _rows.Add((name, value, note));
-        Console.WriteLine($"  {name}: {value} {note}");
-    }
+    public void Add(string name, string value, string note = "") => Add(name, value, note, Row.FromText(name, value));
 
     public void Rate(string name, int count, TimeSpan elapsed, string note = "") =>
-        Add(name, (count / elapsed.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture) + " /s", note);
+        Add(name, (count / elapsed.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture) + " /s", note, [new Row(name, count / elapsed.TotalSeconds, "/s")]);
 
-    public void Print()
+    public void Print(bool rowsTsv)
     {
+        if (rowsTsv)
+        {
+            foreach (var row in _numbers)
+            {
+                Console.WriteLine(row.ToTsv());
+            }
+
+            return;
+        }
+
         var w = _rows.Max(r => r.Name.Length);
         var v = _rows.Max(r => r.Value.Length);
         Console.WriteLine();
@@ -34,4 +41,11 @@ internal sealed class Report
     public static string Ratio(double a, double b) => (a / b).ToString("P0", CultureInfo.InvariantCulture);
 
     public static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private void Add(string name, string value, string note, IReadOnlyList<Row> numbers)
+    {
+        _rows.Add((name, value, note));
+        _numbers.AddRange(numbers);
+        Console.WriteLine($"  {name}: {value} {note}");
+    }
 }
