@@ -6,6 +6,7 @@
 //   --quick            the same rows at a tenth of the sizes
 //   --payloads         only the payload rows
 //   --flow [--quick]   only flow control's rows
+//   --durability [--quick] only the write concern's rows (Durability:WaitForReplicas 0 and 1, a local replica)
 //   --e2e-only [n]     only end to end (n no-op tasks, default 50,000), one line: e2e <per s> cpu_us <x> alloc_b <y>
 //   --rows-tsv         with any of the above: the numbers as "name<TAB>value<TAB>unit" lines instead of the table/line
 //   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|full]
@@ -44,6 +45,16 @@ if (rowsTsv)
 if (Array.IndexOf(args, "--payload-first") is var first and >= 0)
 {
     PayloadBench.FirstRun(args[first + 1]); // a child process of the payload rows
+    return;
+}
+
+if (args.Contains("--durability"))
+{
+    // Only the write concern's rows: a master and a local replica of its own (the full run has them too).
+    ThreadPool.SetMinThreads(64, 64);
+    var durabilityReport = new Report();
+    await DurabilityBench.RunAsync(durabilityReport, args.Contains("--quick") ? 10 : 1);
+    durabilityReport.Print(rowsTsv);
     return;
 }
 
@@ -306,6 +317,7 @@ using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out va
 
 // Flow control (limits, rates): its own rows, in this run.
 await FlowBench.RunAsync(connection, report, scale, () => ClientCommandsAsync(connection), () => UsedMemoryAsync(connection));
+await DurabilityBench.RunAsync(report, scale);
 
 // 9. Tracing: off and on alternately, five rounds each, so the VM's noise hits both alike. "On" is a listener that
 // samples and records every span of the scheduler (what an OpenTelemetry SDK with an always-on sampler does before it
@@ -389,7 +401,7 @@ static async Task<long> UsedMemoryAsync(IConnectionMultiplexer connection)
 
 static async Task<long> ClientCommandsAsync(IConnectionMultiplexer connection)
 {
-    string[] insideScripts = ["info", "time", "zrange", "zrangebyscore", "zadd", "zrem", "zremrangebyrank", "zscore", "zcard", "hget", "hmget", "hset", "hdel", "hexists", "publish"];
+    string[] insideScripts = ["info", "time", "get", "set", "zrange", "zrangebyscore", "zadd", "zrem", "zremrangebyrank", "zscore", "zcard", "hget", "hmget", "hset", "hdel", "hexists", "publish"];
     var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("commandstats");
     return info.SelectMany(g => g)
         .Where(p => !insideScripts.Contains(p.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal)))
