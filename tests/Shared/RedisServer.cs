@@ -99,7 +99,7 @@ public sealed class RedisServer : IAsyncDisposable
         await using var connection = await replica.ConnectAsync(admin: true);
         var server = connection.GetServer(connection.GetEndPoints()[0]);
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!(await server.InfoRawAsync("replication")).Contains("master_link_status:up", StringComparison.Ordinal))
+        while (!((await server.InfoRawAsync("replication")) ?? string.Empty).Contains("master_link_status:up", StringComparison.Ordinal))
         {
             if (DateTime.UtcNow > deadline)
             {

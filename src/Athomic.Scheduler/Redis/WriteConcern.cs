@@ -42,7 +42,17 @@ internal sealed record WriteConcern(int Replicas, TimeSpan Timeout)
     {
         // WAIT counts the replicas that acknowledged this client connection's writes so far: it must go over the
         // same connection, to the master that owns the key's slot (not to a replica, and in a cluster not elsewhere).
-        var server = connection.GetServer(slotKey, flags: CommandFlags.DemandMaster);
+        IServer server;
+        try
+        {
+            server = connection.GetServer(slotKey, flags: CommandFlags.DemandMaster);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // No master is known for the slot: a failover is under way. The write may or may not have reached a replica.
+            throw new SchedulerUnavailableException("The Redis schedule store is unavailable: no master to confirm the write with WAIT (" + ex.Message + ").", ex);
+        }
+
         return await server.ExecuteAsync("WAIT", Replicas, (long)Timeout.TotalMilliseconds).ConfigureAwait(false);
     }
 }

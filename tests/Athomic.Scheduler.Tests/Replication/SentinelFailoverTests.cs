@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Testing;
@@ -21,8 +19,6 @@ namespace Athomic.Scheduler.Tests.Replication;
 [Collection(ReplicationCollection.Name)]
 public sealed class SentinelFailoverTests(ITestOutputHelper output)
 {
-    private const string Handler = "sentinel.run";
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -36,28 +32,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         await worker.StartAsync();
         var scheduler = client.Services.GetRequiredService<IScheduler>();
 
-        var acknowledged = new ConcurrentQueue<string>();
-        var unknown = 0;
-        using var stop = new CancellationTokenSource();
-        var load = Task.Run(async () =>
-        {
-            for (var i = 0; !stop.IsCancellationRequested; i++)
-            {
-                var id = $"s{i:D5}";
-                try
-                {
-                    await scheduler.ScheduleAsync(new GenericTask(Handler, default), TimeSpan.FromMilliseconds(100), id);
-                    acknowledged.Enqueue(id);
-                }
-                catch (Exception ex) when (ex is SchedulerReplicationException or SchedulerUnavailableException)
-                {
-                    Interlocked.Increment(ref unknown); // may or may not survive: not counted as acknowledged
-                }
-
-                await Task.Delay(5); // pacing the load (about 150 schedules/s), not synchronisation
-            }
-        });
-
+        var load = ScheduleLoad.Start(scheduler);
         await Eventually.TrueAsync(() => Task.FromResult(runs.Count >= 200), TimeSpan.FromSeconds(30), "tasks run before the failover");
         var killedAt = runs.Now;
         await set.Master.StopAsync(); // SIGKILL
@@ -66,21 +41,14 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
 
         // The new master needs a replica before WAIT confirms again: an operator adds one (the old master has no data).
         await using var newReplica = await RedisServer.StartReplicaAsync(set.Replica);
-        var ackedAtPromotion = acknowledged.Count;
-        await Eventually.TrueAsync(
-            () => load.IsFaulted ? throw load.Exception! : Task.FromResult(acknowledged.Count >= ackedAtPromotion + 200),
-            TimeSpan.FromSeconds(60),
-            "schedules are acknowledged again");
-        stop.Cancel();
-        await load;
-
-        var ids = acknowledged.ToArray();
+        await load.WhenAcknowledgedAsync(200, TimeSpan.FromSeconds(60));
+        var ids = await load.StopAsync();
         await runs.WhenRan(ids, TimeSpan.FromSeconds(90));
         var resumed = runs.FirstRunAfter(killedAt + promoted); // a run that a claim on the new master made
         var operations = client.Services.GetRequiredService<ISchedulerOperations>();
         await Eventually.TrueAsync(async () => (await operations.GetCountsAsync()).All(c => c.Pending == 0 && c.InFlight == 0), TimeSpan.FromSeconds(60), "nothing stays pending or in flight");
 
-        output.WriteLine($"{(streams ? "streams" : "in-process")}: {ids.Length} acknowledged, {unknown} unconfirmed, promoted {promoted.TotalSeconds:F1} s after the kill, first run {resumed?.TotalSeconds:F2} s after the promotion, {runs.Repeats} repeated runs");
+        output.WriteLine($"{(streams ? "streams" : "in-process")}: {ids.Length} acknowledged, {load.Unconfirmed} unconfirmed, promoted {promoted.TotalSeconds:F1} s after the kill, first run {resumed?.TotalSeconds:F2} s after the promotion, {runs.Repeats} repeated runs");
         Assert.All(ids, id => Assert.True(runs.Ran(id), id));
         Assert.NotNull(resumed);
         Assert.True(resumed!.Value < TimeSpan.FromSeconds(10), $"workers resumed {resumed.Value.TotalSeconds:F1} s after the promotion");
@@ -89,7 +57,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         // due now within seconds.
         await Task.Delay(TimeSpan.FromSeconds(3)); // lets the idle poll delay grow past the wait below (a measurement window)
         var woken = Stopwatch.StartNew();
-        await scheduler.ScheduleAsync(new GenericTask(Handler, default), TimeSpan.Zero, "after-failover");
+        await scheduler.ScheduleAsync(new GenericTask(RunLog.Handler, default), TimeSpan.Zero, "after-failover");
         await runs.WhenRan(["after-failover"], TimeSpan.FromSeconds(90));
         output.WriteLine($"an idle worker ran a new task {woken.Elapsed.TotalMilliseconds:F0} ms after it was scheduled");
         Assert.True(woken.Elapsed < TimeSpan.FromSeconds(5), $"the new task ran after {woken.Elapsed.TotalSeconds:F1} s: the worker was not woken");
@@ -119,78 +87,5 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         }
 
         return builder.Build();
-    }
-
-    /// <summary>Records when each task first ran, and how many runs repeated one.</summary>
-    private sealed class RunLog : IScheduledHandlerRegistry
-    {
-        private readonly ConcurrentDictionary<string, TimeSpan> _firstRun = new(StringComparer.Ordinal);
-        private readonly Stopwatch _since = Stopwatch.StartNew();
-        private readonly object _gate = new();
-        private int _repeats;
-        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public RunLog() => Handlers = [new ScheduledHandlerDescriptor(Handler, "Tests.Sentinel", null, (ctx, _, _) => { Record(ctx.TaskId); return ValueTask.CompletedTask; })];
-
-        public IReadOnlyList<ScheduledHandlerDescriptor> Handlers { get; }
-
-        public int Count => _firstRun.Count;
-
-        public int Repeats => _repeats;
-
-        public bool Ran(string id) => _firstRun.ContainsKey(id);
-
-        /// <summary>Time on this log's clock.</summary>
-        public TimeSpan Now => _since.Elapsed;
-
-        /// <summary>How long after <paramref name="start"/> (on <see cref="Now"/>'s clock) the first task ran.</summary>
-        public TimeSpan? FirstRunAfter(TimeSpan start)
-        {
-            var after = _firstRun.Values.Where(t => t > start).ToList();
-            return after.Count == 0 ? null : after.Min() - start;
-        }
-
-        public async Task WhenRan(IReadOnlyCollection<string> ids, TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            while (true)
-            {
-                Task changed;
-                lock (_gate)
-                {
-                    changed = _changed.Task;
-                }
-
-                var missing = ids.Count(id => !_firstRun.ContainsKey(id));
-                if (missing == 0)
-                {
-                    return;
-                }
-
-                try
-                {
-                    await changed.WaitAsync(cts.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new TimeoutException($"{missing} of {ids.Count} tasks did not run within {timeout.TotalSeconds:F0} s, e.g. {string.Join(", ", ids.Where(id => !_firstRun.ContainsKey(id)).Take(5))}.");
-                }
-            }
-        }
-
-        private void Record(string id)
-        {
-            if (!_firstRun.TryAdd(id, _since.Elapsed))
-            {
-                Interlocked.Increment(ref _repeats);
-            }
-
-            lock (_gate)
-            {
-                var changed = _changed;
-                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                changed.SetResult();
-            }
-        }
     }
 }
