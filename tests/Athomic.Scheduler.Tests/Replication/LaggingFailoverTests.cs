@@ -1,10 +1,7 @@
-using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Athomic.Scheduler.Tests.Replication;
@@ -98,28 +95,12 @@ public sealed class LaggingFailoverTests(ITestOutputHelper output)
         Assert.Empty(lost);
     }
 
-    private static IHost Host(string connectionString, string prefix, RunLog runs, bool streams, bool workerEnabled, int replicas = 1)
-    {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        var scheduler = builder.Services.AddAthomicScheduler(o =>
-            {
-                o.KeyPrefix = prefix;
-                o.Durability.WaitForReplicas = replicas;
-                o.Durability.ReplicaTimeout = TimeSpan.FromMilliseconds(500);
-                o.Worker.Enabled = workerEnabled;
-                o.Worker.LeaseDuration = TimeSpan.FromSeconds(5);
-                o.Worker.MinPollDelay = TimeSpan.FromMilliseconds(200);
-                o.Worker.MaxPollDelay = TimeSpan.FromSeconds(2);
-                o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(5);
-            })
-            .UseRedis(connectionString)
-            .AddHandlers(runs);
-        if (streams)
+    private static IHost Host(string connectionString, string prefix, RunLog runs, bool streams, bool workerEnabled, int replicas = 1) =>
+        ReplicatedHost.Build(connectionString, prefix, runs, streams, workerEnabled, o =>
         {
-            scheduler.UseRedisStreamsBroker();
-        }
-
-        return builder.Build();
-    }
+            o.Durability.WaitForReplicas = replicas;
+            o.Durability.ReplicaTimeout = TimeSpan.FromMilliseconds(500);
+            o.Worker.MinPollDelay = TimeSpan.FromMilliseconds(200);
+            o.Worker.MaxPollDelay = TimeSpan.FromSeconds(2);
+        });
 }

@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Athomic.Scheduler.Tests.Replication;
@@ -64,28 +62,12 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         await worker.StopAsync();
     }
 
-    private static IHost SentinelHost(SentinelSet set, string prefix, RunLog runs, bool streams, bool workerEnabled)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        var scheduler = builder.Services.AddAthomicScheduler(o =>
-            {
-                o.KeyPrefix = prefix;
-                o.Durability.WaitForReplicas = 1;
-                o.Worker.Enabled = workerEnabled;
-                o.Worker.LeaseDuration = TimeSpan.FromSeconds(5);
-                o.Worker.MinPollDelay = TimeSpan.FromSeconds(2);
-                o.Worker.BackoffFactor = 3;
-                o.Worker.MaxPollDelay = TimeSpan.FromMinutes(1);
-                o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(5);
-            })
-            .UseRedis(set.ConnectionString)
-            .AddHandlers(runs);
-        if (streams)
+    /// <summary>A host through the sentinels whose idle poll delay grows to a minute: only a wake-up makes it resume quickly.</summary>
+    private static IHost SentinelHost(SentinelSet set, string prefix, RunLog runs, bool streams, bool workerEnabled) =>
+        ReplicatedHost.Build(set.ConnectionString, prefix, runs, streams, workerEnabled, o =>
         {
-            scheduler.UseRedisStreamsBroker();
-        }
-
-        return builder.Build();
-    }
+            o.Worker.MinPollDelay = TimeSpan.FromSeconds(2);
+            o.Worker.BackoffFactor = 3;
+            o.Worker.MaxPollDelay = TimeSpan.FromMinutes(1);
+        });
 }
