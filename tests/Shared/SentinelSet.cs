@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Athomic.Scheduler.Testing;
 using StackExchange.Redis;
 
-namespace Athomic.Scheduler.Tests.Infrastructure;
+namespace Athomic.Scheduler.Testing;
 
 /// <summary>
 /// A replicated Redis under Sentinel on loopback, from the same <c>redis-server</c> binary: one master, one replica and
