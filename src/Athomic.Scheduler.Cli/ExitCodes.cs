@@ -30,7 +30,8 @@ internal static class ExitCodes
         "    0  done" + Environment.NewLine +
         "    1  not found, or nothing to do" + Environment.NewLine +
         "    2  usage error (bad option, argument or id; no Redis connection string)" + Environment.NewLine +
-        "    3  Redis unreachable or refused the password, or a Redis call failed" + Environment.NewLine +
+        "    3  Redis unreachable or refused the password, a Redis call failed, or" + Environment.NewLine +
+        "       replicas did not confirm a write (Durability:WaitForReplicas)" + Environment.NewLine +
         "    4  refused: the task is running, or its id is already scheduled" + Environment.NewLine +
         "    5  unexpected error (the message says what)" + Environment.NewLine +
         "  130  interrupted (Ctrl+C; watch ends with 0)";

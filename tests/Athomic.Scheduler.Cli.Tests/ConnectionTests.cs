@@ -25,6 +25,24 @@ public sealed class ConnectionTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_write_the_replicas_do_not_confirm_exits_3_and_says_so()
+    {
+        // The application's settings ask for a replica (Durability:WaitForReplicas) and this redis-server has none.
+        await using var schedule = ScheduleUnderTest.Create(redis.ConnectionString);
+        await schedule.ScheduleAsync("dur:1", TimeSpan.FromHours(1));
+        var directory = NewDirectory();
+        await File.WriteAllTextAsync(Path.Combine(directory, "appsettings.json"), JsonSerializer.Serialize(new
+        {
+            Athomic = new { Scheduler = new { RedisConnectionString = redis.ConnectionString, KeyPrefix = schedule.Prefix, Durability = new { WaitForReplicas = 1, ReplicaTimeout = "00:00:00.200" } } },
+        }));
+
+        var result = await Tool.RunAsync(CliEnvironment.For(directory), ["cancel", "dur:1"]);
+
+        Assert.True(result.ExitCode == ExitCodes.Unavailable, result.ToString());
+        Assert.Contains("replicas did not confirm the write", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_connection_comes_from_appsettings_json_in_the_working_directory_with_the_librarys_keys()
     {
         await using var schedule = ScheduleUnderTest.Create(redis.ConnectionString, partitions: 3);

@@ -38,6 +38,12 @@ internal sealed class CommandRunner(GlobalOptions options, CliEnvironment enviro
                 context.Fail(ex.Message);
                 return ExitCodes.Unavailable;
             }
+            catch (SchedulerReplicationException ex)
+            {
+                // Applied on the master, not confirmed by the replicas the settings ask for (Durability:WaitForReplicas).
+                context.Fail("Redis replicas did not confirm the write: " + ex.Message);
+                return ExitCodes.Unavailable;
+            }
             catch (Exception ex) when (ex is SchedulerUnavailableException or RedisException)
             {
                 context.Fail("Redis failed: " + ex.Message);
