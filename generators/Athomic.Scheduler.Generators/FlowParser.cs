@@ -57,7 +57,7 @@ internal static class FlowParser
         }
 
         var count = diagnostics.Count;
-        LocationInfo? At(string name) => LocationInfo.From(Parser.NamedArgument(syntax, name)) ?? methodLocation;
+        LocationInfo? At(string name) => LocationInfo.From(Symbols.NamedArgument(syntax, name)) ?? methodLocation;
 
         foreach (var limit in Limits)
         {
@@ -131,7 +131,7 @@ internal static class FlowParser
     {
         var attribute = (AttributeSyntax)context.Node;
         if (context.SemanticModel.GetSymbolInfo(attribute, cancellationToken).Symbol is not IMethodSymbol { ContainingType: { } attributeType }
-            || !PayloadTypeChecker.HasFullName(attributeType, ConcurrencyKeyAttributeName)
+            || !Symbols.HasFullName(attributeType, ConcurrencyKeyAttributeName)
             || context.SemanticModel.GetDeclaredSymbol((ParameterSyntax)attribute.Parent!.Parent!, cancellationToken) is not { ContainingType: { } record } parameter)
         {
             return null;
@@ -252,7 +252,7 @@ internal static class FlowParser
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in chain.SelectMany(t => t.GetMembers()))
         {
-            if (!member.IsStatic && KeyType(member) is not null && PayloadShapeParser.HasAttribute(member, ConcurrencyKeyAttributeName) && names.Add(member.Name))
+            if (!member.IsStatic && KeyType(member) is not null && Symbols.HasAttribute(member, ConcurrencyKeyAttributeName) && names.Add(member.Name))
             {
                 found.Add(member);
             }
@@ -283,7 +283,7 @@ internal static class FlowParser
             return (ConcurrencyKeyKind.Integer, nullable, null);
         }
 
-        if (value is INamedTypeSymbol named && PayloadTypeChecker.HasFullName(named, "System.Guid"))
+        if (value is INamedTypeSymbol named && Symbols.HasFullName(named, "System.Guid"))
         {
             return (ConcurrencyKeyKind.Guid, nullable, null);
         }

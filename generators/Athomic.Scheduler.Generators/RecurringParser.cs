@@ -72,7 +72,7 @@ internal static class RecurringParser
             }
         }
 
-        location = LocationInfo.From(Parser.NamedArgument(syntax, "Id")) ?? attributeLocation;
+        location = LocationInfo.From(Symbols.NamedArgument(syntax, "Id")) ?? attributeLocation;
         var count = diagnostics.Count;
         void Invalid(string problem, AttributeArgumentSyntax? at) =>
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRecurring, LocationInfo.From(at) ?? attributeLocation, display, problem));
@@ -90,13 +90,13 @@ internal static class RecurringParser
         }
         else if (cron is not null && CronSyntax.Check(cron) is { } problem)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidCron, LocationInfo.From(Parser.PositionalArgument(syntax)?.Expression) ?? attributeLocation, cron, display, problem));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidCron, LocationInfo.From(Symbols.PositionalArgument(syntax)?.Expression) ?? attributeLocation, cron, display, problem));
         }
         else if (every is not null)
         {
             if (!TimeSpan.TryParse(every, CultureInfo.InvariantCulture, out var interval) || interval.Ticks % TimeSpan.TicksPerSecond != 0 || interval < TimeSpan.FromSeconds(1))
             {
-                Invalid("Every = \"" + every + "\" is not a whole number of seconds of at least 00:00:01 ([d.]hh:mm:ss)", Parser.NamedArgument(syntax, "Every"));
+                Invalid("Every = \"" + every + "\" is not a whole number of seconds of at least 00:00:01 ([d.]hh:mm:ss)", Symbols.NamedArgument(syntax, "Every"));
             }
             else
             {
@@ -105,24 +105,24 @@ internal static class RecurringParser
 
             if (zone is not null)
             {
-                Invalid("TimeZone applies to cron expressions only; an interval is anchored at the Unix epoch (UTC)", Parser.NamedArgument(syntax, "TimeZone"));
+                Invalid("TimeZone applies to cron expressions only; an interval is anchored at the Unix epoch (UTC)", Symbols.NamedArgument(syntax, "TimeZone"));
             }
         }
 
         if (cron is not null && zone is not null && !KnownTimeZones.Contains(zone))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownTimeZone, LocationInfo.From(Parser.NamedArgument(syntax, "TimeZone")?.Expression) ?? attributeLocation, zone, display));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownTimeZone, LocationInfo.From(Symbols.NamedArgument(syntax, "TimeZone")?.Expression) ?? attributeLocation, zone, display));
         }
 
         if (misfire < 0 || misfire >= MisfireNames.Length)
         {
-            Invalid("Misfire is not a MisfirePolicy value", Parser.NamedArgument(syntax, "Misfire"));
+            Invalid("Misfire is not a MisfirePolicy value", Symbols.NamedArgument(syntax, "Misfire"));
         }
 
         var scheduleId = id ?? handlerName;
         if (Naming.HandlerNameProblem(scheduleId) is { } idProblem || scheduleId.IndexOf('@') >= 0 || scheduleId.Length > 236)
         {
-            Invalid("the schedule id '" + scheduleId + "' must be 1 to 236 characters with no whitespace, control characters, '{', '}', '*' or '@'", Parser.NamedArgument(syntax, "Id"));
+            Invalid("the schedule id '" + scheduleId + "' must be 1 to 236 characters with no whitespace, control characters, '{', '}', '*' or '@'", Symbols.NamedArgument(syntax, "Id"));
         }
 
         return diagnostics.Count > count ? null : new RecurringSpec(scheduleId, cron, zone, everySeconds, MisfireNames[misfire]);

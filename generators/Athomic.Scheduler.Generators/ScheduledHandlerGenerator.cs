@@ -28,7 +28,7 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var parsed = context.SyntaxProvider
-            .ForAttributeWithMetadataName(AttributeMetadataName, static (_, _) => true, static (ctx, ct) => Parser.Parse(ctx, ct))
+            .ForAttributeWithMetadataName(AttributeMetadataName, static (_, _) => true, static (ctx, ct) => HandlerParser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.Parse);
 
         var handlerDiagnostics = parsed
@@ -89,7 +89,7 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
         });
 
         var dynamicFallback = context.CompilationProvider
-            .Select(static (compilation, _) => PayloadShapeParser.HasAttribute(compilation.Assembly, DynamicPayloadFormattersAttribute))
+            .Select(static (compilation, _) => Symbols.HasAttribute(compilation.Assembly, DynamicPayloadFormattersAttribute))
             .WithTrackingName(TrackingNames.DynamicFallback);
         var formatterDiagnostics = collected
             .Combine(dynamicFallback)

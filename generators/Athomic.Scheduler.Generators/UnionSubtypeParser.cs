@@ -31,14 +31,14 @@ internal static class UnionSubtypeParser
         var baseClasses = new List<string>();
         for (var current = type.BaseType; current is not null && current.SpecialType == SpecialType.None; current = current.BaseType)
         {
-            baseClasses.Add(PayloadShapeParser.IdOf(current));
+            baseClasses.Add(Symbols.IdOf(current));
         }
 
         return new UnionSubtype(
-            PayloadShapeParser.IdOf(type),
+            Symbols.IdOf(type),
             type.ToDisplayString(),
             new EquatableArray<string>(baseClasses),
-            new EquatableArray<string>(type.AllInterfaces.Select(PayloadShapeParser.IdOf)),
+            new EquatableArray<string>(type.AllInterfaces.Select(Symbols.IdOf)),
             LocationInfo.From(declaration.Identifier));
     }
 

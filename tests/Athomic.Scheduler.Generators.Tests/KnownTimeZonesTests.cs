@@ -5,7 +5,7 @@ using Xunit;
 namespace Athomic.Scheduler.Generators.Tests;
 
 /// <summary>
-/// The generator's time zone snapshot (KnownTimeZones.cs) against the build machine's tz database, through the same
+/// The generator's time zone snapshot (KnownTimeZones.g.cs) against the build machine's tz database, through the same
 /// extraction as the script that writes it: a tzdata update on the build machine that adds, renames or drops an id
 /// fails here, naming the ids and the command that regenerates the table.
 /// </summary>

@@ -12,11 +12,11 @@ public sealed class PayloadSupportTests
         "System.Collections.Immutable", "System.Linq", "System.Runtime.Numerics", "System.Memory",
     }.Select(Assembly.Load).ToArray();
 
-    public static TheoryData<string> NativeTypes() => new(PayloadTypeChecker.NativeTypes);
+    public static TheoryData<string> NativeTypes() => new(KnownTypes.NativeTypes);
 
-    public static TheoryData<string> NativeGenericTypes() => new(PayloadTypeChecker.NativeGenericTypes);
+    public static TheoryData<string> NativeGenericTypes() => new(KnownTypes.NativeGenericTypes);
 
-    public static TheoryData<string> NativeByteTypes() => new(PayloadTypeChecker.NativeByteTypes);
+    public static TheoryData<string> NativeByteTypes() => new(KnownTypes.NativeByteTypes);
 
     [Theory]
     [MemberData(nameof(NativeTypes))]

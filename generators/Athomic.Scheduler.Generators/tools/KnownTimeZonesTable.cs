@@ -1,4 +1,4 @@
-// The extraction and rendering behind KnownTimeZones.cs, shared by generate-known-time-zones.cs (which writes the
+// The extraction and rendering behind KnownTimeZones.g.cs, shared by generate-known-time-zones.cs (which writes the
 // table) and the generator tests (which check the checked-in table against the build machine's tz database).
 // Not compiled into the generator: it needs the build machine's time zones, which the generator must not depend on.
 using System;
@@ -19,7 +19,7 @@ internal static class KnownTimeZonesTable
     public const string DefaultTzdataPath = "/usr/share/zoneinfo/tzdata.zi";
     public const string ScriptPath = "generators/Athomic.Scheduler.Generators/tools/generate-known-time-zones.cs";
     public const string RegenerateCommand = "dotnet run " + ScriptPath;
-    public const string TablePath = "generators/Athomic.Scheduler.Generators/KnownTimeZones.cs";
+    public const string TablePath = "generators/Athomic.Scheduler.Generators/KnownTimeZones.g.cs";
 
     public sealed record Snapshot(string Version, IReadOnlyList<string> Iana, IReadOnlyList<string> Windows)
     {
@@ -80,7 +80,7 @@ internal static class KnownTimeZonesTable
         return new Snapshot(version, iana.ToArray(), windows.ToArray());
     }
 
-    /// <summary>The whole KnownTimeZones.cs, with "\n" line ends: the same input always gives the same bytes.</summary>
+    /// <summary>The whole KnownTimeZones.g.cs, with "\n" line ends: the same input always gives the same bytes.</summary>
     public static string Render(Snapshot snapshot)
     {
         var text = new StringBuilder();

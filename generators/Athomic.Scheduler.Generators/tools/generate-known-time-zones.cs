@@ -1,6 +1,6 @@
 #!/usr/bin/env -S dotnet run
 #:include KnownTimeZonesTable.cs
-// Writes generators/Athomic.Scheduler.Generators/KnownTimeZones.cs from this machine's tz database.
+// Writes generators/Athomic.Scheduler.Generators/KnownTimeZones.g.cs from this machine's tz database.
 // Run from the repository root:   dotnet run generators/Athomic.Scheduler.Generators/tools/generate-known-time-zones.cs
 // Arguments (optional):           [path to tzdata.zi, default /usr/share/zoneinfo/tzdata.zi] [output path]
 // The selection rule is in KnownTimeZonesTable.cs; GeneratorTimeZoneTableTests checks the result against the build machine.

@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Athomic.Scheduler.Generators;
 
 /// <summary>Turns one <c>[ScheduledHandler]</c> method into a <see cref="ParseResult"/>: a symbol-free model and its diagnostics.</summary>
-internal static class Parser
+internal static class HandlerParser
 {
     private const string TaskContextName = "Athomic.Scheduler.Execution.TaskContext";
 
@@ -180,12 +180,12 @@ internal static class Parser
 
         if (!method.ReturnsByRef && !method.ReturnsByRefReadonly && method.ReturnType is INamedTypeSymbol { Arity: 0 } type)
         {
-            if (PayloadTypeChecker.HasFullName(type, "System.Threading.Tasks.Task"))
+            if (Symbols.HasFullName(type, "System.Threading.Tasks.Task"))
             {
                 return HandlerReturnKind.Task;
             }
 
-            if (PayloadTypeChecker.HasFullName(type, "System.Threading.Tasks.ValueTask"))
+            if (Symbols.HasFullName(type, "System.Threading.Tasks.ValueTask"))
             {
                 return HandlerReturnKind.ValueTask;
             }
@@ -266,12 +266,12 @@ internal static class Parser
     {
         if (type is INamedTypeSymbol named)
         {
-            if (PayloadTypeChecker.HasFullName(named, "System.Threading.CancellationToken"))
+            if (Symbols.HasFullName(named, "System.Threading.CancellationToken"))
             {
                 return HandlerParameterKind.CancellationToken;
             }
 
-            if (PayloadTypeChecker.HasFullName(named, TaskContextName))
+            if (Symbols.HasFullName(named, TaskContextName))
             {
                 return HandlerParameterKind.Context;
             }
@@ -296,7 +296,7 @@ internal static class Parser
             explicitName = name;
         }
 
-        nameLocation = explicitName is not null ? LocationInfo.From(PositionalArgument(syntax)?.Expression) ?? methodLocation : methodLocation;
+        nameLocation = explicitName is not null ? LocationInfo.From(Symbols.PositionalArgument(syntax)?.Expression) ?? methodLocation : methodLocation;
         var handlerName = explicitName ?? Naming.DefaultHandlerName(method);
         if (Naming.HandlerNameProblem(handlerName) is { } problem)
         {
@@ -314,37 +314,11 @@ internal static class Parser
 
         if (maxAttempts < 0)
         {
-            var location = LocationInfo.From(NamedArgument(syntax, "MaxAttempts")) ?? methodLocation;
+            var location = LocationInfo.From(Symbols.NamedArgument(syntax, "MaxAttempts")) ?? methodLocation;
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMaxAttempts, location, display, maxAttempts.ToString(CultureInfo.InvariantCulture)));
         }
 
         return (handlerName, maxAttempts);
-    }
-
-    internal static AttributeArgumentSyntax? PositionalArgument(AttributeSyntax? syntax)
-    {
-        foreach (var argument in syntax?.ArgumentList?.Arguments ?? default)
-        {
-            if (argument.NameEquals is null)
-            {
-                return argument;
-            }
-        }
-
-        return null;
-    }
-
-    internal static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? syntax, string name)
-    {
-        foreach (var argument in syntax?.ArgumentList?.Arguments ?? default)
-        {
-            if (argument.NameEquals?.Name.Identifier.ValueText == name)
-            {
-                return argument;
-            }
-        }
-
-        return null;
     }
 
     private static Location IdentifierLocation(SyntaxNode node) => node switch
