@@ -161,13 +161,25 @@ internal sealed class LeaseClaimPort(
         }
     }
 
+    /// <summary>
+    /// Dead-letters a claimed task that cannot run. A failure (a timeout, a READONLY reply) is logged, not thrown: the
+    /// other claims of the batch are held already and must still be dispatched (or handed back), never stranded in the
+    /// keeper; this claim is not held, so its lease expires and a later claim takes the task and dead-letters it then.
+    /// </summary>
     private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
     {
         Log.TaskUnrunnable(logger, entry.TaskId, reason);
         var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, time);
-        if (await store.DeadLetterAsync(entry.Claim, record, CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
+            if (await store.DeadLetterAsync(entry.Claim, record, CancellationToken.None).ConfigureAwait(false))
+            {
+                SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.UnrunnableDeadLetterFailed(logger, entry.TaskId, ex);
         }
     }
 }
