@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,8 @@ namespace Athomic.Scheduler.Tests.Claims;
 
 /// <summary>
 /// Every claim of a batch is held from the moment the store handed it over until it ends, whatever else in the batch
-/// fails: a failed dead letter does not strand the good claims beside it.
+/// fails or is slow: a failed dead letter does not strand the good claims beside it, and a slow partition does not
+/// let the claims of the partitions that answered before it expire.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class ClaimHoldingTests(RedisFixture redis)
@@ -32,7 +34,7 @@ public sealed class ClaimHoldingTests(RedisFixture redis)
         });
 
         // One unreadable entry and three good tasks, all due: MaxConcurrency 2 lets the first claim take all four.
-        var db = connection.GetDatabase();
+        var db = redis.Connection.GetDatabase();
         await db.HashSetAsync("{" + prefix + "}:tasks", "unreadable", new byte[] { 0xC1 });
         await db.SortedSetAddAsync("{" + prefix + "}:pending", "unreadable", 0);
         string[] good = ["good-0", "good-1", "good-2"];
@@ -60,6 +62,54 @@ public sealed class ClaimHoldingTests(RedisFixture redis)
         Assert.Equal("unreadable", (string?)(await db.SortedSetRangeByRankAsync("{" + prefix + "}:dead:index")).Single());
     }
 
+    [Fact]
+    public async Task A_slow_partition_does_not_let_the_claims_of_partitions_that_answered_before_it_expire()
+    {
+        // Two partitions; the first sweep asks partition 0 first. Partition 1 answers that sweep only when the test lets
+        // it: a slow node (or one stalled past the lease) while partition 0's claim is already made.
+        var prefix = RedisFixture.NewPrefix();
+        var log = new RunLog();
+        await using var connection = await ClaimHosts.ConnectAsync(redis);
+        var partitions = Enumerable.Range(0, 2)
+            .Select(p => new RedisScheduleStore(new RedisSchedule(connection, TaskPartitioner.PartitionPrefix(prefix, p))))
+            .ToArray();
+        var slow = new SlowClaimOnce(partitions[1]);
+        var store = new PartitionedScheduleStore([partitions[0], slow]);
+        using var host = ClaimHosts.Start(connection, prefix, log, streams: false, o => o.Partitions = 2, b =>
+        {
+            b.Services.RemoveAll<IScheduleStore>();
+            b.Services.AddSingleton<IScheduleStore>(store);
+        });
+        var id = Enumerable.Range(0, 100).Select(i => "a-" + i).First(i => TaskPartitioner.PartitionOf(i, 2) == 0);
+        await host.Scheduler().ScheduleAsync(RunLog.Task(id, 1), TimeSpan.Zero);
+        await host.StartAsync();
+
+        await slow.Held.Task.WaitAsync(Timeout);
+        var db = redis.Connection.GetDatabase(); // the test's own calls wait for replies as long as they need
+        var inflight = "{" + TaskPartitioner.PartitionPrefix(prefix, 0) + "}:inflight";
+        var firstDeadline = (long)((await db.SortedSetScoreAsync(inflight, id)) ?? throw new InvalidOperationException("partition 0's claim is not in flight"));
+
+        // Wait, on the server's clock, until the lease partition 0 gave that claim has run out: only a renewal keeps it now.
+        await Eventually.TrueAsync(async () => await RedisMillisecondsAsync(db) > firstDeadline + 100, Timeout, "the first lease of the claim ran out");
+        var rival = await new RedisScheduleStore(new RedisSchedule(redis.Connection, TaskPartitioner.PartitionPrefix(prefix, 0))).ClaimAsync(10, TimeSpan.FromSeconds(30), default);
+        slow.Answer.TrySetResult();
+
+        Assert.True(rival.Tasks.Count == 0, $"another worker claimed {id} while the sweep that claimed it waited for a slow partition: its lease was not renewed");
+        await log.Succeeded(id, 1);
+        var keeper = host.Services.GetRequiredService<LeaseKeeper>();
+        await Eventually.TrueAsync(() => keeper.HeldCount == 0, Timeout, "the worker holds no claim");
+        await host.StopAsync();
+        Assert.Single(log.Runs);
+        Assert.Equal(0, await db.SortedSetLengthAsync(inflight));
+    }
+
+    /// <summary>The server's clock, in Unix milliseconds.</summary>
+    private static async Task<long> RedisMillisecondsAsync(IDatabase db)
+    {
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        return ((long)time[0] * 1000) + ((long)time[1] / 1000);
+    }
+
     /// <summary>The first dead letter fails as a reply that never came would; the others go through.</summary>
     private sealed class FirstDeadLetterFails(IScheduleStore inner) : ForwardingStore(inner)
     {
@@ -83,5 +133,24 @@ public sealed class ClaimHoldingTests(RedisFixture redis)
             Failed.TrySetResult(Volatile.Read(ref _lastBatch))
                 ? Task.FromException<bool>(new SchedulerUnavailableException("The store is unavailable.", new TimeoutException("no reply within the connection timeout")))
                 : base.DeadLetterAsync(claim, record, cancellationToken);
+    }
+
+    /// <summary>A partition whose first claim answers only when the test lets it (the first sweep asked partition 0 before it).</summary>
+    private sealed class SlowClaimOnce(IScheduleStore inner) : ForwardingStore(inner)
+    {
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
+        {
+            var batch = await base.ClaimAsync(maxCount, lease, cancellationToken);
+            if (Held.TrySetResult())
+            {
+                await Answer.Task.WaitAsync(cancellationToken);
+            }
+
+            return batch;
+        }
     }
 }
