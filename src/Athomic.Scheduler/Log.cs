@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Error, "Task {TaskId} cannot run and was dead-lettered: {Reason}")]
     public static partial void TaskUnrunnable(ILogger logger, string taskId, string reason);
 
+    [LoggerMessage(16, LogLevel.Error, "Dead-lettering task {TaskId}, which cannot run, failed; the other claims of its batch go on, and its claim is left to expire: the task is claimed and dead-lettered again then.")]
+    public static partial void UnrunnableDeadLetterFailed(ILogger logger, string taskId, Exception exception);
+
     [LoggerMessage(6, LogLevel.Warning, "Renewing {Count} leases failed; they may expire and the tasks run again elsewhere.")]
     public static partial void LeaseRenewalFailed(ILogger logger, int count, Exception exception);
 

@@ -57,7 +57,9 @@ internal sealed class LeaseClaimPort(
 
                 var entries = await gate.UnparkAsync(handler, budget - unparked, leases.Lease, cancellationToken).ConfigureAwait(false);
                 unparked += entries.Count;
-                await DispatchAsync(entries, cancellationToken).ConfigureAwait(false);
+                var held = new HeldBatch();
+                Hold(entries, held);
+                await DispatchAsync(held, cancellationToken).ConfigureAwait(false);
             }
 
             if (unparked >= budget)
@@ -66,13 +68,36 @@ internal sealed class LeaseClaimPort(
             }
         }
 
-        var batch = await store.ClaimAsync(budget - unparked, leases.Lease, cancellationToken).ConfigureAwait(false);
+        var claims = new HeldBatch();
+        ClaimBatch batch;
+        if (store is Storage.PartitionedScheduleStore partitioned)
+        {
+            // The partitions answer one after another: hold each one's claims as soon as it answered, so a slow
+            // partition later in the sweep cannot let them expire unrenewed.
+            try
+            {
+                batch = await partitioned.ClaimAsync(budget - unparked, leases.Lease, entries => Hold(entries, claims), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (claims.Leases.Count > 0)
+            {
+                // Stopped mid-sweep: what earlier partitions gave goes back at once (the entries that cannot run are
+                // not held; their leases expire, and a later claim dead-letters them).
+                await leases.ReleaseAsync(claims.Leases, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }
+        else
+        {
+            batch = await store.ClaimAsync(budget - unparked, leases.Lease, cancellationToken).ConfigureAwait(false);
+            Hold(batch.Tasks, claims);
+        }
+
         if (batch.Tasks.Count > 0)
         {
             SchedulerMetrics.ClaimedCounter.Add(batch.Tasks.Count, _schedule);
         }
 
-        await DispatchAsync(batch.Tasks, cancellationToken).ConfigureAwait(false);
+        await DispatchAsync(claims, cancellationToken).ConfigureAwait(false);
         var nextDueIn = batch.NextDueIn;
         if (gate is not null)
         {
@@ -86,36 +111,42 @@ internal sealed class LeaseClaimPort(
         return new DuePoll(batch.Tasks.Count + unparked, nextDueIn, batch.RecurringDispatched, Full: batch.Tasks.Count >= budget - unparked);
     }
 
-    private async Task DispatchAsync(IReadOnlyList<ClaimedEntry> entries, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds the claims that can run from this moment, before anything is awaited (their leases are renewed whether the
+    /// task runs at once or waits in the broker's queue, and while the rest of the batch is claimed), and sets aside the
+    /// ones that cannot run.
+    /// </summary>
+    private void Hold(IReadOnlyList<ClaimedEntry> entries, HeldBatch batch)
     {
-        // Hold every claim from the moment of the claim, before anything is awaited: its lease is renewed whether
-        // the task runs at once or waits in the broker's queue.
-        var claimed = new List<TaskLease>(entries.Count);
-        List<(TaskLease Lease, long DueMilliseconds)>? gated = null;
-        List<(ClaimedEntry Entry, string Reason)>? unrunnable = null;
         foreach (var entry in entries)
         {
             if (entry.ExpiredLeases >= _maxDeliveries)
             {
                 // Handed out 1 + ExpiredLeases times and never finished: its handler takes its process down.
-                (unrunnable ??= []).Add((entry, LeaseOutcome.DeliveredTooOften(entry.ExpiredLeases + 1, _maxDeliveries)));
+                (batch.Unrunnable ??= []).Add((entry, LeaseOutcome.DeliveredTooOften(entry.ExpiredLeases + 1, _maxDeliveries)));
             }
             else if (LeaseOutcome.TryRead(entry.TaskId, entry.Envelope, UnixTime.TryFromMilliseconds(entry.DueMilliseconds), out var task, out var reason))
             {
                 var lease = leases.Track(task, entry.Token);
-                claimed.Add(lease);
+                batch.Leases.Add(lease);
                 if (gate is { IsActive: true })
                 {
-                    (gated ??= []).Add((lease, entry.DueMilliseconds));
+                    (batch.Gated ??= []).Add((lease, entry.DueMilliseconds));
                 }
             }
             else
             {
-                (unrunnable ??= []).Add((entry, reason));
+                (batch.Unrunnable ??= []).Add((entry, reason));
             }
         }
+    }
 
-        foreach (var (entry, reason) in unrunnable ?? [])
+    /// <summary>Dead-letters the batch's claims that cannot run, then hands the held ones to flow control and the broker.</summary>
+    private async Task DispatchAsync(HeldBatch batch, CancellationToken cancellationToken)
+    {
+        var claimed = batch.Leases;
+        var gated = batch.Gated;
+        foreach (var (entry, reason) in batch.Unrunnable ?? [])
         {
             await DeadLetterUnreadableAsync(entry, reason).ConfigureAwait(false);
         }
@@ -161,13 +192,38 @@ internal sealed class LeaseClaimPort(
         }
     }
 
+    /// <summary>
+    /// Dead-letters a claimed task that cannot run. A failure (a timeout, a READONLY reply) is logged, not thrown: the
+    /// other claims of the batch are held already and must still be dispatched (or handed back), never stranded in the
+    /// keeper; this claim is not held, so its lease expires and a later claim takes the task and dead-letters it then.
+    /// </summary>
     private async Task DeadLetterUnreadableAsync(ClaimedEntry entry, string reason)
     {
         Log.TaskUnrunnable(logger, entry.TaskId, reason);
         var record = LeaseOutcome.UnreadableRecord(entry.TaskId, entry.Envelope, reason, time);
-        if (await store.DeadLetterAsync(entry.Claim, record, CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
+            if (await store.DeadLetterAsync(entry.Claim, record, CancellationToken.None).ConfigureAwait(false))
+            {
+                SchedulerMetrics.DeadLetteredCounter.Add(1, _schedule);
+            }
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.UnrunnableDeadLetterFailed(logger, entry.TaskId, ex);
+        }
+    }
+
+    /// <summary>The claims of one batch, as <see cref="Hold"/> sorted them.</summary>
+    private sealed class HeldBatch
+    {
+        /// <summary>The held claims (those flow control admits among them), in the order claimed.</summary>
+        public List<TaskLease> Leases { get; } = [];
+
+        /// <summary>The held claims whose handlers flow control admits first, with their due times.</summary>
+        public List<(TaskLease Lease, long DueMilliseconds)>? Gated { get; set; }
+
+        /// <summary>The claims that cannot run (not held), each with why.</summary>
+        public List<(ClaimedEntry Entry, string Reason)>? Unrunnable { get; set; }
     }
 }

@@ -24,11 +24,14 @@ namespace Athomic.Scheduler.Execution;
 /// reply does not cost the leases; start-up checks that the lease is long enough for the connection's timeout.
 /// </para>
 /// <para>
-/// A hosted service registered before the broker and the worker, so it stops after them: handlers still running
-/// during the host's shutdown keep their leases, and whatever is still held at the very end is handed back.
+/// Handlers still running during the host's shutdown keep their leases, and whatever is still held at the very end is
+/// handed back. In a host, the end is <see cref="IHostedLifecycleService.StoppedAsync"/>, which the host calls once
+/// every hosted service's <c>StopAsync</c> has returned, whether it stops them one after another or, with
+/// <c>HostOptions.ServicesStopConcurrently</c>, all at once (the broker, the worker, and a custom broker's own
+/// hosted service alike). Called outside a host, <c>StopAsync</c> alone stops it as before.
 /// </para>
 /// </remarks>
-internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
+internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner, IHostedLifecycleService
 {
     /// <summary>First wait after a failed renewal; doubles per failure in a row, capped by the renewal period.</summary>
     internal static readonly TimeSpan RenewalRetryDelay = TimeSpan.FromMilliseconds(100);
@@ -44,6 +47,9 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
 
     private readonly Func<TimeSpan?> _storeTimeout;
     private readonly bool _claims;
+
+    // Set by the host's StoppingAsync: the host calls StoppedAsync after every service's StopAsync, so StopAsync waits for that.
+    private volatile bool _hostStopping;
 
     /// <param name="store">The store.</param>
     /// <param name="options">The options.</param>
@@ -128,7 +134,36 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner
     }
 
     /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The host is stopping: renewals go on through every service's <c>StopAsync</c>, until <see cref="StoppedAsync"/>.</summary>
+    /// <param name="cancellationToken">The host's shutdown token (unused).</param>
+    /// <returns>A completed task.</returns>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _hostStopping = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops renewing and hands back what is still held, unless the host is stopping (<see cref="StoppingAsync"/>):
+    /// then the broker and the worker may still be stopping beside it (<c>HostOptions.ServicesStopConcurrently</c>),
+    /// with handlers still running, and <see cref="StoppedAsync"/> does it once they all have stopped.
+    /// </summary>
+    /// <param name="cancellationToken">The host's shutdown token.</param>
+    /// <returns>A task that completes when the claims are handed back (at once in a stopping host).</returns>
+    public override Task StopAsync(CancellationToken cancellationToken) =>
+        _hostStopping ? Task.CompletedTask : StopHoldingAsync(cancellationToken);
+
+    /// <summary>Every hosted service has stopped: stops renewing and hands back what is still held.</summary>
+    /// <param name="cancellationToken">The host's shutdown token.</param>
+    /// <returns>A task that completes when the claims are handed back.</returns>
+    public Task StoppedAsync(CancellationToken cancellationToken) => StopHoldingAsync(cancellationToken);
+
+    private async Task StopHoldingAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(_held.Values.ToArray(), cancellationToken).ConfigureAwait(false);

@@ -122,8 +122,9 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<FlowControl>().Gate));
         services.TryAddSingleton(sp => new BrokerLifetime(sp.GetRequiredService<InProcessTaskBroker>()));
 
-        // Hosted services start in order and stop in reverse: the lease keeper stops last (running handlers keep
-        // their leases while the broker drains), the broker stops after the worker has stopped claiming.
+        // Hosted services start in order and stop in reverse: the broker stops after the worker has stopped claiming.
+        // The lease keeper renews until every service has stopped (its StoppedAsync, even when the host stops them
+        // concurrently): running handlers keep their leases while the broker drains.
         services.AddHostedService(sp => new ScheduleGaugeRegistration(sp.GetRequiredService<ScheduleStatistics>(), sp.GetRequiredService<IOptions<SchedulerOptions>>()));
         services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
         services.AddHostedService(sp => sp.GetRequiredService<BrokerLifetime>());

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>
-/// The fair, idle-free visit of every partition for one poll, shared by <see cref="PartitionedScheduleStore.ClaimAsync"/>
+/// The fair, idle-free visit of every partition for one poll, shared by <see cref="PartitionedScheduleStore.ClaimAsync(int, TimeSpan, CancellationToken)"/>
 /// (the lease path) and the Redis Streams broker's promotion: each sweep starts at the next partition in turn and
 /// fills the batch from the partitions after it; a partition that reported nothing due before time T is skipped until
 /// T, until it is touched (a wake-up or a local write), or at most <c>maxSkip</c> (a safety net for a lost wake-up).

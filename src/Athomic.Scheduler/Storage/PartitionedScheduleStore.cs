@@ -35,7 +35,26 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
-    public async Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimAsync(maxCount, lease, null, cancellationToken);
+
+    /// <summary>
+    /// Claims like <see cref="ClaimAsync(int, TimeSpan, CancellationToken)"/>, and hands each partition's claims to
+    /// <paramref name="claimed"/> as soon as that partition answered, before the next one is asked: the partitions
+    /// answer one after another, and a slow one must not keep the claims of those before it from being held (their
+    /// leases renewed) until it answers.
+    /// </summary>
+    /// <param name="maxCount">The batch size.</param>
+    /// <param name="lease">How long each claim holds.</param>
+    /// <param name="claimed">
+    /// Called in turn, never concurrently, with the claims of each partition that gave some: the caller holds them from
+    /// then on, and ends them itself if the sweep fails later (they are in the returned batch as well). It must not
+    /// throw: the sweep would take that for the partition's failure.
+    /// <see langword="null"/>: they are only returned, and handed back at once if the sweep fails.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The claimed tasks (of every partition) and the time to the next due task.</returns>
+    internal async Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, Action<IReadOnlyList<ClaimedEntry>>? claimed, CancellationToken cancellationToken)
     {
         var tasks = new List<ClaimedEntry>();
         var recurring = 0;
@@ -47,6 +66,11 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore
             {
                 var batch = await _partitions[p].ClaimAsync(count, lease, cancellationToken).ConfigureAwait(false);
                 tasks.AddRange(batch.Tasks);
+                if (batch.Tasks.Count > 0)
+                {
+                    claimed?.Invoke(batch.Tasks);
+                }
+
                 waiting += batch.Waiting;
                 if (batch.RecurringDispatched > 0)
                 {
@@ -58,7 +82,7 @@ internal sealed partial class PartitionedScheduleStore : IScheduleStore
                 return new PartitionVisit(batch.Tasks.Count, batch.NextDueIn, batch.NowMilliseconds);
             }).ConfigureAwait(false);
         }
-        catch (Exception) when (tasks.Count > 0)
+        catch (Exception) when (claimed is null && tasks.Count > 0)
         {
             // Stopped (or failed) mid-sweep: what earlier partitions gave goes back at once rather than waiting for
             // its leases to expire.
