@@ -225,6 +225,10 @@ internal sealed class SchedulerOperations : ISchedulerOperations
     {
         long requeued = 0;
         var kept = 0;
+
+        // Each id is requeued once per call: a task that fails again at once is back at the head of the dead letters
+        // before the next page is read, and requeueing it again would never end.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var page = await _deadLetterStore.ListDeadLettersAsync(kept, RequeuePageSize, cancellationToken).ConfigureAwait(false);
@@ -233,11 +237,13 @@ internal sealed class SchedulerOperations : ISchedulerOperations
                 return requeued;
             }
 
-            var results = await Task.WhenAll(page.Items.Select(d => _deadLetters.RequeueAsync(d.TaskId, TimeSpan.Zero, cancellationToken))).ConfigureAwait(false);
+            var ids = page.Items.Select(d => d.TaskId).Where(seen.Add).ToList();
+            var results = await Task.WhenAll(ids.Select(id => _deadLetters.RequeueAsync(id, TimeSpan.Zero, cancellationToken))).ConfigureAwait(false);
             requeued += results.Count(r => r == DeadLetterRequeueResult.Requeued);
 
-            // A dead letter whose id is scheduled again stays where it is: the next page starts after it.
-            kept += results.Count(r => r == DeadLetterRequeueResult.AlreadyScheduled);
+            // A dead letter whose id is scheduled again, or was requeued by this call already, stays where it is: the
+            // next page starts after it.
+            kept += results.Count(r => r == DeadLetterRequeueResult.AlreadyScheduled) + (page.Items.Count - ids.Count);
         }
     }
 
