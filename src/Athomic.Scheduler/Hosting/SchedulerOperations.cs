@@ -289,7 +289,10 @@ internal sealed class SchedulerOperations : ISchedulerOperations
     private static NotSupportedException NotSupported() =>
         new("The configured schedule store does not support the operations API: it is available on the Redis store (UseRedis, Garnet) and the in-memory store (UseInMemoryStore), not on a store passed to UseStore(...).");
 
-    /// <summary>The text of a task listing's cursor: <c>{state letter}{score}:{id}</c> (p pending, f in flight, d dead letters).</summary>
+    /// <summary>
+    /// The text of a task listing's cursor: <c>{state letter}{score}:{id}</c> (p pending, f in flight, d dead letters,
+    /// whose id is the letter's key: <see cref="DeadLetter.TaskIdOfKey"/>).
+    /// </summary>
     private static class TaskCursor
     {
         public static string Format(ScheduledTaskState state, TaskPosition position) =>
@@ -305,7 +308,7 @@ internal sealed class SchedulerOperations : ISchedulerOperations
             var colon = cursor.IndexOf(':', StringComparison.Ordinal);
             if (colon < 2 || cursor[0] != Letter(state)
                 || !long.TryParse(cursor.AsSpan(1, colon - 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var score)
-                || !TaskIds.IsValid(cursor[(colon + 1)..]))
+                || !(state == ScheduledTaskState.DeadLetter ? DeadLetter.IsKey(cursor[(colon + 1)..]) : TaskIds.IsValid(cursor[(colon + 1)..])))
             {
                 throw new ArgumentException($"'{cursor}' is not a cursor of a {state} listing.", "query");
             }

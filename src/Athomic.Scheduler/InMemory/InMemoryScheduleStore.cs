@@ -288,8 +288,7 @@ internal sealed class InMemoryScheduleStore : IScheduleStore
             var taskId = claim.TaskId;
             var now = _schedule.Now;
             _schedule.Tasks.Remove(taskId);
-            _schedule.Dead.RemoveAll(d => d.Id == taskId);
-            _schedule.Dead.Add((taskId, record.ToArray(), now));
+            _schedule.Dead.Add((taskId, record.ToArray(), now)); // an earlier dead letter of the task is kept
             wake = _schedule.PromoteDeferred(taskId);
             TrimDead(now);
         }

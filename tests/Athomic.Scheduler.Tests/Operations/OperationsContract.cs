@@ -316,6 +316,25 @@ public abstract class OperationsContract
     }
 
     [Fact]
+    public async Task Every_dead_letter_of_an_id_is_listed_under_the_id_and_the_task_shows_the_newest()
+    {
+        var (stores, operations, _, _) = await CreateAsync();
+        await DeadLetterAsync(stores, "first", "twin");
+        await PassAsync(TimeSpan.FromMilliseconds(2)); // distinct times, so "newest" is defined
+        await DeadLetterAsync(stores, "second", "twin");
+        await DeadLetterAsync(stores, "one", "tie");
+        await DeadLetterAsync(stores, "two", "tie"); // maybe in the same millisecond: the keyset pages still tell them apart
+
+        var all = await ListAllAsync(operations, new TaskQuery(ScheduledTaskState.DeadLetter) { Limit = 1 });
+
+        Assert.Equal(4, all.Count);
+        Assert.Equal(["second twin", "first twin"], all.Where(t => t.TaskId == "twin").Select(t => t.LastError));
+        Assert.Equal(["one tie", "two tie"], all.Where(t => t.TaskId == "tie").Select(t => t.LastError).Order(StringComparer.Ordinal));
+        Assert.Equal("second twin", (await operations.GetTaskAsync("twin"))!.Summary.LastError);
+        Assert.Equal(4, (await operations.GetCountsAsync()).Sum(c => c.DeadLetters));
+    }
+
+    [Fact]
     public async Task Requeue_all_ends_when_the_requeued_tasks_are_dead_lettered_again_at_once()
     {
         var stores = await CreateStoresAsync();

@@ -57,9 +57,46 @@ public abstract class DeadLetterRetentionContract
         Assert.Equal(120, (await deadLetters.ListDeadLettersAsync(0, 1, default)).Total);
     }
 
-    private static async Task DeadLetterAsync(IScheduleStore store, string id)
+    [Fact]
+    public async Task A_tasks_earlier_dead_letters_are_trimmed_oldest_first_like_any_other()
     {
-        var envelope = TaskEnvelope.Write(new GenericTask("h", default, id));
+        var (store, _, deadLetters) = await CreateAsync(2, TimeSpan.Zero);
+        foreach (var (id, payload) in new[] { ("twin", "1"), ("twin", "2"), ("twin", "3"), ("other", "o"), ("last", "l") })
+        {
+            await DeadLetterAsync(store, id, payload);
+            await PassAsync(TimeSpan.FromMilliseconds(2)); // distinct times, so "oldest" is defined
+        }
+
+        var afterTwins = (await deadLetters.ListDeadLettersAsync(0, 10, default)).Items;
+        Assert.Equal(["last", "other"], afterTwins.Select(l => l.TaskId));
+        Assert.Null(await deadLetters.GetDeadLetterAsync("twin", default));
+        Assert.Equal(0, await deadLetters.PurgeDeadLettersAsync(["twin"], default));
+        Assert.Equal(2, await StoredFieldsAsync() ?? 2); // nothing of "twin" left behind
+    }
+
+    [Fact]
+    public async Task A_tasks_earlier_dead_letter_is_trimmed_before_its_newest()
+    {
+        // Only the count rule: two letters of one task, then the limit is passed by the others.
+        var (store, _, deadLetters) = await CreateAsync(3, TimeSpan.Zero);
+        await DeadLetterAsync(store, "twin", "1");
+        await PassAsync(TimeSpan.FromMilliseconds(2));
+        await DeadLetterAsync(store, "twin", "2");
+        await PassAsync(TimeSpan.FromMilliseconds(2));
+        await DeadLetterAsync(store, "a", "a");
+        await PassAsync(TimeSpan.FromMilliseconds(2));
+        await DeadLetterAsync(store, "b", "b");
+
+        Assert.Equal(["b", "a", "twin"], (await deadLetters.ListDeadLettersAsync(0, 10, default)).Items.Select(l => l.TaskId));
+        Assert.Equal("2", System.Text.Encoding.UTF8.GetString((await deadLetters.GetDeadLetterAsync("twin", default))!.TryReadTask()!.Payload.Span));
+    }
+
+    /// <summary>How many fields the store's dead-letter hash holds (Redis), to find strays; <see langword="null"/>: not known.</summary>
+    protected virtual Task<long?> StoredFieldsAsync() => Task.FromResult<long?>(null);
+
+    protected static async Task DeadLetterAsync(IScheduleStore store, string id, string payload = "")
+    {
+        var envelope = TaskEnvelope.Write(new GenericTask("h", System.Text.Encoding.UTF8.GetBytes(payload), id));
         await store.ScheduleAsync([new StoreItem(id, envelope, 0, IsRelative: true)], ExistingTaskPolicy.Reschedule, default);
         var claimed = Assert.Single((await store.ClaimAsync(10, TimeSpan.FromMinutes(1), default)).Tasks);
         Assert.True(await store.DeadLetterAsync(claimed.Claim, new DeadLetter(id, envelope, "broke", 1, DateTimeOffset.UnixEpoch).Encode(), default));
@@ -69,10 +106,14 @@ public abstract class DeadLetterRetentionContract
 [Collection(RedisCollection.Name)]
 public sealed class RedisDeadLetterRetentionTests(RedisFixture redis) : DeadLetterRetentionContract
 {
+    private string _prefix = string.Empty;
+
     private protected override Task<ScheduleStores> CreateAsync(int maxCount, TimeSpan maxAge) =>
-        Task.FromResult(RedisStores.Create(redis.Connection, RedisFixture.NewPrefix(), new DeadLetterRetention(maxCount, maxAge)));
+        Task.FromResult(RedisStores.Create(redis.Connection, _prefix = RedisFixture.NewPrefix(), new DeadLetterRetention(maxCount, maxAge)));
 
     protected override Task PassAsync(TimeSpan time) => Task.Delay(time);
+
+    protected override async Task<long?> StoredFieldsAsync() => await redis.Connection.GetDatabase().HashLengthAsync("{" + _prefix + "}:dead");
 }
 
 public sealed class InMemoryDeadLetterRetentionTests : DeadLetterRetentionContract
