@@ -144,6 +144,9 @@ internal sealed class InMemoryScheduleStore : IScheduleStore
                 recurring += _schedule.Chain(claimed[i].TaskId, now) ? 1 : 0;
             }
 
+            // The workers' polls trim the dead letters too, so they go where nothing is dead-lettered any more (claim.lua).
+            TrimDead(now);
+
             long? next = null;
             if (_schedule.Pending.TryPeek(out _, out var nextDue))
             {
@@ -301,7 +304,7 @@ internal sealed class InMemoryScheduleStore : IScheduleStore
         return Task.FromResult(true);
     }
 
-    /// <summary>Removes dead letters beyond the retention, oldest first, at most 100 per call (_dead_trim.lua); under the lock.</summary>
+    /// <summary>Removes dead letters beyond the retention, oldest first, at most 100 per call (_dead.lua); under the lock.</summary>
     private void TrimDead(long now)
     {
         var budget = 100;

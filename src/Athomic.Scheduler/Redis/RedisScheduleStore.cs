@@ -52,7 +52,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     private readonly GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus> _schedules;
     private readonly GroupCommit<TaskClaim, bool> _acks;
 
-    /// <summary>How many dead letters the dead-letter scripts keep, and for how long.</summary>
+    /// <summary>How many dead letters the dead-letter scripts keep, and for how long (claims trim them too).</summary>
     internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
 
     private IDatabase Db => _redis.Db;
@@ -203,8 +203,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked, _keys.Urgent, _keys.Priority],
-            [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept])).ConfigureAwait(false);
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked, _keys.Urgent, _keys.Priority, _keys.Dead, _keys.DeadIndex],
+            [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
         return ClaimReply.Read(result);
     }
 

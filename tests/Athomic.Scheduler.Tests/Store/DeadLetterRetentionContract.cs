@@ -2,12 +2,13 @@ using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Athomic.Scheduler.Tests.Store;
 
-/// <summary>Dead letters are trimmed by the writes that add them: to a count and to an age.</summary>
+/// <summary>Dead letters are trimmed to a count and to an age: by the writes that add them, and by the workers' polls.</summary>
 public abstract class DeadLetterRetentionContract
 {
     /// <summary>A store that keeps at most <paramref name="maxCount"/> dead letters for at most <paramref name="maxAge"/> (0: no limit).</summary>
@@ -44,6 +45,46 @@ public abstract class DeadLetterRetentionContract
         Assert.Equal(["new"], page.Items.Select(d => d.TaskId));
         Assert.Null(await deadLetters.GetDeadLetterAsync("old", default));
     }
+
+    [Fact]
+    public async Task Dead_letters_older_than_the_age_are_removed_by_the_polls_of_a_quiet_schedule()
+    {
+        var (store, _, deadLetters) = await CreateAsync(0, TimeSpan.FromMilliseconds(300));
+        await DeadLetterAsync(store, "old");
+        await PassAsync(TimeSpan.FromMilliseconds(400));
+
+        // No new dead letter is written: only the workers poll.
+        await PollAsync(store);
+
+        Assert.Equal(0, (await deadLetters.ListDeadLettersAsync(0, 10, default)).Total);
+        Assert.Null(await deadLetters.GetDeadLetterAsync("old", default));
+    }
+
+    [Fact]
+    public async Task A_poll_trims_a_bounded_number_of_dead_letters()
+    {
+        var (store, _, deadLetters) = await CreateAsync(0, TimeSpan.FromSeconds(1));
+
+        // 150 dead letters in one burst (well within the age, so their own writes trim none of them).
+        var items = Enumerable.Range(0, 150).Select(i => new StoreItem("k" + i, TaskEnvelope.Write(new GenericTask("h", default, "k" + i)), 0, IsRelative: true)).ToList();
+        await store.ScheduleAsync(items, ExistingTaskPolicy.Reschedule, default);
+        var claimed = (await store.ClaimAsync(150, TimeSpan.FromMinutes(1), default)).Tasks;
+        Assert.Equal(150, claimed.Count);
+        Assert.All(await Task.WhenAll(claimed.Select(c => store.DeadLetterAsync(c.Claim, new DeadLetter(c.TaskId, c.Envelope, "broke", 1, DateTimeOffset.UnixEpoch).Encode(), default))), Assert.True);
+        Assert.Equal(150, (await deadLetters.ListDeadLettersAsync(0, 1, default)).Total);
+
+        await PassAsync(TimeSpan.FromMilliseconds(1200));
+        await PollAsync(store);
+        var afterOne = (await deadLetters.ListDeadLettersAsync(0, 1, default)).Total;
+        await PollAsync(store);
+
+        Assert.Equal(50, afterOne); // at most 100 per call
+        Assert.Equal(0, (await deadLetters.ListDeadLettersAsync(0, 1, default)).Total);
+    }
+
+    /// <summary>One poll of a worker that finds nothing due (the lease broker's claim; the Redis streams broker's promotion in its own test).</summary>
+    protected virtual async Task PollAsync(IScheduleStore store) =>
+        Assert.Empty((await store.ClaimAsync(10, TimeSpan.FromMinutes(1), default)).Tasks);
 
     [Fact]
     public async Task No_limits_keep_every_dead_letter()
@@ -114,6 +155,26 @@ public sealed class RedisDeadLetterRetentionTests(RedisFixture redis) : DeadLett
     protected override Task PassAsync(TimeSpan time) => Task.Delay(time);
 
     protected override async Task<long?> StoredFieldsAsync() => await redis.Connection.GetDatabase().HashLengthAsync("{" + _prefix + "}:dead");
+}
+
+/// <summary>The same rules with the Redis streams broker, whose polls are promotions into the stream.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisStreamsDeadLetterRetentionTests(RedisFixture redis) : DeadLetterRetentionContract
+{
+    private RedisStreamQueue? _queue;
+
+    private protected override async Task<ScheduleStores> CreateAsync(int maxCount, TimeSpan maxAge)
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var retention = new DeadLetterRetention(maxCount, maxAge);
+        _queue = new RedisStreamQueue(redis.Connection, prefix, "test") { Retention = retention };
+        await _queue.EnsureGroupAsync();
+        return RedisStores.Create(redis.Connection, prefix, retention);
+    }
+
+    protected override Task PassAsync(TimeSpan time) => Task.Delay(time);
+
+    protected override async Task PollAsync(IScheduleStore store) => Assert.Equal(0, (await _queue!.PromoteAsync(10)).Count);
 }
 
 public sealed class InMemoryDeadLetterRetentionTests : DeadLetterRetentionContract
