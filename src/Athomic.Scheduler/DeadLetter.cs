@@ -43,6 +43,30 @@ public sealed record DeadLetter(string TaskId, ReadOnlyMemory<byte> Envelope, st
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// The task id of a dead letter stored under <paramref name="key"/>: a task's newest dead letter is stored under its
+    /// id, an earlier one under <c>"{id} #{n}"</c> (<c>Redis/Scripts/_dead.lua</c>; an id never holds a space).
+    /// </summary>
+    /// <param name="key">The key in the store's dead-letter listing.</param>
+    /// <returns>The task id.</returns>
+    internal static string TaskIdOfKey(string key) => key.IndexOf(' ', StringComparison.Ordinal) is var space and >= 0 ? key[..space] : key;
+
+    /// <summary>Whether <paramref name="key"/> can be the key of a dead letter: a task id, or one followed by <c>" #{n}"</c>.</summary>
+    /// <param name="key">The candidate.</param>
+    /// <returns><see langword="true"/> when it is valid.</returns>
+    internal static bool IsKey(string key)
+    {
+        var id = TaskIdOfKey(key);
+        var suffix = key.AsSpan(id.Length);
+        return TaskIds.IsValid(id) && (suffix.IsEmpty || (suffix.Length > 2 && suffix.StartsWith(" #", StringComparison.Ordinal) && !suffix[2..].ContainsAnyExceptInRange('0', '9')));
+    }
+
+    /// <summary>The key of an earlier dead letter of <paramref name="taskId"/>, the <paramref name="n"/>-th superseded (see <see cref="TaskIdOfKey"/>).</summary>
+    /// <param name="taskId">The task id.</param>
+    /// <param name="n">From 1, the oldest.</param>
+    /// <returns>The key.</returns>
+    internal static string EarlierKey(string taskId, int n) => taskId + " #" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Decodes a record, or, when the stored record itself is damaged, keeps its bytes with a reason saying so.</summary>
     /// <param name="taskId">The id the record is stored under.</param>
     /// <param name="bytes">The bytes.</param>
@@ -90,7 +114,7 @@ public sealed record DeadLetter(string TaskId, ReadOnlyMemory<byte> Envelope, st
 
 /// <summary>One page of dead letters.</summary>
 /// <param name="Items">The dead letters of the page, newest first.</param>
-/// <param name="Total">How many dead letters there are in all.</param>
+/// <param name="Total">How many dead letters there are in all (a task dead-lettered more than once counts once per dead letter).</param>
 public sealed record DeadLetterPage(IReadOnlyList<DeadLetter> Items, long Total);
 
 /// <summary>The outcome of requeueing a dead letter.</summary>

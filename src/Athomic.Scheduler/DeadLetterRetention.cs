@@ -1,6 +1,6 @@
 namespace Athomic.Scheduler;
 
-/// <summary>How many dead letters a store keeps and for how long; the scripts that write a dead letter trim the rest.</summary>
+/// <summary>How many dead letters a store keeps and for how long; the scripts that write a dead letter, and the workers' claims and promotions, trim the rest.</summary>
 /// <param name="MaxCount">Most dead letters kept per partition; 0 keeps any number.</param>
 /// <param name="MaxAge">Longest a dead letter is kept; <see cref="TimeSpan.Zero"/> keeps them for ever.</param>
 internal readonly record struct DeadLetterRetention(int MaxCount, TimeSpan MaxAge)

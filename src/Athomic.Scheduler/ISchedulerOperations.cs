@@ -88,7 +88,9 @@ public interface ISchedulerOperations
 
     /// <summary>
     /// Requeues every dead letter as a fresh first attempt due now (as <see cref="IDeadLetterQueue.RequeueAsync"/> does
-    /// for one), in pages of a few hundred; a dead letter whose id is scheduled again meanwhile is kept.
+    /// for one), in pages of a few hundred; a dead letter whose id is scheduled again meanwhile is kept. Each id is
+    /// requeued at most once per call, so a task that is dead-lettered again at once stays a dead letter and the call
+    /// ends.
     /// </summary>
     /// <param name="cancellationToken">Cancels the call (the pages already requeued stay requeued).</param>
     /// <returns>How many were requeued.</returns>

@@ -69,9 +69,10 @@ public sealed class SchedulerOptions
 }
 
 /// <summary>
-/// Retention of dead letters: the script that writes a dead letter also removes the oldest beyond
-/// <see cref="MaxCount"/> and those older than <see cref="MaxAge"/> (at most 100 per write), so the dead letters
-/// never grow without bound.
+/// Retention of dead letters: the script that writes a dead letter, and every worker's poll of a partition, also
+/// removes the oldest beyond <see cref="MaxCount"/> and those older than <see cref="MaxAge"/> (at most 100 per call),
+/// so the dead letters never grow without bound, and letters past their age go even from a partition where nothing
+/// is dead-lettered any more.
 /// </summary>
 public sealed class SchedulerDeadLetterOptions
 {

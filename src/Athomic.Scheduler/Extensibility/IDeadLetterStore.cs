@@ -5,6 +5,10 @@ namespace Athomic.Scheduler.Extensibility;
 /// each with a record of why, newest first. They can be read, requeued under their id, or deleted. Every operation
 /// is atomic. Implementations: the Redis store and the in-memory store (for tests).
 /// </summary>
+/// <remarks>
+/// A task dead-lettered again while it has a dead letter keeps both: each is listed and counted, and the calls by id
+/// act on its newest (a purge by id on every one).
+/// </remarks>
 public interface IDeadLetterStore
 {
     /// <summary>Lists the newest dead letters.</summary>
@@ -20,14 +24,14 @@ public interface IDeadLetterStore
     /// <returns>The page and the total number of dead letters.</returns>
     Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken);
 
-    /// <summary>Reads one dead letter.</summary>
+    /// <summary>Reads the newest dead letter of a task.</summary>
     /// <param name="taskId">The task id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The dead letter, or <see langword="null"/>.</returns>
     Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Atomically removes a dead letter and schedules <paramref name="envelope"/> under its id after
+    /// Atomically removes a task's newest dead letter and schedules <paramref name="envelope"/> under its id after
     /// <paramref name="delay"/>; refused while another task with the same id is stored.
     /// </summary>
     /// <param name="taskId">The task id.</param>
@@ -38,7 +42,7 @@ public interface IDeadLetterStore
     Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken);
 
     /// <summary>Deletes dead letters for good.</summary>
-    /// <param name="taskIds">The task ids, or <see langword="null"/> for every dead letter.</param>
+    /// <param name="taskIds">The task ids (each with every dead letter it has), or <see langword="null"/> for every dead letter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The number deleted.</returns>
     Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string>? taskIds, CancellationToken cancellationToken);

@@ -225,6 +225,10 @@ internal sealed class SchedulerOperations : ISchedulerOperations
     {
         long requeued = 0;
         var kept = 0;
+
+        // Each id is requeued once per call: a task that fails again at once is back at the head of the dead letters
+        // before the next page is read, and requeueing it again would never end.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var page = await _deadLetterStore.ListDeadLettersAsync(kept, RequeuePageSize, cancellationToken).ConfigureAwait(false);
@@ -233,11 +237,13 @@ internal sealed class SchedulerOperations : ISchedulerOperations
                 return requeued;
             }
 
-            var results = await Task.WhenAll(page.Items.Select(d => _deadLetters.RequeueAsync(d.TaskId, TimeSpan.Zero, cancellationToken))).ConfigureAwait(false);
+            var ids = page.Items.Select(d => d.TaskId).Where(seen.Add).ToList();
+            var results = await Task.WhenAll(ids.Select(id => _deadLetters.RequeueAsync(id, TimeSpan.Zero, cancellationToken))).ConfigureAwait(false);
             requeued += results.Count(r => r == DeadLetterRequeueResult.Requeued);
 
-            // A dead letter whose id is scheduled again stays where it is: the next page starts after it.
-            kept += results.Count(r => r == DeadLetterRequeueResult.AlreadyScheduled);
+            // A dead letter whose id is scheduled again, or was requeued by this call already, stays where it is: the
+            // next page starts after it.
+            kept += results.Count(r => r == DeadLetterRequeueResult.AlreadyScheduled) + (page.Items.Count - ids.Count);
         }
     }
 
@@ -283,7 +289,10 @@ internal sealed class SchedulerOperations : ISchedulerOperations
     private static NotSupportedException NotSupported() =>
         new("The configured schedule store does not support the operations API: it is available on the Redis store (UseRedis, Garnet) and the in-memory store (UseInMemoryStore), not on a store passed to UseStore(...).");
 
-    /// <summary>The text of a task listing's cursor: <c>{state letter}{score}:{id}</c> (p pending, f in flight, d dead letters).</summary>
+    /// <summary>
+    /// The text of a task listing's cursor: <c>{state letter}{score}:{id}</c> (p pending, f in flight, d dead letters,
+    /// whose id is the letter's key: <see cref="DeadLetter.TaskIdOfKey"/>).
+    /// </summary>
     private static class TaskCursor
     {
         public static string Format(ScheduledTaskState state, TaskPosition position) =>
@@ -299,7 +308,7 @@ internal sealed class SchedulerOperations : ISchedulerOperations
             var colon = cursor.IndexOf(':', StringComparison.Ordinal);
             if (colon < 2 || cursor[0] != Letter(state)
                 || !long.TryParse(cursor.AsSpan(1, colon - 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var score)
-                || !TaskIds.IsValid(cursor[(colon + 1)..]))
+                || !(state == ScheduledTaskState.DeadLetter ? DeadLetter.IsKey(cursor[(colon + 1)..]) : TaskIds.IsValid(cursor[(colon + 1)..])))
             {
                 throw new ArgumentException($"'{cursor}' is not a cursor of a {state} listing.", "query");
             }

@@ -30,7 +30,7 @@ internal sealed class InMemoryDeadLetterStore(InMemorySchedule schedule) : IDead
     {
         lock (_schedule.Gate)
         {
-            var index = _schedule.Dead.FindIndex(d => d.Id == taskId);
+            var index = _schedule.Dead.FindLastIndex(d => d.Id == taskId);
             return Task.FromResult(index < 0 ? null : DeadLetter.DecodeOrRaw(taskId, _schedule.Dead[index].Record));
         }
     }
@@ -41,7 +41,7 @@ internal sealed class InMemoryDeadLetterStore(InMemorySchedule schedule) : IDead
         bool wake;
         lock (_schedule.Gate)
         {
-            var index = _schedule.Dead.FindIndex(d => d.Id == taskId);
+            var index = _schedule.Dead.FindLastIndex(d => d.Id == taskId);
             if (index < 0)
             {
                 return Task.FromResult(DeadLetterRequeueResult.NotFound);

@@ -53,7 +53,7 @@ internal sealed class InMemoryOperations(InMemorySchedule schedule) : IOperation
             {
                 found = Record(taskId, ScheduledTaskState.InFlight, deadline);
             }
-            else if (_schedule.Dead.FindIndex(d => d.Id == taskId) is var index and >= 0)
+            else if (_schedule.Dead.FindLastIndex(d => d.Id == taskId) is var index and >= 0)
             {
                 found = new TaskRecord(taskId, ScheduledTaskState.DeadLetter, _schedule.Dead[index].At, _schedule.Dead[index].Record);
             }
@@ -138,9 +138,18 @@ internal sealed class InMemoryOperations(InMemorySchedule schedule) : IOperation
     {
         if (state == ScheduledTaskState.DeadLetter)
         {
-            // Newest first: descending (time, id). Dead letters are few (trimmed by retention); sorted per call.
-            return _schedule.Dead
-                .Select(d => new TaskRecord(d.Id, state, d.At, d.Record))
+            // Newest first: descending (time, key). Dead letters are few (trimmed by retention); sorted per call. A
+            // task's newest dead letter has its id as key, its earlier ones "{id} #{n}" (n from 1, the oldest), as on Redis.
+            var letters = _schedule.Dead.CountBy(d => d.Id, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            var records = new List<TaskRecord>(_schedule.Dead.Count);
+            foreach (var (id, record, at) in _schedule.Dead)
+            {
+                var n = seen[id] = seen.GetValueOrDefault(id) + 1;
+                records.Add(new TaskRecord(id, state, at, record) { Key = n == letters[id] ? id : DeadLetter.EarlierKey(id, n) });
+            }
+
+            return records
                 .Where(r => after is not { } a || TaskPosition.Compare(r.Position, a) < 0)
                 .OrderByDescending(r => r.Position, Comparer<TaskPosition>.Create(TaskPosition.Compare));
         }

@@ -42,7 +42,10 @@ internal sealed class InMemorySchedule
     /// <summary>Claimed task id → the version scheduled while it ran (pending once the run ends).</summary>
     public Dictionary<string, (long Due, byte[] Envelope)> Deferred { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Dead letters, oldest first.</summary>
+    /// <summary>
+    /// Dead letters, oldest first; a task dead-lettered more than once has one for each time (the calls by id see its
+    /// newest, the last with its id).
+    /// </summary>
     public List<(string Id, byte[] Record, long At)> Dead { get; } = new();
 
     /// <summary>Recurring schedule id → its definition and state.</summary>

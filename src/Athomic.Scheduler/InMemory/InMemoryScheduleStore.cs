@@ -144,6 +144,9 @@ internal sealed class InMemoryScheduleStore : IScheduleStore
                 recurring += _schedule.Chain(claimed[i].TaskId, now) ? 1 : 0;
             }
 
+            // The workers' polls trim the dead letters too, so they go where nothing is dead-lettered any more (claim.lua).
+            TrimDead(now);
+
             long? next = null;
             if (_schedule.Pending.TryPeek(out _, out var nextDue))
             {
@@ -288,8 +291,7 @@ internal sealed class InMemoryScheduleStore : IScheduleStore
             var taskId = claim.TaskId;
             var now = _schedule.Now;
             _schedule.Tasks.Remove(taskId);
-            _schedule.Dead.RemoveAll(d => d.Id == taskId);
-            _schedule.Dead.Add((taskId, record.ToArray(), now));
+            _schedule.Dead.Add((taskId, record.ToArray(), now)); // an earlier dead letter of the task is kept
             wake = _schedule.PromoteDeferred(taskId);
             TrimDead(now);
         }
@@ -302,7 +304,7 @@ internal sealed class InMemoryScheduleStore : IScheduleStore
         return Task.FromResult(true);
     }
 
-    /// <summary>Removes dead letters beyond the retention, oldest first, at most 100 per call (_dead_trim.lua); under the lock.</summary>
+    /// <summary>Removes dead letters beyond the retention, oldest first, at most 100 per call (_dead.lua); under the lock.</summary>
     private void TrimDead(long now)
     {
         var budget = 100;

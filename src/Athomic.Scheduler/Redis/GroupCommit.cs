@@ -12,6 +12,11 @@ namespace Athomic.Scheduler.Redis;
 /// <typeparam name="TResult">What each caller gets back.</typeparam>
 /// <param name="send">Sends one call with the items of a batch, in order; returns one result per item, in order.</param>
 /// <param name="maxBatch">Most items in one call.</param>
+/// <param name="sizeOf">
+/// The size of an item (for example its bytes on the wire); <see langword="null"/>: items have no size and only
+/// <paramref name="maxBatch"/> caps a call.
+/// </param>
+/// <param name="maxSize">Most total <paramref name="sizeOf"/> in one call; an item larger than this goes alone.</param>
 /// <param name="sameCall">
 /// Whether an item may ride in the call of the batch's first item (for example: only items with the same policy);
 /// <see langword="null"/>: any item may.
@@ -22,7 +27,12 @@ namespace Athomic.Scheduler.Redis;
 /// acks that arrive during a call share the next one, where a caller sending inline would take the send slot alone.
 /// </param>
 internal sealed class GroupCommit<TItem, TResult>(
-    Func<IReadOnlyList<TItem>, Task<TResult[]>> send, int maxBatch, Func<TItem, TItem, bool>? sameCall = null, bool sendLoneItemInline = true)
+    Func<IReadOnlyList<TItem>, Task<TResult[]>> send,
+    int maxBatch,
+    Func<TItem, TItem, bool>? sameCall = null,
+    bool sendLoneItemInline = true,
+    Func<TItem, long>? sizeOf = null,
+    long maxSize = long.MaxValue)
 {
     private readonly ConcurrentQueue<Pending> _queued = new();
     private int _sending;
@@ -67,10 +77,12 @@ internal sealed class GroupCommit<TItem, TResult>(
         var batch = new List<Pending>();
         while (true)
         {
-            while (batch.Count < maxBatch && _queued.TryPeek(out var head) && (batch.Count == 0 || sameCall is null || sameCall(batch[0].Item, head.Item))
+            long size = 0;
+            while (batch.Count < maxBatch && _queued.TryPeek(out var head) && (batch.Count == 0 || Fits(batch[0].Item, head.Item, size))
                 && _queued.TryDequeue(out var next))
             {
                 batch.Add(next);
+                size += sizeOf?.Invoke(next.Item) ?? 0;
             }
 
             if (batch.Count == 0)
@@ -105,6 +117,10 @@ internal sealed class GroupCommit<TItem, TResult>(
             batch.Clear();
         }
     }
+
+    /// <summary>Whether <paramref name="next"/> may join a non-empty batch that starts with <paramref name="first"/> and has <paramref name="size"/> so far.</summary>
+    private bool Fits(TItem first, TItem next, long size) =>
+        (sameCall is null || sameCall(first, next)) && (sizeOf is null || size + sizeOf(next) <= maxSize);
 
     private sealed class Pending(TItem item) : TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously)
     {

@@ -7,7 +7,9 @@ namespace Athomic.Scheduler.Redis;
 
 /// <summary>
 /// Dead letters on Redis: <c>{prefix}:dead</c> (records) and <c>:dead:index</c> (by time), written by
-/// <see cref="RedisScheduleStore.DeadLetterAsync"/>; a requeue schedules the task again in the same script.
+/// <see cref="RedisScheduleStore.DeadLetterAsync"/>; a requeue schedules the task again in the same script. Every dead
+/// letter is kept: a task's newest under its id (what the calls by id see), its earlier ones under keys of their own
+/// (<c>Redis/Scripts/_dead.lua</c>).
 /// </summary>
 /// <param name="redis">The schedule's connection and keys, shared with its task and recurring stores.</param>
 internal sealed class RedisDeadLetterStore(RedisSchedule redis) : IDeadLetterStore

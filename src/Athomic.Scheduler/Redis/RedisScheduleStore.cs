@@ -24,7 +24,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     internal const int ScheduleChunk = 1000;
 
     /// <summary>
-    /// Envelope bytes per script call when scheduling many: far below Redis's query buffer limit (1 GB by default,
+    /// Envelope bytes per script call when scheduling many, and per coalesced call of single schedules: far below Redis's query buffer limit (1 GB by default,
     /// often set lower), which drops the whole shared connection when one command exceeds it. A larger task goes alone.
     /// </summary>
     internal const int ScheduleChunkBytes = 8 * 1024 * 1024;
@@ -44,14 +44,15 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
         _redis = redis;
         _keys = redis.Keys;
         _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy, _keys.Urgent, _keys.Priority];
-        _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy);
+        _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(
+            ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy, sizeOf: s => SizeOf(s.Item), maxSize: ScheduleChunkBytes);
         _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch, sendLoneItemInline: false);
     }
 
     private readonly GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus> _schedules;
     private readonly GroupCommit<TaskClaim, bool> _acks;
 
-    /// <summary>How many dead letters the dead-letter scripts keep, and for how long.</summary>
+    /// <summary>How many dead letters the dead-letter scripts keep, and for how long (claims trim them too).</summary>
     internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
 
     private IDatabase Db => _redis.Db;
@@ -105,7 +106,10 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
         return statuses;
     }
 
-    /// <summary>Most tasks in one coalesced call of single-task schedules.</summary>
+    /// <summary>
+    /// Most tasks in one coalesced call of single-task schedules; the call also holds at most
+    /// <see cref="ScheduleChunkBytes"/> (as <see cref="ChunkLength"/> counts them), a larger task going alone.
+    /// </summary>
     private const int ScheduleBatch = 512;
 
     /// <summary>Sends one coalesced call of single-task schedules (all with the same policy).</summary>
@@ -158,7 +162,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
         long bytes = 0;
         while (start + count < items.Count && count < ScheduleChunk)
         {
-            bytes += items[start + count].Envelope.Length + items[start + count].TaskId.Length;
+            bytes += SizeOf(items[start + count]);
             if (count > 0 && bytes > ScheduleChunkBytes)
             {
                 break;
@@ -169,6 +173,9 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
 
         return count;
     }
+
+    /// <summary>The bytes a task adds to a scheduling call, as the chunk and coalescing caps count them.</summary>
+    private static long SizeOf(in StoreItem item) => item.Envelope.Length + item.TaskId.Length;
 
     /// <inheritdoc />
     public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
@@ -196,8 +203,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked, _keys.Urgent, _keys.Priority],
-            [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept])).ConfigureAwait(false);
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked, _keys.Urgent, _keys.Priority, _keys.Dead, _keys.DeadIndex],
+            [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
         return ClaimReply.Read(result);
     }
 

@@ -98,8 +98,14 @@ internal sealed record TaskScan(IReadOnlyList<TaskRecord> Items, TaskPosition? L
 /// <param name="Owner">The lease owner of an in-flight task, or <see langword="null"/>.</param>
 internal sealed record TaskRecord(string TaskId, ScheduledTaskState State, long Score, ReadOnlyMemory<byte> Bytes, string? Owner = null)
 {
-    /// <summary>Its position in its listing (by the stored score, which pages the listing).</summary>
-    public TaskPosition Position => new(Score, TaskId);
+    /// <summary>
+    /// Its key in its listing: the task id, except for a task's earlier dead letters, which have keys of their own
+    /// (<see cref="DeadLetter.TaskIdOfKey"/>).
+    /// </summary>
+    public string Key { get; init; } = TaskId;
+
+    /// <summary>Its position in its listing (by the stored score, which pages the listing, and its key).</summary>
+    public TaskPosition Position => new(Score, Key);
 
     /// <summary>
     /// The time an operator sees (Unix ms): <see cref="Score"/>, except for a pending task that waits for flow control,

@@ -11,7 +11,7 @@ internal sealed class PartitionRouter
 {
     /// <summary>Creates the router.</summary>
     /// <param name="count">The number of partitions.</param>
-    /// <param name="time">The local clock, used only to time how long an idle partition is skipped.</param>
+    /// <param name="time">The local clock, used only to time how long an idle partition is skipped (on its monotonic timestamp, not its wall time).</param>
     /// <param name="maxSkip">The longest an idle partition is skipped without a wake-up (and the longest backoff of a failing one). Default 30 s.</param>
     /// <param name="logger">Logs the failures of single partitions; <see langword="null"/>: not logged.</param>
     public PartitionRouter(int count, TimeProvider? time = null, TimeSpan? maxSkip = null, ILogger? logger = null)

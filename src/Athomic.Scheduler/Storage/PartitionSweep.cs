@@ -22,6 +22,7 @@ internal sealed class PartitionSweep
     private readonly long[] _nextDue;
     private readonly int[] _failures;
     private readonly TimeProvider _time;
+    private readonly long _origin;
     private readonly long _maxSkipMs;
     private readonly ILogger _logger;
     private readonly string _step;
@@ -33,6 +34,7 @@ internal sealed class PartitionSweep
         _nextDue = new long[count];
         _failures = new int[count];
         _time = time;
+        _origin = time.GetTimestamp();
         _maxSkipMs = (long)maxSkip.TotalMilliseconds;
         _logger = logger ?? NullLogger.Instance;
         _step = step;
@@ -41,7 +43,11 @@ internal sealed class PartitionSweep
     /// <summary>The number of partitions.</summary>
     public int Count => _nextDue.Length;
 
-    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+    /// <summary>
+    /// The local clock of the skips and backoffs: milliseconds on the monotonic timestamp since this sweep was made,
+    /// so a host's wall clock stepping back (or forward) neither stalls a partition nor cuts a wait short.
+    /// </summary>
+    private long Now => (long)_time.GetElapsedTime(_origin).TotalMilliseconds;
 
     /// <summary>
     /// Visits the partitions that may have something due, in turn, until <paramref name="maxCount"/> items were taken.
@@ -119,7 +125,7 @@ internal sealed class PartitionSweep
             }
         }
 
-        return new SweepResult(taken, full ? TimeSpan.Zero : NextDueIn(), storeNow == 0 ? Now : storeNow);
+        return new SweepResult(taken, full ? TimeSpan.Zero : NextDueIn(), storeNow == 0 ? _time.GetUtcNow().ToUnixTimeMilliseconds() : storeNow);
     }
 
     /// <summary>Partition <paramref name="p"/> may have something due sooner: visit it at the next sweep.</summary>

@@ -28,7 +28,7 @@ internal sealed class RedisStreamQueue
 
     public string Consumer { get; }
 
-    /// <summary>How many dead letters the dead-letter script keeps, and for how long.</summary>
+    /// <summary>How many dead letters the dead-letter script keeps, and for how long (promotions trim them too).</summary>
     public DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
 
     /// <summary>The partition index (0 for an unpartitioned schedule); stamped on every delivery.</summary>
@@ -55,14 +55,14 @@ internal sealed class RedisStreamQueue
 
     /// <summary>
     /// Moves up to <paramref name="maxCount"/> due tasks from the schedule into the stream (one script), adding the
-    /// successors of the recurring occurrences among them.
+    /// successors of the recurring occurrences among them, and trims the dead letters to <see cref="Retention"/>.
     /// </summary>
     public async Task<(int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched, long Waiting)> PromoteAsync(int maxCount)
     {
         var result = await Db.ScriptEvaluateAsync(
             LuaScripts.Promote,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Parked, _keys.Urgent, _keys.Priority],
-            [maxCount]).ConfigureAwait(false);
+            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Parked, _keys.Urgent, _keys.Priority, _keys.Dead, _keys.DeadIndex],
+            [maxCount, Retention.MaxCount, Retention.MaxAgeMilliseconds]).ConfigureAwait(false);
         return PromoteReply.Read(result);
     }
 

@@ -88,5 +88,40 @@ public sealed class PartitionedStoreTests
         Assert.All(parts.Where((_, i) => i != target), p => Assert.Equal(2, p.Claims));
     }
 
+    [Fact]
+    public async Task A_host_clock_stepping_back_does_not_stall_an_idle_partition()
+    {
+        // The stores' clock (the server's, here _time) runs on; the host's wall clock steps back an hour (an NTP
+        // correction, a VM restored), while its monotonic clock keeps counting.
+        var host = new SteppingBackClock(_time);
+        var parts = Parts(3);
+        var store = new PartitionedScheduleStore(parts, new PartitionRouter(parts.Length, host));
+        await store.ScheduleAsync([new StoreItem("x", new byte[] { 1 }, 1_000, IsRelative: true)], ExistingTaskPolicy.Reschedule, default);
+        var target = TaskPartitioner.PartitionOf("x", 3);
+        Assert.Empty((await store.ClaimAsync(10, Lease, default)).Tasks);
+        var asked = parts[target].Claims;
+
+        host.StepBack(TimeSpan.FromHours(1));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var batch = await store.ClaimAsync(10, Lease, default);
+
+        Assert.Equal(asked + 1, parts[target].Claims);
+        Assert.Equal("x", Assert.Single(batch.Tasks).TaskId);
+    }
+
     private CountingStore[] Parts(int n) => Enumerable.Range(0, n).Select(_ => new CountingStore(new InMemoryScheduleStore(new InMemorySchedule(_time)))).ToArray();
+}
+
+/// <summary>A host clock whose wall time steps back while its monotonic timestamp moves on with <paramref name="inner"/>.</summary>
+internal sealed class SteppingBackClock(TimeProvider inner) : TimeProvider
+{
+    private TimeSpan _back;
+
+    public void StepBack(TimeSpan by) => _back += by;
+
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() - _back;
+
+    public override long GetTimestamp() => inner.GetTimestamp();
+
+    public override long TimestampFrequency => inner.TimestampFrequency;
 }

@@ -1,6 +1,8 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Tests.Store;
 
@@ -24,6 +26,42 @@ public sealed class RedisCoalescingTests(RedisFixture redis)
         {
             Assert.Equal(ScheduledTaskState.Pending, (await store.GetAsync("d" + i, default))!.State);
         }
+    }
+
+    [Fact]
+    public async Task Coalesced_single_schedules_are_capped_by_bytes_per_call()
+    {
+        // A server of its own, logging every command with its arguments (SLOWLOG keeps 31 and counts the rest).
+        await using var server = await RedisServer.StartAsync("--slowlog-log-slower-than", "0", "--slowlog-max-len", "1000");
+        await using var connection = await server.ConnectAsync(admin: true);
+        var prefix = RedisFixture.NewPrefix();
+        var store = new RedisScheduleStore(new RedisSchedule(connection, prefix));
+        var envelope = new byte[1024 * 1024];
+
+        // Called together: the first goes out alone, the other 23 queue behind it and are coalesced.
+        var calls = Enumerable.Range(0, 24).Select(i => store.ScheduleAsync([new StoreItem("big" + i, envelope, 60_000, IsRelative: true)], ExistingTaskPolicy.Reschedule, default)).ToList();
+        Assert.All(await Task.WhenAll(calls), s => Assert.Equal([ScheduleStatus.Scheduled], s));
+
+        var perCall = (await connection.GetServer(connection.GetEndPoints()[0]).SlowlogGetAsync(1000))
+            .Select(t => t.Arguments)
+            .Where(a => a.Length > 3 && ((string)a[0]!).StartsWith("EVAL", StringComparison.OrdinalIgnoreCase) && a.Any(v => v == "{" + prefix + "}:pending"))
+            .Select(TasksOfScheduleCall)
+            .ToList();
+        Assert.Equal(24, perCall.Sum());
+        Assert.Contains(perCall, n => n > 1); // still coalesced
+        Assert.All(perCall, n => Assert.True(n == 1 || (long)n * envelope.Length <= RedisScheduleStore.ScheduleChunkBytes, $"one call carried {n} tasks of 1 MiB"));
+    }
+
+    /// <summary>How many tasks a logged <c>schedule.lua</c> call carried: EVAL(SHA), script, 10 keys and their count, 2 arguments, then 4 per task.</summary>
+    private static int TasksOfScheduleCall(RedisValue[] args)
+    {
+        var argc = args.Length;
+        if (argc == 32 && (string)args[31]! is { } last && last.StartsWith("... (", StringComparison.Ordinal))
+        {
+            argc = 31 + int.Parse(last["... (".Length..last.IndexOf(' ', "... (".Length)], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return (argc - 15) / 4;
     }
 
     [Fact]

@@ -63,6 +63,62 @@ public abstract partial class ScheduleStoreContract
         Assert.Equal(0, await deadLetters.PurgeDeadLettersAsync(null, default));
     }
 
+    [Fact]
+    public async Task A_second_dead_letter_for_the_same_id_keeps_the_first_with_its_payload()
+    {
+        var (store, _, deadLetters) = await CreateStoresAsync();
+        await DeadLetterWithPayloadAsync(store, "twin", "first");
+        await PassAsync(TimeSpan.FromMilliseconds(2)); // distinct times, so "newest" is defined
+        await DeadLetterWithPayloadAsync(store, "twin", "second");
+
+        // Both are kept, listed and counted; the calls by id see the newest.
+        var page = await deadLetters.ListDeadLettersAsync(0, 10, default);
+        Assert.Equal(2, page.Total);
+        Assert.Equal(["second", "first"], page.Items.Select(PayloadOf));
+        Assert.All(page.Items, l => Assert.Equal("twin", l.TaskId));
+        Assert.Equal("second", PayloadOf((await deadLetters.GetDeadLetterAsync("twin", default))!));
+
+        // Requeueing takes the newest; the first is then the id's dead letter, requeued once the id is free again.
+        Assert.Equal(DeadLetterRequeueResult.Requeued, await deadLetters.RequeueDeadLetterAsync("twin", Envelope("twin", "second"), TimeSpan.Zero, default));
+        Assert.Equal("first", PayloadOf((await deadLetters.GetDeadLetterAsync("twin", default))!));
+        Assert.Equal(1, (await deadLetters.ListDeadLettersAsync(0, 10, default)).Total);
+        Assert.Equal(DeadLetterRequeueResult.AlreadyScheduled, await deadLetters.RequeueDeadLetterAsync("twin", Envelope("twin", "first"), TimeSpan.Zero, default));
+        var second = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
+        Assert.Equal("second", System.Text.Encoding.UTF8.GetString(TaskEnvelope.Read(second.Envelope).Payload.Span));
+        Assert.True(await store.AckAsync(second.Claim, default));
+        Assert.Equal(DeadLetterRequeueResult.Requeued, await deadLetters.RequeueDeadLetterAsync("twin", Envelope("twin", "first"), TimeSpan.Zero, default));
+        Assert.Null(await deadLetters.GetDeadLetterAsync("twin", default));
+        Assert.Equal(0, (await deadLetters.ListDeadLettersAsync(0, 10, default)).Total);
+    }
+
+    [Fact]
+    public async Task Purging_an_id_deletes_each_of_its_dead_letters()
+    {
+        var (store, _, deadLetters) = await CreateStoresAsync();
+        await DeadLetterWithPayloadAsync(store, "many", "1");
+        await PassAsync(TimeSpan.FromMilliseconds(2));
+        await DeadLetterWithPayloadAsync(store, "many", "2");
+        await PassAsync(TimeSpan.FromMilliseconds(2));
+        await DeadLetterWithPayloadAsync(store, "many", "3");
+        await DeadLetterWithPayloadAsync(store, "other", "o");
+
+        Assert.Equal(3, await deadLetters.PurgeDeadLettersAsync(["many"], default));
+
+        Assert.Null(await deadLetters.GetDeadLetterAsync("many", default));
+        Assert.Equal(["other"], (await deadLetters.ListDeadLettersAsync(0, 10, default)).Items.Select(l => l.TaskId));
+        Assert.Equal(0, await deadLetters.PurgeDeadLettersAsync(["many"], default));
+    }
+
+    private static string PayloadOf(DeadLetter letter) => System.Text.Encoding.UTF8.GetString(letter.TryReadTask()!.Payload.Span);
+
+    private static async Task DeadLetterWithPayloadAsync(IScheduleStore store, string id, string payload)
+    {
+        await store.ScheduleAsync([Due(id, TimeSpan.Zero, payload)], ExistingTaskPolicy.Reschedule, default);
+        var claimed = Assert.Single((await store.ClaimAsync(10, Lease, default)).Tasks);
+        var record = new DeadLetter(id, claimed.Envelope, "broke " + id, 2, DateTimeOffset.UnixEpoch).Encode();
+        Assert.True(await store.DeadLetterAsync(claimed.Claim, record, default));
+    }
+
     private static async Task DeadLetterAsync(IScheduleStore store, params string[] ids)
     {
         foreach (var id in ids)

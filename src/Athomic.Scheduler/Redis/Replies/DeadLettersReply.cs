@@ -4,7 +4,8 @@ namespace Athomic.Scheduler.Redis.Replies;
 
 /// <summary>
 /// Reads the reply of <c>deadletters.lua</c>: <c>{ total, then per letter: id, record }</c>, newest first (a letter
-/// removed between the index and the record is left out, so a page may hold fewer than asked).
+/// removed between the index and the record is left out, so a page may hold fewer than asked). The id is the letter's
+/// key (<see cref="DeadLetter.TaskIdOfKey"/>).
 /// </summary>
 internal static class DeadLettersReply
 {
@@ -17,7 +18,7 @@ internal static class DeadLettersReply
         var letters = new DeadLetter[reply.Count];
         for (var i = 0; i < letters.Length; i++)
         {
-            letters[i] = DeadLetter.DecodeOrRaw((string)reply[i, Id]!, (byte[])reply[i, Record]!);
+            letters[i] = DeadLetter.DecodeOrRaw(DeadLetter.TaskIdOfKey((string)reply[i, Id]!), (byte[])reply[i, Record]!);
         }
 
         return new DeadLetterPage(letters, (long)reply[Total]);

@@ -5,7 +5,8 @@ namespace Athomic.Scheduler.Redis.Replies;
 
 /// <summary>
 /// Reads the reply of <c>ops_tasks.lua</c>: <c>{ end reached (1/0), last score looked at ('' none), its id, then per
-/// item: id, score, details ('' missing), owner ('' unknown) }</c>.
+/// item: id, score, details ('' missing), owner ('' unknown) }</c>. A dead letter's id is its key
+/// (<see cref="DeadLetter.TaskIdOfKey"/>).
 /// </summary>
 internal static class OpsTasksReply
 {
@@ -18,7 +19,10 @@ internal static class OpsTasksReply
         var items = new TaskRecord[reply.Count];
         for (var i = 0; i < items.Length; i++)
         {
-            items[i] = Record((string)reply[i, 0]!, state, (long)reply[i, 1], (byte[])reply[i, 2]!, (string?)reply[i, 3]);
+            var key = (string)reply[i, 0]!;
+            items[i] = state == ScheduledTaskState.DeadLetter
+                ? Record(DeadLetter.TaskIdOfKey(key), state, (long)reply[i, 1], (byte[])reply[i, 2]!, (string?)reply[i, 3]) with { Key = key }
+                : Record(key, state, (long)reply[i, 1], (byte[])reply[i, 2]!, (string?)reply[i, 3]);
         }
 
         var lastId = (string?)reply[2];

@@ -5,8 +5,10 @@
 -- KEYS[8] lease (hash: task id -> fencing token of its current claim), KEYS[9] fence (the token counter, see _fence.lua)
 -- KEYS[10] owner (zset: one member 'first token, count, owner' per claim batch, scored by its first token: which
 -- process took a token, for operators; about the latest ARGV[4] batches are kept), KEYS[11] parked (see park.lua),
--- KEYS[12] urgent, KEYS[13] priority (see _take_due.lua: due tasks are taken by effective priority)
--- ARGV[1] batch size, ARGV[2] lease in ms, ARGV[3] the claiming process's name, ARGV[4] owner batches kept
+-- KEYS[12] urgent, KEYS[13] priority (see _take_due.lua: due tasks are taken by effective priority),
+-- KEYS[14] dead, KEYS[15] dead index (see _dead.lua)
+-- ARGV[1] batch size, ARGV[2] lease in ms, ARGV[3] the claiming process's name, ARGV[4] owner batches kept,
+-- ARGV[5] most dead letters kept (0: no limit), ARGV[6] longest a dead letter is kept, ms (0: no limit)
 -- Returns { now, next (ms until the next pending due time or lease expiry, -1 if none), recurring occurrences chained,
 --           fencing token base, tasks waiting for flow control, then per task: id, due-or-expired score, envelope ('' if missing), 0 when fresh from
 --           the schedule, else how many of its leases have expired (1 or more) }. The k-th task's token is base + k.
@@ -15,16 +17,20 @@
 -- Claims by rank, then checks scores (cheap on Redis and on servers where wide ZRANGEBYSCORE is slow), taking tasks with a
 -- priority first by their effective priority (_take_due.lua).
 -- Claiming a recurring occurrence adds the schedule's next one in the same step (_chain.lua).
+-- Every claim also trims the dead letters (at most 100, _dead.lua): the workers' polls visit every partition, so
+-- letters past their age go even where nothing is dead-lettered any more.
 -- The reply is read by ClaimReply (Redis/Replies/ClaimReply.cs), which keeps this layout in one place.
 local K_PENDING, K_TASKS, K_INFLIGHT, K_RSTATE, K_RDUE, K_RNEXT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local K_RECLAIMS, K_LEASE, K_FENCE, K_OWNER = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local K_URGENT, K_PRIORITY = KEYS[12], KEYS[13]
+local K_DEAD, K_DEAD_INDEX = KEYS[14], KEYS[15]
 --#include _now
 local now = server_now_ms()
 --#include _chain
 --#include _next_due
 --#include _take_due
 --#include _fence
+--#include _dead
 local max = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
 local out = { now, -1, 0, 0, redis.call('ZCARD', KEYS[11]) }
@@ -83,4 +89,5 @@ for i = 1, #claimed do
 end
 
 out[2] = next_due()
+trim_dead(now, tonumber(ARGV[5]), tonumber(ARGV[6]))
 return out

@@ -1,5 +1,6 @@
 -- ops_task.lua: one task for operators (ISchedulerOperations.GetTaskAsync), in whichever state it is.
--- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] owner (see claim.lua), KEYS[5] dead (hash: id -> record),
+-- KEYS[1] pending, KEYS[2] tasks, KEYS[3] inflight, KEYS[4] owner (see claim.lua), KEYS[5] dead (hash: key -> record;
+-- a task's newest dead letter is under its id, see _dead.lua),
 -- KEYS[6] dead index, KEYS[7] queued (streams broker: id -> entry id), KEYS[8] stream, KEYS[9] lease
 -- ARGV[1] task id, ARGV[2] the streams broker's consumer group
 -- Returns { state (0 none, 1 pending, 2 in flight, 3 dead letter), score (due, lease deadline, dead-letter time;

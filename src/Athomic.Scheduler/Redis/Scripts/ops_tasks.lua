@@ -1,7 +1,8 @@
 -- ops_tasks.lua: one page of a task listing for operators (ISchedulerOperations.ListTasksAsync), keyset-paged:
 -- O(log n + entries looked at), never more than a budget of entries per call.
--- KEYS[1] the listing's sorted set (pending: id -> due; inflight: id -> lease deadline; dead index: id -> time),
--- KEYS[2] its details hash (tasks: id -> envelope; dead: id -> dead-letter record), KEYS[3] owner, KEYS[4] lease
+-- KEYS[1] the listing's sorted set (pending: id -> due; inflight: id -> lease deadline; dead index: key -> time, the
+-- key being the task id or, for its earlier dead letters, '<id> #<n>': see _dead.lua), KEYS[2] its details hash
+-- (tasks: id -> envelope; dead: key -> dead-letter record), KEYS[3] owner, KEYS[4] lease
 -- (see claim.lua)
 -- ARGV[1] 1 = descending (dead letters, newest first), else ascending; ARGV[2] 1 when a cursor follows, else 0;
 -- ARGV[3] cursor score, ARGV[4] cursor id (start strictly after them in the listing's order, ties by id bytes);
