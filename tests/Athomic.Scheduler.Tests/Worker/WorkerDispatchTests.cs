@@ -28,7 +28,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
         Assert.Equal(1, ctx.Attempt);
         Assert.Equal(new byte[] { 1, 2, 3 }, ctx.Payload.ToArray());
         Assert.True(ctx.StartedAt >= ctx.DueAt, "a task never starts before it is due");
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
 
         Assert.Equal(count, registry.DistinctRuns);
         Assert.Equal(count, registry.TotalRuns);
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
         var ctx = Assert.Single(registry.Contexts);
         Assert.Equal(id, ctx.TaskId);
         Assert.True(ctx.StartedAt >= claimedAt + lease, "the task is reclaimed only after its lease expired");
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -127,6 +127,6 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
 
         Assert.Equal(1, registry.TotalRuns);
         Assert.Equal(1, metrics.Total(SchedulerMetrics.Claimed));
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 }
