@@ -19,8 +19,9 @@ public sealed class SlotLeaseTests(RedisFixture redis)
     {
         var flow = new RedisFlowStore(redis.Connection, RedisFixture.NewPrefix());
 
-        // A worker takes the only slot, then dies: nothing renews or frees it.
-        Assert.True((await flow.AcquireAsync([Request("0|task-a|1")], TimeSpan.FromMilliseconds(300), default))[0].Granted);
+        // A worker takes the only slot, then dies: nothing renews or frees it. Its 1 s lease must outlive the next call
+        // (300 ms was a race on two loaded cores).
+        Assert.True((await flow.AcquireAsync([Request("0|task-a|1")], TimeSpan.FromSeconds(1), default))[0].Granted);
         Assert.False((await flow.AcquireAsync([Request("0|task-b|1")], TimeSpan.FromSeconds(30), default))[0].Granted);
 
         await Eventually.TrueAsync(

@@ -9,9 +9,12 @@ using Xunit.Abstractions;
 
 namespace Athomic.Scheduler.Tests.Worker;
 
-/// <summary>Timing measurements run alone, after the parallel tests, so other tests' CPU load is not measured.</summary>
+/// <summary>
+/// Timing measurements run alone, after the parallel tests, so other tests' CPU load is not measured; a redis-server of
+/// their own for the tests that take one.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TimingCollection
+public sealed class TimingCollection : ICollectionFixture<RedisFixture>
 {
     public const string Name = "timing";
 }
