@@ -19,8 +19,19 @@ public sealed class ContentionCheckerTests
     private static RunRecord Run(int version, int start, int? end, RunOutcome outcome = RunOutcome.Completed, int attempt = 1, string host = "h0", string id = "a") =>
         new(id, version, attempt, host, start * Ms, end * Ms, end is null ? null : outcome);
 
-    private static List<string> Check(IEnumerable<OpResult> ops, IEnumerable<RunRecord> runs, Dictionary<string, DeadLetterRecord>? dead = null, StoreSnapshot? store = null, params string[] killed) =>
-        ContentionChecker.Check(new ContentionHistory(ops.ToList(), runs.ToList(), dead ?? [], store ?? StoreSnapshot.Empty, killed.ToHashSet(), 0));
+    /// <summary>A schedule whose call threw: its effect is unknown (indeterminate).</summary>
+    private static OpResult Indeterminate(int at, int version, Behaviour behaviour = Behaviour.Fast, int delayMs = 0, string id = "a") =>
+        new(new PlanOp(at, id, false, version, delayMs, new ContentionPayload(version, behaviour, 0), false, 0), null, null, at * Ms, (at + 1) * Ms, "RedisTimeoutException: timeout");
+
+    private static OpResult IndeterminateCancel(int at, string id = "a") =>
+        new(new PlanOp(at, id, true, 0, 0, default, false, 0), null, null, at * Ms, (at + 1) * Ms, "RedisTimeoutException: timeout");
+
+    private static StoreSnapshot Pending(string id, long dueInMs, int? version = null) => new(
+        new Dictionary<string, long> { [id] = dueInMs }, [id], new Dictionary<string, IReadOnlyList<string>>(),
+        version is { } v ? new Dictionary<string, int> { [id] = v } : null);
+
+    private static List<string> Check(IEnumerable<OpResult> ops, IEnumerable<RunRecord> runs, Dictionary<string, DeadLetterRecord>? dead = null, StoreSnapshot? store = null, bool faults = false, params string[] killed) =>
+        ContentionChecker.Check(new ContentionHistory(ops.ToList(), runs.ToList(), dead ?? [], store ?? StoreSnapshot.Empty, killed.ToHashSet(), 0, faults));
 
     [Fact]
     public void Accepts_a_schedule_that_runs_once()
@@ -66,6 +77,7 @@ public sealed class ContentionCheckerTests
             [Schedule(0, 1, Scheduled, delayMs: ContentionPlan.FarFutureMs, id: "f"), Schedule(0, 1, Scheduled)],
             [Run(1, 1, null, host: "w0g1"), Run(1, 1200, 1201, host: "w1g2")],
             store: store,
+            faults: true,
             killed: "w0g1"));
     }
 
@@ -73,14 +85,14 @@ public sealed class ContentionCheckerTests
     public void Rejects_a_lost_task()
     {
         var v = Check([Schedule(0, 1, Scheduled)], []);
-        Assert.Contains(v, m => m.Contains("LOST: v1", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.StartsWith("[a] lost: v1", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Rejects_a_throwing_version_that_is_neither_completed_nor_dead_lettered()
     {
         var v = Check([Schedule(0, 1, Scheduled, Behaviour.ThrowFirst)], [Run(1, 1, 2, RunOutcome.Threw)]);
-        Assert.Contains(v, m => m.Contains("LOST: v1", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.StartsWith("[a] lost: v1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -126,7 +138,7 @@ public sealed class ContentionCheckerTests
         Assert.Contains(v, m => m.Contains("v2#1@h0 [5ms..6ms] Completed: a version that was never accepted ran", StringComparison.Ordinal));
         Assert.Contains(v, m => m.Contains("a future task (due in", StringComparison.Ordinal));
         Assert.Contains(v, m => m.Contains("dead-lettered without a reason", StringComparison.Ordinal));
-        Assert.Contains(v, m => m.Contains("[f] v1, a future task, is not pending at the end", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("[f] future-not-pending: v1, a future task, is not pending at the end", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -141,6 +153,116 @@ public sealed class ContentionCheckerTests
         Assert.Contains(v, m => m.Contains("task details of orphan", StringComparison.Ordinal));
         Assert.Contains(v, m => m.Contains("{contention}:inflight holds 1", StringComparison.Ordinal));
         Assert.DoesNotContain(v, m => m.Contains("deferred", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_an_indeterminate_schedule_that_ran_but_never_completed()
+    {
+        // The call threw, but the version ran (so the write happened): its retry must not be lost.
+        var v = Check([Indeterminate(0, 1, Behaviour.ThrowFirst)], [Run(1, 1, 2, RunOutcome.Threw)], faults: true);
+        Assert.Contains(v, m => m.StartsWith("[a] lost: v1 (indeterminate", StringComparison.Ordinal) && m.Contains("never completed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_an_indeterminate_version_that_runs_after_it_was_replaced_or_although_it_is_a_future_task()
+    {
+        var v = Check(
+            [Indeterminate(0, 1, delayMs: 50), Schedule(10, 2, Rescheduled), Indeterminate(0, 1, delayMs: ContentionPlan.FarFutureMs, id: "f")],
+            [Run(2, 20, 21), Run(1, 60, 61), Run(1, 5, 6, id: "f")],
+            faults: true);
+        Assert.Contains(v, m => m.Contains("v1#1@h0 [60ms..61ms] Completed: started although it was replaced by v2", StringComparison.Ordinal));
+        Assert.Contains(v, m => m.Contains("a future task (due in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rejects_a_lost_version_behind_an_indeterminate_schedule_that_never_took_effect()
+    {
+        // v2's call threw and nothing shows it happened: then v1 is the last version and must run.
+        var v = Check([Schedule(0, 1, Scheduled, delayMs: 100), Indeterminate(10, 2)], [], faults: true);
+        Assert.Contains(v, m => m.StartsWith("[a] lost: v1 ", StringComparison.Ordinal) && m.Contains("never completed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Accepts_indeterminate_calls_that_the_final_state_explains()
+    {
+        // A future task whose call threw, pending at the end: it happened and waits. A schedule that threw and was never
+        // seen: it did not happen, v1 ran. A cancel that threw: it may have removed v1. A cancel that returned true
+        // after a schedule that threw: the schedule happened.
+        var store = Pending("f", 3_500_000, version: 1);
+        Assert.Empty(Check(
+            [
+                Indeterminate(0, 1, delayMs: ContentionPlan.FarFutureMs, id: "f"),
+                Schedule(0, 1, Scheduled), Indeterminate(10, 2),
+                Schedule(0, 1, Scheduled, delayMs: 100, id: "b"), IndeterminateCancel(10, "b"),
+                Indeterminate(0, 1, delayMs: 100, id: "c"), Cancel(10, true, "c"),
+            ],
+            [Run(1, 1, 2)],
+            store: store,
+            faults: true));
+    }
+
+    [Fact]
+    public void Rejects_an_indeterminate_future_task_seen_pending_that_is_not_a_future_task_any_more()
+    {
+        // Seen pending (so it happened), then a cancel returned false: it was pending and should have been cancelled.
+        var v = Check([Indeterminate(0, 1, delayMs: ContentionPlan.FarFutureMs), Cancel(10, false)], [], store: Pending("a", 3_500_000, version: 1), faults: true);
+        Assert.Contains(v, m => m.StartsWith("[a] future-not-cancellable: ", StringComparison.Ordinal) && m.Contains("indeterminate", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Fails_when_more_than_two_per_cent_of_the_operations_throw_without_injected_faults()
+    {
+        var ops = Enumerable.Range(0, 50).Select(i => Schedule(i * 10, 1, Scheduled, id: "u" + i)).ToList();
+        var runs = Enumerable.Range(0, 50).Select(i => Run(1, (i * 10) + 2, (i * 10) + 3, id: "u" + i)).ToList();
+        var oneOf50 = ops.Select((o, i) => i == 7 ? Indeterminate(70, 1, id: "u7") : o).ToList();
+        var twoOf50 = oneOf50.Select((o, i) => i == 9 ? Indeterminate(90, 1, id: "u9") : o).ToList();
+
+        Assert.Empty(Check(oneOf50, runs));
+        var v = Check(twoOf50, runs);
+        Assert.Contains(v, m => m.StartsWith("[all] unknown-share: 2 of 50 operations threw (4.0 %)", StringComparison.Ordinal));
+        Assert.Empty(Check(twoOf50, runs, faults: true));
+    }
+
+    /// <summary>For every rule of the checker, a hand-made history that breaks it (and is otherwise plausible).</summary>
+    private static readonly Dictionary<string, Func<List<string>>> Breaks = new()
+    {
+        [ContentionChecker.Rules.Lost] = () => Check([Schedule(0, 1, Scheduled)], []),
+        [ContentionChecker.Rules.ClaimedNeverEnded] = () => Check([Schedule(0, 1, Scheduled), Schedule(10, 2, HeldBack)], [Run(2, 20, 21)]),
+        [ContentionChecker.Rules.ScheduledOverFuture] = () => Check([Schedule(0, 1, Scheduled, delayMs: ContentionPlan.FarFutureMs), Schedule(10, 2, Scheduled)], [Run(2, 20, 21)]),
+        [ContentionChecker.Rules.ScheduledOverClaimed] = () => Check([Schedule(0, 1, Scheduled, Behaviour.Slow), Schedule(10, 2, Scheduled)], [Run(1, 5, 50), Run(2, 60, 61)]),
+        [ContentionChecker.Rules.CancelWithoutVersion] = () => Check([Cancel(0, true)], []),
+        [ContentionChecker.Rules.FutureNotCancellable] = () => Check([Schedule(0, 1, Scheduled, delayMs: ContentionPlan.FarFutureMs), Cancel(10, false)], [], store: Pending("a", 3_500_000)),
+        [ContentionChecker.Rules.UnknownStatus] = () => Check([Schedule(0, 1, (ScheduleStatus)9)], []),
+        [ContentionChecker.Rules.NeverAcceptedRan] = () => Check([Schedule(0, 1, Refused)], [Run(1, 5, 6)]),
+        [ContentionChecker.Rules.FutureRan] = () => Check([Schedule(0, 1, Scheduled, delayMs: ContentionPlan.FarFutureMs)], [Run(1, 5, 6)], store: Pending("a", 3_500_000)),
+        [ContentionChecker.Rules.RanBeforeScheduled] = () => Check([Schedule(10, 1, Scheduled)], [Run(1, 5, 6)]),
+        [ContentionChecker.Rules.RanAfterRemoved] = () => Check([Schedule(0, 1, Scheduled, delayMs: 50), Cancel(10, true)], [Run(1, 60, 61)]),
+        [ContentionChecker.Rules.FutureNotPending] = () => Check([Schedule(0, 1, Scheduled, delayMs: ContentionPlan.FarFutureMs)], []),
+        [ContentionChecker.Rules.DeadLetterWithoutReason] = () => Check([Schedule(0, 1, Scheduled, Behaviour.AlwaysThrow)], [Run(1, 1, 2, RunOutcome.Threw)], new() { ["a"] = new("a", 1, " ") }),
+        [ContentionChecker.Rules.DeadLetteredButSucceeds] = () => Check([Schedule(0, 1, Scheduled)], [Run(1, 1, 2, RunOutcome.Threw)], new() { ["a"] = new("a", 1, "InvalidOperationException: boom") }),
+        [ContentionChecker.Rules.RunNeverEnded] = () => Check([Schedule(0, 1, Scheduled)], [Run(1, 1, null)]),
+        [ContentionChecker.Rules.RanTwice] = () => Check([Schedule(0, 1, Scheduled, Behaviour.ThrowFirst)], [Run(1, 1, 2, RunOutcome.Threw), Run(1, 3, 4, host: "h1")]),
+        [ContentionChecker.Rules.CompletedTwice] = () => Check([Schedule(0, 1, Scheduled)], [Run(1, 1, 2), Run(1, 3, 4, attempt: 2, host: "h1")]),
+        [ContentionChecker.Rules.Overlap] = () => Check([Schedule(0, 1, Scheduled, Behaviour.Slow), Schedule(10, 2, HeldBack)], [Run(1, 5, 50), Run(2, 20, 21)]),
+        [ContentionChecker.Rules.Limit] = () => Check(
+            [Schedule(0, 1, Scheduled, id: "c3"), Schedule(0, 1, Scheduled, id: "c7"), Schedule(0, 1, Scheduled, id: "c11")],
+            [Run(1, 1, 10, id: "c3"), Run(1, 2, 10, host: "h1", id: "c7"), Run(1, 9, 12, host: "h2", id: "c11")]),
+        [ContentionChecker.Rules.PendingNotFuture] = () => Check([Schedule(0, 1, Scheduled)], [Run(1, 1, 2)], store: Pending("b", 20)),
+        [ContentionChecker.Rules.PendingUnexpected] = () => Check([Schedule(0, 1, Scheduled)], [Run(1, 1, 2)], store: Pending("a", 3_500_000)),
+        [ContentionChecker.Rules.OrphanedDetails] = () => Check([Schedule(0, 1, Scheduled)], [Run(1, 1, 2)], store: new StoreSnapshot(new Dictionary<string, long>(), ["a"], new Dictionary<string, IReadOnlyList<string>>())),
+        [ContentionChecker.Rules.NotEmpty] = () => Check([Schedule(0, 1, Scheduled)], [Run(1, 1, 2)], store: new StoreSnapshot(new Dictionary<string, long>(), [], new Dictionary<string, IReadOnlyList<string>> { ["{contention}:lease"] = ["a=5"] })),
+        [ContentionChecker.Rules.UnknownShare] = () => Check([Indeterminate(0, 1)], [Run(1, 1, 2)]),
+    };
+
+    public static TheoryData<string> AllRules() => [.. ContentionChecker.Rules.All];
+
+    [Theory]
+    [MemberData(nameof(AllRules))]
+    public void Every_rule_rejects_a_history_that_breaks_it_and_names_itself(string rule)
+    {
+        Assert.True(Breaks.TryGetValue(rule, out var breakIt), $"rule {rule} has no negative case in {nameof(Breaks)}");
+        var violations = breakIt();
+        Assert.Contains(violations, v => v.Contains($"] {rule}: ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -167,7 +289,7 @@ public sealed class ContentionCheckerTests
         var violations = Check(
             [Schedule(0, 1, Scheduled, id: "c3"), Schedule(0, 1, Scheduled, id: "c7"), Schedule(0, 1, Scheduled, id: "c11")],
             [Run(1, 1, 10, id: "c3"), Run(1, 2, 10, host: "h1", id: "c7"), Run(1, 9, 12, host: "h2", id: "c11")]);
-        Assert.Contains(violations, v => v.StartsWith("[limit] 3 runs of contention.limited", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.StartsWith("[all] limit: 3 runs of contention.limited", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -22,7 +22,13 @@ public sealed record DeadLetterRecord(string Id, int? Version, string Reason);
 /// <param name="Tasks">Ids with stored details (the <c>:tasks</c> hash).</param>
 /// <param name="MustBeEmpty">Key → what it holds, for the keys that must be empty at the end (in-flight leases,
 /// reclaims, stream, queued, lease, deferred).</param>
-public sealed record StoreSnapshot(IReadOnlyDictionary<string, long> PendingDueInMs, IReadOnlyCollection<string> Tasks, IReadOnlyDictionary<string, IReadOnlyList<string>> MustBeEmpty)
+/// <param name="PendingVersions">Pending id → the version its stored details name, when readable: what the final state
+/// shows of a write whose call threw.</param>
+public sealed record StoreSnapshot(
+    IReadOnlyDictionary<string, long> PendingDueInMs,
+    IReadOnlyCollection<string> Tasks,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> MustBeEmpty,
+    IReadOnlyDictionary<string, int>? PendingVersions = null)
 {
     /// <summary>A pending task due later than this is a "future task" that may stay at the end.</summary>
     public const long FutureMs = 600_000;
@@ -40,13 +46,16 @@ public sealed record StoreSnapshot(IReadOnlyDictionary<string, long> PendingDueI
 /// <summary>Everything the checker judges: the operations and their results, the runs, the dead letters and the end state.</summary>
 /// <param name="KilledHosts">Hosts that were SIGKILLed (variant B); empty without kills.</param>
 /// <param name="T0">A time origin (UTC ticks) for messages.</param>
+/// <param name="FaultsInjected">The run injected faults (kills, network faults): operations whose call threw are then
+/// expected, and no cap holds their share (see <see cref="ContentionChecker.MaxUnknownShare"/>).</param>
 public sealed record ContentionHistory(
     IReadOnlyList<OpResult> Ops,
     IReadOnlyList<RunRecord> Runs,
     IReadOnlyDictionary<string, DeadLetterRecord> DeadLetters,
     StoreSnapshot Store,
     IReadOnlySet<string> KilledHosts,
-    long T0)
+    long T0,
+    bool FaultsInjected = false)
 {
     public string Ms(long ticks) => ((ticks - T0) / TimeSpan.TicksPerMillisecond).ToString(System.Globalization.CultureInfo.InvariantCulture) + "ms";
 

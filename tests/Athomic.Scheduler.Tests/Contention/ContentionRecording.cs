@@ -82,6 +82,7 @@ public static class StoreInspector
         var nowMs = (long.Parse((string)parts[0]!, CultureInfo.InvariantCulture) * 1000) + (long.Parse((string)parts[1]!, CultureInfo.InvariantCulture) / 1000);
         var pending = new Dictionary<string, long>(StringComparer.Ordinal);
         var tasks = new List<string>();
+        var versions = new Dictionary<string, int>(StringComparer.Ordinal);
         var mustBeEmpty = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         for (var p = 0; p < partitions; p++)
         {
@@ -91,7 +92,15 @@ public static class StoreInspector
                 pending[(string)e.Element!] = (long)e.Score - nowMs;
             }
 
-            tasks.AddRange((await db.HashKeysAsync(tag + ":tasks")).Select(k => (string)k!));
+            foreach (var entry in await db.HashGetAllAsync(tag + ":tasks"))
+            {
+                tasks.Add((string)entry.Name!);
+                if (VersionOf(entry.Value) is { } version)
+                {
+                    versions[(string)entry.Name!] = version;
+                }
+            }
+
             foreach (var suffix in MustBeEmpty)
             {
                 RedisKey key = tag + ":" + suffix;
@@ -102,7 +111,20 @@ public static class StoreInspector
         // Flow control's live slots: none once every run ended (a slot left behind would hold the limit until it expires).
         RedisKey slots = "{" + prefix + "#flow}:slots:" + ContentionRegistry.LimitedName;
         mustBeEmpty[slots!] = (await db.SortedSetRangeByScoreWithScoresAsync(slots, nowMs + 1)).Select(e => $"{e.Element}={e.Score}").ToList();
-        return new StoreSnapshot(pending, tasks, mustBeEmpty);
+        return new StoreSnapshot(pending, tasks, mustBeEmpty, versions.Where(v => pending.ContainsKey(v.Key)).ToDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>The version a stored envelope's payload names; <see langword="null"/> when it is not readable.</summary>
+    private static int? VersionOf(RedisValue stored)
+    {
+        try
+        {
+            return ContentionPayload.Decode(TaskEnvelope.Read((byte[])stored!).Payload.Span).Version;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TaskEnvelopeException)
+        {
+            return null;
+        }
     }
 
     private static async Task<IReadOnlyList<string>> MembersAsync(IDatabase db, RedisKey key)

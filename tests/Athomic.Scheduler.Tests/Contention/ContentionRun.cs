@@ -128,7 +128,7 @@ public static class ContentionRun
             var (store, quiet) = await AwaitQuietAsync(inspector.GetDatabase(), variant.Partitions, () => history.Active == 0);
             var dead = await DeadLettersAsync(hosts[0].Services.GetRequiredService<IDeadLetterQueue>());
             await Task.WhenAll(hosts.Select(StopAsync));
-            return (new ContentionHistory(ops, history.Runs, dead, store, new HashSet<string>(), t0), quiet);
+            return (new ContentionHistory(ops, history.Runs, dead, store, new HashSet<string>(), t0, FaultsInjected: false), quiet);
         }
         finally
         {
@@ -194,7 +194,7 @@ public static class ContentionRun
             }
 
             await clientHost.StopAsync();
-            return (new ContentionHistory(ops, runs, dead, store, killed, t0), quiet);
+            return (new ContentionHistory(ops, runs, dead, store, killed, t0, FaultsInjected: true), quiet); // the kills
         }
         finally
         {

@@ -7,23 +7,16 @@ internal static class FlowLeftovers
 {
     /// <summary>
     /// The keys of every partition (<c>{prefix}</c>, <c>{prefix#i}</c>) and of flow control (<c>{prefix#flow}</c>) that
-    /// still hold state, but the fencing counter, the owner log, the streams (empty streams keep their consumer group)
-    /// the published limits (kept for operators) and rate windows that expire by themselves: a drained schedule has none.
+    /// still hold state (<see cref="RedisFixture.LeftoverKeysAsync"/>), but the published limits (kept for operators)
+    /// and rate windows that expire by themselves: a drained schedule has none.
     /// </summary>
     public static async Task<IReadOnlyList<string>> LeftoverAsync(RedisFixture redis, string prefix)
     {
-        var server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
         var db = redis.Connection.GetDatabase();
         var left = new List<string>();
-        await foreach (var key in server.KeysAsync(pattern: "{" + prefix + "*"))
+        foreach (var name in await redis.LeftoverKeysAsync(prefix))
         {
-            var name = (string)key!;
-            if (name.EndsWith(":fence", StringComparison.Ordinal) || name.EndsWith(":owner", StringComparison.Ordinal) || name.EndsWith("#flow}:limits", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (name.EndsWith(":stream", StringComparison.Ordinal) && await db.StreamLengthAsync(name) == 0)
+            if (name.EndsWith("#flow}:limits", StringComparison.Ordinal))
             {
                 continue;
             }

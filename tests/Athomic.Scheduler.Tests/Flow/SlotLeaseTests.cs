@@ -19,8 +19,9 @@ public sealed class SlotLeaseTests(RedisFixture redis)
     {
         var flow = new RedisFlowStore(redis.Connection, RedisFixture.NewPrefix());
 
-        // A worker takes the only slot, then dies: nothing renews or frees it.
-        Assert.True((await flow.AcquireAsync([Request("0|task-a|1")], TimeSpan.FromMilliseconds(300), default))[0].Granted);
+        // A worker takes the only slot, then dies: nothing renews or frees it. Its 1 s lease must outlive the next call
+        // (300 ms was a race on two loaded cores).
+        Assert.True((await flow.AcquireAsync([Request("0|task-a|1")], TimeSpan.FromSeconds(1), default))[0].Granted);
         Assert.False((await flow.AcquireAsync([Request("0|task-b|1")], TimeSpan.FromSeconds(30), default))[0].Granted);
 
         await Eventually.TrueAsync(
@@ -47,9 +48,10 @@ public sealed class SlotLeaseTests(RedisFixture redis)
     public async Task Renewal_keeps_a_live_slot_and_does_not_take_back_an_expired_one()
     {
         var flow = new RedisFlowStore(redis.Connection, RedisFixture.NewPrefix());
-        Assert.True((await flow.AcquireAsync([Request("0|task-a|1")], TimeSpan.FromMilliseconds(400), default))[0].Granted);
+        // A first lease of 1 s, which the renewal right after must beat (400 ms was a race on two loaded cores).
+        Assert.True((await flow.AcquireAsync([Request("0|task-a|1")], TimeSpan.FromSeconds(1), default))[0].Granted);
         await flow.ExtendAsync([Request("0|task-a|1")], TimeSpan.FromSeconds(30), default);
-        await Task.Delay(TimeSpan.FromMilliseconds(600)); // past the first lease: only the renewal keeps the slot
+        await Task.Delay(TimeSpan.FromMilliseconds(1200)); // time passing past the first lease (no event: the point is that nothing happens)
         Assert.False((await flow.AcquireAsync([Request("0|task-b|1")], TimeSpan.FromSeconds(30), default))[0].Granted);
 
         // Another holder's slot lapsed; its late renewal does not bring it back over the newer holder.

@@ -26,25 +26,48 @@ public sealed class RedisFixture : IAsyncLifetime
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>
-    /// Counts the keys of a prefix (all share the hash tag <c>{prefix}</c>) that hold tasks or their state: every key
-    /// but <c>:fence</c>, the 8-byte counter fencing tokens are taken from, which stays for good by design (a counter
-    /// that started again could hand a stalled run's token to a newer claim), and <c>:owner</c>, which names the process
-    /// of the latest claim batches (bounded: <c>RedisScheduleStore.OwnerBatchesKept</c> members).
+    /// Every key of a scheduler with this prefix: its first partition's (<c>{prefix}</c>), the other partitions'
+    /// (<c>{prefix#i}</c>) and flow control's (<c>{prefix#flow}</c>).
     /// </summary>
-    public async Task<int> KeyCountAsync(string prefix)
+    public async IAsyncEnumerable<string> KeysAsync(string prefix)
     {
         var server = Connection.GetServer(Connection.GetEndPoints()[0]);
-        var count = 0;
-        await foreach (var key in server.KeysAsync(pattern: "{" + prefix + "}*"))
+        foreach (var pattern in new[] { "{" + prefix + "}*", "{" + prefix + "#*" })
         {
-            if (!((string)key!).EndsWith("}:fence", StringComparison.Ordinal) && !((string)key!).EndsWith("}:owner", StringComparison.Ordinal))
+            await foreach (var key in server.KeysAsync(pattern: pattern))
             {
-                count++;
+                yield return (string)key!;
             }
         }
-
-        return count;
     }
+
+    /// <summary>
+    /// The keys of a prefix, over every partition and flow control, that hold tasks or their state: every key but
+    /// <c>:fence</c>, the 8-byte counter fencing tokens are taken from, which stays for good by design (a counter that
+    /// started again could hand a stalled run's token to a newer claim), and <c>:owner</c>, which names the process of
+    /// the latest claim batches (bounded: <c>RedisScheduleStore.OwnerBatchesKept</c> members); an empty <c>:stream</c>
+    /// stays too, as it keeps the streams broker's consumer group.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LeftoverKeysAsync(string prefix)
+    {
+        var db = Connection.GetDatabase();
+        var left = new List<string>();
+        await foreach (var key in KeysAsync(prefix))
+        {
+            if (key.EndsWith("}:fence", StringComparison.Ordinal) || key.EndsWith("}:owner", StringComparison.Ordinal) ||
+                (key.EndsWith("}:stream", StringComparison.Ordinal) && await db.StreamLengthAsync(key) == 0))
+            {
+                continue;
+            }
+
+            left.Add(key);
+        }
+
+        return left;
+    }
+
+    /// <summary>How many keys <see cref="LeftoverKeysAsync"/> finds.</summary>
+    public async Task<int> KeyCountAsync(string prefix) => (await LeftoverKeysAsync(prefix)).Count;
 }
 
 [CollectionDefinition(Name)]

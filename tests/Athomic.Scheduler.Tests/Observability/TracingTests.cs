@@ -126,25 +126,6 @@ public sealed class TracingTests(RedisFixture redis) : IDisposable
         Assert.All(runs, r => Assert.Equal((upsert.TraceId, upsert.SpanId), (Assert.Single(r.Links).Context.TraceId, r.Links.Single().Context.SpanId)));
     }
 
-    [Fact]
-    public async Task Without_a_listener_nothing_is_traced_and_the_envelope_stays_as_before()
-    {
-        _spans.Dispose(); // no listener on the scheduler's source in this test (others may listen: use the store's bytes)
-        var prefix = RedisFixture.NewPrefix();
-        using var host = Hosts.Redis(redis.Connection, prefix, new TracedRegistry(), o => o.Worker.Enabled = false);
-        var scheduler = host.Services.GetRequiredService<IScheduler>();
-        Activity.Current = null;
-
-        var id = await scheduler.ScheduleAsync(new GenericTask(TracedRegistry.Nested, default), TimeSpan.FromHours(1));
-
-        var stored = (byte[])(await redis.Connection.GetDatabase().HashGetAsync("{" + prefix + "}:tasks", id))!;
-        if (!SchedulerTracing.Source.HasListeners())
-        {
-            Assert.Null(TaskEnvelope.Read(stored).TraceParent);
-            Assert.Equal(0x95, stored[0]); // five fields: byte-identical to an envelope of a build without tracing
-        }
-    }
-
     public void Dispose() => _spans.Dispose();
 
     private static bool IsOccurrence(Activity a, string scheduleId) =>

@@ -69,6 +69,7 @@ public sealed class PartitionFailureTests(RedisFixture redis)
         await registry.WhenDistinctRuns(healthy.Count + late.Count, Timeout);
         await host.StopAsync();
         Assert.All(registry.Runs, run => Assert.Equal(1, run.Value));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix)); // the healthy partitions' keys (the sick one is on its own server)
     }
 
     private static async Task<bool> IsBusyAsync(IConnectionMultiplexer connection)

@@ -36,7 +36,7 @@ public sealed class RedisGrowthTests(RedisFixture redis)
         Assert.Equal(1, await store.ReleaseAsync([claim], default));
         Assert.True(await store.CancelAsync("g", default));
 
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class RedisGrowthTests(RedisFixture redis)
         Assert.Equal([ScheduleStatus.Rescheduled], await store.ScheduleAsync([Due("g")], ExistingTaskPolicy.Reschedule, default));
         Assert.True(await store.CancelAsync("g", default));
 
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]

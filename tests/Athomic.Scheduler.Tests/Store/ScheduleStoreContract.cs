@@ -210,10 +210,12 @@ public abstract partial class ScheduleStoreContract
     {
         var store = await CreateAsync();
         await store.ScheduleAsync([Due("lost", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
-        await store.ClaimAsync(10, TimeSpan.FromMilliseconds(100), default);
+
+        // A 1 s lease must outlive the gap to the next call: 100 ms did not always on two loaded cores (on a real clock).
+        await store.ClaimAsync(10, TimeSpan.FromSeconds(1), default);
         Assert.Empty((await store.ClaimAsync(10, Lease, default)).Tasks);
 
-        await PassAsync(TimeSpan.FromMilliseconds(150));
+        await PassAsync(TimeSpan.FromMilliseconds(1200));
         await store.ScheduleAsync([Due("fresh", TimeSpan.Zero)], ExistingTaskPolicy.Reschedule, default);
         var batch = await store.ClaimAsync(10, Lease, default);
 

@@ -52,6 +52,8 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
             Assert.Equal(0, await Db.SortedSetLengthAsync(Key(prefix, p, "pending")));
             Assert.Empty(await Db.StreamConsumerInfoAsync(stream, RedisStreamQueue.GroupName)); // stopped consumers leave
         }
+
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -116,6 +118,7 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
         await host.StopAsync();
 
         Assert.Equal(3, registry.TotalRuns);
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -147,6 +150,7 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
         Assert.Equal(5, registry.TotalRuns);
         Assert.Equal(0, await Db.StreamLengthAsync(stream));
         Assert.Equal(0, await Db.HashLengthAsync(Key(prefix, k, "queued")));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     /// <summary>Ids that route to <paramref name="partition"/> of four.</summary>

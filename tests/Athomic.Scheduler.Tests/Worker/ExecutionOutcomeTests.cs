@@ -24,7 +24,7 @@ public sealed class ExecutionOutcomeTests(RedisFixture redis)
         await host.StopAsync();
 
         Assert.Equal(2, Assert.Single(registry.Contexts).Attempt);
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Tests.Claims;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,7 +29,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
         Assert.Equal(1, ctx.Attempt);
         Assert.Equal(new byte[] { 1, 2, 3 }, ctx.Payload.ToArray());
         Assert.True(ctx.StartedAt >= ctx.DueAt, "a task never starts before it is due");
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
 
         Assert.Equal(count, registry.DistinctRuns);
         Assert.Equal(count, registry.TotalRuns);
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
         var ctx = Assert.Single(registry.Contexts);
         Assert.Equal(id, ctx.TaskId);
         Assert.True(ctx.StartedAt >= claimedAt + lease, "the task is reclaimed only after its lease expired");
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 
     [Fact]
@@ -104,11 +105,13 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
     [Fact]
     public async Task Live_long_running_handler_keeps_its_lease_and_runs_once()
     {
+        // A 2 s lease (renewed every third of it): 1 s left a starved renewal on two loaded cores no slack at all.
+        var lease = TimeSpan.FromSeconds(2);
         var prefix = RedisFixture.NewPrefix();
         var registry = new RecordingRegistry();
-        void Short(SchedulerOptions o) => o.Worker.LeaseDuration = TimeSpan.FromSeconds(1);
+        void Short(SchedulerOptions o) => o.Worker.LeaseDuration = lease;
         using var metrics = new MetricWaiter(prefix);
-        await using var connection = await Claims.ClaimHosts.ConnectAsync(redis); // a 1 s lease needs timeouts of at most 500 ms
+        await using var connection = await Claims.ClaimHosts.ConnectAsync(redis); // timeouts of at most half the lease
         using var first = Hosts.Redis(connection, prefix, registry, Short);
         using var second = Hosts.Redis(connection, prefix, registry, Short);
         await first.StartAsync();
@@ -116,9 +119,17 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
         var scheduler = first.Services.GetRequiredService<IScheduler>();
         var id = await scheduler.ScheduleAsync(new GenericTask(RecordingRegistry.Slow, default), TimeSpan.Zero);
 
-        // Wait until the task is in flight, then keep the handler busy for three lease durations.
-        await metrics.WhenAsync(SchedulerMetrics.Claimed, 1, Timeout);
-        await Task.Delay(TimeSpan.FromSeconds(3)); // the handler stays busy for three lease durations
+        // The handler holds: its lease deadline (the in-flight score, on the server's clock) must be renewed until it
+        // lies two leases past the first one, so the first lease and a renewed one have both run out meanwhile; then
+        // the other worker polls three more times, each a chance to take over a lease that was not renewed.
+        await registry.SlowStarted.Task.WaitAsync(Timeout);
+        var inflight = redis.Connection.GetDatabase();
+        var firstDeadline = (await inflight.SortedSetScoreAsync("{" + prefix + "}:inflight", id))!.Value;
+        await Eventually.TrueAsync(
+            async () => await inflight.SortedSetScoreAsync("{" + prefix + "}:inflight", id) >= firstDeadline + (2 * lease.TotalMilliseconds),
+            Timeout,
+            "the lease was renewed two lease durations past its first deadline");
+        await second.PolledAsync(3);
         Assert.Equal(ScheduledTaskState.InFlight, (await first.Services.GetRequiredService<IScheduler>().GetAsync(id))!.State);
         registry.SlowGate.SetResult();
         await registry.WhenDistinctRuns(1, Timeout);
@@ -127,6 +138,6 @@ public sealed class WorkerDispatchTests(RedisFixture redis)
 
         Assert.Equal(1, registry.TotalRuns);
         Assert.Equal(1, metrics.Total(SchedulerMetrics.Claimed));
-        Assert.Equal(0, await redis.KeyCountAsync(prefix));
+        Assert.Empty(await redis.LeftoverKeysAsync(prefix));
     }
 }
