@@ -1,6 +1,6 @@
-// The C# code blocks of the repository README, compiled here (with the generator running on this assembly), so the
-// README cannot show code that does not build. ReadmeTests checks that every block is found verbatim in this file or
-// in the sample. Keep the indentation-free text of each block identical.
+// The C# code blocks of the repository README and of docs/*.md, compiled here (with the generator running on this
+// assembly), so the docs cannot show code that does not build. ReadmeTests checks that every block is found verbatim in
+// this file or in the samples. Keep the indentation-free text of each block identical.
 using Athomic.Scheduler.Hosting;
 using MessagePack;
 using Microsoft.Extensions.DependencyInjection;
