@@ -170,7 +170,7 @@ public interface ICrm
     Task SyncAsync(FlowControlHandlers.SyncCustomer customer, CancellationToken cancellationToken);
 }
 
-/// <summary>The README's flow-control block (limits, rate, timeout, per-key key), compiled with the generator's checks.</summary>
+/// <summary>The block of docs/flow-control.md (limits, rate, timeout, per-key key), compiled with the generator's checks.</summary>
 public sealed class FlowControlHandlers(IMailer mailer, IApiClient client, IReportBuilder reports, ICrm crm)
 {
 [ScheduledHandler("newsletter.send", MaxConcurrency = 3)]                     // at most 3 runs at once, cluster-wide
