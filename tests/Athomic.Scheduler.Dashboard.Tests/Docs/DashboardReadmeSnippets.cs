@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Dashboard.Tests.Docs;
 
-/// <summary>In the README, "MyApp" stands for the reader's assembly; here it is this test assembly.</summary>
+/// <summary>In the docs, "MyApp" stands for the reader's assembly; here it is this test assembly.</summary>
 internal static class MyAppRegistration
 {
     public static Hosting.SchedulerBuilder AddScheduledHandlersFromMyApp(this Hosting.SchedulerBuilder builder) =>
@@ -16,8 +16,9 @@ internal static class MyAppRegistration
 }
 
 /// <summary>
-/// The README's dashboard block, verbatim (tests/Athomic.Scheduler.Generators.Tests/Docs/ReadmeTests.cs finds it
-/// here, where ASP.NET Core is referenced), run against redis-server: the policy shuts out a request without a user.
+/// The dashboard block of docs/operations.md, verbatim (tests/Athomic.Scheduler.Generators.Tests/Docs/ReadmeTests.cs
+/// finds it here, where ASP.NET Core is referenced), run against redis-server: the policy shuts out a request without a
+/// user.
 /// </summary>
 [Collection(Infrastructure.BrowserCollection.Name)]
 public sealed class DashboardReadmeSnippets(Infrastructure.RedisFixture redis)

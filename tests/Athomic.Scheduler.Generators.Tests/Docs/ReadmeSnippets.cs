@@ -1,6 +1,6 @@
-// The C# code blocks of the repository README, compiled here (with the generator running on this assembly), so the
-// README cannot show code that does not build. ReadmeTests checks that every block is found verbatim in this file or
-// in the sample. Keep the indentation-free text of each block identical.
+// The C# code blocks of the repository README and of docs/*.md, compiled here (with the generator running on this
+// assembly), so the docs cannot show code that does not build. ReadmeTests checks that every block is found verbatim in
+// this file or in the samples. Keep the indentation-free text of each block identical.
 using Athomic.Scheduler.Hosting;
 using MessagePack;
 using Microsoft.Extensions.DependencyInjection;
@@ -170,7 +170,7 @@ public interface ICrm
     Task SyncAsync(FlowControlHandlers.SyncCustomer customer, CancellationToken cancellationToken);
 }
 
-/// <summary>The README's flow-control block (limits, rate, timeout, per-key key), compiled with the generator's checks.</summary>
+/// <summary>The block of docs/flow-control.md (limits, rate, timeout, per-key key), compiled with the generator's checks.</summary>
 public sealed class FlowControlHandlers(IMailer mailer, IApiClient client, IReportBuilder reports, ICrm crm)
 {
 [ScheduledHandler("newsletter.send", MaxConcurrency = 3)]                     // at most 3 runs at once, cluster-wide

@@ -1,38 +1,43 @@
-using System.Reflection;
 using System.Text.RegularExpressions;
 using Xunit;
 
 namespace Athomic.Scheduler.Generators.Tests.Docs;
 
-/// <summary>Every C# block of the README is code that compiles: it is found verbatim in compiled sources.</summary>
+/// <summary>
+/// Every C# block of the README and of the pages under docs/ is code that compiles: it is found verbatim in compiled
+/// sources.
+/// </summary>
 public sealed partial class ReadmeTests
 {
-    private static readonly string ProjectDirectory = typeof(ReadmeTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!;
+    private static readonly string ProjectDirectory = DocFiles.ProjectDirectory;
 
-    private static readonly string Root = Path.GetFullPath(Path.Combine(ProjectDirectory, "..", ".."));
+    private static readonly string Root = DocFiles.Root;
 
-    public static TheoryData<int, string> Blocks()
+    public static TheoryData<string, int, string> Blocks()
     {
-        var data = new TheoryData<int, string>();
-        var matches = CSharpBlock().Matches(File.ReadAllText(Path.Combine(Root, "README.md")));
-        for (var i = 0; i < matches.Count; i++)
+        var data = new TheoryData<string, int, string>();
+        foreach (var file in DocFiles.All())
         {
-            data.Add(i, matches[i].Groups[1].Value);
+            var matches = CSharpBlock().Matches(File.ReadAllText(Path.Combine(Root, file)));
+            for (var i = 0; i < matches.Count; i++)
+            {
+                data.Add(file, i, matches[i].Groups[1].Value);
+            }
         }
 
         return data;
     }
 
     [Fact]
-    public void The_README_has_CSharp_blocks()
+    public void The_docs_have_CSharp_blocks()
     {
         Assert.True(Blocks().Count >= 4);
+        Assert.Contains(Blocks(), row => (string)row[0] == "README.md");
     }
 
     [Theory]
     [MemberData(nameof(Blocks))]
-    public void README_block_is_compiled_code(int index, string block)
+    public void Docs_block_is_compiled_code(string file, int index, string block)
     {
         // The dashboard's block needs ASP.NET Core: it compiles (and runs) in the dashboard's test project.
         var sources = new[] { Path.Combine(ProjectDirectory, "Docs", "ReadmeSnippets.cs"), Path.Combine(Root, "tests", "Athomic.Scheduler.Dashboard.Tests", "Docs", "DashboardReadmeSnippets.cs") }
@@ -42,7 +47,7 @@ public sealed partial class ReadmeTests
 
         Assert.True(
             sources.Any(s => s.Contains(Normalize(block), StringComparison.Ordinal)),
-            $"README C# block {index} is not in Docs/ReadmeSnippets.cs, the dashboard's snippets or the samples, so nothing proves it compiles:\n{block}");
+            $"C# block {index} of {file} is not in Docs/ReadmeSnippets.cs, the dashboard's snippets or the samples, so nothing proves it compiles:\n{block}");
     }
 
     private static string Normalize(string code) =>
