@@ -1,4 +1,3 @@
-using System.Linq;
 using Athomic.Scheduler.Generators.Model;
 
 namespace Athomic.Scheduler.Generators;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Athomic.Scheduler.Extensibility;
-using Athomic.Scheduler.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,6 @@
 using Athomic.Scheduler.Extensibility;
 using System.Diagnostics;
 using System.Globalization;
-using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

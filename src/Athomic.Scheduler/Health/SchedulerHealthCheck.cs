@@ -2,7 +2,6 @@ using System.Globalization;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace Athomic.Scheduler.Health;
 

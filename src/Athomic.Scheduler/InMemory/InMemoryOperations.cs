@@ -140,7 +140,7 @@ internal sealed class InMemoryOperations(InMemorySchedule schedule) : IOperation
         {
             // Newest first: descending (time, key). Dead letters are few (trimmed by retention); sorted per call. A
             // task's newest dead letter has its id as key, its earlier ones "{id} #{n}" (n from 1, the oldest), as on Redis.
-            var letters = _schedule.Dead.CountBy(d => d.Id, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+            var letters = _schedule.Dead.GroupBy(d => d.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             var records = new List<TaskRecord>(_schedule.Dead.Count);
             foreach (var (id, record, at) in _schedule.Dead)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Athomic.Scheduler.Extensibility;
-using Athomic.Scheduler.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Recurring;

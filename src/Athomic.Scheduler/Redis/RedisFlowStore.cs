@@ -1,4 +1,3 @@
-using System.Globalization;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Flow;
 using StackExchange.Redis;

@@ -1,4 +1,3 @@
-using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Flow;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Redis.Replies;

@@ -1,5 +1,4 @@
 using Athomic.Scheduler.Redis;
-using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
 

@@ -1,6 +1,4 @@
 using Athomic.Scheduler.Execution;
-using Athomic.Scheduler.Hosting;
-using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

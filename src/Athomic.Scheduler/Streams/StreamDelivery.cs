@@ -1,5 +1,3 @@
-using Athomic.Scheduler.Redis;
-using Athomic.Scheduler.Execution;
 using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Streams;

@@ -1,6 +1,5 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Execution;
-using Athomic.Scheduler.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

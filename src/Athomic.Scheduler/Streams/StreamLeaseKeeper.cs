@@ -2,7 +2,6 @@ using Athomic.Scheduler.Extensibility;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Athomic.Scheduler.Execution;
-using Athomic.Scheduler.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

@@ -1,5 +1,4 @@
 using Athomic.Scheduler.Execution;
-using Athomic.Scheduler.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
