@@ -49,6 +49,14 @@ public sealed class NamespaceDependencyTests
         Assert.Empty(CycleEdges([("A", "B"), ("B", "C")]));
     }
 
+    [Fact]
+    public void A_using_directive_alone_is_an_edge()
+    {
+        var tree = CSharpSyntaxTree.ParseText("using System; using Athomic.Scheduler.Hosting; using X = Athomic.Scheduler.Redis; namespace Athomic.Scheduler.Execution; class C { }");
+
+        Assert.Equal([("Athomic.Scheduler.Execution", "Athomic.Scheduler.Hosting")], UsingEdges(tree).ToList());
+    }
+
     /// <summary>Every namespace → namespace reference inside the library (one edge per pair).</summary>
     private static HashSet<(string From, string To)> NamespaceEdges()
     {
@@ -80,6 +88,7 @@ public sealed class NamespaceDependencyTests
         var edges = new HashSet<(string, string)>();
         foreach (var tree in trees)
         {
+            edges.UnionWith(UsingEdges(tree));
             var model = compilation.GetSemanticModel(tree);
             var root = tree.GetRoot();
             foreach (var name in root.DescendantNodes().OfType<SimpleNameSyntax>())
@@ -97,6 +106,30 @@ public sealed class NamespaceDependencyTests
 
         Assert.True(edges.Count > 0, "no reference between the library's namespaces was bound: the graph is not being read");
         return edges;
+    }
+
+    /// <summary>
+    /// The edges a file's <c>using</c> directives draw, from the file's namespace to each library namespace it imports:
+    /// a stale using is a dependency a reader sees, so it counts (IDE0005 makes the build reject unused ones).
+    /// </summary>
+    internal static IEnumerable<(string From, string To)> UsingEdges(SyntaxTree tree)
+    {
+        var root = tree.GetRoot();
+        var from = root.DescendantNodes().OfType<BaseNamespaceDeclarationSyntax>().FirstOrDefault()?.Name.ToString();
+        if (from is null || !from.StartsWith(Root, StringComparison.Ordinal))
+        {
+            yield break;
+        }
+
+        foreach (var directive in root.DescendantNodes().OfType<UsingDirectiveSyntax>())
+        {
+            var to = directive.Name?.ToString();
+            if (directive.Alias is null && to is not null && to.StartsWith(Root, StringComparison.Ordinal) && to != from
+                && (to.Length == Root.Length || to[Root.Length] == '.'))
+            {
+                yield return (from, to);
+            }
+        }
     }
 
     /// <summary>The edges whose two ends are in one strongly connected component (Tarjan): exactly the edges on a cycle.</summary>
