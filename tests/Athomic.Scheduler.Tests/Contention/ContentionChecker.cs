@@ -123,9 +123,9 @@ public static class ContentionChecker
     private static HashSet<int> Observed(ContentionHistory h, string id, List<RunRecord> runs)
     {
         var observed = runs.Select(r => r.Version).ToHashSet();
-        if (h.DeadLetters.TryGetValue(id, out var d) && d.Version is { } dv)
+        if (h.DeadLetters.TryGetValue(id, out var d))
         {
-            observed.Add(dv);
+            observed.UnionWith(d.Versions);
         }
 
         if (h.Store.PendingVersions?.TryGetValue(id, out var pv) == true)
@@ -144,7 +144,7 @@ public static class ContentionChecker
         void Fail(string rule, string message) => violations.Add($"[{id}] {rule}: {message}");
         bool Exempt(RunRecord r) => h.KilledHosts.Contains(r.Host);
         bool Ended(int version) => runs.Any(r => r.Version == version && r.End is not null) ||
-            (h.DeadLetters.TryGetValue(id, out var d) && d.Version == version);
+            (h.DeadLetters.TryGetValue(id, out var d) && d.Versions.Contains(version));
         string RunsOf(int version) => string.Join(", ", runs.Where(r => r.Version == version).Select(h.Describe)) is { Length: > 0 } s ? s : "none";
 
         var accepted = new Dictionary<int, OpResult>();
@@ -261,7 +261,7 @@ public static class ContentionChecker
                         Fail(Rules.ScheduledOverFuture, $"v{op.Version} returned Scheduled (id not stored) at {h.Ms(o.Returned)}, but {V(previous)} was a pending future task: lost");
                     }
                     else if (!runs.Any(r => r.Version == previous && r.End is { } e && e <= o.Returned) &&
-                             !(h.DeadLetters.TryGetValue(id, out var d) && d.Version == previous))
+                             !(h.DeadLetters.TryGetValue(id, out var d) && d.Versions.Contains(previous)))
                     {
                         Fail(Rules.ScheduledOverClaimed, $"v{op.Version} returned Scheduled (id not stored) at {h.Ms(o.Returned)}, but {V(previous)} ({p.Op.Payload.Behaviour}) had not ended by then: its stored record vanished while it was claimed (runs: {RunsOf(previous)})");
                     }

@@ -70,6 +70,20 @@ public sealed class ContentionCheckerTests
     }
 
     [Fact]
+    public void Accepts_a_task_dead_lettered_twice_and_judges_its_latest_version_by_the_newest_letter()
+    {
+        // v1 is dead-lettered, v2 (held back during v1's last run) is dead-lettered too: the store keeps both letters.
+        var both = new Dictionary<string, DeadLetterRecord> { ["a"] = new("a", 2, "InvalidOperationException: boom") { Versions = [2, 1] } };
+        var ops = new[] { Schedule(0, 1, Scheduled, Behaviour.AlwaysThrow), Schedule(4, 2, HeldBack, Behaviour.AlwaysThrow) };
+        var threw = new[] { Run(1, 1, 2, RunOutcome.Threw), Run(1, 3, 5, RunOutcome.Threw, attempt: 2), Run(2, 6, 7, RunOutcome.Threw), Run(2, 8, 9, RunOutcome.Threw, attempt: 2) };
+        Assert.Empty(Check(ops, threw, both));
+
+        // Read as before (only the oldest letter kept), the latest version looks lost: the rule still sees that.
+        var oldest = new Dictionary<string, DeadLetterRecord> { ["a"] = new("a", 1, "InvalidOperationException: boom") };
+        Assert.Contains(Check(ops, threw, oldest), v => v.Contains(ContentionChecker.Rules.Lost, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Accepts_a_future_task_left_pending_and_duplicates_on_a_killed_host()
     {
         var store = new StoreSnapshot(new Dictionary<string, long> { ["f"] = 3_500_000 }, ["f"], new Dictionary<string, IReadOnlyList<string>>());

@@ -15,7 +15,14 @@ public sealed record OpResult(PlanOp Op, ScheduleStatus? Status, bool? Cancelled
 
 /// <summary>A dead letter at the end of the run.</summary>
 /// <param name="Version">The version its envelope's payload names, when readable.</param>
-public sealed record DeadLetterRecord(string Id, int? Version, string Reason);
+public sealed record DeadLetterRecord(string Id, int? Version, string Reason)
+{
+    /// <summary>
+    /// Every dead-lettered version of the id, the newest (<see cref="Version"/>) included: a task dead-lettered again
+    /// keeps its earlier dead letters.
+    /// </summary>
+    public IReadOnlyCollection<int> Versions { get; init; } = Version is { } v ? [v] : [];
+}
 
 /// <summary>The store at the end, read with raw Redis commands over every partition's keys.</summary>
 /// <param name="PendingDueInMs">Pending id → its due time minus the server's time, in ms.</param>

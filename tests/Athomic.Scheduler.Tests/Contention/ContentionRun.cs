@@ -348,7 +348,15 @@ public static class ContentionRun
                     }
                 }
 
-                letters[letter.TaskId] = new DeadLetterRecord(letter.TaskId, version, letter.Reason);
+                // Newest first: the first letter of an id is its dead letter; earlier ones only add their versions.
+                if (letters.TryGetValue(letter.TaskId, out var newer))
+                {
+                    letters[letter.TaskId] = newer with { Versions = version is { } v ? [.. newer.Versions, v] : newer.Versions };
+                }
+                else
+                {
+                    letters[letter.TaskId] = new DeadLetterRecord(letter.TaskId, version, letter.Reason);
+                }
             }
 
             if (page.Items.Count < 1000)
