@@ -92,6 +92,15 @@ internal static partial class Log
     [LoggerMessage(108, LogLevel.Information, "Handed {Count} unstarted stream entries back to the group (stopping).")]
     public static partial void StreamEntriesHandedBack(ILogger logger, int count);
 
+    [LoggerMessage(340, LogLevel.Warning, "{Count} tasks of partition {Partition} lost their stream entry outside the scheduler (XDEL or XTRIM on the stream): they will not run, and versions scheduled while they were queued are pending now. Tasks: {TaskIds}")]
+    public static partial void StreamEntriesGone(ILogger logger, int count, int partition, string taskIds);
+
+    [LoggerMessage(341, LogLevel.Warning, "Looking for stream entries of partition {Partition} deleted outside the scheduler failed; it is tried again at the next reclaim sweep.")]
+    public static partial void StreamGoneEntriesCheckFailed(ILogger logger, int partition, Exception exception);
+
+    [LoggerMessage(342, LogLevel.Warning, "{Count} running stream entries of partition {Partition} were deleted from the stream outside the scheduler (XDEL or XTRIM); their handlers here are cancelled and their outcome ignored.")]
+    public static partial void StreamEntriesDeletedWhileRunning(ILogger logger, int count, int partition);
+
     [LoggerMessage(150, LogLevel.Warning, "The ConfigurationOptions of the Redis connection ({ConnectionType}) cannot be read (it is not a StackExchange.Redis ConnectionMultiplexer): the streams reader connections are opened from its configuration string, without callbacks set in code (certificate validation, BeforeSocketConnect, tunnel). Pass a reader connection to UseRedisStreamsBroker to control them.")]
     public static partial void StreamReaderFromConfigurationString(ILogger logger, string connectionType);
 

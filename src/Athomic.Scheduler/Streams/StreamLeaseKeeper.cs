@@ -116,20 +116,21 @@ internal sealed class StreamLeaseKeeper(
                 var ids = group.Select(r => r.EntryId).ToArray();
                 try
                 {
-                    var lost = 0;
-                    foreach (var id in await queues[group.Key].KeepAliveAsync(ids).ConfigureAwait(false))
+                    var (lost, gone) = await queues[group.Key].KeepAliveAsync(ids).ConfigureAwait(false);
+
+                    // Another consumer owns the entry now: a running handler's token is cancelled, so a stalled
+                    // process stops working on an entry that another consumer runs. An entry deleted from the stream
+                    // is not kept alive: its run is cancelled too, before the version held back behind it may run.
+                    var lostCount = MarkLost(group.Key, lost);
+                    if (lostCount > 0)
                     {
-                        // Another consumer owns the entry now: a running handler's token is cancelled, so a stalled
-                        // process stops working on an entry that another consumer runs.
-                        if (_held.TryGetValue(StreamDelivery.ReceiptOf(group.Key, id), out var lease) && (lease is null || lease.MarkLost()))
-                        {
-                            lost++;
-                        }
+                        Log.StreamClaimsLost(logger, lostCount);
                     }
 
-                    if (lost > 0)
+                    var goneCount = MarkLost(group.Key, gone);
+                    if (goneCount > 0)
                     {
-                        Log.StreamClaimsLost(logger, lost);
+                        Log.StreamEntriesDeletedWhileRunning(logger, goneCount, group.Key);
                     }
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
@@ -138,5 +139,19 @@ internal sealed class StreamLeaseKeeper(
                 }
             }
         }
+    }
+
+    private int MarkLost(int partition, string[] entryIds)
+    {
+        var count = 0;
+        foreach (var id in entryIds)
+        {
+            if (_held.TryGetValue(StreamDelivery.ReceiptOf(partition, id), out var lease) && (lease is null || lease.MarkLost()))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 }
