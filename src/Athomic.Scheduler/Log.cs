@@ -101,6 +101,9 @@ internal static partial class Log
     [LoggerMessage(342, LogLevel.Warning, "{Count} running stream entries of partition {Partition} were deleted from the stream outside the scheduler (XDEL or XTRIM); their handlers here are cancelled and their outcome ignored.")]
     public static partial void StreamEntriesDeletedWhileRunning(ILogger logger, int count, int partition);
 
+    [LoggerMessage(343, LogLevel.Warning, "Keeping {Count} stream entries of partition {Partition} alive failed ({Failures} in a row); retrying in {Delay}, before the visibility timeout runs out.")]
+    public static partial void StreamKeepAliveRetrying(ILogger logger, int count, int partition, int failures, TimeSpan delay, Exception exception);
+
     [LoggerMessage(150, LogLevel.Warning, "The ConfigurationOptions of the Redis connection ({ConnectionType}) cannot be read (it is not a StackExchange.Redis ConnectionMultiplexer): the streams reader connections are opened from its configuration string, without callbacks set in code (certificate validation, BeforeSocketConnect, tunnel). Pass a reader connection to UseRedisStreamsBroker to control them.")]
     public static partial void StreamReaderFromConfigurationString(ILogger logger, string connectionType);
 

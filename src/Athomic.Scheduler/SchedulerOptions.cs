@@ -90,7 +90,9 @@ public sealed class SchedulerStreamsOptions
 {
     /// <summary>
     /// How long a delivered entry may go without a sign of life before another consumer reclaims it (its consumer
-    /// died). A live handler's claim is renewed every third of this, however long it runs. Default 30 s.
+    /// died). A live handler's claim is renewed every third of this, however long it runs; a renewal that failed is
+    /// retried within a fraction of a second. A worker does not start unless this is at least twice the Redis
+    /// connection's timeout (the larger of <c>syncTimeout</c> and <c>asyncTimeout</c>). Default 30 s.
     /// </summary>
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -27,8 +27,8 @@ namespace Athomic.Scheduler.Streams;
 /// per partition per second and keeps one reader connection per partition. Every half visibility timeout each loop
 /// first sweeps its stream with <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died).</para>
 /// <para>While a handler runs, its entry's idle time is reset every third of the visibility timeout, so a live
-/// handler is never reclaimed. Each end of an entry is one script on its partition's keys that acts only while this
-/// consumer owns the entry.</para>
+/// handler is never reclaimed; each partition is kept alive on its own, and a reset that failed is retried at once.
+/// Each end of an entry is one script on its partition's keys that acts only while this consumer owns the entry.</para>
 /// <para>Stopping: the read loops stop (entries of a read still in flight are handed back at once), running
 /// handlers get the host's shutdown timeout, then are cancelled and hand their entries back.</para>
 /// <para>This class is the port (promotion) and the lifetime, and composes the parts: one <see cref="StreamReadLoop"/>
@@ -47,6 +47,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly TimeSpan _visibility;
+    private readonly Func<TimeSpan?> _connectionTimeout;
     private readonly Flow.FlowGate? _gate;
     private bool _gateStarted;
     private readonly bool _enabled;
@@ -70,6 +71,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     /// <param name="time">The clock for timers.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="gate">Flow control (limits, pauses), or <see langword="null"/> when the store has none.</param>
+    /// <param name="connectionTimeout">The longest the Redis client waits for a reply (the connection's timeout), if known.</param>
     public RedisStreamsBroker(
         IReadOnlyList<RedisStreamQueue> queues,
         PartitionSweep? sweep,
@@ -79,9 +81,11 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         IOptions<SchedulerOptions> options,
         TimeProvider time,
         ILogger<RedisStreamsBroker> logger,
-        Flow.FlowGate? gate = null)
+        Flow.FlowGate? gate = null,
+        Func<TimeSpan?>? connectionTimeout = null)
     {
         _gate = gate;
+        _connectionTimeout = connectionTimeout ?? (() => null);
         _queues = queues;
         _sweep = queues.Count > 1 ? sweep ?? new PartitionSweep(queues.Count, time, options.Value.Worker.MaxPollDelay) : null;
         _recurringSweep = recurringSweep;
@@ -185,11 +189,23 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     /// <summary>Opens the reader connections, creates the consumer groups, starts the read loops and the keep-alive.</summary>
     /// <param name="cancellationToken">Not used: starting does not wait for Redis.</param>
     /// <returns>A task that completes when the loops run.</returns>
+    /// <exception cref="OptionsValidationException">
+    /// The visibility timeout is shorter than twice the connection's timeout: a keep-alive sent a third into it that
+    /// waits the whole connection timeout must still leave time for its retry before the entries count as abandoned.
+    /// </exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!_enabled)
         {
             return; // Worker:Enabled = false: this host only schedules; it must not take entries from the stream.
+        }
+
+        if (_connectionTimeout() is { } timeout && _visibility < 2 * timeout)
+        {
+            throw new OptionsValidationException(
+                nameof(SchedulerOptions),
+                typeof(SchedulerOptions),
+                [$"Athomic:Scheduler:Streams:VisibilityTimeout ({_visibility}) must be at least twice the Redis connection's timeout ({timeout}, the larger of syncTimeout and asyncTimeout): a keep-alive of the running entries that waits that long for a reply must still be retried before another worker may take them over. Raise VisibilityTimeout or lower the connection's timeouts."]);
         }
 
         var readers = await Task.WhenAll(_loops.Select(l => _openReader(l.Partition))).ConfigureAwait(false);
