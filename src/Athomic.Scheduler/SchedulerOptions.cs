@@ -97,7 +97,10 @@ public sealed class SchedulerStreamsOptions
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// This process's consumer name in the group; must be unique among running processes. Default
+    /// This process's consumer name in the group; must be unique among running processes. A worker holds its name in
+    /// Redis while it runs (<c>{prefix}:consumer:{name}</c>, renewed every third of <see cref="VisibilityTimeout"/>,
+    /// deleted when it stops) and does not start while another running process holds it; a name held by a process
+    /// that ended without stopping is free within the visibility timeout, which the start waits for. Default
     /// <see langword="null"/>: machine name, process id and a random suffix, new at every start.
     /// </summary>
     public string? ConsumerName { get; set; }

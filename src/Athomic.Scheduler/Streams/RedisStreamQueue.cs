@@ -273,6 +273,27 @@ internal sealed class RedisStreamQueue
             [GroupName, Consumer, entryId, taskId, record, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds]).ConfigureAwait(false) == 1;
 
     /// <summary>
+    /// Takes or keeps this queue's consumer name for <paramref name="lease"/> on behalf of <paramref name="holder"/>
+    /// (<c>stream_name.lua</c>); when another process holds it, returns that process and how long its hold lasts
+    /// (<see langword="null"/>: for ever).
+    /// </summary>
+    public async Task<(bool Taken, string? Holder, TimeSpan? Left)> TakeNameAsync(string holder, TimeSpan lease)
+    {
+        var reply = await Db.ScriptEvaluateAsync(LuaScripts.StreamName, [_keys.ConsumerName(Consumer)], [holder, (long)lease.TotalMilliseconds]).ConfigureAwait(false);
+        if ((int)reply[0] == 1)
+        {
+            return (true, null, null);
+        }
+
+        var left = (long)reply[2];
+        return (false, (string?)reply[1], left < 0 ? null : TimeSpan.FromMilliseconds(left));
+    }
+
+    /// <summary>Gives this queue's consumer name back when <paramref name="holder"/> holds it (<c>stream_name_release.lua</c>).</summary>
+    public async Task<bool> ReleaseNameAsync(string holder) =>
+        (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamNameRelease, [_keys.ConsumerName(Consumer)], [holder]).ConfigureAwait(false) == 1;
+
+    /// <summary>
     /// Resets the idle time of the entries this consumer runs; returns those another consumer owns by now
     /// (<c>Lost</c>) and those deleted from the stream outside the scheduler (<c>Gone</c>, not kept alive).
     /// </summary>

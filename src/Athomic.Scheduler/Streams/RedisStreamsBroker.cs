@@ -42,6 +42,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     private readonly PartitionSweep? _recurringSweep;
     private readonly Func<int, Task<(IConnectionMultiplexer Connection, bool Owned)>> _openReader;
     private readonly StreamLeaseKeeper _keeper;
+    private readonly StreamConsumerName _name;
     private readonly StreamEntryRunner _runner;
     private readonly StreamReadLoop[] _loops;
     private readonly ILogger _logger;
@@ -97,6 +98,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         _batchSize = options.Value.Worker.BatchSize;
         _schedule = new("schedule", options.Value.KeyPrefix);
         _keeper = new StreamLeaseKeeper(queues, _visibility, time, logger, _schedule);
+        _name = new StreamConsumerName(queues[0], _visibility, time, logger);
         _runner = new StreamEntryRunner(queues, _keeper, executor, _concurrency, time, logger, _schedule, _visibility, gate);
         var maxDeliveries = options.Value.Execution.MaxDeliveries;
         _loops = queues
@@ -186,9 +188,14 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         return new PromotionResult(result.Count, result.NextDueIn, dispatched, waiting);
     }
 
-    /// <summary>Opens the reader connections, creates the consumer groups, starts the read loops and the keep-alive.</summary>
-    /// <param name="cancellationToken">Not used: starting does not wait for Redis.</param>
+    /// <summary>
+    /// Takes this process's consumer name (<see cref="StreamConsumerName"/>), opens the reader connections, creates the
+    /// consumer groups, starts the read loops and the keep-alive. Starting does not wait for Redis: when it cannot be
+    /// reached, the loops read once the name is taken.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels waiting for a consumer name that a process which ended without stopping still holds.</param>
     /// <returns>A task that completes when the loops run.</returns>
+    /// <exception cref="InvalidOperationException">Another running process uses this consumer name.</exception>
     /// <exception cref="OptionsValidationException">
     /// The visibility timeout is shorter than twice the connection's timeout: a keep-alive sent a third into it that
     /// waits the whole connection timeout must still leave time for its retry before the entries count as abandoned.
@@ -208,6 +215,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
                 [$"Athomic:Scheduler:Streams:VisibilityTimeout ({_visibility}) must be at least twice the Redis connection's timeout ({timeout}, the larger of syncTimeout and asyncTimeout): a keep-alive of the running entries that waits that long for a reply must still be retried before another worker may take them over. Raise VisibilityTimeout or lower the connection's timeouts."]);
         }
 
+        await _name.StartAsync(cancellationToken).ConfigureAwait(false);
         var readers = await Task.WhenAll(_loops.Select(l => _openReader(l.Partition))).ConfigureAwait(false);
         foreach (var queue in _queues)
         {
@@ -223,7 +231,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
 
         for (var i = 0; i < _loops.Length; i++)
         {
-            _loops[i].Start(readers[i], _stopReading.Token);
+            _loops[i].Start(readers[i], _stopReading.Token, _name.Taken);
         }
 
         _keeper.StartKeepAlive();
@@ -262,6 +270,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
             }
         }
 
+        await _name.StopAsync().ConfigureAwait(false);
         foreach (var loop in _loops)
         {
             await loop.CloseReaderAsync().ConfigureAwait(false);

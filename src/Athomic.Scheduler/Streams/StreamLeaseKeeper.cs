@@ -151,12 +151,20 @@ internal sealed class StreamLeaseKeeper(
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
-                failures++;
-                var retry = TimeSpan.FromTicks(LeaseKeeper.RenewalRetryDelay.Ticks << Math.Min(failures - 1, 16));
-                wait = retry < period ? retry : period;
+                wait = RetryDelay(++failures, period);
                 Log.StreamKeepAliveRetrying(logger, ids.Length, partition, failures, wait, ex);
             }
         }
+    }
+
+    /// <summary>
+    /// When to try again after <paramref name="failures"/> failed keep-alives in a row: 100 ms, doubling per failure,
+    /// never later than the regular <paramref name="period"/> (as <see cref="LeaseKeeper"/> renews leases).
+    /// </summary>
+    internal static TimeSpan RetryDelay(int failures, TimeSpan period)
+    {
+        var retry = TimeSpan.FromTicks(LeaseKeeper.RenewalRetryDelay.Ticks << Math.Min(failures - 1, 16));
+        return retry < period ? retry : period;
     }
 
     private int MarkLost(int partition, string[] entryIds)

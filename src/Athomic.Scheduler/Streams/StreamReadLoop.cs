@@ -59,11 +59,14 @@ internal sealed class StreamReadLoop(
         set => Interlocked.Exchange(ref _nextReclaim, value);
     }
 
-    /// <summary>Starts reading on <paramref name="reader"/> until <paramref name="stop"/> fires.</summary>
-    public void Start((IConnectionMultiplexer Connection, bool Owned) reader, CancellationToken stop)
+    /// <summary>Starts reading on <paramref name="reader"/> once <paramref name="named"/> completes, until <paramref name="stop"/> fires.</summary>
+    /// <param name="reader">The connection of this partition's reads, and whether the broker opened it.</param>
+    /// <param name="stop">Stops the loop.</param>
+    /// <param name="named">Completes once this process holds its consumer name (<see cref="StreamConsumerName"/>).</param>
+    public void Start((IConnectionMultiplexer Connection, bool Owned) reader, CancellationToken stop, Task named)
     {
         _reader = reader;
-        _loop = Task.Run(() => ReadLoopAsync(stop), CancellationToken.None);
+        _loop = Task.Run(() => ReadLoopAsync(named, stop), CancellationToken.None);
     }
 
     /// <summary>Completes when the loop has ended (after its stop token fired).</summary>
@@ -79,8 +82,17 @@ internal sealed class StreamReadLoop(
         }
     }
 
-    private async Task ReadLoopAsync(CancellationToken token)
+    private async Task ReadLoopAsync(Task named, CancellationToken token)
     {
+        try
+        {
+            await named.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         var failures = 0;
         var drained = false; // the first look reads without blocking, so a backlog starts at once
         while (!token.IsCancellationRequested)
