@@ -92,6 +92,30 @@ internal static partial class Log
     [LoggerMessage(108, LogLevel.Information, "Handed {Count} unstarted stream entries back to the group (stopping).")]
     public static partial void StreamEntriesHandedBack(ILogger logger, int count);
 
+    [LoggerMessage(340, LogLevel.Warning, "{Count} tasks of partition {Partition} lost their stream entry outside the scheduler (XDEL or XTRIM on the stream): they will not run, and versions scheduled while they were queued are pending now. Tasks: {TaskIds}")]
+    public static partial void StreamEntriesGone(ILogger logger, int count, int partition, string taskIds);
+
+    [LoggerMessage(341, LogLevel.Warning, "Looking for stream entries of partition {Partition} deleted outside the scheduler failed; it is tried again at the next reclaim sweep.")]
+    public static partial void StreamGoneEntriesCheckFailed(ILogger logger, int partition, Exception exception);
+
+    [LoggerMessage(342, LogLevel.Warning, "{Count} running stream entries of partition {Partition} were deleted from the stream outside the scheduler (XDEL or XTRIM); their handlers here are cancelled and their outcome ignored.")]
+    public static partial void StreamEntriesDeletedWhileRunning(ILogger logger, int count, int partition);
+
+    [LoggerMessage(343, LogLevel.Warning, "Keeping {Count} stream entries of partition {Partition} alive failed ({Failures} in a row); retrying in {Delay}, before the visibility timeout runs out.")]
+    public static partial void StreamKeepAliveRetrying(ILogger logger, int count, int partition, int failures, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(344, LogLevel.Warning, "Streams:ConsumerName '{Consumer}' is held by {Holder}, for {Left} more unless that process renews it: this start waits for it (a process that ended without stopping frees its name within the visibility timeout).")]
+    public static partial void StreamConsumerNameBusy(ILogger logger, string consumer, string holder, TimeSpan left);
+
+    [LoggerMessage(345, LogLevel.Error, "Streams:ConsumerName '{Consumer}' is held by another running process too ({Holder}): two processes with one consumer name take each other's stream entries for their own. Stop one of them, or give each process a name of its own.")]
+    public static partial void StreamConsumerNameHeldElsewhere(ILogger logger, string consumer, string holder);
+
+    [LoggerMessage(346, LogLevel.Warning, "Taking or renewing Streams:ConsumerName '{Consumer}' failed ({Failures} in a row); trying again in {Delay}.")]
+    public static partial void StreamConsumerNameRetrying(ILogger logger, string consumer, int failures, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(347, LogLevel.Warning, "Giving Streams:ConsumerName '{Consumer}' back failed; it frees itself within {VisibilityTimeout}.")]
+    public static partial void StreamConsumerNameNotReleased(ILogger logger, string consumer, TimeSpan visibilityTimeout, Exception exception);
+
     [LoggerMessage(150, LogLevel.Warning, "The ConfigurationOptions of the Redis connection ({ConnectionType}) cannot be read (it is not a StackExchange.Redis ConnectionMultiplexer): the streams reader connections are opened from its configuration string, without callbacks set in code (certificate validation, BeforeSocketConnect, tunnel). Pass a reader connection to UseRedisStreamsBroker to control them.")]
     public static partial void StreamReaderFromConfigurationString(ILogger logger, string connectionType);
 

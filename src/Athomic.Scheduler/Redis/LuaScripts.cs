@@ -26,6 +26,9 @@ internal static class LuaScripts
     public static readonly string StreamHandBack = Load("stream_handback");
     public static readonly string StreamDeadLetter = Load("stream_deadletter");
     public static readonly string StreamKeepAlive = Load("stream_keepalive");
+    public static readonly string StreamForget = Load("stream_forget");
+    public static readonly string StreamName = Load("stream_name");
+    public static readonly string StreamNameRelease = Load("stream_name_release");
     public static readonly string StreamRemoveConsumers = Load("stream_remove_consumers");
     public static readonly string RecurringUpsert = Load("recurring_upsert");
     public static readonly string RecurringRemove = Load("recurring_remove");

@@ -13,9 +13,12 @@ internal sealed class RedisKeys
     /// <summary>The consumer group of the streams broker on every partition's stream.</summary>
     public const string StreamGroup = "athomic";
 
+    private readonly string _tag;
+
     public RedisKeys(string prefix)
     {
         var tag = "{" + prefix + "}";
+        _tag = tag;
         Pending = tag + ":pending";
         Tasks = tag + ":tasks";
         InFlight = tag + ":inflight";
@@ -100,6 +103,12 @@ internal sealed class RedisKeys
 
     /// <summary>Hash: task id → id of its current stream entry (so a queued task can be read and ended exactly).</summary>
     public RedisKey Queued { get; }
+
+    /// <summary>
+    /// String: the running process that holds consumer name <paramref name="consumer"/> of the streams broker, with a
+    /// time to live of the visibility timeout, renewed while it runs (see <c>stream_name.lua</c>).
+    /// </summary>
+    public RedisKey ConsumerName(string consumer) => _tag + ":consumer:" + consumer;
 
     /// <summary>Hash: recurring schedule id → definition.</summary>
     public RedisKey Recurring { get; }

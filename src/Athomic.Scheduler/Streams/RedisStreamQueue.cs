@@ -93,8 +93,13 @@ internal sealed class RedisStreamQueue
         return deliveries;
     }
 
-    /// <summary>Takes over entries idle for longer than <paramref name="minIdle"/> (their consumer died or stalled).</summary>
-    public async Task<(IReadOnlyList<StreamDelivery> Entries, RedisValue Next)> AutoClaimAsync(TimeSpan minIdle, RedisValue start, int count)
+    /// <summary>
+    /// Takes over entries idle for longer than <paramref name="minIdle"/> (their consumer died or stalled). Also returns
+    /// the ids of pending entries that were deleted from the stream outside the scheduler (<c>XDEL</c>, <c>XTRIM</c>):
+    /// Redis 7 drops them from the pending list as it reports them, so their tasks are forgotten now
+    /// (<see cref="ForgetGoneEntriesAsync"/>) or never.
+    /// </summary>
+    public async Task<(IReadOnlyList<StreamDelivery> Entries, RedisValue Next, IReadOnlyList<string> Deleted)> AutoClaimAsync(TimeSpan minIdle, RedisValue start, int count)
     {
         var result = await Db.StreamAutoClaimAsync(_keys.Stream, GroupName, Consumer, (long)minIdle.TotalMilliseconds, start, count).ConfigureAwait(false);
         var deliveries = new List<StreamDelivery>(result.ClaimedEntries.Length);
@@ -115,7 +120,81 @@ internal sealed class RedisStreamQueue
             deliveries.Add(StreamDelivery.Parse((string)entry.Id!, fields, Partition));
         }
 
-        return (deliveries, result.NextStartId);
+        var deleted = result.DeletedIds is { Length: > 0 } ids ? Array.ConvertAll(ids, id => (string)id!) : [];
+        return (deliveries, result.NextStartId, deleted);
+    }
+
+    /// <summary>
+    /// Forgets the tasks whose stream entry was deleted outside the scheduler (<c>stream_forget.lua</c>): their marks
+    /// in <c>{p}:queued</c> go, and a version scheduled while they were queued becomes pending. An entry still pending
+    /// in the group is left alone until nobody touched it for <paramref name="minIdle"/>.
+    /// </summary>
+    /// <param name="entryIds">The entry ids to look for, or <see langword="null"/>: every mark.</param>
+    /// <param name="minIdle">The visibility timeout.</param>
+    /// <returns>The ids of the tasks forgotten.</returns>
+    public async Task<IReadOnlyList<string>> ForgetGoneEntriesAsync(IReadOnlyCollection<string>? entryIds, TimeSpan minIdle)
+    {
+        // The marks name tasks by id and entries by value: only a scan of the hash finds the task of an entry id. It
+        // runs only when entries were deleted, and HSCAN pages never hold Redis for long.
+        var wanted = entryIds is null ? null : new HashSet<string>(entryIds, StringComparer.Ordinal);
+        var forgotten = new List<string>();
+        var pairs = new List<RedisValue>();
+        await foreach (var mark in Db.HashScanAsync(_keys.Queued, pageSize: ForgetBatch).ConfigureAwait(false))
+        {
+            if (wanted is not null && !wanted.Remove((string)mark.Value!))
+            {
+                continue;
+            }
+
+            pairs.Add(mark.Name);
+            pairs.Add(mark.Value);
+            if (pairs.Count == 2 * ForgetBatch)
+            {
+                forgotten.AddRange(await ForgetAsync(pairs, minIdle).ConfigureAwait(false));
+                pairs.Clear();
+            }
+
+            if (wanted is { Count: 0 })
+            {
+                break;
+            }
+        }
+
+        if (pairs.Count > 0)
+        {
+            forgotten.AddRange(await ForgetAsync(pairs, minIdle).ConfigureAwait(false));
+        }
+
+        return forgotten;
+    }
+
+    /// <summary>
+    /// Whether the stream may have lost entries outside the scheduler: every mark in <c>{p}:queued</c> names an entry
+    /// of the stream (the scripts add and remove both in one step), so more marks than entries means stale marks.
+    /// </summary>
+    public async Task<bool> MayHaveGoneEntriesAsync()
+    {
+        var both = Db.CreateTransaction();
+        var marks = both.HashLengthAsync(_keys.Queued);
+        var entries = both.StreamLengthAsync(_keys.Stream);
+        await both.ExecuteAsync().ConfigureAwait(false);
+        return await marks.ConfigureAwait(false) > await entries.ConfigureAwait(false);
+    }
+
+    private const int ForgetBatch = 256;
+
+    private async Task<string[]> ForgetAsync(List<RedisValue> pairs, TimeSpan minIdle)
+    {
+        var args = new RedisValue[3 + pairs.Count];
+        args[0] = GroupName;
+        args[1] = _keys.WakeChannelName;
+        args[2] = (long)minIdle.TotalMilliseconds;
+        pairs.CopyTo(args, 3);
+        var gone = await Db.ScriptEvaluateAsync(
+            LuaScripts.StreamForget,
+            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Urgent, _keys.Priority],
+            args).ConfigureAwait(false);
+        return (string[])gone!;
     }
 
     /// <summary>How many times each of <paramref name="entryIds"/> (owned by this consumer) was delivered (XPENDING).</summary>
@@ -192,8 +271,32 @@ internal sealed class RedisStreamQueue
             [_keys.Stream, _keys.Queued, _keys.Dead, _keys.DeadIndex, _keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Urgent, _keys.Priority],
             [GroupName, Consumer, entryId, taskId, record, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds]).ConfigureAwait(false) == 1;
 
-    /// <summary>Resets the idle time of the entries this consumer runs; returns those another consumer owns by now.</summary>
-    public async Task<string[]> KeepAliveAsync(IReadOnlyCollection<string> entryIds)
+    /// <summary>
+    /// Takes or keeps this queue's consumer name for <paramref name="lease"/> on behalf of <paramref name="holder"/>
+    /// (<c>stream_name.lua</c>); when another process holds it, returns that process and how long its hold lasts
+    /// (<see langword="null"/>: for ever).
+    /// </summary>
+    public async Task<(bool Taken, string? Holder, TimeSpan? Left)> TakeNameAsync(string holder, TimeSpan lease)
+    {
+        var reply = await Db.ScriptEvaluateAsync(LuaScripts.StreamName, [_keys.ConsumerName(Consumer)], [holder, (long)lease.TotalMilliseconds]).ConfigureAwait(false);
+        if ((int)reply[0] == 1)
+        {
+            return (true, null, null);
+        }
+
+        var left = (long)reply[2];
+        return (false, (string?)reply[1], left < 0 ? null : TimeSpan.FromMilliseconds(left));
+    }
+
+    /// <summary>Gives this queue's consumer name back when <paramref name="holder"/> holds it (<c>stream_name_release.lua</c>).</summary>
+    public async Task<bool> ReleaseNameAsync(string holder) =>
+        (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamNameRelease, [_keys.ConsumerName(Consumer)], [holder]).ConfigureAwait(false) == 1;
+
+    /// <summary>
+    /// Resets the idle time of the entries this consumer runs; returns those another consumer owns by now
+    /// (<c>Lost</c>) and those deleted from the stream outside the scheduler (<c>Gone</c>, not kept alive).
+    /// </summary>
+    public async Task<(string[] Lost, string[] Gone)> KeepAliveAsync(IReadOnlyCollection<string> entryIds)
     {
         var args = new RedisValue[2 + entryIds.Count];
         args[0] = GroupName;
@@ -204,7 +307,7 @@ internal sealed class RedisStreamQueue
             args[i++] = id;
         }
 
-        var lost = await Db.ScriptEvaluateAsync(LuaScripts.StreamKeepAlive, [_keys.Stream], args).ConfigureAwait(false);
-        return (string[])lost!;
+        var reply = await Db.ScriptEvaluateAsync(LuaScripts.StreamKeepAlive, [_keys.Stream], args).ConfigureAwait(false);
+        return ((string[])reply[0]!, (string[])reply[1]!);
     }
 }

@@ -25,8 +25,8 @@ namespace Athomic.Scheduler.Streams;
 /// per partition per second and keeps one reader connection per partition. Every half visibility timeout each loop
 /// first sweeps its stream with <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died).</para>
 /// <para>While a handler runs, its entry's idle time is reset every third of the visibility timeout, so a live
-/// handler is never reclaimed. Each end of an entry is one script on its partition's keys that acts only while this
-/// consumer owns the entry.</para>
+/// handler is never reclaimed; each partition is kept alive on its own, and a reset that failed is retried at once.
+/// Each end of an entry is one script on its partition's keys that acts only while this consumer owns the entry.</para>
 /// <para>Stopping: the read loops stop (entries of a read still in flight are handed back at once), running
 /// handlers get the host's shutdown timeout, then are cancelled and hand their entries back.</para>
 /// <para>This class is the port (promotion) and the lifetime, and composes the parts: one <see cref="StreamReadLoop"/>
@@ -40,11 +40,13 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     private readonly PartitionSweep? _recurringSweep;
     private readonly Func<int, Task<(IConnectionMultiplexer Connection, bool Owned)>> _openReader;
     private readonly StreamLeaseKeeper _keeper;
+    private readonly StreamConsumerName _name;
     private readonly StreamEntryRunner _runner;
     private readonly StreamReadLoop[] _loops;
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly TimeSpan _visibility;
+    private readonly Func<TimeSpan?> _connectionTimeout;
     private readonly Flow.FlowGate? _gate;
     private bool _gateStarted;
     private readonly bool _enabled;
@@ -68,6 +70,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     /// <param name="time">The clock for timers.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="gate">Flow control (limits, pauses), or <see langword="null"/> when the store has none.</param>
+    /// <param name="connectionTimeout">The longest the Redis client waits for a reply (the connection's timeout), if known.</param>
     public RedisStreamsBroker(
         IReadOnlyList<RedisStreamQueue> queues,
         PartitionSweep? sweep,
@@ -77,9 +80,11 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         IOptions<SchedulerOptions> options,
         TimeProvider time,
         ILogger<RedisStreamsBroker> logger,
-        Flow.FlowGate? gate = null)
+        Flow.FlowGate? gate = null,
+        Func<TimeSpan?>? connectionTimeout = null)
     {
         _gate = gate;
+        _connectionTimeout = connectionTimeout ?? (() => null);
         _queues = queues;
         _sweep = queues.Count > 1 ? sweep ?? new PartitionSweep(queues.Count, time, options.Value.Worker.MaxPollDelay) : null;
         _recurringSweep = recurringSweep;
@@ -91,6 +96,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         _batchSize = options.Value.Worker.BatchSize;
         _schedule = new("schedule", options.Value.KeyPrefix);
         _keeper = new StreamLeaseKeeper(queues, _visibility, time, logger, _schedule);
+        _name = new StreamConsumerName(queues[0], _visibility, time, logger);
         _runner = new StreamEntryRunner(queues, _keeper, executor, _concurrency, time, logger, _schedule, _visibility, gate);
         var maxDeliveries = options.Value.Execution.MaxDeliveries;
         _loops = queues
@@ -180,9 +186,18 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         return new PromotionResult(result.Count, result.NextDueIn, dispatched, waiting);
     }
 
-    /// <summary>Opens the reader connections, creates the consumer groups, starts the read loops and the keep-alive.</summary>
-    /// <param name="cancellationToken">Not used: starting does not wait for Redis.</param>
+    /// <summary>
+    /// Takes this process's consumer name (<see cref="StreamConsumerName"/>), opens the reader connections, creates the
+    /// consumer groups, starts the read loops and the keep-alive. Starting does not wait for Redis: when it cannot be
+    /// reached, the loops read once the name is taken.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels waiting for a consumer name that a process which ended without stopping still holds.</param>
     /// <returns>A task that completes when the loops run.</returns>
+    /// <exception cref="InvalidOperationException">Another running process uses this consumer name.</exception>
+    /// <exception cref="OptionsValidationException">
+    /// The visibility timeout is shorter than twice the connection's timeout: a keep-alive sent a third into it that
+    /// waits the whole connection timeout must still leave time for its retry before the entries count as abandoned.
+    /// </exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!_enabled)
@@ -190,6 +205,15 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
             return; // Worker:Enabled = false: this host only schedules; it must not take entries from the stream.
         }
 
+        if (_connectionTimeout() is { } timeout && _visibility < 2 * timeout)
+        {
+            throw new OptionsValidationException(
+                nameof(SchedulerOptions),
+                typeof(SchedulerOptions),
+                [$"Athomic:Scheduler:Streams:VisibilityTimeout ({_visibility}) must be at least twice the Redis connection's timeout ({timeout}, the larger of syncTimeout and asyncTimeout): a keep-alive of the running entries that waits that long for a reply must still be retried before another worker may take them over. Raise VisibilityTimeout or lower the connection's timeouts."]);
+        }
+
+        await _name.StartAsync(cancellationToken).ConfigureAwait(false);
         var readers = await Task.WhenAll(_loops.Select(l => _openReader(l.Partition))).ConfigureAwait(false);
         foreach (var queue in _queues)
         {
@@ -205,7 +229,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
 
         for (var i = 0; i < _loops.Length; i++)
         {
-            _loops[i].Start(readers[i], _stopReading.Token);
+            _loops[i].Start(readers[i], _stopReading.Token, _name.Taken);
         }
 
         _keeper.StartKeepAlive();
@@ -244,6 +268,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
             }
         }
 
+        await _name.StopAsync().ConfigureAwait(false);
         foreach (var loop in _loops)
         {
             await loop.CloseReaderAsync().ConfigureAwait(false);

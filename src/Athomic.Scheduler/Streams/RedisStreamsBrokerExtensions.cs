@@ -76,7 +76,8 @@ public static class RedisStreamsBrokerExtensions
                 options,
                 sp.GetRequiredService<TimeProvider>(),
                 logger,
-                sp.GetRequiredService<Flow.FlowControl>().Gate);
+                sp.GetRequiredService<Flow.FlowControl>().Gate,
+                () => RedisTimeouts.Of(main));
         });
         // Due tasks leave the schedule by promotion into the streams, and this broker is the one started and stopped.
         services.RemoveAll<IDueTaskPort>();

@@ -45,10 +45,11 @@ internal sealed class StreamLeaseKeeper(
     /// <summary>The entry is no longer this consumer's to keep alive.</summary>
     public void Forget(string receipt) => _held.TryRemove(receipt, out _);
 
-    /// <summary>Starts the keep-alive loop.</summary>
-    public void StartKeepAlive() => _keepAliveLoop = Task.Run(KeepAliveLoopAsync, CancellationToken.None);
+    /// <summary>Starts the keep-alive loops, one per partition.</summary>
+    public void StartKeepAlive() =>
+        _keepAliveLoop = Task.WhenAll(Enumerable.Range(0, queues.Count).Select(p => Task.Run(() => KeepAliveLoopAsync(p), CancellationToken.None)));
 
-    /// <summary>Stops the keep-alive loop and waits for it.</summary>
+    /// <summary>Stops the keep-alive loops and waits for them.</summary>
     public async Task StopKeepAliveAsync()
     {
         await _stopKeepAlive.CancelAsync().ConfigureAwait(false);
@@ -93,49 +94,89 @@ internal sealed class StreamLeaseKeeper(
         }
     }
 
-    /// <summary>Resets the idle time of held entries every third of the visibility timeout, until stopped.</summary>
-    private async Task KeepAliveLoopAsync()
+    /// <summary>
+    /// Resets the idle time of the held entries of one partition every third of the visibility timeout, until stopped.
+    /// Each partition has a loop of its own, so a partition whose node is slow or down delays no other; a keep-alive that
+    /// failed is retried after 100 ms, doubling per failure in a row, never later than the next regular one.
+    /// </summary>
+    private async Task KeepAliveLoopAsync(int partition)
     {
         var period = visibility / 3;
+        var wait = period;
+        var failures = 0;
         var token = _stopKeepAlive.Token;
+        var prefix = StreamDelivery.ReceiptOf(partition, string.Empty);
         while (!token.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(period, time, token).ConfigureAwait(false);
+                await Task.Delay(wait, time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            // Running entries and entries waiting for a slot, per partition: one script on each partition's stream.
-            foreach (var group in _held.Keys.Select(StreamDelivery.ParseReceipt).GroupBy(r => r.Partition))
+            // Running entries and entries waiting for a slot: one script on the partition's stream.
+            var ids = _held.Keys.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r[prefix.Length..]).ToArray();
+            if (ids.Length == 0)
             {
-                var ids = group.Select(r => r.EntryId).ToArray();
-                try
-                {
-                    var lost = 0;
-                    foreach (var id in await queues[group.Key].KeepAliveAsync(ids).ConfigureAwait(false))
-                    {
-                        // Another consumer owns the entry now: a running handler's token is cancelled, so a stalled
-                        // process stops working on an entry that another consumer runs.
-                        if (_held.TryGetValue(StreamDelivery.ReceiptOf(group.Key, id), out var lease) && (lease is null || lease.MarkLost()))
-                        {
-                            lost++;
-                        }
-                    }
+                failures = 0;
+                wait = period;
+                continue;
+            }
 
-                    if (lost > 0)
-                    {
-                        Log.StreamClaimsLost(logger, lost);
-                    }
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            try
+            {
+                var (lost, gone) = await queues[partition].KeepAliveAsync(ids).ConfigureAwait(false);
+
+                // Another consumer owns the entry now: a running handler's token is cancelled, so a stalled
+                // process stops working on an entry that another consumer runs. An entry deleted from the stream
+                // is not kept alive: its run is cancelled too, before the version held back behind it may run.
+                var lostCount = MarkLost(partition, lost);
+                if (lostCount > 0)
                 {
-                    Log.LeaseRenewalFailed(logger, ids.Length, ex);
+                    Log.StreamClaimsLost(logger, lostCount);
                 }
+
+                var goneCount = MarkLost(partition, gone);
+                if (goneCount > 0)
+                {
+                    Log.StreamEntriesDeletedWhileRunning(logger, goneCount, partition);
+                }
+
+                failures = 0;
+                wait = period;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                wait = RetryDelay(++failures, period);
+                Log.StreamKeepAliveRetrying(logger, ids.Length, partition, failures, wait, ex);
             }
         }
+    }
+
+    /// <summary>
+    /// When to try again after <paramref name="failures"/> failed keep-alives in a row: 100 ms, doubling per failure,
+    /// never later than the regular <paramref name="period"/> (as <see cref="LeaseKeeper"/> renews leases).
+    /// </summary>
+    internal static TimeSpan RetryDelay(int failures, TimeSpan period)
+    {
+        var retry = TimeSpan.FromTicks(LeaseKeeper.RenewalRetryDelay.Ticks << Math.Min(failures - 1, 16));
+        return retry < period ? retry : period;
+    }
+
+    private int MarkLost(int partition, string[] entryIds)
+    {
+        var count = 0;
+        foreach (var id in entryIds)
+        {
+            if (_held.TryGetValue(StreamDelivery.ReceiptOf(partition, id), out var lease) && (lease is null || lease.MarkLost()))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 }

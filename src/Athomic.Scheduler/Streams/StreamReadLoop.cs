@@ -58,11 +58,14 @@ internal sealed class StreamReadLoop(
         set => Interlocked.Exchange(ref _nextReclaim, value);
     }
 
-    /// <summary>Starts reading on <paramref name="reader"/> until <paramref name="stop"/> fires.</summary>
-    public void Start((IConnectionMultiplexer Connection, bool Owned) reader, CancellationToken stop)
+    /// <summary>Starts reading on <paramref name="reader"/> once <paramref name="named"/> completes, until <paramref name="stop"/> fires.</summary>
+    /// <param name="reader">The connection of this partition's reads, and whether the broker opened it.</param>
+    /// <param name="stop">Stops the loop.</param>
+    /// <param name="named">Completes once this process holds its consumer name (<see cref="StreamConsumerName"/>).</param>
+    public void Start((IConnectionMultiplexer Connection, bool Owned) reader, CancellationToken stop, Task named)
     {
         _reader = reader;
-        _loop = Task.Run(() => ReadLoopAsync(stop), CancellationToken.None);
+        _loop = Task.Run(() => ReadLoopAsync(named, stop), CancellationToken.None);
     }
 
     /// <summary>Completes when the loop has ended (after its stop token fired).</summary>
@@ -78,8 +81,17 @@ internal sealed class StreamReadLoop(
         }
     }
 
-    private async Task ReadLoopAsync(CancellationToken token)
+    private async Task ReadLoopAsync(Task named, CancellationToken token)
     {
+        try
+        {
+            await named.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         var failures = 0;
         var drained = false; // the first look reads without blocking, so a backlog starts at once
         while (!token.IsCancellationRequested)
@@ -168,7 +180,12 @@ internal sealed class StreamReadLoop(
         var now = time.GetTimestamp();
         if (now >= NextReclaim)
         {
-            var (swept, next) = await queue.AutoClaimAsync(visibility, _reclaimCursor, count).ConfigureAwait(false);
+            var (swept, next, deleted) = await queue.AutoClaimAsync(visibility, _reclaimCursor, count).ConfigureAwait(false);
+            if (deleted.Count > 0)
+            {
+                // Entries deleted outside the scheduler: Redis dropped them from the pending list as it named them.
+                await ForgetGoneEntriesAsync(deleted).ConfigureAwait(false);
+            }
 
             // An entry this process still runs went idle only because its keep-alive could not reach Redis: not again here.
             var claimed = swept.Where(d => !keeper.Holds(d.Receipt)).ToList();
@@ -180,6 +197,9 @@ internal sealed class StreamReadLoop(
             {
                 _nextCleanup = now + (long)(GoneConsumerIdle.TotalSeconds * time.TimestampFrequency);
                 await queue.RemoveGoneConsumersAsync(GoneConsumerIdle).ConfigureAwait(false);
+
+                // Entries deleted before any consumer read them never show in a sweep: more marks than entries tell.
+                await ForgetGoneEntriesAsync(null).ConfigureAwait(false);
             }
 
             if (claimed.Count > 0)
@@ -192,6 +212,33 @@ internal sealed class StreamReadLoop(
 
         var read = await queue.ReadAsync(_reader.Connection, count, block).ConfigureAwait(false);
         return (read, read.Count < count);
+    }
+
+    /// <summary>
+    /// Forgets the tasks whose entries were deleted from the stream outside the scheduler (<paramref name="deleted"/>,
+    /// as the reclaim sweep named them; <see langword="null"/>: any, looked for at start and then with the cleanup of
+    /// gone consumers, and only when the stream holds fewer entries than there are marks), so the versions held back
+    /// behind them run. A failure is logged: the entries stay marked until the next cleanup looks again.
+    /// </summary>
+    private async Task ForgetGoneEntriesAsync(IReadOnlyList<string>? deleted)
+    {
+        try
+        {
+            if (deleted is null && !await queue.MayHaveGoneEntriesAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            var forgotten = await queue.ForgetGoneEntriesAsync(deleted, visibility).ConfigureAwait(false);
+            if (forgotten.Count > 0)
+            {
+                Log.StreamEntriesGone(logger, forgotten.Count, Partition, string.Join(", ", forgotten.Take(20)) + (forgotten.Count > 20 ? ", …" : ""));
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.StreamGoneEntriesCheckFailed(logger, Partition, ex);
+        }
     }
 
     /// <summary>

@@ -46,7 +46,8 @@ public sealed class RedisFixture : IAsyncLifetime
     /// <c>:fence</c>, the 8-byte counter fencing tokens are taken from, which stays for good by design (a counter that
     /// started again could hand a stalled run's token to a newer claim), and <c>:owner</c>, which names the process of
     /// the latest claim batches (bounded: <c>RedisScheduleStore.OwnerBatchesKept</c> members); an empty <c>:stream</c>
-    /// stays too, as it keeps the streams broker's consumer group.
+    /// stays too, as it keeps the streams broker's consumer group; and <c>:consumer:{name}</c>, with which a running
+    /// streams worker holds its consumer name (deleted when it stops, else gone within the visibility timeout).
     /// </summary>
     public async Task<IReadOnlyList<string>> LeftoverKeysAsync(string prefix)
     {
@@ -55,6 +56,7 @@ public sealed class RedisFixture : IAsyncLifetime
         await foreach (var key in KeysAsync(prefix))
         {
             if (key.EndsWith("}:fence", StringComparison.Ordinal) || key.EndsWith("}:owner", StringComparison.Ordinal) ||
+                key.Contains("}:consumer:", StringComparison.Ordinal) ||
                 (key.EndsWith("}:stream", StringComparison.Ordinal) && await db.StreamLengthAsync(key) == 0))
             {
                 continue;

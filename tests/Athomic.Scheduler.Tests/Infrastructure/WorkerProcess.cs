@@ -25,6 +25,15 @@ public sealed class WorkerProcess : IAsyncDisposable
     public static string DllPath { get; } = typeof(WorkerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "ChaosWorkerPath").Value!;
 
+    /// <summary>
+    /// The connection string with timeouts of at most half the visibility timeout (the worker refuses to start with a
+    /// visibility timeout that one slow reply can cost); unchanged when it already says or allows that.
+    /// </summary>
+    private static string WithTimeoutFor(string redis, int visibilityMs) =>
+        visibilityMs >= 10_000 || redis.Contains("asyncTimeout", StringComparison.OrdinalIgnoreCase)
+            ? redis
+            : redis + $",syncTimeout={visibilityMs / 2},asyncTimeout={visibilityMs / 2}";
+
     /// <summary>Starts a worker and waits until its host has started.</summary>
     public static Task<WorkerProcess> StartAsync(string redis, string prefix, string consumer, string runsKey, int workMs, int visibilityMs, int concurrency = 16, params string[] extraArgs) =>
         StartWithEnvironmentAsync(new Dictionary<string, string>(), redis, prefix, consumer, runsKey, workMs, visibilityMs, concurrency, extraArgs);
@@ -36,7 +45,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         foreach (var a in new[]
         {
             DllPath,
-            "--Athomic:Scheduler:RedisConnectionString=" + redis,
+            "--Athomic:Scheduler:RedisConnectionString=" + WithTimeoutFor(redis, visibilityMs),
             "--Athomic:Scheduler:KeyPrefix=" + prefix,
             "--Athomic:Scheduler:Streams:ConsumerName=" + consumer,
             "--Athomic:Scheduler:Streams:VisibilityTimeout=" + TimeSpan.FromMilliseconds(visibilityMs).ToString("c"),

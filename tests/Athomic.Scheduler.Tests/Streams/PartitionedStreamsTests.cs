@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Tests.Claims;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -128,7 +129,8 @@ public sealed class PartitionedStreamsTests(RedisFixture redis, ITestOutputHelpe
         var prefix = RedisFixture.NewPrefix();
         var registry = new RecordingRegistry();
         using var metrics = new MetricWaiter(prefix);
-        using var host = Hosts.RedisStreams(redis.Connection, prefix, registry, o =>
+        using var connection = await ClaimHosts.ConnectAsync(redis); // a 1 s visibility timeout needs replies within 0.5 s
+        using var host = Hosts.RedisStreams(connection, prefix, registry, o =>
         {
             Configure(o);
             o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1);

@@ -2,6 +2,7 @@ using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Athomic.Scheduler.Tests.Streams;
@@ -16,7 +17,8 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
     public async Task Redis_with_appendonly_restarted_mid_run_loses_nothing()
     {
         await using var server = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always");
-        await using var connection = await server.ConnectAsync();
+        // A 2 s visibility timeout needs replies within 1 s.
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",syncTimeout=1000,asyncTimeout=1000");
         var registry = new RecordingRegistry();
         void Configure(SchedulerOptions o) => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(2);
         using var first = Hosts.RedisStreams(connection, "aof", registry, Configure);

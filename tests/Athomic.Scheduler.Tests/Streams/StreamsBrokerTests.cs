@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Tests.Claims;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -125,7 +126,8 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         var registry = new RecordingRegistry();
         using var metrics = new MetricWaiter(prefix);
-        using var host = Hosts.RedisStreams(redis.Connection, prefix, registry, o => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1));
+        using var connection = await ClaimHosts.ConnectAsync(redis); // a 1 s visibility timeout needs replies within 0.5 s
+        using var host = Hosts.RedisStreams(connection, prefix, registry, o => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1));
         var broker = host.Services.GetRequiredService<RedisStreamsBroker>();
         await host.Services.GetRequiredService<IScheduler>().ScheduleManyAsync(Enumerable.Range(0, 5).Select(i => ScheduleRequest.After(new GenericTask(RecordingRegistry.Record, default, "orphaned-" + i), TimeSpan.Zero)).ToList());
         Assert.Equal(5, (await broker.PromoteDueAsync(10, default)).Count);
@@ -148,7 +150,8 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         var prefix = RedisFixture.NewPrefix();
         var registry = new RecordingRegistry();
         using var metrics = new MetricWaiter(prefix);
-        using var host = Hosts.RedisStreams(redis.Connection, prefix, registry, o =>
+        using var connection = await ClaimHosts.ConnectAsync(redis); // a 1 s visibility timeout needs replies within 0.5 s
+        using var host = Hosts.RedisStreams(connection, prefix, registry, o =>
         {
             o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(1);
             o.Execution.MaxDeliveries = 3;
@@ -181,8 +184,9 @@ public sealed class StreamsBrokerTests(RedisFixture redis)
         // 2 s, not the minimum 1 s: the keep-alive (every 0.67 s) then tolerates 1.3 s of CPU starvation on a loaded
         // 2-core machine before the entry would look abandoned (with 1 s it failed once under parallel builds).
         void Configure(SchedulerOptions o) => o.Streams.VisibilityTimeout = TimeSpan.FromSeconds(2);
-        using var first = Hosts.RedisStreams(redis.Connection, prefix, registry, Configure);
-        using var second = Hosts.RedisStreams(redis.Connection, prefix, registry, Configure);
+        using var connection = await ClaimHosts.ConnectAsync(redis, timeoutMilliseconds: 1000); // 2 s needs replies within 1 s
+        using var first = Hosts.RedisStreams(connection, prefix, registry, Configure);
+        using var second = Hosts.RedisStreams(connection, prefix, registry, Configure);
         await first.StartAsync();
         await second.StartAsync();
         var brokers = new[] { first, second }.Select(h => h.Services.GetRequiredService<RedisStreamsBroker>()).ToArray();
