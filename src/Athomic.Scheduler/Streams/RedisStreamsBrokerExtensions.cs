@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Streams;
 using System.Runtime.CompilerServices;
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
