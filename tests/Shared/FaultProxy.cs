@@ -72,6 +72,8 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly Task _acceptLoop;
     private ActiveFault[] _active = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _queued; // chunks read and not yet written on (or dropped with their connection)
     private long _nextId;
     private long _accepted, _resets, _bytesUp, _bytesDown;
 
@@ -171,6 +173,54 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         using var handle = Inject(fault);
         await Task.Delay(fault.Duration, cancellationToken); // a fault window is timed by design
+    }
+
+    /// <summary>
+    /// Completes once no fault is in force and every byte the proxy read has been written on (or dropped with its
+    /// connection): after it, nothing a client sent before can still reach the server late. At most <paramref name="timeout"/>.
+    /// </summary>
+    /// <exception cref="TimeoutException">Still faulted or holding bytes after <paramref name="timeout"/>.</exception>
+    public async Task WhenDrainedAsync(TimeSpan timeout)
+    {
+        var deadline = _clock.Elapsed + timeout;
+        while (true)
+        {
+            Task changed, idle;
+            lock (_gate)
+            {
+                (changed, idle) = (_changed.Task, _idle.Task);
+            }
+
+            var now = _clock.Elapsed;
+            var active = Volatile.Read(ref _active).Where(a => a.Until > now).ToList();
+            if (active.Count == 0 && Interlocked.Read(ref _queued) == 0)
+            {
+                return;
+            }
+
+            if (now >= deadline)
+            {
+                throw new TimeoutException($"The proxy is still faulted or holding bytes after {timeout}: {this}");
+            }
+
+            var wake = active.Count == 0 ? deadline : TimeSpan.FromTicks(Math.Min(deadline.Ticks, active.Min(a => a.Until).Ticks));
+            await Task.WhenAny(changed, idle, Task.Delay(wake - now)); // a fault's end is timed; the rest are events
+        }
+    }
+
+    private void Queued(int delta)
+    {
+        if (Interlocked.Add(ref _queued, delta) == 0)
+        {
+            TaskCompletionSource idle;
+            lock (_gate)
+            {
+                idle = _idle;
+                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            idle.TrySetResult();
+        }
     }
 
     /// <summary>Ends every fault now (half-open connections left by a reset are closed).</summary>
@@ -515,7 +565,20 @@ public sealed class FaultProxy : IAsyncDisposable
                         {
                             var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
                             var n = await from.ReceiveAsync(buffer, SocketFlags.None, token);
-                            await queue.Writer.WriteAsync((proxy._clock.Elapsed, buffer, n), token);
+                            proxy.Queued(1);
+                            if (!queue.Writer.TryWrite((proxy._clock.Elapsed, buffer, n)))
+                            {
+                                try
+                                {
+                                    await queue.Writer.WriteAsync((proxy._clock.Elapsed, buffer, n), token);
+                                }
+                                catch (Exception)
+                                {
+                                    proxy.Queued(-1);
+                                    throw;
+                                }
+                            }
+
                             if (n == 0)
                             {
                                 return;
@@ -532,22 +595,29 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 await foreach (var (readAt, bytes, length) in queue.Reader.ReadAllAsync(token))
                 {
-                    await proxy.ReleaseAsync(direction, readAt, token);
-                    if (length == 0)
+                    try
                     {
-                        to.Shutdown(SocketShutdown.Send); // the sender closed: pass the FIN on, after the bytes before it
-                        break;
-                    }
+                        await proxy.ReleaseAsync(direction, readAt, token);
+                        if (length == 0)
+                        {
+                            to.Shutdown(SocketShutdown.Send); // the sender closed: pass the FIN on, after the bytes before it
+                            break;
+                        }
 
-                    await to.SendAsync(bytes.AsMemory(0, length), SocketFlags.None, token);
-                    System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
-                    if (direction == FaultDirection.Upstream)
-                    {
-                        Interlocked.Add(ref proxy._bytesUp, length);
+                        await to.SendAsync(bytes.AsMemory(0, length), SocketFlags.None, token);
+                        if (direction == FaultDirection.Upstream)
+                        {
+                            Interlocked.Add(ref proxy._bytesUp, length);
+                        }
+                        else
+                        {
+                            Interlocked.Add(ref proxy._bytesDown, length);
+                        }
                     }
-                    else
+                    finally
                     {
-                        Interlocked.Add(ref proxy._bytesDown, length);
+                        proxy.Queued(-1);
+                        System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
                     }
                 }
             }
@@ -565,6 +635,13 @@ public sealed class FaultProxy : IAsyncDisposable
                 catch (Exception)
                 {
                     // The reader ends with the connection (a reset, a closed socket, the cancellation above).
+                }
+
+                // What was read and not written on is dropped with the connection.
+                while (queue.Reader.TryRead(out var dropped))
+                {
+                    proxy.Queued(-1);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(dropped.Bytes);
                 }
             }
         }
