@@ -47,14 +47,15 @@ public sealed class FaultProxyTests : IAsyncLifetime
     public async Task A_stall_past_the_client_timeout_times_the_call_out_and_its_bytes_flow_when_it_ends()
     {
         await using var client = await ThroughProxyAsync(timeoutMs: 500);
-        var stall = _proxy.RunAsync(new Fault(FaultKind.Stall, FaultDirection.Both, TimeSpan.FromMilliseconds(1500)));
+        _proxy.Inject(new Fault(FaultKind.Stall, FaultDirection.Both, TimeSpan.FromMilliseconds(1500)));
 
         await Assert.ThrowsAsync<RedisTimeoutException>(() => client.GetDatabase().StringSetAsync("stalled", "1"));
         Assert.False(await _direct.GetDatabase().KeyExistsAsync("stalled")); // held upstream, not lost
-        await stall;
 
-        await Eventually.TrueAsync(() => _direct.GetDatabase().KeyExistsAsync("stalled"), Wait, "the stalled SET arrives once the stall ends");
-        Assert.Equal("1", (string?)await client.GetDatabase().StringGetAsync("stalled"));
+        // Once the proxy holds nothing and a PING behind it was answered, the call that timed out has arrived.
+        await _proxy.WhenDrainedAsync(Wait);
+        await client.GetDatabase().PingAsync();
+        Assert.Equal("1", (string?)await _direct.GetDatabase().StringGetAsync("stalled"));
     }
 
     [Fact]
@@ -76,7 +77,9 @@ public sealed class FaultProxyTests : IAsyncLifetime
             Assert.False(await _direct.GetDatabase().KeyExistsAsync("up"), "an upstream stall: the write is held");
         }
 
-        await Eventually.TrueAsync(() => _direct.GetDatabase().KeyExistsAsync("up"), Wait, "the held write arrives once the stall is lifted");
+        await _proxy.WhenDrainedAsync(Wait);
+        await db.PingAsync();
+        Assert.True(await _direct.GetDatabase().KeyExistsAsync("up"), "the held write arrives once the stall is lifted");
     }
 
     [Fact]
