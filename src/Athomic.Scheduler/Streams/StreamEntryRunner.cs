@@ -181,7 +181,7 @@ internal sealed class StreamEntryRunner(
                 return;
             }
 
-            var renewal = gate!.KeepAlive(slot, visibility);
+            var renewal = gate!.KeepAlive(slot, visibility, () => lease.MarkLost());
             try
             {
                 await executor.ExecuteAsync(lease, _cancelHandlers.Token).ConfigureAwait(false);

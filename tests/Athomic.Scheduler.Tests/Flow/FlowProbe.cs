@@ -22,6 +22,9 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
     /// <summary>No Timeout: its first run waits for its token (a run the test makes lose its claim); later runs return.</summary>
     public const string Stalls = "flow.stalls";
 
+    /// <summary>One run at a time cluster-wide (<c>MaxConcurrency = 1</c>), no Timeout: its first run waits for its token, later runs return.</summary>
+    public const string OneSlot = "flow.one-slot";
+
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<int, RunEvents> _runs = new();
@@ -43,6 +46,11 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
             }), maxAttempts: 2) { Flow = flow },
             new ScheduledHandlerDescriptor(Stalls, "Tests.Flow.Stalls", null, (ctx, _, ct) => Probe(ctx, ct, (run, token) =>
                 run.Number == 1 ? Task.Delay(System.Threading.Timeout.Infinite, token) : Task.CompletedTask), maxAttempts: 3),
+            new ScheduledHandlerDescriptor(OneSlot, "Tests.Flow.OneSlot", null, (ctx, _, ct) => Probe(ctx, ct, (run, token) =>
+                run.Number == 1 ? Task.Delay(System.Threading.Timeout.Infinite, token) : Task.CompletedTask), maxAttempts: 3)
+            {
+                Flow = new HandlerFlowSpec { MaxConcurrency = 1 },
+            },
         ];
     }
 
