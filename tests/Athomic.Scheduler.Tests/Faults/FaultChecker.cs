@@ -54,7 +54,8 @@ public sealed record FaultHistory(
 /// from two leases (plus <see cref="Slack"/>) before the first run started until the second started, or, when the first
 /// ended before, until a lease (plus <see cref="Slack"/>) after its end (its ack or retry was lost). If they overlapped,
 /// the exempt run must also have ended by a renewal period (a third of the lease) plus <see cref="Slack"/> after its
-/// host's faults ended: the runtime cancels a run whose claim it finds lost (<c>TaskLease.MarkLost</c>), else
+/// host was first free of such faults for a renewal period: the runtime cancels a run whose claim it finds lost
+/// (<c>TaskLease.MarkLost</c>), else
 /// <see cref="Rules.LostRunNotCancelled"/>. Every other overlap or duplicate stays a violation of the contention
 /// checker.</item>
 /// <item>Every poison task is dead-lettered with the reason its kind calls for, and none runs to completion.</item>
@@ -130,7 +131,7 @@ public static class FaultChecker
                     var until = overlap ? b.Start : Math.Min(b.Start, a.End!.Value + lease + Slack.Ticks);
                     var candidates = new[] { a, b }
                         .Where(r => h.Faults.Any(f => f.On(r.Host) && f.ThreatensLeases && f.Start <= until && f.End >= from))
-                        .Select(r => (Run: r, Deadline: HealedAt(h, r.Host, b.Start) + (lease / 3) + Slack.Ticks))
+                        .Select(r => (Run: r, Deadline: HealedAt(h, r.Host, b.Start, lease / 3) + (lease / 3) + Slack.Ticks))
                         .ToList();
                     if (candidates.Count == 0)
                     {
@@ -144,8 +145,8 @@ public static class FaultChecker
                         pick = candidates[0];
                         var other = ReferenceEquals(pick.Run, a) ? b : a;
                         violations.Add($"[{a.Id}] {Rules.LostRunNotCancelled}: {c.Describe(pick.Run)} ran on after its lease was lost beside {c.Describe(other)}: " +
-                                       $"{pick.Run.Host}'s faults ended by {c.Ms(HealedAt(h, pick.Run.Host, b.Start))}, so a renewal should have found the claim lost " +
-                                       $"and cancelled the run by {c.Ms(pick.Deadline)}");
+                                       $"{pick.Run.Host} was free of faults for a renewal period from {c.Ms(HealedAt(h, pick.Run.Host, b.Start, lease / 3))}, so a renewal " +
+                                       $"should have found the claim lost and cancelled the run by {c.Ms(pick.Deadline)}");
                     }
 
                     lost.Add(pick.Run);
@@ -169,13 +170,16 @@ public static class FaultChecker
         a.End is not { } end || end > b.Start ||
         (a.Version == b.Version && (a.Attempt == b.Attempt || (a.Outcome == RunOutcome.Completed && b.Outcome == RunOutcome.Completed)));
 
-    /// <summary>The first moment from <paramref name="at"/> on when no fault that threatens leases acts on <paramref name="host"/>.</summary>
-    private static long HealedAt(FaultHistory h, string host, long at)
+    /// <summary>
+    /// The first moment from <paramref name="at"/> on after which no fault that threatens leases acts on
+    /// <paramref name="host"/> for <paramref name="span"/> (a renewal period): a renewal sent then gets through.
+    /// </summary>
+    private static long HealedAt(FaultHistory h, string host, long at, long span)
     {
         var healed = at;
-        while (h.Faults.FirstOrDefault(f => f.On(host) && f.ThreatensLeases && f.Start <= healed && f.End > healed) is { } f)
+        while (h.Faults.Where(f => f.On(host) && f.ThreatensLeases && f.Start < healed + span && f.End > healed).Select(f => f.End).DefaultIfEmpty(0).Max() is > 0 and var end)
         {
-            healed = f.End;
+            healed = end;
         }
 
         return healed;

@@ -76,6 +76,18 @@ public sealed class FaultCheckerTests
     }
 
     [Fact]
+    public void A_fault_in_the_renewal_period_after_the_conflict_postpones_the_cancellation()
+    {
+        // h0's claim was lost in the first stall and claimed again by h0 itself (b); a second stall began before the
+        // next renewal could find the first claim lost, so the first run ended during it, uncancelled.
+        RunRecord[] runs = [Run("h0", 100, 4000), Run("h0", 2000, 5000, RunOutcome.Cancelled)];
+        var first = On(0, FaultKind.Stall, FaultDirection.Both, 500, 1500);
+
+        Assert.Empty(FaultChecker.Check(History(OneHang, runs, [first, On(0, FaultKind.Stall, FaultDirection.Both, 2100, 3800)])));
+        Assert.Contains(FaultChecker.Check(History(OneHang, runs, [first])), m => m.Contains(FaultChecker.Rules.LostRunNotCancelled, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_run_that_started_second_may_hold_the_lost_claim()
     {
         // h0 claimed first; its claim waited for a handler slot through a stall, expired, and h1 claimed and ran the task;
@@ -142,6 +154,14 @@ public sealed class FaultCheckerTests
         var ops = new[] { Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.Fast), Schedule(10, 2, ContentionChecker.RescheduledAfterRun, Behaviour.Fast), Schedule(100, 3, ScheduleStatus.Rescheduled, Behaviour.Fast) };
 
         Assert.Empty(FaultChecker.Check(History(ops, [Run("h0", 150, 151, version: 3)])));
+    }
+
+    [Fact]
+    public void A_cancel_that_threw_may_have_removed_the_last_version()
+    {
+        var cancel = new OpResult(new PlanOp(10, "a", true, 0, 0, default, false, 0), null, null, 10 * Ms, 11 * Ms, "TimeoutException");
+
+        Assert.Empty(FaultChecker.Check(History([Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.Fast, 500), cancel], [])));
     }
 
     [Fact]
