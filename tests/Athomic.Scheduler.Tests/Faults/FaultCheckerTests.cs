@@ -28,7 +28,7 @@ public sealed class FaultCheckerTests
         Dictionary<string, DeadLetterRecord>? dead = null,
         StoreSnapshot? store = null) =>
         new(
-            new ContentionHistory(ops.ToList(), runs.ToList(), dead ?? [], store ?? StoreSnapshot.Empty, new HashSet<string>(), 0),
+            new ContentionHistory(ops.ToList(), runs.ToList(), dead ?? [], store ?? StoreSnapshot.Empty, new HashSet<string>(), 0, FaultsInjected: true),
             (faults ?? []).ToList(),
             (poison ?? []).ToList(),
             (overdue ?? []).ToList(),

@@ -104,7 +104,7 @@ public static class FaultRun
             var dead = await ContentionRun.DeadLettersAsync(poisonClient.Services.GetRequiredService<IDeadLetterQueue>());
             await Task.WhenAll(hosts.Append(poisonClient).Select(ContentionRun.StopAsync));
 
-            var contention = new ContentionHistory(ops, history.Runs, dead, store, new HashSet<string>(StringComparer.Ordinal), t0);
+            var contention = new ContentionHistory(ops, history.Runs, dead, store, new HashSet<string>(StringComparer.Ordinal), t0, FaultsInjected: true);
             var fh = new FaultHistory(contention, faultRecords, poison, overdue, faultsEnded, ContentionPlan.Lease, MaxPollDelay(hosts[0]));
             var violations = FaultChecker.Check(fh);
             if (!quiet)
