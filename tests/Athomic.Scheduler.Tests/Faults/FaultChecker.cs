@@ -58,6 +58,8 @@ public sealed record FaultHistory(
 /// (<c>TaskLease.MarkLost</c>), else
 /// <see cref="Rules.LostRunNotCancelled"/>. Every other overlap or duplicate stays a violation of the contention
 /// checker.</item>
+/// <item>A run on a lost claim may also start after its version was replaced or cancelled (<see cref="StaleStart"/>): its
+/// worker held the claim through a fault and did not yet know it was lost.</item>
 /// <item>Every poison task is dead-lettered with the reason its kind calls for, and none runs to completion.</item>
 /// <item>Nothing stuck: after the faults ended, no due work waits longer than a lease plus <c>MaxPollDelay</c> (plus
 /// <see cref="Slack"/>) while a worker has a free handler slot.</item>
@@ -85,11 +87,21 @@ public static class FaultChecker
     public static List<string> Check(FaultHistory h)
     {
         var (contention, violations) = ExemptLostLeases(h);
-        violations.AddRange(ContentionChecker.Check(contention));
+        violations.AddRange(ContentionChecker.Check(contention).Where(v => !StaleStart.IsMatch(v)));
         CheckPoison(h, violations);
         CheckStuck(h, violations);
         return violations;
     }
+
+    /// <summary>
+    /// A run on a lost claim that started after its version was replaced or cancelled: its worker could not yet know the
+    /// claim was lost (it held it in its queue through a fault), so it started it (at least once: the version ran, or
+    /// runs, under the newer claim too). Not a violation for such a run, which stays bound by
+    /// <see cref="Rules.LostRunNotCancelled"/>; a run on a live claim that starts late still is.
+    /// </summary>
+    public static readonly System.Text.RegularExpressions.Regex StaleStart = new(
+        @"^\[[^\]]+\] " + ContentionChecker.Rules.RanAfterRemoved + @": v\d+#\d+@\S+" + System.Text.RegularExpressions.Regex.Escape(LeaseLostSuffix) + @" \[",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>How long due work may wait after the faults ended while a worker has a free slot.</summary>
     public static TimeSpan StuckBound(FaultHistory h) => h.Lease + h.MaxPollDelay + Slack;

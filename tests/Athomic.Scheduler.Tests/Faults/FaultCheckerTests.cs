@@ -99,6 +99,18 @@ public sealed class FaultCheckerTests
     }
 
     [Fact]
+    public void A_run_on_a_lost_claim_may_start_after_its_version_was_replaced_but_a_live_one_may_not()
+    {
+        // h0 held its claim of v1 through a stall; h1 ran v1 meanwhile, then v2 replaced the pending v1 (a retry) at 5000;
+        // h0, back, started its stale claim at 5001 before its next renewal could tell it the claim was lost.
+        var ops = new[] { Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.Fast), Schedule(4999, 2, ScheduleStatus.Rescheduled, Behaviour.Fast) };
+        RunRecord[] runs = [Run("h1", 3000, 3001, RunOutcome.Threw), Run("h0", 5001, 5002), Run("h2", 6000, 6001, version: 2)];
+
+        Assert.Empty(FaultChecker.Check(History(ops, runs, [On(0, FaultKind.Stall, FaultDirection.Both, 500, 4990)])));
+        Assert.Contains(FaultChecker.Check(History(ops, runs)), m => m.Contains(ContentionChecker.Rules.RanAfterRemoved + ": v1#1@h0 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_run_repeated_after_its_ack_was_lost_in_a_reset_is_exempt_and_without_the_reset_it_is_not()
     {
         RunRecord[] runs = [Run("h0", 100, 200), Run("h1", 3000, 3001)];
