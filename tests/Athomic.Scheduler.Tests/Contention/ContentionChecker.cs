@@ -204,6 +204,14 @@ public static class ContentionChecker
                     indeterminate.Add(unobserved.Op.Version);
                     Accept(unobserved);
                 }
+                else if (o.Cancelled == true && unobserved is not null)
+                {
+                    // The write that threw may have happened after all, held back behind the running latest version,
+                    // and be what this cancel removed: the latest version may still run, or may be gone.
+                    latestMaybeCancelled = true;
+                    unobserved = null;
+                    continue;
+                }
 
                 if (o.Cancelled == true)
                 {

@@ -177,6 +177,17 @@ public sealed class FaultCheckerTests
     }
 
     [Fact]
+    public void A_cancel_after_a_write_that_threw_may_have_removed_that_write_held_back_behind_the_running_version()
+    {
+        // v2 threw but happened, held back behind v1's run; the cancel removed v2; v1's claim was lost in a stall and
+        // another worker ran v1 again after the cancel (faults-streams-p4-x3 seed 839352842, c15).
+        var ops = new[] { Schedule(0, 1, ScheduleStatus.Scheduled), Schedule(10, 2, null), new OpResult(new PlanOp(50, "a", true, 0, 0, default, false, 0), null, true, 50 * Ms, 51 * Ms, null) };
+        RunRecord[] runs = [Run("h0", 5, 3000), Run("h1", 2600, 5000)];
+
+        Assert.Empty(FaultChecker.Check(History(ops, runs, [On(0, FaultKind.Stall, FaultDirection.Upstream, 100, 4000)])));
+    }
+
+    [Fact]
     public void An_id_whose_last_schedule_threw_may_be_left_pending()
     {
         var store = new StoreSnapshot(new Dictionary<string, long> { ["a"] = 3_500_000 }, ["a"], new Dictionary<string, IReadOnlyList<string>>());
