@@ -66,11 +66,11 @@ public static class ContentionRun
         server.ConnectionString + $",syncTimeout={(int)(ContentionPlan.Lease.TotalMilliseconds / 2)},asyncTimeout={(int)(ContentionPlan.Lease.TotalMilliseconds / 2)}";
 
     /// <summary>A failure message: what failed, how to replay it, where the history is, the summary and the first <paramref name="max"/> violations.</summary>
-    internal static string FailureText(string title, int seed, string test, string variant, string? historyFile, string summary, IReadOnlyList<string> violations, int max)
+    internal static string FailureText(string title, int seed, string test, string variant, string? historyFile, string summary, IReadOnlyList<string> violations, int max, string? environment = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"{title}: {violations.Count} violations of the contract.");
-        sb.AppendLine($"Replay: {SeedVariable}={seed} dotnet test tests/Athomic.Scheduler.Tests --no-build --filter \"FullyQualifiedName~{test}\"  (variant {variant})");
+        sb.AppendLine($"Replay: {SeedVariable}={seed} {(environment is null ? "" : environment + " ")}dotnet test tests/Athomic.Scheduler.Tests --no-build --filter \"FullyQualifiedName~{test}\"  (variant {variant})");
         sb.AppendLine($"History: {historyFile}");
         sb.AppendLine(summary);
         foreach (var v in violations.Take(max))

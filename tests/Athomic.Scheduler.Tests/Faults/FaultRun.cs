@@ -19,6 +19,18 @@ public sealed record FaultVariant(string Broker, int Partitions, double Scale = 
 {
     public static readonly FaultVariant[] All = [new("inprocess", 1), new("streams", 4), new("inprocess", 4), new("streams", 1)];
 
+    /// <summary>Names the variant <see cref="FaultTests.Replay_a_fault_variant"/> runs, as <see cref="ToString"/> writes it (<c>faults-streams-p4-x3</c>).</summary>
+    public const string Variable = "ATHOMIC_FAULT_VARIANT";
+
+    /// <summary>Reads a variant as <see cref="ToString"/> writes it: <c>faults-{broker}-p{partitions}[-x{scale}]</c>.</summary>
+    public static FaultVariant Parse(string text)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(text.Trim(), @"^(?:faults-)?(inprocess|streams)-p(\d+)(?:-x([0-9.]+))?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        return m.Success
+            ? new FaultVariant(m.Groups[1].Value, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), m.Groups[3].Success ? double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) : 1.0)
+            : throw new FormatException($"{Variable}: '{text}' is not a fault variant such as faults-streams-p4-x3");
+    }
+
     public ContentionVariant Contention => new(Broker, Partitions, Kills: false);
 
     public bool Streams => Broker == "streams";
@@ -44,7 +56,8 @@ public sealed record FaultOutcome(FaultVariant Variant, ContentionPlan Plan, Fau
     }
 
     public string FailureMessage(int max = 30) => ContentionRun.FailureText(
-        $"Faults {Variant}, seed {Plan.Seed}", Plan.Seed, nameof(FaultTests.Faults_and_poison_tasks_keep_the_contract), Variant.ToString(), HistoryFile, Summary, Violations, max);
+        $"Faults {Variant}, seed {Plan.Seed}", Plan.Seed, nameof(FaultTests.Replay_a_fault_variant), Variant.ToString(), HistoryFile, Summary, Violations, max,
+        $"{FaultVariant.Variable}={Variant}");
 }
 
 /// <summary>

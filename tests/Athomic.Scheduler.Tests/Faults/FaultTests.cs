@@ -21,6 +21,15 @@ public sealed class FaultTests(ITestOutputHelper output)
     public Task Faults_and_poison_tasks_keep_the_contract(string broker, int partitions) =>
         RunAsync(new FaultVariant(broker, partitions), ContentionRun.Seed());
 
+    /// <summary>
+    /// Replays one variant (<c>ATHOMIC_FAULT_VARIANT</c>, as a failure prints it: <c>faults-streams-p4-x3</c>) with the seed of
+    /// <c>ATHOMIC_CONTENTION_SEED</c>: every failure's replay command, the soak's included. Skipped unless the variant is set.
+    /// </summary>
+    [FaultReplayFact]
+    [Trait("Category", "Faults")]
+    public Task Replay_a_fault_variant() =>
+        RunAsync(FaultVariant.Parse(Environment.GetEnvironmentVariable(FaultVariant.Variable)!), ContentionRun.Seed());
+
     /// <summary>The soak: random seeds over every fault variant, with plans three times as long, for ATHOMIC_CONTENTION_SOAK_MINUTES minutes.</summary>
     [SoakFact]
     [Trait("Category", "Soak")]
@@ -41,5 +50,17 @@ public sealed class FaultTests(ITestOutputHelper output)
     {
         output.WriteLine(line);
         Console.WriteLine(line);
+    }
+}
+
+/// <summary>A fact that runs only when <see cref="FaultVariant.Variable"/> names the variant to replay (a skip, not a vacuous pass).</summary>
+public sealed class FaultReplayFactAttribute : FactAttribute
+{
+    public FaultReplayFactAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(FaultVariant.Variable)))
+        {
+            Skip = $"set {FaultVariant.Variable} (e.g. faults-streams-p4-x3) and {ContentionRun.SeedVariable} to replay a failure";
+        }
     }
 }

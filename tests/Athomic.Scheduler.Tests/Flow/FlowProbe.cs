@@ -29,6 +29,8 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
 
     private readonly ConcurrentDictionary<int, RunEvents> _runs = new();
     private int _started;
+    private int _running;
+    private int _mostRunning;
 
     public FlowProbe()
     {
@@ -59,21 +61,31 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
     /// <summary>How many runs started.</summary>
     public int Started => Volatile.Read(ref _started);
 
+    /// <summary>The most runs (of any handler) that were going at once.</summary>
+    public int MostRunning => Volatile.Read(ref _mostRunning);
+
     /// <summary>The events of run <paramref name="number"/> (1-based, in start order), whether it started yet or not.</summary>
     public RunEvents Run(int number) => _runs.GetOrAdd(number, n => new RunEvents(n));
 
     private async ValueTask Probe(TaskContext ctx, CancellationToken ct, Func<RunEvents, CancellationToken, Task> body)
     {
         var run = Run(Interlocked.Increment(ref _started));
+        var running = Interlocked.Increment(ref _running);
+        for (var most = Volatile.Read(ref _mostRunning); running > most && Interlocked.CompareExchange(ref _mostRunning, running, most) != most; most = Volatile.Read(ref _mostRunning))
+        {
+        }
+
         using var cancelled = ct.Register(() => run.Cancelled.TrySetResult());
         run.Begin.TrySetResult(ctx.Attempt);
         try
         {
             await body(run, ct);
+            Interlocked.Decrement(ref _running);
             run.End.TrySetResult("returned");
         }
         catch (Exception ex)
         {
+            Interlocked.Decrement(ref _running);
             run.End.TrySetResult(ex.GetType().Name);
             throw;
         }
