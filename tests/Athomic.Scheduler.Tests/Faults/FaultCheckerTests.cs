@@ -111,6 +111,34 @@ public sealed class FaultCheckerTests
     }
 
     [Fact]
+    public void Of_two_faulted_workers_the_one_faulted_last_held_the_lost_claim()
+    {
+        // h2's claim of v1#2 lapsed in an earlier stall; h1 held the task's older claim through a stall that was still on
+        // when h1 started it, after h2 had run it and v2 had been scheduled over it (soak seed 160203158, c13).
+        var ops = new[] { Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.ThrowFirst), Schedule(27237, 2, ScheduleStatus.Scheduled, Behaviour.Fast) with { Returned = 27492 * Ms } };
+        RunRecord[] runs = [Run("h2", 15148, 15148, RunOutcome.Threw), Run("h2", 27362, 27362, attempt: 2), Run("h1", 27994, 27994, attempt: 2), Run("h0", 28000, 28001, version: 2)];
+        FaultRecord[] faults = [On(FaultWindow.AllHosts, FaultKind.Stall, FaultDirection.Upstream, 23990, 26488), On(1, FaultKind.Stall, FaultDirection.Both, 25735, 30039)];
+
+        Assert.Empty(FaultChecker.Check(History(ops, runs, faults)));
+        Assert.Equal("h1" + FaultChecker.LeaseLostSuffix, FaultChecker.ExemptLostLeases(History(ops, runs, faults)).History.Runs[2].Host);
+    }
+
+    [Fact]
+    public void Past_the_limit_one_run_going_must_be_one_whose_slot_a_fault_cost()
+    {
+        // c3's run on h0 went on through a stall of its worker that let its slot lapse; c7 and c11 took the room meanwhile.
+        static RunRecord Limited(string id, string host, int start, int end) => new(id, 1, 1, host, start * Ms, end * Ms, RunOutcome.Completed);
+        OpResult Op(string id) => new(new PlanOp(0, id, false, 1, 0, new ContentionPayload(1, Behaviour.Hang, 0), false, 0), ScheduleStatus.Scheduled, null, 0, Ms, null);
+        RunRecord[] runs = [Limited("c3", "h0", 100, 4000), Limited("c7", "h1", 1000, 5000), Limited("c11", "h2", 2500, 3000)];
+
+        Assert.Empty(FaultChecker.Check(History([Op("c3"), Op("c7"), Op("c11")], runs, [On(0, FaultKind.Stall, FaultDirection.Upstream, 300, 4500)])));
+        Assert.Contains(FaultChecker.Check(History([Op("c3"), Op("c7"), Op("c11")], runs)), m => m.StartsWith("[all] " + ContentionChecker.Rules.Limit, StringComparison.Ordinal));
+        Assert.Contains(
+            FaultChecker.Check(History([Op("c3"), Op("c7"), Op("c11")], [Limited("c3", "h0", 100, 9000), runs[1], runs[2]], [On(0, FaultKind.Stall, FaultDirection.Upstream, 300, 2700)])),
+            m => m.StartsWith("[c3] " + FaultChecker.Rules.LostRunNotCancelled + ": v1#1@h0 [100ms..9000ms] Completed ran on after its slot was lost", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_run_repeated_after_its_ack_was_lost_in_a_reset_is_exempt_and_without_the_reset_it_is_not()
     {
         RunRecord[] runs = [Run("h0", 100, 200), Run("h1", 3000, 3001)];
