@@ -54,7 +54,7 @@ public sealed record FaultHistory(
 /// from two leases (plus <see cref="Slack"/>) before the first run started until the second started, or, when the first
 /// ended before, until a lease (plus <see cref="Slack"/>) after its end (its ack or retry was lost). If they overlapped,
 /// the exempt run must also have ended by a renewal period (a third of the lease) plus <see cref="Slack"/> after its
-/// host was first free of such faults for a renewal period: the runtime cancels a run whose claim it finds lost
+/// host was first free of any fault for a renewal period: the runtime cancels a run whose claim it finds lost
 /// (<c>TaskLease.MarkLost</c>), else
 /// <see cref="Rules.LostRunNotCancelled"/>. Every other overlap or duplicate stays a violation of the contention
 /// checker. Of the two, the run whose worker was faulted last is taken for the lost one. Likewise for flow control: past
@@ -209,13 +209,15 @@ public static class FaultChecker
         (a.Version == b.Version && (a.Attempt == b.Attempt || (a.Outcome == RunOutcome.Completed && b.Outcome == RunOutcome.Completed)));
 
     /// <summary>
-    /// The first moment from <paramref name="at"/> on after which no fault that threatens leases acts on
-    /// <paramref name="host"/> for <paramref name="span"/> (a renewal period): a renewal sent then gets through.
+    /// The first moment from <paramref name="at"/> on after which no fault acts on <paramref name="host"/> for
+    /// <paramref name="span"/> (a renewal period): a renewal sent then gets through and its answer back. Every kind counts
+    /// here, a stall or latency of the answers too: a renewal that found the claim lost tells its worker only once its
+    /// answer arrives.
     /// </summary>
     private static long HealedAt(FaultHistory h, string host, long at, long span)
     {
         var healed = at;
-        while (h.Faults.Where(f => f.On(host) && f.ThreatensLeases && f.Start < healed + span && f.End > healed).Select(f => f.End).DefaultIfEmpty(0).Max() is > 0 and var end)
+        while (h.Faults.Where(f => f.On(host) && f.Start < healed + span && f.End > healed).Select(f => f.End).DefaultIfEmpty(0).Max() is > 0 and var end)
         {
             healed = end;
         }

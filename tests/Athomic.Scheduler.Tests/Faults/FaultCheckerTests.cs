@@ -88,6 +88,48 @@ public sealed class FaultCheckerTests
     }
 
     [Fact]
+    public void A_stall_of_the_answers_postpones_the_cancellation_though_it_costs_no_lease()
+    {
+        // h2 started its lost claim as its reset ended; the renewal that found it lost ran at once, but its answer waited
+        // out a stall of the replies (soak seed 810401784, c11).
+        RunRecord[] runs = [Run("h0", 20406, 23840), Run("h2", 20698, 23825, RunOutcome.Cancelled)];
+        FaultRecord[] faults = [On(2, FaultKind.Reset, FaultDirection.Upstream, 19215, 20697), On(FaultWindow.AllHosts, FaultKind.Stall, FaultDirection.Downstream, 20613, 23366)];
+
+        Assert.Empty(FaultChecker.Check(History(OneHang, runs, faults)));
+        Assert.Contains(FaultChecker.Check(History(OneHang, runs, faults.Take(1))), m => m.Contains(FaultChecker.Rules.LostRunNotCancelled, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Two_cancels_after_a_held_back_version_and_a_write_that_threw_may_remove_the_claim_handed_back()
+    {
+        // v1 was claimed (v2 held back behind it) and handed back unrun; v3 threw; the first cancel removed v2 (or v3,
+        // held back in its place), the second v1, pending again; v4 then found the id free (soak seed 1361515789, c23).
+        var ops = new[]
+        {
+            Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.AlwaysThrow), Schedule(10, 2, ContentionChecker.RescheduledAfterRun, Behaviour.Fast), Schedule(20, 3, null, Behaviour.Fast),
+            new OpResult(new PlanOp(30, "a", true, 0, 0, default, false, 0), null, true, 30 * Ms, 31 * Ms, null),
+            new OpResult(new PlanOp(40, "a", true, 0, 0, default, false, 0), null, true, 40 * Ms, 41 * Ms, null),
+            Schedule(50, 4, ScheduleStatus.Scheduled, Behaviour.Fast),
+        };
+
+        Assert.Empty(FaultChecker.Check(History(ops, [Run("h0", 60, 61, version: 4)])));
+    }
+
+    [Fact]
+    public void A_cancel_after_a_write_that_threw_may_have_removed_that_write_though_the_latest_version_was_held_back()
+    {
+        // v2 was held back behind v1's run; v3 threw but happened; v2 was promoted when v1 ended and then claimed, v3 held
+        // back behind it; the cancel removed v3; v2 ran (soak seed 1361515789, c15).
+        var ops = new[]
+        {
+            Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.Fast), Schedule(10, 2, ContentionChecker.RescheduledAfterRun, Behaviour.Fast), Schedule(20, 3, null, Behaviour.Fast),
+            new OpResult(new PlanOp(40, "a", true, 0, 0, default, false, 0), null, true, 40 * Ms, 41 * Ms, null),
+        };
+
+        Assert.Empty(FaultChecker.Check(History(ops, [Run("h0", 5, 30), Run("h1", 50, 51, version: 2)])));
+    }
+
+    [Fact]
     public void The_run_that_started_second_may_hold_the_lost_claim()
     {
         // h0 claimed first; its claim waited for a handler slot through a stall, expired, and h1 claimed and ran the task;
