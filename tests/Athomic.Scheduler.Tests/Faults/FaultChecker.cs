@@ -11,14 +11,13 @@ public sealed record FaultRecord(FaultWindow Window, long Start, long End)
     public bool On(string host) => Window.Host == FaultWindow.AllHosts || host == "h" + Window.Host.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Whether it can keep a worker's lease renewals from reaching Redis: a stall of its commands (upstream), a reset
-    /// (the connection and any reconnection fail while it lasts), or a latency past the client timeout. A downstream
-    /// stall cannot: the renewals arrive, only their replies wait.
+    /// Whether it can cost a worker a claim: a stall either way (of its commands: renewals do not reach Redis; of the
+    /// replies: a claim or stream read made meanwhile is answered only after it lapsed and another worker took the task,
+    /// and the worker then starts it on a lost claim), a reset, or a latency past the client timeout.
     /// </summary>
     public bool ThreatensLeases => Window.Fault.Kind switch
     {
-        FaultKind.Stall => Window.Fault.Direction.HasFlag(FaultDirection.Upstream),
-        FaultKind.Reset => true,
+        FaultKind.Stall or FaultKind.Reset => true,
         _ => Window.Fault.Latency * (Window.Fault.Direction == FaultDirection.Both ? 2 : 1) >= FaultPlan.ClientTimeout,
     };
 }
