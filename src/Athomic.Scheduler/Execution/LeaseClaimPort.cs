@@ -118,6 +118,7 @@ internal sealed class LeaseClaimPort(
     /// </summary>
     private void Hold(IReadOnlyList<ClaimedEntry> entries, HeldBatch batch)
     {
+        batch.Leases.EnsureCapacity(batch.Leases.Count + entries.Count); // no doubling copies per batch
         foreach (var entry in entries)
         {
             if (entry.ExpiredLeases >= _maxDeliveries)

@@ -66,7 +66,7 @@ internal sealed class TaskExecutor
         {
             var missing = $"No handler named '{task.Handler}' is registered in this host.";
             CountFailure(activity, handlerTag, "handler_not_found", missing);
-            await FailAsync(lease, _options.MaxAttempts, missing, delay => Log.TaskRetryingWithoutHandler(_logger, task.TaskId, task.Handler, task.Attempt, delay)).ConfigureAwait(false);
+            await FailAsync(lease, _options.MaxAttempts, missing, null, null).ConfigureAwait(false);
             return;
         }
 
@@ -116,7 +116,7 @@ internal sealed class TaskExecutor
                 RecordDuration(started, handlerTag);
                 var reason = TimedOutReason(timeout!.Value);
                 CountFailure(activity, handlerTag, "timeout", reason);
-                await FailAsync(lease, maxAttempts, reason, delay => Log.TaskTimedOut(_logger, task.TaskId, task.Handler, timeout.Value, task.Attempt, delay)).ConfigureAwait(false);
+                await FailAsync(lease, maxAttempts, reason, null, timeout).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex)
@@ -124,7 +124,7 @@ internal sealed class TaskExecutor
                 RecordDuration(started, handlerTag);
                 SchedulerTracing.Fail(activity, ex);
                 SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", ex.GetType().FullName));
-                await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", delay => Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, ex)).ConfigureAwait(false);
+                await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", ex, null).ConfigureAwait(false);
                 return;
             }
 
@@ -160,8 +160,12 @@ internal sealed class TaskExecutor
     private static string TimedOutReason(TimeSpan timeout) =>
         string.Create(CultureInfo.InvariantCulture, $"Timed out after {timeout.TotalSeconds:0.###} s (the handler's Timeout); its token was cancelled.");
 
-    /// <summary>A failed attempt: retried after a backoff (logged by <paramref name="logRetry"/> with the delay) until <paramref name="maxAttempts"/>, then dead-lettered.</summary>
-    private Task FailAsync(TaskLease lease, int maxAttempts, string reason, Action<TimeSpan> logRetry)
+    /// <summary>
+    /// A failed attempt: retried after a backoff until <paramref name="maxAttempts"/>, then dead-lettered. The retry is
+    /// logged as a timeout when <paramref name="timedOutAfter"/> is set, else with <paramref name="exception"/>, else as a
+    /// missing handler. No callback: a lambda capturing the run's locals would cost every run (success too) a closure.
+    /// </summary>
+    private Task FailAsync(TaskLease lease, int maxAttempts, string reason, Exception? exception, TimeSpan? timedOutAfter)
     {
         var task = lease.Task;
         if (task.Attempt >= maxAttempts)
@@ -170,7 +174,18 @@ internal sealed class TaskExecutor
         }
 
         var delay = RetryDelay(task.Attempt);
-        logRetry(delay);
+        if (timedOutAfter is { } timeout)
+        {
+            Log.TaskTimedOut(_logger, task.TaskId, task.Handler, timeout, task.Attempt, delay);
+        }
+        else if (exception is null)
+        {
+            Log.TaskRetryingWithoutHandler(_logger, task.TaskId, task.Handler, task.Attempt, delay);
+        }
+        else
+        {
+            Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, exception);
+        }
         return lease.RetryAsync(delay, CancellationToken.None);
     }
 
