@@ -70,15 +70,14 @@ internal sealed class TaskExecutor
             return;
         }
 
-        var maxAttempts = handler.MaxAttempts > 0 ? handler.MaxAttempts : _options.MaxAttempts;
-        var timeout = handler.Flow?.Timeout;
         var started = Stopwatch.GetTimestamp();
 
         // The handler's token: cancelled when the host stops, when the keeper learns that the claim was lost, or at the
         // handler's Timeout. The lease ends only after the handler returns, whatever its token says, so a run that
-        // overruns its Timeout keeps its lease (and any flow-control slot) until it really ends.
-        using var timer = timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
-        var run = _runs.Rent(stoppingToken, timer?.Token ?? default);
+        // overruns its Timeout keeps its lease (and any flow-control slot) until it really ends. The Timeout's timer
+        // lives in the run's source (returned in the finally), not in a local of this method: every local that lives
+        // across an await makes each run's state machine larger.
+        var run = _runs.Rent(stoppingToken, handler.Flow?.Timeout, _time);
         lease.AttachRun(run);
         try
         {
@@ -110,13 +109,14 @@ internal sealed class TaskExecutor
                 await DeadLetterAsync(lease, ex.Message).ConfigureAwait(false);
                 return;
             }
-            catch (Exception) when (timer is { IsCancellationRequested: true })
+            catch (Exception) when (run.TimedOut)
             {
                 // Whatever the handler threw once its Timeout fired (typically OperationCanceledException) is the timeout.
                 RecordDuration(started, handlerTag);
-                var reason = TimedOutReason(timeout!.Value);
+                var timeout = handler.Flow!.Timeout!.Value;
+                var reason = TimedOutReason(timeout);
                 CountFailure(activity, handlerTag, "timeout", reason);
-                await FailAsync(lease, maxAttempts, reason, null, timeout).ConfigureAwait(false);
+                await FailAsync(lease, MaxAttempts(handler), reason, null, timeout).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex)
@@ -124,7 +124,7 @@ internal sealed class TaskExecutor
                 RecordDuration(started, handlerTag);
                 SchedulerTracing.Fail(activity, ex);
                 SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", ex.GetType().FullName));
-                await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", ex, null).ConfigureAwait(false);
+                await FailAsync(lease, MaxAttempts(handler), $"{ex.GetType().FullName}: {ex.Message}", ex, null).ConfigureAwait(false);
                 return;
             }
 
@@ -137,6 +137,8 @@ internal sealed class TaskExecutor
             _runs.Return(run);
         }
     }
+
+    private int MaxAttempts(ScheduledHandlerDescriptor handler) => handler.MaxAttempts > 0 ? handler.MaxAttempts : _options.MaxAttempts;
 
     private void RecordDuration(long started, KeyValuePair<string, object?> handlerTag) =>
         SchedulerMetrics.DurationHistogram.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _schedule, handlerTag);

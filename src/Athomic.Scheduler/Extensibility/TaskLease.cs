@@ -8,7 +8,6 @@ public sealed class TaskLease
     // The running handler's token source (set by the executor) and whether the claim was found lost: the keeper cancels
     // the run when it learns of the loss. No token source of its own, so a lease costs no allocation beyond the run's.
     private RunCancellation? _run;
-    private long _runGeneration;
     private int _lost;
     private int _ended;
 
@@ -35,11 +34,11 @@ public sealed class TaskLease
     /// </summary>
     internal void AttachRun(RunCancellation run)
     {
-        Volatile.Write(ref _runGeneration, run.Generation);
+        run.Start(this);
         Interlocked.Exchange(ref _run, run);
         if (IsLost)
         {
-            run.TryCancel(_runGeneration);
+            run.TryCancel(this);
         }
     }
 
@@ -92,7 +91,7 @@ public sealed class TaskLease
 
         if (Volatile.Read(ref _run) is { } run)
         {
-            run.TryCancel(Volatile.Read(ref _runGeneration));
+            run.TryCancel(this);
         }
 
         return true;
