@@ -75,10 +75,9 @@ internal sealed class TaskExecutor
         // The handler's token: cancelled when the host stops, when the keeper learns that the claim was lost, or at the
         // handler's Timeout. The lease ends only after the handler returns, whatever its token says, so a run that
         // overruns its Timeout keeps its lease (and any flow-control slot) until it really ends. The Timeout's timer
-        // lives in the run's source (returned in the finally), not in a local of this method: every local that lives
-        // across an await makes each run's state machine larger.
-        var run = _runs.Rent(stoppingToken, handler.Flow?.Timeout, _time);
-        lease.AttachRun(run);
+        // lives in the run's source, and the source in the lease (lease.Run), not in locals of this method: every local
+        // that lives across an await makes each run's state machine larger.
+        lease.AttachRun(_runs.Rent(stoppingToken, handler.Flow?.Timeout, _time));
         try
         {
             try
@@ -86,7 +85,7 @@ internal sealed class TaskExecutor
                 var scope = _scopes.CreateAsyncScope();
                 await using (scope.ConfigureAwait(false))
                 {
-                    await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, run.Source.Token).ConfigureAwait(false);
+                    await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, lease.Run!.Source.Token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -109,7 +108,7 @@ internal sealed class TaskExecutor
                 await DeadLetterAsync(lease, ex.Message).ConfigureAwait(false);
                 return;
             }
-            catch (Exception) when (run.TimedOut)
+            catch (Exception) when (lease.Run!.TimedOut)
             {
                 // Whatever the handler threw once its Timeout fired (typically OperationCanceledException) is the timeout.
                 RecordDuration(started, handlerTag);
@@ -134,7 +133,7 @@ internal sealed class TaskExecutor
         finally
         {
             // After the lease ended: a pooled source serves the next run only once this run can no longer be cancelled.
-            _runs.Return(run);
+            _runs.Return(lease.Run!);
         }
     }
 

@@ -28,6 +28,9 @@ public sealed class TaskLease
     /// <summary>Set when a renewal found that the claim is no longer current (this process stalled past its lease).</summary>
     internal bool IsLost => Volatile.Read(ref _lost) == 1;
 
+    /// <summary>The run's token source (<see cref="AttachRun"/>), or <see langword="null"/> before the run starts.</summary>
+    internal RunCancellation? Run => Volatile.Read(ref _run);
+
     /// <summary>
     /// Gives the lease its run's token source, which <see cref="MarkLost"/> cancels (at once if the claim is already
     /// lost): the run stops working on a task another worker holds now.
