@@ -236,12 +236,20 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner, IHostedLifec
 
             try
             {
-                var lost = await _store.ExtendLeasesAsync(leases.Select(l => l.Claim).ToArray(), _lease, stoppingToken).ConfigureAwait(false);
-                MarkLost(lost);
-                if (Flow is { } flow)
+                // Slots first: a claim is renewed only after its slot was, so a claim never outlives its slot (a claim that
+                // lapses first is claimed again by a run that must take a slot of its own, while the old one still holds
+                // the room). A run whose slot lapsed (another run may hold the room now) is cancelled and its claim let go.
+                if (Flow is { } flow && leases.Any(l => l.Slot is not null))
                 {
-                    await flow.ExtendAsync([.. leases.Where(l => l.Slot is not null && !l.IsLost).Select(l => l.Slot!)], _lease, stoppingToken).ConfigureAwait(false);
+                    MarkSlotsLost(leases, await flow.ExtendAsync([.. leases.Where(l => l.Slot is not null).Select(l => l.Slot!)], _lease, stoppingToken).ConfigureAwait(false));
+                    leases = [.. leases.Where(l => !l.IsLost)];
                 }
+
+                if (leases.Length > 0)
+                {
+                    MarkLost(await _store.ExtendLeasesAsync(leases.Select(l => l.Claim).ToArray(), _lease, stoppingToken).ConfigureAwait(false));
+                }
+
                 failures = 0;
                 wait = period;
             }
@@ -252,6 +260,21 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner, IHostedLifec
                 wait = retry < period ? retry : period;
                 Log.LeaseRenewalRetrying(_logger, leases.Length, failures, wait, ex);
             }
+        }
+    }
+
+    private void MarkSlotsLost(IReadOnlyList<TaskLease> leases, IReadOnlyList<Flow.FlowRequest> lost)
+    {
+        if (lost.Count == 0)
+        {
+            return;
+        }
+
+        // Cancels the run and stops renewing its claim: the task is claimed again once its lease runs out, under a new slot.
+        var count = leases.Count(l => l.Slot is { } slot && lost.Contains(slot) && l.MarkLost());
+        if (count > 0)
+        {
+            Log.FlowSlotsLost(_logger, count);
         }
     }
 

@@ -198,8 +198,12 @@ internal sealed class FlowGate : IAsyncDisposable
         return (false, null, request.Key ?? string.Empty);
     }
 
-    /// <summary>Renews <paramref name="slot"/> every third of <paramref name="lease"/> until the returned handle is disposed (the run ended).</summary>
-    public IAsyncDisposable KeepAlive(FlowRequest slot, TimeSpan lease)
+    /// <summary>
+    /// Renews <paramref name="slot"/> every third of <paramref name="lease"/> until the returned handle is disposed (the
+    /// run ended). When a renewal finds the slot lapsed (another run may hold the room now), calls
+    /// <paramref name="lost"/> (which cancels the run) and stops.
+    /// </summary>
+    public IAsyncDisposable KeepAlive(FlowRequest slot, TimeSpan lease, Action lost)
     {
         var stop = new CancellationTokenSource();
         var loop = Task.Run(async () =>
@@ -209,7 +213,19 @@ internal sealed class FlowGate : IAsyncDisposable
                 while (true)
                 {
                     await Task.Delay(lease / 3, _time, stop.Token).ConfigureAwait(false);
-                    await ExtendAsync([slot], lease, stop.Token).ConfigureAwait(false);
+                    try
+                    {
+                        if ((await ExtendAsync([slot], lease, stop.Token).ConfigureAwait(false)).Count > 0)
+                        {
+                            Log.FlowSlotsLost(_logger, 1);
+                            lost();
+                            return;
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        Log.FlowExtendFailed(_logger, 1, ex);
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -301,22 +317,10 @@ internal sealed class FlowGate : IAsyncDisposable
     }
 
     /// <summary>Renews the slot leases of running claims.</summary>
-    public async Task ExtendAsync(IReadOnlyList<FlowRequest> slots, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        if (slots.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await _store.ExtendAsync(slots, lease, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.FlowExtendFailed(_logger, slots.Count, ex);
-        }
-    }
+    /// <returns>The slots that lapsed (another run may hold the room now): their runs must stop.</returns>
+    /// <exception cref="Exception">The store could not be reached; the caller retries.</exception>
+    public Task<IReadOnlyList<FlowRequest>> ExtendAsync(IReadOnlyList<FlowRequest> slots, TimeSpan lease, CancellationToken cancellationToken) =>
+        slots.Count == 0 ? Task.FromResult<IReadOnlyList<FlowRequest>>([]) : _store.ExtendAsync(slots, lease, cancellationToken);
 
     /// <summary>
     /// A safety net, after each poll: while the store reports waiting tasks (<paramref name="waiting"/>, from the

@@ -23,7 +23,8 @@ internal interface IFlowStore
     Task ReleaseAsync(IReadOnlyList<FlowRequest> held, CancellationToken cancellationToken);
 
     /// <summary>Renews the slot leases of running claims; a slot that already expired is not taken again.</summary>
-    Task ExtendAsync(IReadOnlyList<FlowRequest> held, TimeSpan lease, CancellationToken cancellationToken);
+    /// <returns>The runs that lost a slot they held (it expired, and another run may hold the room now): they must stop.</returns>
+    Task<IReadOnlyList<FlowRequest>> ExtendAsync(IReadOnlyList<FlowRequest> held, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>The names of the paused handlers.</summary>
     Task<IReadOnlyCollection<string>> GetPausedAsync(CancellationToken cancellationToken);

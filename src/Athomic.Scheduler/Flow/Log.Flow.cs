@@ -14,8 +14,11 @@ internal static partial class Log
     [LoggerMessage(302, LogLevel.Warning, "Freeing {Count} flow-control slots failed; they come back when their leases expire.")]
     public static partial void FlowReleaseFailed(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(303, LogLevel.Warning, "Renewing {Count} flow-control slots failed; retrying at the next renewal.")]
+    [LoggerMessage(303, LogLevel.Warning, "Renewing {Count} flow-control slots failed; retrying.")]
     public static partial void FlowExtendFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(307, LogLevel.Warning, "{Count} flow-control slots held by this process lapsed (their renewals did not reach the store in time) and another run may hold their room now: their runs are cancelled, and their tasks run again under new slots.")]
+    public static partial void FlowSlotsLost(ILogger logger, int count);
 
     [LoggerMessage(304, LogLevel.Warning, "Subscribing to flow-control notifications failed; waiting tasks are looked at every {Period} instead.")]
     public static partial void FlowSubscribeFailed(ILogger logger, TimeSpan period, Exception exception);

@@ -91,24 +91,27 @@ internal sealed class RedisFlowStore : IFlowStore
         await Call(Db.ScriptEvaluateAsync(LuaScripts.FlowRelease, keys, args)).ConfigureAwait(false);
     }
 
-    public async Task ExtendAsync(IReadOnlyList<FlowRequest> held, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FlowRequest>> ExtendAsync(IReadOnlyList<FlowRequest> held, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (held.Count == 0)
         {
-            return;
+            return [];
         }
 
         var keys = new RedisKey[held.Count * 2];
-        var args = new RedisValue[1 + held.Count];
+        var args = new RedisValue[1 + (held.Count * 2)];
         args[0] = (long)lease.TotalMilliseconds;
         for (var r = 0; r < held.Count; r++)
         {
-            keys[r * 2] = _keys.Slots(held[r].Handler);
-            keys[(r * 2) + 1] = _keys.KeySlots(held[r].Handler, held[r].Key ?? string.Empty);
-            args[1 + r] = held[r].Member;
+            var request = held[r];
+            keys[r * 2] = _keys.Slots(request.Handler);
+            keys[(r * 2) + 1] = _keys.KeySlots(request.Handler, request.Key ?? string.Empty);
+            args[1 + (r * 2)] = request.Member;
+            args[2 + (r * 2)] = (request.Spec.MaxConcurrency > 0 ? 1 : 0) + (request.Key is not null && request.Spec.MaxConcurrencyPerKey > 0 ? 2 : 0);
         }
 
-        await Call(Db.ScriptEvaluateAsync(LuaScripts.FlowExtend, keys, args)).ConfigureAwait(false);
+        var lost = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(LuaScripts.FlowExtend, keys, args)).ConfigureAwait(false))!;
+        return lost.Length == 0 ? [] : [.. lost.Select(r => held[(int)r])];
     }
 
     public async Task<IReadOnlyCollection<string>> GetPausedAsync(CancellationToken cancellationToken)

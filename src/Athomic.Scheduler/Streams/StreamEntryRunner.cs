@@ -162,8 +162,12 @@ internal sealed class StreamEntryRunner(
             if (gate is { IsActive: true })
             {
                 // Limited or paused handlers take their slots first; an entry that gets none leaves the stream and
-                // its task waits in the schedule, without using an attempt.
-                var (run, held, waitKey) = await gate.AdmitOneAsync(task, "s" + delivery.Receipt, visibility, CancellationToken.None).ConfigureAwait(false);
+                // its task waits in the schedule, without using an attempt. The slot's member names this consumer: an
+                // entry another consumer took over (this one stalled past the visibility timeout) takes a slot of its
+                // own there, never this one's (a shared member would let it in over the limit, and the first of the two
+                // runs to end would free the room the other still uses).
+                var member = "s" + delivery.Receipt + "|" + queues[delivery.Partition].Consumer;
+                var (run, held, waitKey) = await gate.AdmitOneAsync(task, member, visibility, CancellationToken.None).ConfigureAwait(false);
                 if (!run)
                 {
                     await queues[delivery.Partition].ParkAsync(delivery.EntryId, delivery.TaskId, delivery.Envelope, delivery.DueMilliseconds, task.Handler, waitKey!).ConfigureAwait(false);
@@ -181,7 +185,7 @@ internal sealed class StreamEntryRunner(
                 return;
             }
 
-            var renewal = gate!.KeepAlive(slot, visibility);
+            var renewal = gate!.KeepAlive(slot, visibility, () => lease.MarkLost());
             try
             {
                 await executor.ExecuteAsync(lease, _cancelHandlers.Token).ConfigureAwait(false);

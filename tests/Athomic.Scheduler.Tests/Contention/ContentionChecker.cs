@@ -10,7 +10,9 @@ namespace Athomic.Scheduler.Tests.Contention;
 /// <list type="bullet">
 /// <item>Nothing lost: the last accepted, uncancelled version of every id completes, or is dead-lettered with a reason
 /// (or, when it is a future task, is still pending); a version that was claimed (the next one was held back, status 4)
-/// ends; status 1 (id not stored) after an uncancelled version means that version had ended.</item>
+/// ends, unless a later reschedule returned 2 or a second cancel returned true (a claim handed back unrun, as when its
+/// flow-control slot could not be taken in a fault, is pending again); status 1 (id not stored) after an uncancelled
+/// version means that version had ended.</item>
 /// <item>Nothing runs that must not: a refused version (3), a version replaced while pending (the next one's status 2,
 /// or status 1), a version removed by a cancel that returned true, or a future task: none starts after that call returned.</item>
 /// <item>Without kills (or for runs on no killed host): every run ends; no (id, version, attempt) runs twice; a version
@@ -202,6 +204,14 @@ public static class ContentionChecker
                     indeterminate.Add(unobserved.Op.Version);
                     Accept(unobserved);
                 }
+                else if (o.Cancelled == true && unobserved is not null)
+                {
+                    // The write that threw may have happened after all, held back behind the running latest version,
+                    // and be what this cancel removed: the latest version may still run, or may be gone.
+                    latestMaybeCancelled = true;
+                    unobserved = null;
+                    continue;
+                }
 
                 if (o.Cancelled == true)
                 {
@@ -216,10 +226,12 @@ public static class ContentionChecker
                     }
                     else
                     {
-                        // A second removal: the retry of an older run that had a held-back version removed before.
+                        // A second removal: the retry of an older run that had a held-back version removed before,
+                        // or that claim itself, handed back unrun.
                         for (var v = 1; v <= latest; v++)
                         {
                             Forbid(v, o.Returned, $"the cancel returned true at {h.Ms(o.Returned)} with nothing left pending");
+                            mustEnd.Remove(v);
                         }
                     }
                 }
@@ -251,6 +263,12 @@ public static class ContentionChecker
                 for (var v = 1; v < op.Version; v++)
                 {
                     Forbid(v, o.Returned, $"replaced by v{op.Version} ({status}) returned at {h.Ms(o.Returned)}");
+                    if (status == ScheduleStatus.Rescheduled)
+                    {
+                        // A claim handed back unrun (its flow-control slot could not be taken, or its host stopped) is
+                        // pending again: a reschedule replaces it like any pending version.
+                        mustEnd.Remove(v);
+                    }
                 }
 
                 if (status == ScheduleStatus.Scheduled && previousLive)

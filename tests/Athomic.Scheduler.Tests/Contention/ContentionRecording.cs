@@ -15,7 +15,8 @@ public sealed class MemoryHistory
 
     public int Active => Volatile.Read(ref _active);
 
-    public IReadOnlyList<RunRecord> Runs => _runs.OrderBy(r => r.Key).Select(r => r.Value).ToList();
+    /// <summary>The runs so far, in start order; safe while runs are being recorded (a snapshot of the dictionary).</summary>
+    public IReadOnlyList<RunRecord> Runs => _runs.ToArray().OrderBy(r => r.Key).Select(r => r.Value).ToList();
 
     public IRunSink SinkFor(string host) => new Sink(this, host);
 

@@ -42,38 +42,49 @@ public sealed record ContentionOutcome(ContentionVariant Variant, ContentionPlan
         }
     }
 
-    public string FailureMessage(int max = 30)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine($"Contention {Variant}, seed {Plan.Seed}: {Violations.Count} violations of the contract.");
-        sb.AppendLine($"Replay: ATHOMIC_CONTENTION_SEED={Plan.Seed} dotnet test tests/Athomic.Scheduler.Tests --no-build --filter \"FullyQualifiedName~{(Variant.Kills ? "Worker_processes_killed_at_random_lose_nothing" : "In_process_hosts_keep_the_contract_under_contention")}\"  (variant {Variant})");
-        sb.AppendLine($"History: {HistoryFile}");
-        sb.AppendLine(Summary);
-        foreach (var v in Violations.Take(max))
-        {
-            sb.AppendLine("  " + v);
-        }
-
-        if (Violations.Count > max)
-        {
-            sb.AppendLine($"  … and {Violations.Count - max} more (see the history file)");
-        }
-
-        return sb.ToString();
-    }
+    public string FailureMessage(int max = 30) => ContentionRun.FailureText(
+        $"Contention {Variant}, seed {Plan.Seed}",
+        Plan.Seed,
+        Variant.Kills ? "Worker_processes_killed_at_random_lose_nothing" : "In_process_hosts_keep_the_contract_under_contention",
+        Variant.ToString(),
+        HistoryFile,
+        Summary,
+        Violations,
+        max);
 }
 
 /// <summary>Runs one seeded plan against real redis-server and real worker hosts, then checks the history.</summary>
 public static class ContentionRun
 {
     public const string SeedVariable = "ATHOMIC_CONTENTION_SEED";
-    private const int Workers = 3;
-    private const string Prefix = "contention";
-    private static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(40);
+    internal const int Workers = 3;
+    internal const string Prefix = "contention";
+    internal static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(40);
 
     /// <summary>A worker's connection: timeouts of half the lease, as start-up requires of a worker that claims.</summary>
     private static string WorkerConnectionString(RedisServer server) =>
         server.ConnectionString + $",syncTimeout={(int)(ContentionPlan.Lease.TotalMilliseconds / 2)},asyncTimeout={(int)(ContentionPlan.Lease.TotalMilliseconds / 2)}";
+
+    /// <summary>A failure message: what failed, how to replay it, where the history is, the summary and the first <paramref name="max"/> violations.</summary>
+    internal static string FailureText(string title, int seed, string test, string variant, string? historyFile, string summary, IReadOnlyList<string> violations, int max, string? environment = null)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"{title}: {violations.Count} violations of the contract.");
+        sb.AppendLine($"Replay: {SeedVariable}={seed} {(environment is null ? "" : environment + " ")}dotnet test tests/Athomic.Scheduler.Tests --no-build --filter \"FullyQualifiedName~{test}\"  (variant {variant})");
+        sb.AppendLine($"History: {historyFile}");
+        sb.AppendLine(summary);
+        foreach (var v in violations.Take(max))
+        {
+            sb.AppendLine("  " + v);
+        }
+
+        if (violations.Count > max)
+        {
+            sb.AppendLine($"  … and {violations.Count - max} more (see the history file)");
+        }
+
+        return sb.ToString();
+    }
 
     /// <summary>The seed of <see cref="SeedVariable"/>, or a new random one.</summary>
     public static int Seed() =>
@@ -205,7 +216,7 @@ public static class ContentionRun
         }
     }
 
-    private static IHost BuildHost(IConnectionMultiplexer connection, ContentionVariant variant, ContentionPlan plan, IRunSink sink, bool worker)
+    internal static IHost BuildHost(IConnectionMultiplexer connection, ContentionVariant variant, ContentionPlan plan, IRunSink sink, bool worker)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -238,8 +249,12 @@ public static class ContentionRun
         return builder.Build();
     }
 
-    /// <summary>Issues the plan: one lane per id (its operations in order, each no earlier than planned), plus the kills.</summary>
-    private static async Task<List<OpResult>> DriveAsync(ContentionPlan plan, IReadOnlyList<IScheduler> clients, Func<PlanKill, Task>? kill)
+    /// <summary>
+    /// Issues the plan: one lane per id (its operations in order, each no earlier than planned), plus the kills. After a
+    /// call that threw, the lane awaits <paramref name="settle"/> (when given) before the id's next operation: a call
+    /// that timed out may still be on its way to Redis, and must not overtake the next one.
+    /// </summary>
+    internal static async Task<List<OpResult>> DriveAsync(ContentionPlan plan, IReadOnlyList<IScheduler> clients, Func<PlanKill, Task>? kill, Func<PlanOp, Task>? settle = null)
     {
         var results = new ConcurrentQueue<OpResult>();
         var clock = Stopwatch.StartNew();
@@ -257,7 +272,12 @@ public static class ContentionRun
             foreach (var op in ops)
             {
                 await Until(op.AtMs);
-                results.Enqueue(await ExecuteAsync(op, clients[op.Client % clients.Count]));
+                var result = await ExecuteAsync(op, clients[op.Client % clients.Count]);
+                results.Enqueue(result);
+                if (result.Error is not null && settle is not null)
+                {
+                    await settle(op);
+                }
             }
         }
 
@@ -328,7 +348,7 @@ public static class ContentionRun
         }
     }
 
-    private static async Task<Dictionary<string, DeadLetterRecord>> DeadLettersAsync(IDeadLetterQueue queue)
+    internal static async Task<Dictionary<string, DeadLetterRecord>> DeadLettersAsync(IDeadLetterQueue queue)
     {
         var letters = new Dictionary<string, DeadLetterRecord>(StringComparer.Ordinal);
         for (var offset = 0; ; offset += 1000)
@@ -366,7 +386,7 @@ public static class ContentionRun
         }
     }
 
-    private static async Task StopAsync(IHost host)
+    internal static async Task StopAsync(IHost host)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await host.StopAsync(cts.Token);
@@ -374,9 +394,15 @@ public static class ContentionRun
 
     private static void WriteHistory(ContentionOutcome outcome)
     {
-        var h = outcome.History;
         var sb = new StringBuilder();
         sb.AppendLine(outcome.FailureMessage(int.MaxValue));
+        AppendHistory(sb, outcome.History);
+        File.WriteAllText(outcome.HistoryFile!, sb.ToString());
+    }
+
+    /// <summary>Per id, every operation with its result and every run, in time order, plus the dead letter.</summary>
+    internal static void AppendHistory(StringBuilder sb, ContentionHistory h)
+    {
         sb.AppendLine("== per id: operations and runs ==");
         foreach (var id in h.Ops.Select(o => o.Op.Id).Distinct().Order(StringComparer.Ordinal))
         {
@@ -394,7 +420,5 @@ public static class ContentionRun
                 sb.AppendLine($"  dead letter v{d.Version}: {d.Reason}");
             }
         }
-
-        File.WriteAllText(outcome.HistoryFile!, sb.ToString());
     }
 }

@@ -55,27 +55,12 @@ public sealed class ContentionTests(ITestOutputHelper output)
     /// <summary>The soak: random seeds over every variant for ATHOMIC_CONTENTION_SOAK_MINUTES minutes.</summary>
     [SoakFact]
     [Trait("Category", "Soak")]
-    public async Task Soak_random_seeds_over_every_variant()
-    {
-        var minutes = double.Parse(Environment.GetEnvironmentVariable(SoakFactAttribute.Variable)!, System.Globalization.CultureInfo.InvariantCulture);
-        var until = DateTime.UtcNow.AddMinutes(minutes);
-        var seed = ContentionRun.Seed();
-        var failures = new List<string>();
-        var runs = 0;
-        for (var i = 0; DateTime.UtcNow < until; i++, seed = unchecked(seed * 1_103_515_245 + 12_345) & int.MaxValue)
+    public Task Soak_random_seeds_over_every_variant() =>
+        SoakFactAttribute.LoopAsync("soak", Log, async (i, seed) =>
         {
-            var variant = ContentionVariant.All[i % ContentionVariant.All.Length];
-            var outcome = await ContentionRun.RunAsync(variant, seed, Log);
-            runs++;
-            if (outcome.Violations.Count > 0)
-            {
-                failures.Add(outcome.FailureMessage(5));
-            }
-        }
-
-        Log($"soak: {runs} runs in {minutes} min, {failures.Count} rejected");
-        Assert.True(failures.Count == 0, $"{failures.Count} of {runs} soak runs were rejected:\n" + string.Join("\n", failures));
-    }
+            var outcome = await ContentionRun.RunAsync(ContentionVariant.All[i % ContentionVariant.All.Length], seed, Log);
+            return outcome.Violations.Count > 0 ? outcome.FailureMessage(5) : null;
+        });
 
     private async Task RunAsync(ContentionVariant variant, int seed)
     {
@@ -94,6 +79,31 @@ public sealed class ContentionTests(ITestOutputHelper output)
 public sealed class SoakFactAttribute : FactAttribute
 {
     public const string Variable = "ATHOMIC_CONTENTION_SOAK_MINUTES";
+
+    /// <summary>
+    /// Runs <paramref name="run"/> (run index, seed → a failure message, or <see langword="null"/>) with a new seed each
+    /// time (the first from <see cref="ContentionRun.SeedVariable"/> when set) for <see cref="Variable"/> minutes, then
+    /// fails with every rejected seed.
+    /// </summary>
+    public static async Task LoopAsync(string what, Action<string> log, Func<int, int, Task<string?>> run)
+    {
+        var minutes = double.Parse(Environment.GetEnvironmentVariable(Variable)!, System.Globalization.CultureInfo.InvariantCulture);
+        var until = DateTime.UtcNow.AddMinutes(minutes);
+        var seed = ContentionRun.Seed();
+        var failures = new List<string>();
+        var runs = 0;
+        for (var i = 0; DateTime.UtcNow < until; i++, seed = unchecked(seed * 1_103_515_245 + 12_345) & int.MaxValue)
+        {
+            runs++;
+            if (await run(i, seed) is { } failure)
+            {
+                failures.Add(failure);
+            }
+        }
+
+        log($"{what}: {runs} runs in {minutes} min, {failures.Count} rejected");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {runs} {what} runs were rejected:\n" + string.Join("\n", failures));
+    }
 
     public SoakFactAttribute()
     {

@@ -22,10 +22,15 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
     /// <summary>No Timeout: its first run waits for its token (a run the test makes lose its claim); later runs return.</summary>
     public const string Stalls = "flow.stalls";
 
+    /// <summary>One run at a time cluster-wide (<c>MaxConcurrency = 1</c>), no Timeout: its first run waits for its token, later runs return.</summary>
+    public const string OneSlot = "flow.one-slot";
+
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<int, RunEvents> _runs = new();
     private int _started;
+    private int _running;
+    private int _mostRunning;
 
     public FlowProbe()
     {
@@ -43,6 +48,11 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
             }), maxAttempts: 2) { Flow = flow },
             new ScheduledHandlerDescriptor(Stalls, "Tests.Flow.Stalls", null, (ctx, _, ct) => Probe(ctx, ct, (run, token) =>
                 run.Number == 1 ? Task.Delay(System.Threading.Timeout.Infinite, token) : Task.CompletedTask), maxAttempts: 3),
+            new ScheduledHandlerDescriptor(OneSlot, "Tests.Flow.OneSlot", null, (ctx, _, ct) => Probe(ctx, ct, (run, token) =>
+                run.Number == 1 ? Task.Delay(System.Threading.Timeout.Infinite, token) : Task.CompletedTask), maxAttempts: 3)
+            {
+                Flow = new HandlerFlowSpec { MaxConcurrency = 1 },
+            },
         ];
     }
 
@@ -51,21 +61,31 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
     /// <summary>How many runs started.</summary>
     public int Started => Volatile.Read(ref _started);
 
+    /// <summary>The most runs (of any handler) that were going at once.</summary>
+    public int MostRunning => Volatile.Read(ref _mostRunning);
+
     /// <summary>The events of run <paramref name="number"/> (1-based, in start order), whether it started yet or not.</summary>
     public RunEvents Run(int number) => _runs.GetOrAdd(number, n => new RunEvents(n));
 
     private async ValueTask Probe(TaskContext ctx, CancellationToken ct, Func<RunEvents, CancellationToken, Task> body)
     {
         var run = Run(Interlocked.Increment(ref _started));
+        var running = Interlocked.Increment(ref _running);
+        for (var most = Volatile.Read(ref _mostRunning); running > most && Interlocked.CompareExchange(ref _mostRunning, running, most) != most; most = Volatile.Read(ref _mostRunning))
+        {
+        }
+
         using var cancelled = ct.Register(() => run.Cancelled.TrySetResult());
         run.Begin.TrySetResult(ctx.Attempt);
         try
         {
             await body(run, ct);
+            Interlocked.Decrement(ref _running);
             run.End.TrySetResult("returned");
         }
         catch (Exception ex)
         {
+            Interlocked.Decrement(ref _running);
             run.End.TrySetResult(ex.GetType().Name);
             throw;
         }
