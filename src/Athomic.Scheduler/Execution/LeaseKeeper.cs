@@ -236,18 +236,31 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner, IHostedLifec
 
             try
             {
-                // Slots first: a claim is renewed only after its slot was, so a claim never outlives its slot (a claim that
-                // lapses first is claimed again by a run that must take a slot of its own, while the old one still holds
-                // the room). A run whose slot lapsed (another run may hold the room now) is cancelled and its claim let go.
-                if (Flow is { } flow && leases.Any(l => l.Slot is not null))
+                // Slots and claims in one go: both requests are sent before either reply is awaited, the slots' first, so
+                // on one connection Redis renews a run's slot before its claim (a claim never outlives its slot), and a
+                // stall of the replies alone costs neither (the renewals ran; only their answers wait). A run whose slot
+                // lapsed (another run may hold the room now) is cancelled and its claim let go.
+                var slots = Flow is { } flow && leases.Any(l => l.Slot is not null)
+                    ? flow.ExtendAsync([.. leases.Where(l => l.Slot is not null).Select(l => l.Slot!)], _lease, stoppingToken)
+                    : null;
+                var claims = _store.ExtendLeasesAsync(leases.Select(l => l.Claim).ToArray(), _lease, stoppingToken);
+                Exception? failed = null;
+                if (slots is not null)
                 {
-                    MarkSlotsLost(leases, await flow.ExtendAsync([.. leases.Where(l => l.Slot is not null).Select(l => l.Slot!)], _lease, stoppingToken).ConfigureAwait(false));
-                    leases = [.. leases.Where(l => !l.IsLost)];
+                    try
+                    {
+                        MarkSlotsLost(leases, await slots.ConfigureAwait(false));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        failed = ex;
+                    }
                 }
 
-                if (leases.Length > 0)
+                MarkLost(await claims.ConfigureAwait(false));
+                if (failed is not null)
                 {
-                    MarkLost(await _store.ExtendLeasesAsync(leases.Select(l => l.Claim).ToArray(), _lease, stoppingToken).ConfigureAwait(false));
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
                 }
 
                 failures = 0;

@@ -25,6 +25,9 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
     /// <summary>One run at a time cluster-wide (<c>MaxConcurrency = 1</c>), no Timeout: its first run waits for its token, later runs return.</summary>
     public const string OneSlot = "flow.one-slot";
 
+    /// <summary>No limits, no Timeout: every run waits for its token.</summary>
+    public const string Waits = "flow.waits";
+
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<int, RunEvents> _runs = new();
@@ -48,6 +51,7 @@ public sealed class FlowProbe : IScheduledHandlerRegistry
             }), maxAttempts: 2) { Flow = flow },
             new ScheduledHandlerDescriptor(Stalls, "Tests.Flow.Stalls", null, (ctx, _, ct) => Probe(ctx, ct, (run, token) =>
                 run.Number == 1 ? Task.Delay(System.Threading.Timeout.Infinite, token) : Task.CompletedTask), maxAttempts: 3),
+            new ScheduledHandlerDescriptor(Waits, "Tests.Flow.Waits", null, (ctx, _, ct) => Probe(ctx, ct, (_, token) => Task.Delay(System.Threading.Timeout.Infinite, token))),
             new ScheduledHandlerDescriptor(OneSlot, "Tests.Flow.OneSlot", null, (ctx, _, ct) => Probe(ctx, ct, (run, token) =>
                 run.Number == 1 ? Task.Delay(System.Threading.Timeout.Infinite, token) : Task.CompletedTask), maxAttempts: 3)
             {

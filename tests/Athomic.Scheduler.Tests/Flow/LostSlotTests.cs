@@ -1,6 +1,10 @@
+using System.Globalization;
 using Athomic.Scheduler.Streams;
+using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Claims;
 using Athomic.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Tests.Flow;
@@ -42,6 +46,61 @@ public sealed class LostSlotTests(RedisFixture redis)
         Assert.Equal("returned", await rerun.Ended());
         await host.StopAsync();
         Assert.Equal(2, probe.Started);
+    }
+
+    /// <summary>
+    /// A stall of the replies alone (the commands still reach Redis) costs a worker holding slots neither a claim nor a
+    /// slot: it renews both in one go, so both renewals run though their answers wait. Found by the fault soak
+    /// (faults-inprocess-p4-x3 seed 576409038, faults-inprocess-p1-x3 seed 2113238116: tasks run twice after a
+    /// downstream stall) when slots were renewed first and a renewal whose answer timed out skipped the claims; before
+    /// that, claims first skipped the slots (the lapsed slot this class's first test is about).
+    /// </summary>
+    [Fact]
+    public async Task A_stall_of_the_replies_alone_costs_no_claim_and_no_slot()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        var probe = new FlowProbe();
+        void Options(SchedulerOptions o) => o.Worker.LeaseDuration = TimeSpan.FromSeconds(2);
+        void QuickStop(HostApplicationBuilder b) => b.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        await using var proxy = new FaultProxy(redis.Server.Port);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{proxy.EndPoint},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
+        using var stalled = ClaimHosts.Start(connection, prefix, probe, streams: false, Options, QuickStop);
+        await stalled.StartAsync();
+        await stalled.Scheduler().ScheduleAsync(new GenericTask(FlowProbe.OneSlot, default, "limited"), TimeSpan.Zero);
+        await probe.Run(1).Started();
+        await stalled.Scheduler().ScheduleAsync(new GenericTask(FlowProbe.Waits, default, "free"), TimeSpan.Zero);
+        await probe.Run(2).Started();
+
+        // A second worker would claim either task the moment its claim lapsed.
+        await using var direct = await ClaimHosts.ConnectAsync(redis, timeoutMilliseconds: 1000);
+        using var other = ClaimHosts.Start(direct, prefix, probe, streams: false, Options, QuickStop);
+        await other.StartAsync();
+        var db = redis.Connection.GetDatabase();
+        RedisKey lease = "{" + prefix + "}:lease";
+        var tokens = await db.HashGetAllAsync(lease);
+
+        // Longer than the lease: a renewal whose answer times out must not keep the other renewal from being sent.
+        await proxy.RunAsync(new Fault(FaultKind.Stall, FaultDirection.Downstream, TimeSpan.FromSeconds(3)));
+        await proxy.WhenDrainedAsync(TimeSpan.FromSeconds(10));
+        var healed = await ServerMillisecondsAsync(db);
+        await Eventually.TrueAsync(
+            async () => (await db.SortedSetRangeByScoreWithScoresAsync("{" + prefix + "}:inflight")).All(e => e.Score > healed + 1000),
+            TimeSpan.FromSeconds(10),
+            "both claims renewed after the stall");
+        var slot = Assert.Single(await db.SortedSetRangeByRankWithScoresAsync("{" + prefix + "#flow}:slots:" + FlowProbe.OneSlot));
+        Assert.True(slot.Score > healed, $"the limited run's slot lapsed in the stall (deadline {slot.Score}, the stall ended at {healed})");
+
+        Assert.Equal(tokens.OrderBy(t => (string)t.Name!).Select(t => $"{t.Name}={t.Value}"), (await db.HashGetAllAsync(lease)).OrderBy(t => (string)t.Name!).Select(t => $"{t.Name}={t.Value}"));
+        Assert.False(probe.Run(1).Cancelled.Task.IsCompleted, "the limited run lost its slot or its claim");
+        Assert.False(probe.Run(2).Cancelled.Task.IsCompleted, "the other run lost its claim");
+        Assert.Equal(2, probe.Started);
+        await Task.WhenAll(stalled.StopAsync(), other.StopAsync());
+    }
+
+    private static async Task<long> ServerMillisecondsAsync(IDatabase db)
+    {
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        return (long.Parse((string)time[0]!, CultureInfo.InvariantCulture) * 1000) + (long.Parse((string)time[1]!, CultureInfo.InvariantCulture) / 1000);
     }
 
     /// <summary>
