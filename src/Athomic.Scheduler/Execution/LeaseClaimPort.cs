@@ -118,6 +118,8 @@ internal sealed class LeaseClaimPort(
     /// </summary>
     private void Hold(IReadOnlyList<ClaimedEntry> entries, HeldBatch batch)
     {
+        batch.Leases.EnsureCapacity(batch.Leases.Count + entries.Count); // no doubling copies per batch
+        var gated = gate is { IsActive: true }; // once per batch: an empty ConcurrentDictionary's IsEmpty takes its locks
         foreach (var entry in entries)
         {
             if (entry.ExpiredLeases >= _maxDeliveries)
@@ -129,7 +131,7 @@ internal sealed class LeaseClaimPort(
             {
                 var lease = leases.Track(task, entry.Token);
                 batch.Leases.Add(lease);
-                if (gate is { IsActive: true })
+                if (gated)
                 {
                     (batch.Gated ??= []).Add((lease, entry.DueMilliseconds));
                 }

@@ -329,7 +329,12 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner, IHostedLifec
 
     void ILeaseOwner.Abandon(TaskLease lease) => Forget(lease.Claim);
 
-    private async Task EndAsync(TaskLease lease, string action, Counter<long> counter, Func<Task<bool>> end)
+    // Without a flow-control slot (no limits declared), the end has no second await: an await in the finally would make
+    // every run's state machine larger.
+    private Task EndAsync(TaskLease lease, string action, Counter<long> counter, Func<Task<bool>> end) =>
+        lease.Slot is { } slot && Flow is { } flow ? EndHoldingSlotAsync(lease, action, counter, end, slot, flow) : EndClaimAsync(lease, action, counter, end);
+
+    private async Task EndClaimAsync(TaskLease lease, string action, Counter<long> counter, Func<Task<bool>> end)
     {
         try
         {
@@ -338,10 +343,18 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner, IHostedLifec
         finally
         {
             Forget(lease.Claim);
-            if (lease.Slot is { } slot && Flow is { } flow)
-            {
-                await flow.ReleaseAsync([slot]).ConfigureAwait(false);
-            }
+        }
+    }
+
+    private async Task EndHoldingSlotAsync(TaskLease lease, string action, Counter<long> counter, Func<Task<bool>> end, Flow.FlowRequest slot, Flow.FlowGate flow)
+    {
+        try
+        {
+            await EndClaimAsync(lease, action, counter, end).ConfigureAwait(false);
+        }
+        finally
+        {
+            await flow.ReleaseAsync([slot]).ConfigureAwait(false);
         }
     }
 

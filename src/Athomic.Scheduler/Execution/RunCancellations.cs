@@ -10,14 +10,19 @@ internal sealed class RunCancellations
     private CancellationToken _stopping;
     private int _bound;
 
-    public RunCancellation Rent(CancellationToken stopping, CancellationToken timeout)
+    /// <summary>A source for a run, with a timer that fires at <paramref name="timeout"/> when one is set (on <paramref name="time"/>'s clock).</summary>
+    public RunCancellation Rent(CancellationToken stopping, TimeSpan? timeout, TimeProvider time)
     {
-        if (!timeout.CanBeCanceled && Bind(stopping))
+        if (timeout is null && Bind(stopping))
         {
             return _pool.TryDequeue(out var pooled) ? pooled : new RunCancellation(CancellationTokenSource.CreateLinkedTokenSource(stopping), pooled: true);
         }
 
-        return new RunCancellation(CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout), pooled: false);
+        var timer = timeout is { } limit ? new CancellationTokenSource(limit, time) : null;
+        return new RunCancellation(
+            timer is null ? CancellationTokenSource.CreateLinkedTokenSource(stopping) : CancellationTokenSource.CreateLinkedTokenSource(stopping, timer.Token),
+            pooled: false,
+            timer);
     }
 
     public void Return(RunCancellation run)
@@ -30,6 +35,7 @@ internal sealed class RunCancellations
         else
         {
             run.Source.Dispose();
+            run.Timer?.Dispose();
         }
     }
 

@@ -65,20 +65,18 @@ internal sealed class TaskExecutor
         {
             var missing = $"No handler named '{task.Handler}' is registered in this host.";
             CountFailure(activity, handlerTag, "handler_not_found", missing);
-            await FailAsync(lease, _options.MaxAttempts, missing, delay => Log.TaskRetryingWithoutHandler(_logger, task.TaskId, task.Handler, task.Attempt, delay)).ConfigureAwait(false);
+            await FailAsync(lease, _options.MaxAttempts, missing, null, null).ConfigureAwait(false);
             return;
         }
 
-        var maxAttempts = handler.MaxAttempts > 0 ? handler.MaxAttempts : _options.MaxAttempts;
-        var timeout = handler.Flow?.Timeout;
         var started = Stopwatch.GetTimestamp();
 
         // The handler's token: cancelled when the host stops, when the keeper learns that the claim was lost, or at the
         // handler's Timeout. The lease ends only after the handler returns, whatever its token says, so a run that
-        // overruns its Timeout keeps its lease (and any flow-control slot) until it really ends.
-        using var timer = timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
-        var run = _runs.Rent(stoppingToken, timer?.Token ?? default);
-        lease.AttachRun(run);
+        // overruns its Timeout keeps its lease (and any flow-control slot) until it really ends. The Timeout's timer
+        // lives in the run's source, and the source in the lease (lease.Run), not in locals of this method: every local
+        // that lives across an await makes each run's state machine larger.
+        lease.AttachRun(_runs.Rent(stoppingToken, handler.Flow?.Timeout, _time));
         try
         {
             try
@@ -86,7 +84,7 @@ internal sealed class TaskExecutor
                 var scope = _scopes.CreateAsyncScope();
                 await using (scope.ConfigureAwait(false))
                 {
-                    await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, run.Source.Token).ConfigureAwait(false);
+                    await handler.Invoker(new TaskContext(task, startedAt), scope.ServiceProvider, lease.Run!.Source.Token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -109,13 +107,14 @@ internal sealed class TaskExecutor
                 await DeadLetterAsync(lease, ex.Message).ConfigureAwait(false);
                 return;
             }
-            catch (Exception) when (timer is { IsCancellationRequested: true })
+            catch (Exception) when (lease.Run!.TimedOut)
             {
                 // Whatever the handler threw once its Timeout fired (typically OperationCanceledException) is the timeout.
                 RecordDuration(started, handlerTag);
-                var reason = TimedOutReason(timeout!.Value);
+                var timeout = handler.Flow!.Timeout!.Value;
+                var reason = TimedOutReason(timeout);
                 CountFailure(activity, handlerTag, "timeout", reason);
-                await FailAsync(lease, maxAttempts, reason, delay => Log.TaskTimedOut(_logger, task.TaskId, task.Handler, timeout.Value, task.Attempt, delay)).ConfigureAwait(false);
+                await FailAsync(lease, MaxAttempts(handler), reason, null, timeout).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex)
@@ -123,7 +122,7 @@ internal sealed class TaskExecutor
                 RecordDuration(started, handlerTag);
                 SchedulerTracing.Fail(activity, ex);
                 SchedulerMetrics.FailedCounter.Add(1, _schedule, handlerTag, new("error.type", ex.GetType().FullName));
-                await FailAsync(lease, maxAttempts, $"{ex.GetType().FullName}: {ex.Message}", delay => Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, ex)).ConfigureAwait(false);
+                await FailAsync(lease, MaxAttempts(handler), $"{ex.GetType().FullName}: {ex.Message}", ex, null).ConfigureAwait(false);
                 return;
             }
 
@@ -133,9 +132,11 @@ internal sealed class TaskExecutor
         finally
         {
             // After the lease ended: a pooled source serves the next run only once this run can no longer be cancelled.
-            _runs.Return(run);
+            _runs.Return(lease.Run!);
         }
     }
+
+    private int MaxAttempts(ScheduledHandlerDescriptor handler) => handler.MaxAttempts > 0 ? handler.MaxAttempts : _options.MaxAttempts;
 
     private void RecordDuration(long started, KeyValuePair<string, object?> handlerTag) =>
         SchedulerMetrics.DurationHistogram.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _schedule, handlerTag);
@@ -159,8 +160,12 @@ internal sealed class TaskExecutor
     private static string TimedOutReason(TimeSpan timeout) =>
         string.Create(CultureInfo.InvariantCulture, $"Timed out after {timeout.TotalSeconds:0.###} s (the handler's Timeout); its token was cancelled.");
 
-    /// <summary>A failed attempt: retried after a backoff (logged by <paramref name="logRetry"/> with the delay) until <paramref name="maxAttempts"/>, then dead-lettered.</summary>
-    private Task FailAsync(TaskLease lease, int maxAttempts, string reason, Action<TimeSpan> logRetry)
+    /// <summary>
+    /// A failed attempt: retried after a backoff until <paramref name="maxAttempts"/>, then dead-lettered. The retry is
+    /// logged as a timeout when <paramref name="timedOutAfter"/> is set, else with <paramref name="exception"/>, else as a
+    /// missing handler. No callback: a lambda capturing the run's locals would cost every run (success too) a closure.
+    /// </summary>
+    private Task FailAsync(TaskLease lease, int maxAttempts, string reason, Exception? exception, TimeSpan? timedOutAfter)
     {
         var task = lease.Task;
         if (task.Attempt >= maxAttempts)
@@ -169,7 +174,18 @@ internal sealed class TaskExecutor
         }
 
         var delay = RetryDelay(task.Attempt);
-        logRetry(delay);
+        if (timedOutAfter is { } timeout)
+        {
+            Log.TaskTimedOut(_logger, task.TaskId, task.Handler, timeout, task.Attempt, delay);
+        }
+        else if (exception is null)
+        {
+            Log.TaskRetryingWithoutHandler(_logger, task.TaskId, task.Handler, task.Attempt, delay);
+        }
+        else
+        {
+            Log.TaskRetrying(_logger, task.TaskId, task.Handler, task.Attempt, delay, exception);
+        }
         return lease.RetryAsync(delay, CancellationToken.None);
     }
 

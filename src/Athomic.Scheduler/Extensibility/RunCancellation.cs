@@ -9,36 +9,42 @@ namespace Athomic.Scheduler.Extensibility;
 internal sealed class RunCancellation
 {
     private readonly object _gate = new();
-    private long _generation;
 
-    public RunCancellation(CancellationTokenSource source, bool pooled)
+    // The lease of the current run (a pooled source serves one run after another), null between runs.
+    private TaskLease? _lease;
+
+    public RunCancellation(CancellationTokenSource source, bool pooled, CancellationTokenSource? timer = null)
     {
         Source = source;
         Pooled = pooled;
+        Timer = timer;
     }
 
     public CancellationTokenSource Source { get; }
 
     public bool Pooled { get; }
 
-    /// <summary>The current run (a pooled source serves one run after another).</summary>
-    public long Generation
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _generation;
-            }
-        }
-    }
+    /// <summary>The handler's Timeout (a run of its own, never pooled), or <see langword="null"/>.</summary>
+    public CancellationTokenSource? Timer { get; }
 
-    /// <summary>Cancels the run <paramref name="generation"/> if it still runs here (never the next run of a pooled source).</summary>
-    public void TryCancel(long generation)
+    /// <summary>Whether the handler's Timeout fired.</summary>
+    public bool TimedOut => Timer is { IsCancellationRequested: true };
+
+    /// <summary>Starts the run of <paramref name="lease"/>: only its <see cref="TryCancel"/> cancels, until <see cref="Finish"/>.</summary>
+    public void Start(TaskLease lease)
     {
         lock (_gate)
         {
-            if (generation == _generation && !Source.IsCancellationRequested)
+            _lease = lease;
+        }
+    }
+
+    /// <summary>Cancels the run of <paramref name="lease"/> if it still runs here (never the next run of a pooled source).</summary>
+    public void TryCancel(TaskLease lease)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(lease, _lease) && !Source.IsCancellationRequested)
             {
                 // Callbacks (the handler's registrations) run on the thread pool, not on the caller's renewal loop.
                 _ = Source.CancelAsync();
@@ -52,7 +58,7 @@ internal sealed class RunCancellation
     {
         lock (_gate)
         {
-            _generation++;
+            _lease = null;
             return !Source.IsCancellationRequested;
         }
     }

@@ -8,7 +8,6 @@ public sealed class TaskLease
     // The running handler's token source (set by the executor) and whether the claim was found lost: the keeper cancels
     // the run when it learns of the loss. No token source of its own, so a lease costs no allocation beyond the run's.
     private RunCancellation? _run;
-    private long _runGeneration;
     private int _lost;
     private int _ended;
 
@@ -29,17 +28,20 @@ public sealed class TaskLease
     /// <summary>Set when a renewal found that the claim is no longer current (this process stalled past its lease).</summary>
     internal bool IsLost => Volatile.Read(ref _lost) == 1;
 
+    /// <summary>The run's token source (<see cref="AttachRun"/>), or <see langword="null"/> before the run starts.</summary>
+    internal RunCancellation? Run => Volatile.Read(ref _run);
+
     /// <summary>
     /// Gives the lease its run's token source, which <see cref="MarkLost"/> cancels (at once if the claim is already
     /// lost): the run stops working on a task another worker holds now.
     /// </summary>
     internal void AttachRun(RunCancellation run)
     {
-        Volatile.Write(ref _runGeneration, run.Generation);
+        run.Start(this);
         Interlocked.Exchange(ref _run, run);
         if (IsLost)
         {
-            run.TryCancel(_runGeneration);
+            run.TryCancel(this);
         }
     }
 
@@ -92,7 +94,7 @@ public sealed class TaskLease
 
         if (Volatile.Read(ref _run) is { } run)
         {
-            run.TryCancel(Volatile.Read(ref _runGeneration));
+            run.TryCancel(this);
         }
 
         return true;

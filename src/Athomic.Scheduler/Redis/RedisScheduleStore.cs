@@ -36,6 +36,11 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     private readonly RedisKeys _keys;
     private readonly RedisKey[] _scheduleKeys;
 
+    // The keys of the hot path's scripts, made once (never changed; Redis only reads them): a claim batch and each
+    // coalesced ack allocate no key array of their own.
+    private readonly RedisKey[] _claimKeys;
+    private readonly RedisKey[] _ackKeys;
+
     /// <summary>Creates the store.</summary>
     /// <param name="redis">The schedule's connection and keys, shared with its recurring and dead-letter stores.</param>
     public RedisScheduleStore(RedisSchedule redis)
@@ -44,6 +49,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
         _redis = redis;
         _keys = redis.Keys;
         _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy, _keys.Urgent, _keys.Priority];
+        _claimKeys = [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked, _keys.Urgent, _keys.Priority, _keys.Dead, _keys.DeadIndex];
+        _ackKeys = [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Urgent, _keys.Priority];
         _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(
             ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy, sizeOf: s => SizeOf(s.Item), maxSize: ScheduleChunkBytes);
         _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch, sendLoneItemInline: false);
@@ -203,7 +210,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     {
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked, _keys.Urgent, _keys.Priority, _keys.Dead, _keys.DeadIndex],
+            _claimKeys,
             [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
         return ClaimReply.Read(result);
     }
@@ -248,7 +255,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
 
         var result = await Call(Db.ScriptEvaluateAsync(
             LuaScripts.Ack,
-            [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Urgent, _keys.Priority],
+            _ackKeys,
             args)).ConfigureAwait(false);
         return AckReply.Read(result);
     }

@@ -15,13 +15,24 @@ local function take_due(max)
   local ids, scores = {}, {}
   if max <= 0 then return ids, scores end
   local due = redis.call('ZRANGE', K_PENDING, 0, max - 1, 'WITHSCORES')
+  if redis.call('EXISTS', K_URGENT) == 0 then
+    -- No task with a priority is pending (the usual case): the plain claim by rank, with no merge tables (what the
+    -- merge below takes then, in the same order).
+    for i = 1, #due, 2 do
+      local at = tonumber(due[i + 1])
+      if at > now then break end
+      ids[#ids + 1], scores[#scores + 1] = due[i], at
+    end
+    if #ids > 0 then redis.call('ZREMRANGEBYRANK', K_PENDING, 0, #ids - 1) end
+    return ids, scores
+  end
   local plain = {}
   for i = 1, #due, 2 do
     if tonumber(due[i + 1]) > now then break end
     plain[#plain + 1] = { due[i], tonumber(due[i + 1]) }
   end
   local urgent = {}
-  if redis.call('EXISTS', K_URGENT) == 1 then
+  do
     local cand = redis.call('ZRANGEBYSCORE', K_URGENT, '-inf', now, 'WITHSCORES', 'LIMIT', 0, math.max(64, max * 4))
     local stale = {}
     for i = 1, #cand, 2 do
@@ -67,6 +78,6 @@ local function take_due(max)
     end
   end
   zrem_all(K_PENDING, by_id)
-  if #ids > 0 and redis.call('EXISTS', K_URGENT) == 1 then zrem_all(K_URGENT, ids) end
+  if #ids > 0 then zrem_all(K_URGENT, ids) end
   return ids, scores
 end
