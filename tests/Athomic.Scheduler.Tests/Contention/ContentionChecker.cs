@@ -200,9 +200,11 @@ public static class ContentionChecker
             {
                 if (o.Cancelled == true && unobserved is not null && (latest == 0 || latestCancelled))
                 {
-                    // Something was there to remove: the write that threw before this cancel happened after all.
+                    // Something was there to remove: the write that threw before this cancel happened after all (or a
+                    // claim handed back unrun was pending again: it need not end then).
                     indeterminate.Add(unobserved.Op.Version);
                     Accept(unobserved);
+                    mustEnd.Clear();
                 }
                 else if (o.Cancelled == true && unobserved is not null)
                 {
@@ -223,6 +225,12 @@ public static class ContentionChecker
                     {
                         Forbid(latest, o.Returned, $"removed by the cancel returned at {h.Ms(o.Returned)}");
                         latestCancelled = true;
+                        if (latestMaybeCancelled)
+                        {
+                            // An earlier cancel may have removed the latest version already: this one may have removed a
+                            // claim handed back unrun, pending again, which then need not end.
+                            mustEnd.Clear();
+                        }
                     }
                     else
                     {

@@ -11,14 +11,13 @@ public sealed record FaultRecord(FaultWindow Window, long Start, long End)
     public bool On(string host) => Window.Host == FaultWindow.AllHosts || host == "h" + Window.Host.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Whether it can keep a worker's lease renewals from reaching Redis: a stall of its commands (upstream), a reset
-    /// (the connection and any reconnection fail while it lasts), or a latency past the client timeout. A downstream
-    /// stall cannot: the renewals arrive, only their replies wait.
+    /// Whether it can cost a worker a claim: a stall either way (of its commands: renewals do not reach Redis; of the
+    /// replies: a claim or stream read made meanwhile is answered only after it lapsed and another worker took the task,
+    /// and the worker then starts it on a lost claim), a reset, or a latency past the client timeout.
     /// </summary>
     public bool ThreatensLeases => Window.Fault.Kind switch
     {
-        FaultKind.Stall => Window.Fault.Direction.HasFlag(FaultDirection.Upstream),
-        FaultKind.Reset => true,
+        FaultKind.Stall or FaultKind.Reset => true,
         _ => Window.Fault.Latency * (Window.Fault.Direction == FaultDirection.Both ? 2 : 1) >= FaultPlan.ClientTimeout,
     };
 }
@@ -54,10 +53,12 @@ public sealed record FaultHistory(
 /// from two leases (plus <see cref="Slack"/>) before the first run started until the second started, or, when the first
 /// ended before, until a lease (plus <see cref="Slack"/>) after its end (its ack or retry was lost). If they overlapped,
 /// the exempt run must also have ended by a renewal period (a third of the lease) plus <see cref="Slack"/> after its
-/// host was first free of such faults for a renewal period: the runtime cancels a run whose claim it finds lost
+/// host was first free of any fault for a renewal period: the runtime cancels a run whose claim it finds lost
 /// (<c>TaskLease.MarkLost</c>), else
 /// <see cref="Rules.LostRunNotCancelled"/>. Every other overlap or duplicate stays a violation of the contention
-/// checker.</item>
+/// checker. Of the two, the run whose worker was faulted last is taken for the lost one. Likewise for flow control: past
+/// the limit, one of the limited runs going must be a run whose slot a fault on its worker can have cost, and it is
+/// exempt from the limit on the same terms.</item>
 /// <item>A run on a lost claim may also start after its version was replaced or cancelled (<see cref="StaleStart"/>): its
 /// worker held the claim through a fault and did not yet know it was lost.</item>
 /// <item>Every poison task is dead-lettered with the reason its kind calls for, and none runs to completion.</item>
@@ -139,30 +140,21 @@ public static class FaultChecker
                     // second run began, or, when the first run ended before it, until that run's end (ack or retry) was due
                     // to have reached Redis, a lease later.
                     var overlap = a.End is not { } end || end > b.Start;
-                    var from = a.Start - (2 * lease) - Slack.Ticks;
                     var until = overlap ? b.Start : Math.Min(b.Start, a.End!.Value + lease + Slack.Ticks);
-                    var candidates = new[] { a, b }
-                        .Where(r => h.Faults.Any(f => f.On(r.Host) && f.ThreatensLeases && f.Start <= until && f.End >= from))
-                        .Select(r => (Run: r, Deadline: HealedAt(h, r.Host, b.Start, lease / 3) + (lease / 3) + Slack.Ticks))
-                        .ToList();
-                    if (candidates.Count == 0)
-                    {
-                        continue; // a conflict no fault explains: the contention checker judges it
-                    }
-
-                    bool InTime((RunRecord Run, long Deadline) x) => !overlap || x.Run.End is { } e && e <= x.Deadline;
-                    var pick = candidates.FirstOrDefault(InTime);
-                    if (pick.Run is null)
-                    {
-                        pick = candidates[0];
-                        var other = ReferenceEquals(pick.Run, a) ? b : a;
-                        violations.Add($"[{a.Id}] {Rules.LostRunNotCancelled}: {c.Describe(pick.Run)} ran on after its lease was lost beside {c.Describe(other)}: " +
-                                       $"{pick.Run.Host} was free of faults for a renewal period from {c.Ms(HealedAt(h, pick.Run.Host, b.Start, lease / 3))}, so a renewal " +
-                                       $"should have found the claim lost and cancelled the run by {c.Ms(pick.Deadline)}");
-                    }
-
-                    lost.Add(pick.Run);
+                    PickLost(h, [a, b], a.Start - (2 * lease) - Slack.Ticks, until, b.Start, overlap, "lease", lost, violations);
                 }
+            }
+        }
+
+        // Flow control: a run whose slot lapsed in a fault (its renewals did not get through) may go on beside the runs
+        // that took its room, until its worker can renew again; past the limit, one of the runs going must be such a run.
+        var limited = c.Runs.Where(r => ContentionRegistry.IsLimited(r.Id) && !c.KilledHosts.Contains(r.Host)).OrderBy(r => r.Start).ToList();
+        foreach (var run in limited)
+        {
+            var going = limited.Where(r => !lost.Contains(r) && r.Start <= run.Start && (r.End is not { } e || e > run.Start)).ToList();
+            if (going.Count > ContentionRegistry.Limit)
+            {
+                PickLost(h, going, going.Min(r => r.Start) - (2 * lease) - Slack.Ticks, run.Start, run.Start, overlap: true, "slot", lost, violations);
             }
         }
 
@@ -176,6 +168,39 @@ public static class FaultChecker
         return (c with { Runs = runsOut, KilledHosts = exempt }, violations);
     }
 
+    /// <summary>
+    /// Of <paramref name="runs"/>, marks lost the one whose claim (or slot) a fault on its worker between
+    /// <paramref name="from"/> and <paramref name="until"/> can have cost: the one whose worker was faulted last, preferring
+    /// one that was also cancelled in time when it overlapped (ended within a renewal period plus <see cref="Slack"/> of its
+    /// worker being free of faults for a renewal period after <paramref name="at"/>). None when no fault explains any.
+    /// </summary>
+    private static void PickLost(FaultHistory h, IReadOnlyList<RunRecord> runs, long from, long until, long at, bool overlap, string what, HashSet<RunRecord> lost, List<string> violations)
+    {
+        var c = h.Contention;
+        var period = h.Lease.Ticks / 3;
+        var candidates = runs
+            .Select(r => (Run: r, LastFault: h.Faults.Where(f => f.On(r.Host) && f.ThreatensLeases && f.Start <= until && f.End >= from).Select(f => Math.Min(f.End, until)).DefaultIfEmpty(long.MinValue).Max()))
+            .Where(x => x.LastFault > long.MinValue)
+            .OrderByDescending(x => x.LastFault)
+            .Select(x => (x.Run, Deadline: HealedAt(h, x.Run.Host, at, period) + period + Slack.Ticks))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return; // a conflict no fault explains: the contention checker judges it
+        }
+
+        var pick = candidates.FirstOrDefault(x => !overlap || x.Run.End is { } e && e <= x.Deadline);
+        if (pick.Run is null)
+        {
+            pick = candidates[0];
+            violations.Add($"[{pick.Run.Id}] {Rules.LostRunNotCancelled}: {c.Describe(pick.Run)} ran on after its {what} was lost (at {c.Ms(at)}, beside " +
+                           $"{string.Join(", ", runs.Where(r => !ReferenceEquals(r, pick.Run)).Select(c.Describe))}): {pick.Run.Host} was free of faults for a renewal period " +
+                           $"from {c.Ms(HealedAt(h, pick.Run.Host, at, period))}, so a renewal should have found it lost and cancelled the run by {c.Ms(pick.Deadline)}");
+        }
+
+        lost.Add(pick.Run);
+    }
+
     /// <summary>Whether <paramref name="b"/> (started after <paramref name="a"/>) breaks exactly-once with it: overlaps it,
     /// repeats its attempt, or completes its version again.</summary>
     private static bool Conflicts(RunRecord a, RunRecord b) =>
@@ -183,13 +208,15 @@ public static class FaultChecker
         (a.Version == b.Version && (a.Attempt == b.Attempt || (a.Outcome == RunOutcome.Completed && b.Outcome == RunOutcome.Completed)));
 
     /// <summary>
-    /// The first moment from <paramref name="at"/> on after which no fault that threatens leases acts on
-    /// <paramref name="host"/> for <paramref name="span"/> (a renewal period): a renewal sent then gets through.
+    /// The first moment from <paramref name="at"/> on after which no fault acts on <paramref name="host"/> for
+    /// <paramref name="span"/> (a renewal period): a renewal sent then gets through and its answer back. Every kind counts
+    /// here, a stall or latency of the answers too: a renewal that found the claim lost tells its worker only once its
+    /// answer arrives.
     /// </summary>
     private static long HealedAt(FaultHistory h, string host, long at, long span)
     {
         var healed = at;
-        while (h.Faults.Where(f => f.On(host) && f.ThreatensLeases && f.Start < healed + span && f.End > healed).Select(f => f.End).DefaultIfEmpty(0).Max() is > 0 and var end)
+        while (h.Faults.Where(f => f.On(host) && f.Start < healed + span && f.End > healed).Select(f => f.End).DefaultIfEmpty(0).Max() is > 0 and var end)
         {
             healed = end;
         }

@@ -56,11 +56,11 @@ public sealed class FaultCheckerTests
     }
 
     [Theory]
-    [InlineData(FaultKind.Stall, FaultDirection.Downstream)] // the renewals arrive; only their replies wait
-    [InlineData(FaultKind.Latency, FaultDirection.Upstream)] // 100 ms: far below the client timeout
-    public void A_fault_that_cannot_cost_a_lease_does_not_explain_an_overlap(FaultKind kind, FaultDirection direction)
+    [InlineData(FaultDirection.Upstream)]
+    [InlineData(FaultDirection.Both)]
+    public void A_latency_below_the_client_timeout_does_not_explain_an_overlap(FaultDirection direction)
     {
-        var fault = new FaultRecord(new FaultWindow(500, 0, new Fault(kind, direction, TimeSpan.FromMilliseconds(2500), TimeSpan.FromMilliseconds(100))), 500 * Ms, 3000 * Ms);
+        var fault = new FaultRecord(new FaultWindow(500, 0, new Fault(FaultKind.Latency, direction, TimeSpan.FromMilliseconds(2500), TimeSpan.FromMilliseconds(400))), 500 * Ms, 3000 * Ms);
 
         var v = FaultChecker.Check(History(OneHang, [Run("h0", 100, 3100, RunOutcome.Cancelled), Run("h1", 2700, 5000)], [fault]));
 
@@ -88,6 +88,48 @@ public sealed class FaultCheckerTests
     }
 
     [Fact]
+    public void A_stall_of_the_answers_postpones_the_cancellation_though_it_costs_no_lease()
+    {
+        // h2 started its lost claim as its reset ended; the renewal that found it lost ran at once, but its answer waited
+        // out a stall of the replies (soak seed 810401784, c11).
+        RunRecord[] runs = [Run("h0", 20406, 23840), Run("h2", 20698, 23825, RunOutcome.Cancelled)];
+        FaultRecord[] faults = [On(2, FaultKind.Reset, FaultDirection.Upstream, 19215, 20697), On(FaultWindow.AllHosts, FaultKind.Stall, FaultDirection.Downstream, 20613, 23366)];
+
+        Assert.Empty(FaultChecker.Check(History(OneHang, runs, faults)));
+        Assert.Contains(FaultChecker.Check(History(OneHang, runs, faults.Take(1))), m => m.Contains(FaultChecker.Rules.LostRunNotCancelled, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Two_cancels_after_a_held_back_version_and_a_write_that_threw_may_remove_the_claim_handed_back()
+    {
+        // v1 was claimed (v2 held back behind it) and handed back unrun; v3 threw; the first cancel removed v2 (or v3,
+        // held back in its place), the second v1, pending again; v4 then found the id free (soak seed 1361515789, c23).
+        var ops = new[]
+        {
+            Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.AlwaysThrow), Schedule(10, 2, ContentionChecker.RescheduledAfterRun, Behaviour.Fast), Schedule(20, 3, null, Behaviour.Fast),
+            new OpResult(new PlanOp(30, "a", true, 0, 0, default, false, 0), null, true, 30 * Ms, 31 * Ms, null),
+            new OpResult(new PlanOp(40, "a", true, 0, 0, default, false, 0), null, true, 40 * Ms, 41 * Ms, null),
+            Schedule(50, 4, ScheduleStatus.Scheduled, Behaviour.Fast),
+        };
+
+        Assert.Empty(FaultChecker.Check(History(ops, [Run("h0", 60, 61, version: 4)])));
+    }
+
+    [Fact]
+    public void A_cancel_after_a_write_that_threw_may_have_removed_that_write_though_the_latest_version_was_held_back()
+    {
+        // v2 was held back behind v1's run; v3 threw but happened; v2 was promoted when v1 ended and then claimed, v3 held
+        // back behind it; the cancel removed v3; v2 ran (soak seed 1361515789, c15).
+        var ops = new[]
+        {
+            Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.Fast), Schedule(10, 2, ContentionChecker.RescheduledAfterRun, Behaviour.Fast), Schedule(20, 3, null, Behaviour.Fast),
+            new OpResult(new PlanOp(40, "a", true, 0, 0, default, false, 0), null, true, 40 * Ms, 41 * Ms, null),
+        };
+
+        Assert.Empty(FaultChecker.Check(History(ops, [Run("h0", 5, 30), Run("h1", 50, 51, version: 2)])));
+    }
+
+    [Fact]
     public void The_run_that_started_second_may_hold_the_lost_claim()
     {
         // h0 claimed first; its claim waited for a handler slot through a stall, expired, and h1 claimed and ran the task;
@@ -108,6 +150,34 @@ public sealed class FaultCheckerTests
 
         Assert.Empty(FaultChecker.Check(History(ops, runs, [On(0, FaultKind.Stall, FaultDirection.Both, 500, 4990)])));
         Assert.Contains(FaultChecker.Check(History(ops, runs)), m => m.Contains(ContentionChecker.Rules.RanAfterRemoved + ": v1#1@h0 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Of_two_faulted_workers_the_one_faulted_last_held_the_lost_claim()
+    {
+        // h2's claim of v1#2 lapsed in an earlier stall; h1 held the task's older claim through a stall that was still on
+        // when h1 started it, after h2 had run it and v2 had been scheduled over it (soak seed 160203158, c13).
+        var ops = new[] { Schedule(0, 1, ScheduleStatus.Scheduled, Behaviour.ThrowFirst), Schedule(27237, 2, ScheduleStatus.Scheduled, Behaviour.Fast) with { Returned = 27492 * Ms } };
+        RunRecord[] runs = [Run("h2", 15148, 15148, RunOutcome.Threw), Run("h2", 27362, 27362, attempt: 2), Run("h1", 27994, 27994, attempt: 2), Run("h0", 28000, 28001, version: 2)];
+        FaultRecord[] faults = [On(FaultWindow.AllHosts, FaultKind.Stall, FaultDirection.Upstream, 23990, 26488), On(1, FaultKind.Stall, FaultDirection.Both, 25735, 30039)];
+
+        Assert.Empty(FaultChecker.Check(History(ops, runs, faults)));
+        Assert.Equal("h1" + FaultChecker.LeaseLostSuffix, FaultChecker.ExemptLostLeases(History(ops, runs, faults)).History.Runs[2].Host);
+    }
+
+    [Fact]
+    public void Past_the_limit_one_run_going_must_be_one_whose_slot_a_fault_cost()
+    {
+        // c3's run on h0 went on through a stall of its worker that let its slot lapse; c7 and c11 took the room meanwhile.
+        static RunRecord Limited(string id, string host, int start, int end) => new(id, 1, 1, host, start * Ms, end * Ms, RunOutcome.Completed);
+        OpResult Op(string id) => new(new PlanOp(0, id, false, 1, 0, new ContentionPayload(1, Behaviour.Hang, 0), false, 0), ScheduleStatus.Scheduled, null, 0, Ms, null);
+        RunRecord[] runs = [Limited("c3", "h0", 100, 4000), Limited("c7", "h1", 1000, 5000), Limited("c11", "h2", 2500, 3000)];
+
+        Assert.Empty(FaultChecker.Check(History([Op("c3"), Op("c7"), Op("c11")], runs, [On(0, FaultKind.Stall, FaultDirection.Upstream, 300, 4500)])));
+        Assert.Contains(FaultChecker.Check(History([Op("c3"), Op("c7"), Op("c11")], runs)), m => m.StartsWith("[all] " + ContentionChecker.Rules.Limit, StringComparison.Ordinal));
+        Assert.Contains(
+            FaultChecker.Check(History([Op("c3"), Op("c7"), Op("c11")], [Limited("c3", "h0", 100, 9000), runs[1], runs[2]], [On(0, FaultKind.Stall, FaultDirection.Upstream, 300, 2700)])),
+            m => m.StartsWith("[c3] " + FaultChecker.Rules.LostRunNotCancelled + ": v1#1@h0 [100ms..9000ms] Completed ran on after its slot was lost", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -110,7 +110,13 @@ public sealed class FaultProxyTests : IAsyncLifetime
         var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ConnectionFailed += (_, _) => failed.TrySetResult();
-        client.ConnectionRestored += (_, _) => restored.TrySetResult();
+        client.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                restored.TrySetResult();
+            }
+        };
         var watch = Stopwatch.StartNew();
 
         var reset = _proxy.RunAsync(new Fault(FaultKind.Reset, FaultDirection.Both, TimeSpan.FromSeconds(1)));
@@ -131,7 +137,19 @@ public sealed class FaultProxyTests : IAsyncLifetime
         await reset;
         await restored.Task.WaitAsync(Wait);
         Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1), $"restored after {watch.Elapsed}, before the reset ended");
-        await client.GetDatabase().PingAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await client.GetDatabase().PingAsync();
+                break;
+            }
+            catch (RedisConnectionException) when (attempt < 3)
+            {
+                // The client may still be replacing a connection it opened during the reset (seen on a loaded machine).
+            }
+        }
+
         Assert.True(_proxy.Resets >= 2, _proxy.ToString());
     }
 

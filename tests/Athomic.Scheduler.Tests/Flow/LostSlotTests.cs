@@ -144,7 +144,12 @@ public sealed class LostSlotTests(RedisFixture redis)
                     return true;
                 }
 
-                await db.ExecuteAsync("XCLAIM", stream, RedisStreamQueue.GroupName, (string)owner!, 0, (string)pending[0].MessageId!, "IDLE", 60_000, "JUSTID");
+                // Only while a still owns it (one script): a plain XCLAIM could take it back from b.
+                await db.ScriptEvaluateAsync(
+                    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) " +
+                    "if #p == 1 then redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, p[1][1], 'IDLE', 60000, 'JUSTID') end return #p",
+                    [stream],
+                    [RedisStreamQueue.GroupName, owner]);
                 return false;
             },
             TimeSpan.FromSeconds(20),
