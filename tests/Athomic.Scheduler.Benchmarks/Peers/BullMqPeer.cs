@@ -167,7 +167,12 @@ internal sealed class BullMqPeer : IAsyncDisposable
 
         Rate("e2e", "BullMQ end to end, no-op processor, 1 worker", "concurrency 64, removeOnComplete");
         Percentiles("latenessIdle", "BullMQ lateness idle p50 / p95 / p99", "(50 jobs, each 100 ms ahead)");
-        var added = run["burstAddSeconds"] is { } seconds ? $"; added in {seconds * 1000:F0} ms" : string.Empty;
+        var added = (run["burstAddSeconds"], run["burstLeadSeconds"]) switch
+        {
+            ({ } took, { } lead) => $", {lead:F0} s ahead; added in {took * 1000:F0} ms{(took > lead ? ": LATER THAN DUE, lateness includes the adds" : string.Empty)}",
+            ({ } took, null) => $"; added in {took * 1000:F0} ms",
+            _ => string.Empty,
+        };
         Percentiles("latenessBurst", "BullMQ lateness burst p50 / p95 / p99", $"({run.Rows.LastOrDefault(r => r.Key == "latenessBurstP99")?.Count:N0} jobs due at once{added})");
     }
 
