@@ -8,6 +8,9 @@
 //   --flow [--quick]   only flow control's rows
 //   --durability [--quick] only the write concern's rows (Durability:WaitForReplicas 0 and 1, a local replica)
 //   --e2e-only [n]     only end to end (n no-op tasks, default 50,000), one line: e2e <per s> cpu_us <x> alloc_b <y>
+//   --peers            with the full run or --quick: BullMQ too (Peers/: npm installs the pinned bullmq into a temporary
+//                      folder, a Node script runs on this run's redis-server), and a table of ours, Hangfire's and
+//                      BullMQ's numbers side by side; without node or npm the rest runs and one line says why
 //   --rows-tsv         with any of the above: the numbers as "name<TAB>value<TAB>unit" lines instead of the table/line
 //   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|full]
 //                      builds <ref> in a temporary git worktree and this working tree in Release, runs the two
@@ -19,6 +22,7 @@ using System.Globalization;
 using Athomic.Scheduler;
 using Athomic.Scheduler.Benchmarks;
 using Athomic.Scheduler.Benchmarks.Compare;
+using Athomic.Scheduler.Benchmarks.Peers;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Redis;
@@ -114,6 +118,7 @@ if (Array.IndexOf(args, "--e2e-only") is var e2eOnly and >= 0)
 }
 
 var quick = args.Contains("--quick");
+var peers = args.Contains("--peers");
 var scale = quick ? 10 : 1;
 ThreadPool.SetMinThreads(64, 64);
 await using var server = await RedisServer.StartAsync();
@@ -121,6 +126,23 @@ await using var connection = await server.ConnectAsync(admin: true);
 var db = connection.GetDatabase();
 var report = new Report();
 Console.WriteLine($"Athomic.Scheduler benchmarks, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, redis-server {connection.GetServer(connection.GetEndPoints()[0]).Version}, .NET {Environment.Version}");
+
+// Peers (--peers): BullMQ on this redis-server, each section right after the same rows of ours (Peers/bullmq-bench.mjs).
+await using var bullMq = peers ? await BullMqPeer.InstallAsync(server.Port, scale, Console.Out) : null;
+if (bullMq?.Unavailable is { } unavailable)
+{
+    Console.WriteLine($"BullMQ rows skipped: {unavailable}");
+    report.Add("BullMQ", "skipped", unavailable);
+}
+
+async Task PeerSectionAsync(string section)
+{
+    if (bullMq is { Unavailable: null })
+    {
+        await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        BullMqPeer.AddTo(report, await bullMq.RunAsync(section));
+    }
+}
 
 var payload = new byte[28];
 GenericTask NewTask(string? id = null) => new(NoOpRegistry.Name, payload, id);
@@ -203,6 +225,7 @@ await scheduler.ScheduleManyAsync(requests);
 var libBatch = Report.Rate(batchCount, sw.Elapsed);
 report.Rate("ScheduleManyAsync (batch)", batchCount, sw.Elapsed, $"= {Report.Ratio(libBatch, rawPipelined)} of raw pipelined");
 await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+await PeerSectionAsync("add");
 
 // 3. Memory per pending task (short ids, 28-byte payload), against the raw floor of the same layout (the same
 // envelopes in the same zset + hash, written with plain HSET + ZADD) and against Hangfire's per delayed job.
@@ -240,6 +263,7 @@ report.Add("raw floor memory per task (zset + hash)", floorBytes.ToString("F0", 
 report.Add("Redis memory per pending task", ourBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({memCount:N0} tasks; = {ourBytes / floorBytes:F2}x the raw floor, {ourBytes / hfBytes:P0} of Hangfire)");
 report.Add("Hangfire memory per delayed job", hfBytes.ToString("F0", CultureInfo.InvariantCulture) + " B", $"({hfMemCount:N0} jobs)");
 await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+await PeerSectionAsync("memory");
 
 // 4. Dispatch: due tasks claimed per second (claim batches of 1,000, no broker), by 1 and 3 concurrent workers
 // on one partition, and by 3 workers each claiming across 3 partitions.
@@ -274,6 +298,8 @@ report.Rate("dispatch, 3 workers, 3 partitions", dispatchCount, await DispatchAs
 
 // 5. End to end: due no-op tasks executed per second by one worker process (in-process broker).
 var e2eCount = 100_000 / scale;
+double libE2e;
+List<double> libIdle, libBurst;
 using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out var registry))
 {
     var e2eScheduler = workerHost.Services.GetRequiredService<IScheduler>();
@@ -282,6 +308,7 @@ using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out va
     sw.Restart();
     await workerHost.StartAsync();
     await done;
+    libE2e = Report.Rate(e2eCount, sw.Elapsed);
     report.Rate("end to end, no-op handlers, 1 worker", e2eCount, sw.Elapsed, "claim + run + ack");
 
     // 6. Lateness, idle: one task at a time, 100 ms ahead.
@@ -295,6 +322,7 @@ using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out va
     }
 
     idle.Sort();
+    libIdle = idle;
     report.Add("lateness idle p50 / p95 / p99", $"{Report.Percentile(idle, 0.5):F1} / {Report.Percentile(idle, 0.95):F1} / {Report.Percentile(idle, 0.99):F1} ms", "(50 tasks, each 100 ms ahead)");
 
     // 7. Lateness, burst: 10,000 tasks due at the same moment.
@@ -304,6 +332,7 @@ using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out va
     await e2eScheduler.ScheduleManyAsync(Enumerable.Range(0, burstCount).Select(i => ScheduleRequest.At(NewTask("u" + i), at)).ToList());
     await done;
     var burst = registry.LatenessMs.Order().ToList();
+    libBurst = burst;
     report.Add("lateness burst p50 / p95 / p99", $"{Report.Percentile(burst, 0.5):F1} / {Report.Percentile(burst, 0.95):F1} / {Report.Percentile(burst, 0.99):F1} ms", $"({burstCount:N0} tasks due at once)");
 
     // 8. Idle cost: commands per second sent by this idle worker, after its backoff settled.
@@ -314,6 +343,8 @@ using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out va
     report.Add("idle worker commands", ((c1 - c0) / window.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture) + " /s", $"({c1 - c0} in {window.TotalSeconds:F0} s)");
     await workerHost.StopAsync();
 }
+
+await PeerSectionAsync("e2e");
 
 // Flow control (limits, rates): its own rows, in this run.
 await FlowBench.RunAsync(connection, report, scale, () => ClientCommandsAsync(connection), () => UsedMemoryAsync(connection));
@@ -365,6 +396,29 @@ report.Rate("tracing on: end to end, no-op handlers, 1 worker", e2eRound * 5, e2
 
 await PayloadBench.RunAsync(report);
 report.Print(rowsTsv);
+if (bullMq?.Result is { } peerRun && !rowsTsv)
+{
+    var table = new PeerTable();
+    table.Add("`ScheduleAsync` / `Schedule` / `Queue.add`, 1 caller", "/s", true, libSequential, hfSequential, peerRun["add1"]);
+    table.Add("the same, 32 concurrent callers", "/s", true, libConcurrent, hfConcurrent, peerRun["add32"]);
+    table.Add("`ScheduleManyAsync` / `Queue.addBulk`", "/s", true, libBatch, null, peerRun["bulk"]);
+    table.Add("Redis memory per pending task / delayed job", "B", false, ourBytes, hfBytes, peerRun["memory"]);
+    table.Add("end to end, no-op handlers, 1 worker", "/s", true, libE2e, null, peerRun["e2e"]);
+    table.Add("lateness idle p50", "ms", false, Report.Percentile(libIdle, 0.5), null, peerRun["latenessIdleP50"]);
+    table.Add("lateness idle p99", "ms", false, Report.Percentile(libIdle, 0.99), null, peerRun["latenessIdleP99"]);
+    table.Add("lateness burst p50", "ms", false, Report.Percentile(libBurst, 0.5), null, peerRun["latenessBurstP50"]);
+    table.Add("lateness burst p99", "ms", false, Report.Percentile(libBurst, 0.99), null, peerRun["latenessBurstP99"]);
+    Console.WriteLine();
+    foreach (var line in table.Format(peerRun.Versions))
+    {
+        Console.WriteLine(line);
+    }
+
+    if (peerRun.Skipped is { } reason)
+    {
+        Console.WriteLine($"BullMQ rows skipped: {reason}");
+    }
+}
 
 static ActivityListener TracingListener()
 {

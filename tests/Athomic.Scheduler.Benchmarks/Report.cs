@@ -8,10 +8,15 @@ internal sealed class Report
     private readonly List<(string Name, string Value, string Note)> _rows = new();
     private readonly List<Row> _numbers = new();
 
+    /// <summary>The machine-readable rows so far (what <c>--rows-tsv</c> prints).</summary>
+    public IReadOnlyList<Row> Numbers => _numbers;
+
     public void Add(string name, string value, string note = "") => Add(name, value, note, Row.FromText(name, value));
 
-    public void Rate(string name, int count, TimeSpan elapsed, string note = "") =>
-        Add(name, (count / elapsed.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture) + " /s", note, [new Row(name, count / elapsed.TotalSeconds, "/s")]);
+    public void Rate(string name, int count, TimeSpan elapsed, string note = "") => Rate(name, count / elapsed.TotalSeconds, note);
+
+    public void Rate(string name, double perSecond, string note) =>
+        Add(name, perSecond.ToString("N0", CultureInfo.InvariantCulture) + " /s", note, [new Row(name, perSecond, "/s")]);
 
     public void Print(bool rowsTsv)
     {
