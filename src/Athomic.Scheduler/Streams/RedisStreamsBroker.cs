@@ -43,6 +43,8 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     private readonly StreamConsumerName _name;
     private readonly StreamEntryRunner _runner;
     private readonly StreamReadLoop[] _loops;
+    private readonly StreamIdleWatch? _watch;
+    private (IConnectionMultiplexer Connection, bool Owned)? _watchReader;
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly TimeSpan _visibility;
@@ -99,8 +101,9 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         _name = new StreamConsumerName(queues[0], _visibility, time, logger);
         _runner = new StreamEntryRunner(queues, _keeper, executor, _concurrency, time, logger, _schedule, _visibility, gate);
         var maxDeliveries = options.Value.Execution.MaxDeliveries;
+        _watch = queues.Count > 1 ? new StreamIdleWatch(queues, time, logger) : null;
         _loops = queues
-            .Select(q => new StreamReadLoop(q, _runner, _keeper, shared: queues.Count > 1, _visibility, maxDeliveries, time, logger, _schedule))
+            .Select(q => new StreamReadLoop(q, _runner, _keeper, shared: queues.Count > 1, queues.Count, _watch, _visibility, maxDeliveries, time, logger, _schedule))
             .ToArray();
     }
 
@@ -215,6 +218,21 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
 
         await _name.StartAsync(cancellationToken).ConfigureAwait(false);
         var readers = await Task.WhenAll(_loops.Select(l => _openReader(l.Partition))).ConfigureAwait(false);
+        if (_watch is not null)
+        {
+            // The idle watch reads with a connection of its own (the loops block on theirs while not all are idle).
+            var reader = await _openReader(_queues.Count).ConfigureAwait(false);
+            _watchReader = reader;
+            if (StreamIdleWatch.Applies(reader.Connection))
+            {
+                _watch.Start(reader.Connection, _stopReading.Token);
+            }
+            else
+            {
+                _watch.TurnOff();
+            }
+        }
+
         foreach (var queue in _queues)
         {
             try
@@ -251,7 +269,15 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         }
 
         await _stopReading.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_loops.Select(l => l.Stopped)).ConfigureAwait(false);
+        await Task.WhenAll(_loops.Select(l => l.Stopped).Append(_watch?.Stopped ?? Task.CompletedTask)).ConfigureAwait(false);
+
+        // A blocking read may still wait (the loops stopped waiting for it): closing its connection ends it.
+        foreach (var loop in _loops)
+        {
+            await loop.CloseReaderAsync().ConfigureAwait(false);
+        }
+
+        await StreamReadLoop.CloseAsync(_watchReader).ConfigureAwait(false);
 
         // Every slot back means every handler ended; past the shutdown timeout, handlers are cancelled and hand back.
         await _runner.DrainAsync(cancellationToken).ConfigureAwait(false);
@@ -269,11 +295,6 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         }
 
         await _name.StopAsync().ConfigureAwait(false);
-        foreach (var loop in _loops)
-        {
-            await loop.CloseReaderAsync().ConfigureAwait(false);
-        }
-
         Log.StreamsBrokerStopped(_logger, Consumer);
     }
 

@@ -123,7 +123,7 @@ public static class RedisStreamsBrokerExtensions
         var config = options?.Clone() ?? ConfigurationOptions.Parse(main.Configuration);
         config.AbortOnConnectFail = false;
         config.ClientName = "athomic-reader-" + consumer + (partition == 0 ? "" : "-" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var timeout = (int)StreamReadLoop.ReadBlock.TotalMilliseconds + 5000;
+        var timeout = (int)StreamIdleWatch.IdleBlock.TotalMilliseconds + 5000;
         config.AsyncTimeout = Math.Max(config.AsyncTimeout, timeout);
         config.SyncTimeout = Math.Max(config.SyncTimeout, timeout);
         config.CommandMap = CommandMap.Create(new HashSet<string> { "SUBSCRIBE" }, available: false);
