@@ -17,13 +17,15 @@ namespace Athomic.Scheduler.Streams;
 /// in different slots, usually on different nodes, so one <c>XREADGROUP</c> cannot read them together; and a blocking
 /// read holds its socket, so two partitions sharing a connection would queue behind each other's blocks. The handler
 /// slots (<c>Execution:MaxConcurrency</c>) are shared by all loops. With one partition the loop waits for a free
-/// slot, then reads as many entries as there are free slots with <c>XREADGROUP … BLOCK</c>. With several, a loop
-/// whose stream is drained waits for a free slot, then waits for one entry with <c>XREADGROUP COUNT 1 BLOCK</c>
-/// without holding a slot, so an idle partition never takes capacity from a busy one (the entry then waits for a slot,
-/// kept alive meanwhile: at most one per partition); while entries keep coming it reads as many as there are free
-/// slots without blocking. Either way entries start the moment they are added, and an idle process sends one read
-/// per partition per second and keeps one reader connection per partition. Every half visibility timeout each loop
-/// first sweeps its stream with <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died).</para>
+/// slot, then reads as many entries as there are free slots with <c>XREADGROUP … BLOCK</c> (up to 15 s while idle).
+/// With several, a loop whose stream is drained waits for a free slot, then waits for one entry without holding a
+/// slot, so an idle partition never takes capacity from a busy one (the entry then waits for a slot, kept alive
+/// meanwhile: at most one per partition); on a single server it parks in the <see cref="StreamIdleWatch"/>, whose one
+/// read waits for every parked partition, on a cluster it blocks on its own stream. While entries keep coming it reads
+/// as many as there are free slots without blocking. Either way entries start the moment they are added, and an idle
+/// process sends one read per 15 s (per partition on a cluster). Each loop first sweeps its stream with
+/// <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died), every half visibility timeout or
+/// every 3 s times the partition count when longer.</para>
 /// <para>While a handler runs, its entry's idle time is reset every third of the visibility timeout, so a live
 /// handler is never reclaimed; each partition is kept alive on its own, and a reset that failed is retried at once.
 /// Each end of an entry is one script on its partition's keys that acts only while this consumer owns the entry.</para>
@@ -101,7 +103,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         _name = new StreamConsumerName(queues[0], _visibility, time, logger);
         _runner = new StreamEntryRunner(queues, _keeper, executor, _concurrency, time, logger, _schedule, _visibility, gate);
         var maxDeliveries = options.Value.Execution.MaxDeliveries;
-        _watch = queues.Count > 1 ? new StreamIdleWatch(queues, time, logger) : null;
+        _watch = queues.Count > 1 ? new StreamIdleWatch(queues, _keeper, time, logger) : null;
         _loops = queues
             .Select(q => new StreamReadLoop(q, _runner, _keeper, shared: queues.Count > 1, queues.Count, _watch, _visibility, maxDeliveries, time, logger, _schedule))
             .ToArray();

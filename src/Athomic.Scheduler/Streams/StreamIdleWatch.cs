@@ -32,6 +32,7 @@ internal sealed class StreamIdleWatch
     private readonly IReadOnlyList<RedisStreamQueue> _queues;
     private readonly Dictionary<string, int> _partitionOf;
     private readonly TimeProvider _time;
+    private readonly StreamLeaseKeeper _keeper;
     private readonly ILogger _logger;
     private readonly object _lock = new();
     private readonly TaskCompletionSource<StreamDelivery?>?[] _parked;
@@ -45,9 +46,14 @@ internal sealed class StreamIdleWatch
     private Task _loop = Task.CompletedTask;
 
     /// <summary>Creates the watch over <paramref name="queues"/> (one per partition, in partition order).</summary>
-    public StreamIdleWatch(IReadOnlyList<RedisStreamQueue> queues, TimeProvider time, ILogger logger)
+    /// <param name="queues">One queue per partition, in partition order.</param>
+    /// <param name="keeper">Holds (keeps alive) every entry read from the moment it is read, until its loop starts or hands it back.</param>
+    /// <param name="time">The clock for timers.</param>
+    /// <param name="logger">The logger.</param>
+    public StreamIdleWatch(IReadOnlyList<RedisStreamQueue> queues, StreamLeaseKeeper keeper, TimeProvider time, ILogger logger)
     {
         _queues = queues;
+        _keeper = keeper;
         _partitionOf = queues.ToDictionary(q => (string)q.Stream!, q => q.Partition, StringComparer.Ordinal);
         _time = time;
         _logger = logger;
@@ -240,6 +246,8 @@ internal sealed class StreamIdleWatch
             Array.Clear(_covered);
             foreach (var delivery in batch)
             {
+                // Kept alive from now on: its loop may wait for a handler slot before it starts the entry.
+                _keeper.Hold(delivery.Receipt);
                 var p = delivery.Partition;
                 if (_parked[p] is { } parked)
                 {

@@ -132,6 +132,17 @@ internal sealed class StreamReadLoop(
         var drained = false; // the first look reads without blocking, so a backlog starts at once
         while (!token.IsCancellationRequested)
         {
+            if (watch?.TakeInbox(Partition) is { } early)
+            {
+                if (!await StartWhenSlotFreeAsync(early, token).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                drained = false;
+                continue;
+            }
+
             try
             {
                 await runner.WaitForSlotAsync(token).ConfigureAwait(false);
@@ -179,7 +190,7 @@ internal sealed class StreamReadLoop(
                         {
                             if (watch.Unpark(Partition, parked) is { } handed)
                             {
-                                await runner.HandBackUnstartedAsync([handed], holdsSlots: false).ConfigureAwait(false);
+                                await HandBackHeldAsync(handed).ConfigureAwait(false);
                             }
 
                             if (token.IsCancellationRequested)
@@ -198,7 +209,7 @@ internal sealed class StreamReadLoop(
                             {
                                 if (handed is not null)
                                 {
-                                    await runner.HandBackUnstartedAsync([handed], holdsSlots: false).ConfigureAwait(false);
+                                    await HandBackHeldAsync(handed).ConfigureAwait(false);
                                 }
 
                                 return;
@@ -288,8 +299,15 @@ internal sealed class StreamReadLoop(
 
         if (watch?.TakeInbox(Partition) is { } left)
         {
-            await runner.HandBackUnstartedAsync([left], holdsSlots: false).ConfigureAwait(false);
+            await HandBackHeldAsync(left).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Hands back an entry the idle watch read for this loop (held, so kept alive, from the moment it was read) while stopping.</summary>
+    private Task HandBackHeldAsync(StreamDelivery delivery)
+    {
+        keeper.Forget(delivery.Receipt);
+        return runner.HandBackUnstartedAsync([delivery], holdsSlots: false);
     }
 
     /// <summary>
@@ -348,7 +366,7 @@ internal sealed class StreamReadLoop(
             var handed = watch!.Unpark(Partition, parked);
             if (handed is not null && token.IsCancellationRequested)
             {
-                await runner.HandBackUnstartedAsync([handed], holdsSlots: false).ConfigureAwait(false);
+                await HandBackHeldAsync(handed).ConfigureAwait(false);
                 return null;
             }
 
