@@ -33,7 +33,10 @@ internal sealed class StreamReadLoop(
     ILogger logger,
     KeyValuePair<string, object?> schedule)
 {
-    /// <summary>How long one blocking read waits for an entry; bounds how long stopping waits for the read in flight.</summary>
+    /// <summary>
+    /// How long a short blocking read waits for an entry: the idle watch's while some partitions are busy, and a loop's
+    /// own while the watch's read in flight does not cover it. Idle reads block up to <see cref="StreamIdleWatch.IdleBlock"/>.
+    /// </summary>
     internal static readonly TimeSpan ReadBlock = TimeSpan.FromSeconds(1);
 
     /// <summary>
