@@ -5,6 +5,7 @@
 //   (none)             the full run, printed as a table at the end
 //   --quick            the same rows at a tenth of the sizes
 //   --payloads         only the payload rows
+//   --idle             only the idle rows of both brokers with 1 and 8 partitions (lateness, commands per second)
 //   --flow [--quick]   only flow control's rows
 //   --durability [--quick] only the write concern's rows (Durability:WaitForReplicas 0 and 1, a local replica)
 //   --e2e-only [n]     only end to end (n no-op tasks, default 50,000), one line: e2e <per s> cpu_us <x> alloc_b <y>
@@ -12,7 +13,7 @@
 //                      folder, a Node script runs on this run's redis-server), and a table of ours, Hangfire's and
 //                      BullMQ's numbers side by side; without node or npm the rest runs and one line says why
 //   --rows-tsv         with any of the above: the numbers as "name<TAB>value<TAB>unit" lines instead of the table/line
-//   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|full]
+//   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|idle|full]
 //                      builds <ref> in a temporary git worktree and this working tree in Release, runs the two
 //                      alternately as child processes (N rounds, default 5, after 1 uncounted warm-up run each; rows
 //                      default e2e = --e2e-only 50000, the only ones a ref without --rows-tsv can give) and prints
@@ -70,6 +71,16 @@ if (args.Contains("--flow"))
     var flowReport = new Report();
     await FlowBench.RunAsync(flowConnection, flowReport, args.Contains("--quick") ? 10 : 1, () => ClientCommandsAsync(flowConnection), () => UsedMemoryAsync(flowConnection));
     flowReport.Print(rowsTsv);
+    return;
+}
+
+if (args.Contains("--idle"))
+{
+    // Only the idle rows of both brokers (issue 23): each host on a redis-server of its own.
+    ThreadPool.SetMinThreads(64, 64);
+    var idleReport = new Report();
+    await IdleBench.RunAsync(idleReport, ClientCommandsAsync);
+    idleReport.Print(rowsTsv);
     return;
 }
 
@@ -455,7 +466,7 @@ static async Task<long> UsedMemoryAsync(IConnectionMultiplexer connection)
 
 static async Task<long> ClientCommandsAsync(IConnectionMultiplexer connection)
 {
-    string[] insideScripts = ["info", "time", "get", "set", "zrange", "zrangebyscore", "zadd", "zrem", "zremrangebyrank", "zscore", "zcard", "hget", "hmget", "hset", "hdel", "hexists", "publish"];
+    string[] insideScripts = ["info", "time", "get", "set", "zrange", "zrangebyscore", "zadd", "zrem", "zremrangebyrank", "zscore", "zcard", "hget", "hmget", "hset", "hdel", "hexists", "publish", "xadd", "pttl"];
     var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("commandstats");
     return info.SelectMany(g => g)
         .Where(p => !insideScripts.Contains(p.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal)))

@@ -17,13 +17,15 @@ namespace Athomic.Scheduler.Streams;
 /// in different slots, usually on different nodes, so one <c>XREADGROUP</c> cannot read them together; and a blocking
 /// read holds its socket, so two partitions sharing a connection would queue behind each other's blocks. The handler
 /// slots (<c>Execution:MaxConcurrency</c>) are shared by all loops. With one partition the loop waits for a free
-/// slot, then reads as many entries as there are free slots with <c>XREADGROUP … BLOCK</c>. With several, a loop
-/// whose stream is drained waits for a free slot, then waits for one entry with <c>XREADGROUP COUNT 1 BLOCK</c>
-/// without holding a slot, so an idle partition never takes capacity from a busy one (the entry then waits for a slot,
-/// kept alive meanwhile: at most one per partition); while entries keep coming it reads as many as there are free
-/// slots without blocking. Either way entries start the moment they are added, and an idle process sends one read
-/// per partition per second and keeps one reader connection per partition. Every half visibility timeout each loop
-/// first sweeps its stream with <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died).</para>
+/// slot, then reads as many entries as there are free slots with <c>XREADGROUP … BLOCK</c> (up to 15 s while idle).
+/// With several, a loop whose stream is drained waits for a free slot, then waits for one entry without holding a
+/// slot, so an idle partition never takes capacity from a busy one (the entry then waits for a slot, kept alive
+/// meanwhile: at most one per partition); on a single server it parks in the <see cref="StreamIdleWatch"/>, whose one
+/// read waits for every parked partition, on a cluster it blocks on its own stream. While entries keep coming it reads
+/// as many as there are free slots without blocking. Either way entries start the moment they are added, and an idle
+/// process sends one read per 15 s (per partition on a cluster). Each loop first sweeps its stream with
+/// <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died), every half visibility timeout or
+/// every 3 s times the partition count when longer.</para>
 /// <para>While a handler runs, its entry's idle time is reset every third of the visibility timeout, so a live
 /// handler is never reclaimed; each partition is kept alive on its own, and a reset that failed is retried at once.
 /// Each end of an entry is one script on its partition's keys that acts only while this consumer owns the entry.</para>
@@ -43,6 +45,8 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     private readonly StreamConsumerName _name;
     private readonly StreamEntryRunner _runner;
     private readonly StreamReadLoop[] _loops;
+    private readonly StreamIdleWatch? _watch;
+    private (IConnectionMultiplexer Connection, bool Owned)? _watchReader;
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly TimeSpan _visibility;
@@ -99,8 +103,9 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         _name = new StreamConsumerName(queues[0], _visibility, time, logger);
         _runner = new StreamEntryRunner(queues, _keeper, executor, _concurrency, time, logger, _schedule, _visibility, gate);
         var maxDeliveries = options.Value.Execution.MaxDeliveries;
+        _watch = queues.Count > 1 ? new StreamIdleWatch(queues, _keeper, time, logger) : null;
         _loops = queues
-            .Select(q => new StreamReadLoop(q, _runner, _keeper, shared: queues.Count > 1, _visibility, maxDeliveries, time, logger, _schedule))
+            .Select(q => new StreamReadLoop(q, _runner, _keeper, shared: queues.Count > 1, queues.Count, _watch, _visibility, maxDeliveries, time, logger, _schedule))
             .ToArray();
     }
 
@@ -215,6 +220,21 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
 
         await _name.StartAsync(cancellationToken).ConfigureAwait(false);
         var readers = await Task.WhenAll(_loops.Select(l => _openReader(l.Partition))).ConfigureAwait(false);
+        if (_watch is not null)
+        {
+            // The idle watch reads with a connection of its own (the loops block on theirs while not all are idle).
+            var reader = await _openReader(_queues.Count).ConfigureAwait(false);
+            _watchReader = reader;
+            if (StreamIdleWatch.Applies(reader.Connection))
+            {
+                _watch.Start(reader.Connection, _stopReading.Token);
+            }
+            else
+            {
+                _watch.TurnOff();
+            }
+        }
+
         foreach (var queue in _queues)
         {
             try
@@ -251,7 +271,15 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         }
 
         await _stopReading.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_loops.Select(l => l.Stopped)).ConfigureAwait(false);
+        await Task.WhenAll(_loops.Select(l => l.Stopped).Append(_watch?.Stopped ?? Task.CompletedTask)).ConfigureAwait(false);
+
+        // A blocking read may still wait (the loops stopped waiting for it): closing its connection ends it.
+        foreach (var loop in _loops)
+        {
+            await loop.CloseReaderAsync().ConfigureAwait(false);
+        }
+
+        await StreamReadLoop.CloseAsync(_watchReader).ConfigureAwait(false);
 
         // Every slot back means every handler ended; past the shutdown timeout, handlers are cancelled and hand back.
         await _runner.DrainAsync(cancellationToken).ConfigureAwait(false);
@@ -269,11 +297,6 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         }
 
         await _name.StopAsync().ConfigureAwait(false);
-        foreach (var loop in _loops)
-        {
-            await loop.CloseReaderAsync().ConfigureAwait(false);
-        }
-
         Log.StreamsBrokerStopped(_logger, Consumer);
     }
 

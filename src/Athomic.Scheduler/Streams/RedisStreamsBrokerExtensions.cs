@@ -25,13 +25,15 @@ public static class RedisStreamsBrokerExtensions
     /// group and queued hash under the partition's hash tag (so every script stays on one slot of a Redis Cluster),
     /// promotion visits the partitions fairly and skips idle ones like the partitioned claim does, and each process
     /// reads every partition's stream with a read loop and a reader connection of its own (streams in different
-    /// slots cannot be read by one <c>XREADGROUP</c> on a cluster, and a blocking read holds its socket). An idle
-    /// process thus sends one blocking read per partition per second and keeps one reader connection per partition.
+    /// slots cannot be read by one <c>XREADGROUP</c> on a cluster, and a blocking read holds its socket). While idle,
+    /// on a single Redis server one read (on one more connection) waits for every partition's stream, blocking 15 s;
+    /// on a cluster each partition blocks up to 15 s on its own.
     /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="readerConnection">
-    /// The connection for the reads, used for nothing else; called once per partition: return a separate connection
-    /// for each call, or the blocking reads of partitions on one server queue behind each other.
+    /// The connection for the reads, used for nothing else; called once per partition, and with several partitions
+    /// once more for the read that waits for all idle partitions: return a separate connection for each call, or the
+    /// blocking reads of partitions on one server queue behind each other.
     /// <see langword="null"/> opens one per partition from a copy of the <see cref="ConfigurationOptions"/> of the
     /// <c>UseRedis</c> connection (with its certificate, socket and tunnel callbacks) and closes them when the host
     /// stops. When that connection is an <see cref="IConnectionMultiplexer"/> other than
@@ -123,7 +125,7 @@ public static class RedisStreamsBrokerExtensions
         var config = options?.Clone() ?? ConfigurationOptions.Parse(main.Configuration);
         config.AbortOnConnectFail = false;
         config.ClientName = "athomic-reader-" + consumer + (partition == 0 ? "" : "-" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var timeout = (int)StreamReadLoop.ReadBlock.TotalMilliseconds + 5000;
+        var timeout = (int)StreamIdleWatch.IdleBlock.TotalMilliseconds + 5000;
         config.AsyncTimeout = Math.Max(config.AsyncTimeout, timeout);
         config.SyncTimeout = Math.Max(config.SyncTimeout, timeout);
         config.CommandMap = CommandMap.Create(new HashSet<string> { "SUBSCRIBE" }, available: false);

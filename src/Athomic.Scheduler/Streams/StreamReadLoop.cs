@@ -13,6 +13,8 @@ namespace Athomic.Scheduler.Streams;
 /// <param name="runner">Owns the handler slots and runs the entries.</param>
 /// <param name="keeper">Knows which entries this consumer holds (a reclaim sweep skips them).</param>
 /// <param name="shared">Whether other partitions' loops share the handler slots.</param>
+/// <param name="partitions">How many partitions (read loops) the process has: the reclaim sweeps of all of them share one pace.</param>
+/// <param name="watch">The idle watch that waits for every drained partition with one read, or <see langword="null"/> (one partition, or a Redis Cluster).</param>
 /// <param name="visibility">How long an entry stays idle before any consumer may reclaim it.</param>
 /// <param name="maxDeliveries">Deliveries after which a reclaimed entry is dead-lettered instead of run.</param>
 /// <param name="time">The clock for timers.</param>
@@ -23,16 +25,30 @@ internal sealed class StreamReadLoop(
     StreamEntryRunner runner,
     StreamLeaseKeeper keeper,
     bool shared,
+    int partitions,
+    StreamIdleWatch? watch,
     TimeSpan visibility,
     int maxDeliveries,
     TimeProvider time,
     ILogger logger,
     KeyValuePair<string, object?> schedule)
 {
-    /// <summary>How long one blocking read waits for an entry; bounds how long stopping waits for the read in flight.</summary>
+    /// <summary>
+    /// How long a short blocking read waits for an entry: the idle watch's while some partitions are busy, and a loop's
+    /// own while the watch's read in flight does not cover it. Idle reads block up to <see cref="StreamIdleWatch.IdleBlock"/>.
+    /// </summary>
     internal static readonly TimeSpan ReadBlock = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The idle pace of the reclaim sweeps over all partitions of a process: one sweep every this long at most, so an
+    /// idle process's sweeps cost the same at any partition count (each partition is swept every half visibility
+    /// timeout, or every this long times the partition count when that is longer).
+    /// </summary>
+    internal static readonly TimeSpan ReclaimPace = TimeSpan.FromSeconds(3);
+
     private static readonly TimeSpan MaxReadRetryDelay = TimeSpan.FromSeconds(5);
+
+    private bool _swept; // the first sweep (at start) was made
 
     // The connection of this partition's reads, and whether the broker opened it (and so closes it).
     private (IConnectionMultiplexer Connection, bool Owned) _reader;
@@ -50,6 +66,23 @@ internal sealed class StreamReadLoop(
 
     /// <summary>An empty consumer idle this long belongs to a process that is gone; it is removed from the group.</summary>
     private TimeSpan GoneConsumerIdle => TimeSpan.FromTicks(Math.Max(visibility.Ticks * 10, TimeSpan.FromMinutes(5).Ticks));
+
+    /// <summary>
+    /// The time (in <see cref="TimeProvider.GetTimestamp"/> ticks) from one completed sweep of this partition to its
+    /// next: half the visibility timeout, or <see cref="ReclaimPace"/> times the partition count when longer. After the
+    /// first sweep (every partition sweeps at start) the partitions are spread evenly over that period.
+    /// </summary>
+    private long NextSweepIn()
+    {
+        var period = Math.Max(visibility.TotalSeconds / 2, ReclaimPace.TotalSeconds * partitions);
+        if (!_swept)
+        {
+            _swept = true;
+            period = period * (Partition + 1) / partitions;
+        }
+
+        return (long)(period * time.TimestampFrequency);
+    }
 
     /// <summary>When (<see cref="TimeProvider.GetTimestamp"/>) the next reclaim sweep is due.</summary>
     private long NextReclaim
@@ -72,12 +105,18 @@ internal sealed class StreamReadLoop(
     public Task Stopped => _loop;
 
     /// <summary>Closes the reader connection when the broker opened it.</summary>
-    public async Task CloseReaderAsync()
+    public Task CloseReaderAsync() => CloseAsync(_reader);
+
+    /// <summary>
+    /// Closes <paramref name="reader"/> when the broker opened it, without waiting for the blocking read it may still
+    /// wait in (nothing else runs on it).
+    /// </summary>
+    internal static async Task CloseAsync((IConnectionMultiplexer Connection, bool Owned)? reader)
     {
-        if (_reader is { Owned: true, Connection: { } reader })
+        if (reader is { Owned: true, Connection: { } connection })
         {
-            await reader.CloseAsync().ConfigureAwait(false);
-            reader.Dispose();
+            await connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            connection.Dispose();
         }
     }
 
@@ -96,6 +135,17 @@ internal sealed class StreamReadLoop(
         var drained = false; // the first look reads without blocking, so a backlog starts at once
         while (!token.IsCancellationRequested)
         {
+            if (watch?.TakeInbox(Partition) is { } early)
+            {
+                if (!await StartWhenSlotFreeAsync(early, token).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                drained = false;
+                continue;
+            }
+
             try
             {
                 await runner.WaitForSlotAsync(token).ConfigureAwait(false);
@@ -105,15 +155,88 @@ internal sealed class StreamReadLoop(
                 return;
             }
 
+            // An entry the idle watch read for this partition while this loop was away (a reclaim sweep): it goes first.
+            if (watch?.TakeInbox(Partition) is { } waiting)
+            {
+                runner.ReleaseSlots(1);
+                if (!await StartWhenSlotFreeAsync(waiting, token).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                drained = false;
+                continue;
+            }
+
             // One partition: take every free slot and read as many entries, blocking until one comes (nothing else
             // competes for the slots). Several partitions, stream drained: a slot is free, so wait for one entry, but
-            // without holding the slot (another partition may need it meanwhile). Otherwise take every free slot and
-            // read as many entries without blocking.
+            // without holding the slot (another partition may need it meanwhile): parked in the idle watch, which
+            // waits for every idle partition with one read, or else with a read of its own. Otherwise take every free
+            // slot and read as many entries without blocking.
             var blocking = shared && drained && time.GetTimestamp() < NextReclaim;
             var free = 0;
             if (blocking)
             {
                 runner.ReleaseSlots(1);
+                if (watch?.TryPark(Partition, out var covered) is { } parked)
+                {
+                    if (!covered)
+                    {
+                        // The watch's read in flight started before this loop parked: read on its own until it ends.
+                        IReadOnlyList<StreamDelivery> own;
+                        try
+                        {
+                            (own, _) = await AbandonOnStopAsync(ReadOrNothingAsync(1, watch.UncoveredFor()), 0, token).ConfigureAwait(false);
+                            failures = 0;
+                        }
+                        catch (Exception ex)
+                        {
+                            if (watch.Unpark(Partition, parked) is { } handed)
+                            {
+                                await HandBackHeldAsync(handed).ConfigureAwait(false);
+                            }
+
+                            if (token.IsCancellationRequested)
+                            {
+                                return;
+                            }
+
+                            await OnReadFailedAsync(ex, ++failures, token).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        if (own.Count > 0)
+                        {
+                            var handed = watch.Unpark(Partition, parked);
+                            if (!await StartWhenSlotFreeAsync(own[0], token).ConfigureAwait(false))
+                            {
+                                if (handed is not null)
+                                {
+                                    await HandBackHeldAsync(handed).ConfigureAwait(false);
+                                }
+
+                                return;
+                            }
+
+                            if (handed is not null && !await StartWhenSlotFreeAsync(handed, token).ConfigureAwait(false))
+                            {
+                                return;
+                            }
+
+                            drained = false;
+                            continue;
+                        }
+                    }
+
+                    var delivery = await ParkAsync(parked, token).ConfigureAwait(false);
+                    if (delivery is not null && !await StartWhenSlotFreeAsync(delivery, token).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    drained = delivery is null;
+                    continue;
+                }
             }
             else
             {
@@ -123,10 +246,17 @@ internal sealed class StreamReadLoop(
             IReadOnlyList<StreamDelivery> batch;
             try
             {
-                (batch, drained) = blocking
-                    ? (await queue.ReadAsync(_reader.Connection, 1, ReadBlock).ConfigureAwait(false), false)
-                    : await NextBatchAsync(free, shared ? null : ReadBlock).ConfigureAwait(false);
+                // Wherever the idle watch covers this stream, its new entries reach this process without a read here.
+                var read = !(drained && watch is not null && watch.Covers(Partition));
+                var pending = blocking
+                    ? ReadOrNothingAsync(1, watch is null || watch.IsOff ? IdleBlock() : ReadBlock)
+                    : NextBatchAsync(free, shared ? null : IdleBlock(), read);
+                (batch, drained) = await AbandonOnStopAsync(pending, free, token).ConfigureAwait(false);
                 failures = 0;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return; // the read in flight hands back what it still delivers (AbandonOnStopAsync)
             }
             catch (Exception ex)
             {
@@ -169,13 +299,107 @@ internal sealed class StreamReadLoop(
                 runner.Start(delivery);
             }
         }
+
+        if (watch?.TakeInbox(Partition) is { } left)
+        {
+            await HandBackHeldAsync(left).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Hands back an entry the idle watch read for this loop (held, so kept alive, from the moment it was read) while stopping.</summary>
+    private Task HandBackHeldAsync(StreamDelivery delivery)
+    {
+        keeper.Forget(delivery.Receipt);
+        return runner.HandBackUnstartedAsync([delivery], holdsSlots: false);
+    }
+
+    /// <summary>
+    /// How long a blocking read of this loop's own waits for an entry while idle: up to <see cref="StreamIdleWatch.IdleBlock"/>,
+    /// ending when the next reclaim sweep is due (an entry added meanwhile ends it at once).
+    /// </summary>
+    private TimeSpan IdleBlock()
+    {
+        var left = time.GetElapsedTime(time.GetTimestamp(), NextReclaim);
+        return left < ReadBlock ? ReadBlock : left > StreamIdleWatch.IdleBlock ? StreamIdleWatch.IdleBlock : left;
+    }
+
+    private async Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> ReadOrNothingAsync(int count, TimeSpan block) =>
+        (await queue.ReadAsync(_reader.Connection, count, block).ConfigureAwait(false), false);
+
+    /// <summary>
+    /// Waits for <paramref name="read"/>, or stops waiting when <paramref name="token"/> fires: a blocking read may wait
+    /// for seconds yet. Its <paramref name="slots"/> are given back then, and whatever it still delivers is handed back
+    /// to the group (its connection closes when the broker stops, which ends it).
+    /// </summary>
+    private async Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> AbandonOnStopAsync(Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> read, int slots, CancellationToken token)
+    {
+        try
+        {
+            return await read.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested && !read.IsCompleted)
+        {
+            if (slots > 0)
+            {
+                runner.ReleaseSlots(slots);
+            }
+
+            _ = read.ContinueWith(
+                r => runner.HandBackUnstartedAsync(r.Result.Batch, holdsSlots: false),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default).Unwrap();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits in the idle watch until it reads an entry for this partition (returned, held by this loop now), the next
+    /// reclaim sweep is due, or the loop stops (<see langword="null"/> either way).
+    /// </summary>
+    private async Task<StreamDelivery?> ParkAsync(Task<StreamDelivery?> parked, CancellationToken token)
+    {
+        var left = time.GetElapsedTime(time.GetTimestamp(), NextReclaim);
+        try
+        {
+            return await parked.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            var handed = watch!.Unpark(Partition, parked);
+            if (handed is not null && token.IsCancellationRequested)
+            {
+                await HandBackHeldAsync(handed).ConfigureAwait(false);
+                return null;
+            }
+
+            return handed;
+        }
+    }
+
+    /// <summary>Holds <paramref name="delivery"/> (kept alive) until a handler slot is free, then starts it; <see langword="false"/> when stopping (handed back).</summary>
+    private async Task<bool> StartWhenSlotFreeAsync(StreamDelivery delivery, CancellationToken token)
+    {
+        if (!await runner.AwaitSlotAsync(delivery, token).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (token.IsCancellationRequested)
+        {
+            await runner.HandBackUnstartedAsync([delivery]).ConfigureAwait(false);
+            return false;
+        }
+
+        runner.Start(delivery);
+        return true;
     }
 
     /// <summary>
     /// A reclaim sweep when one is due, else new entries, waiting up to <paramref name="block"/> for one
     /// (<see langword="null"/>: not at all); <c>Drained</c> when the stream had no more.
     /// </summary>
-    private async Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> NextBatchAsync(int count, TimeSpan? block)
+    private async Task<(IReadOnlyList<StreamDelivery> Batch, bool Drained)> NextBatchAsync(int count, TimeSpan? block, bool read = true)
     {
         var now = time.GetTimestamp();
         if (now >= NextReclaim)
@@ -192,7 +416,7 @@ internal sealed class StreamReadLoop(
             Interlocked.Increment(ref _reclaimScans);
             _reclaimCursor = next;
             var sweepDone = next == "0-0" || swept.Count < count;
-            NextReclaim = sweepDone ? now + (long)(visibility.TotalSeconds / 2 * time.TimestampFrequency) : now;
+            NextReclaim = sweepDone ? now + NextSweepIn() : now;
             if (sweepDone && now >= _nextCleanup)
             {
                 _nextCleanup = now + (long)(GoneConsumerIdle.TotalSeconds * time.TimestampFrequency);
@@ -210,8 +434,13 @@ internal sealed class StreamReadLoop(
             }
         }
 
-        var read = await queue.ReadAsync(_reader.Connection, count, block).ConfigureAwait(false);
-        return (read, read.Count < count);
+        if (!read)
+        {
+            return ([], true); // only the sweep: the idle watch reads this stream's new entries
+        }
+
+        var entries = await queue.ReadAsync(_reader.Connection, count, block).ConfigureAwait(false);
+        return (entries, entries.Count < count);
     }
 
     /// <summary>
