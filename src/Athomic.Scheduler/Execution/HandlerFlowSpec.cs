@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Serialization;
+
 namespace Athomic.Scheduler.Execution;
 
 /// <summary>Reads the concurrency key (<see cref="ConcurrencyKeyAttribute"/>) of a handler's encoded payload.</summary>

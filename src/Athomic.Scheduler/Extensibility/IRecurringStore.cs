@@ -87,7 +87,7 @@ public enum RecurringAddStatus
 /// <param name="TaskId">The occurrence's task id.</param>
 /// <param name="Envelope">The occurrence's envelope.</param>
 /// <param name="SuccessorMilliseconds">The occurrence after it, or <see langword="null"/> when there is none.</param>
-/// <param name="SuccessorEnvelope">The successor's envelope (its task id is <see cref="RecurringTaskIds.For"/> of its time).</param>
+/// <param name="SuccessorEnvelope">The successor's envelope (its task id is <see cref="Recurring.RecurringTaskIds.For"/> of its time).</param>
 /// <param name="MisfireThreshold">
 /// How late a successor may still be added by the dispatch; later, the workers' misfire policy decides. Also how long
 /// after the occurrence the workers look at the schedule again.

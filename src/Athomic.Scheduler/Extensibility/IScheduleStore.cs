@@ -1,3 +1,6 @@
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
+
 namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>

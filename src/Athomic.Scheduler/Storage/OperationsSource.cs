@@ -1,4 +1,5 @@
 using System.Text;
+using Athomic.Scheduler.Operations;
 
 namespace Athomic.Scheduler.Storage;
 

@@ -2,6 +2,7 @@
 // assembly), so the docs cannot show code that does not build. ReadmeTests checks that every block is found verbatim in
 // this file or in the samples. Keep the indentation-free text of each block identical.
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Operations;
 using MessagePack;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
