@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Athomic.Scheduler.Generators.Tests.Docs;
+namespace Athomic.Scheduler.EndToEnd.Tests.Docs;
 
 /// <summary>The repository's documentation: <c>README.md</c> and every page under <c>docs/</c>.</summary>
 internal static class DocFiles

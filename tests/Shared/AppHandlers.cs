@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Generators.TestLibrary;
 using MessagePack;
 
 namespace Athomic.Scheduler.Generators.Tests.Handlers;
@@ -69,4 +70,17 @@ public static class PingHandlers
     [ScheduledHandler("app.nightly")]
     [Recurring("0 3 * * *", TimeZone = "Europe/Berlin")]
     public static void NightlyPing(TaskContext context) => Runs.Record(context, null);
+}
+
+/// <summary>The host's implementation of the test library's probe.</summary>
+public sealed class LibraryProbe : ILibraryProbe
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<(string Handler, object? Payload)>> _runs = new();
+
+    public Task<(string Handler, object? Payload)> WhenRan(string taskId) => Waiter(taskId).Task;
+
+    public void Received(string handler, string taskId, object? payload) => Waiter(taskId).TrySetResult((handler, payload));
+
+    private TaskCompletionSource<(string Handler, object? Payload)> Waiter(string taskId) =>
+        _runs.GetOrAdd(taskId, _ => new TaskCompletionSource<(string, object?)>(TaskCreationOptions.RunContinuationsAsynchronously));
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Athomic.Scheduler.Generators.Tests.Docs;
+namespace Athomic.Scheduler.EndToEnd.Tests.Docs;
 
 public interface IBilling
 {
@@ -54,13 +54,13 @@ public sealed class ReportHandlers(IReports reports)
 internal static class MyAppRegistration
 {
     public static SchedulerBuilder AddScheduledHandlersFromMyApp(this SchedulerBuilder builder) =>
-        builder.AddScheduledHandlersFromAthomicSchedulerGeneratorsTests();
+        builder.AddScheduledHandlersFromAthomicSchedulerEndToEndTests();
 }
 
 /// <summary>The README's <c>MyAppTasks</c>: the generated typed tasks of this test assembly.</summary>
 internal static class MyAppTasks
 {
-    public static GenericTask EndTrial(TrialEnded payload, string? taskId = null) => AthomicSchedulerGeneratorsTestsTasks.EndTrial(payload, taskId);
+    public static GenericTask EndTrial(TrialEnded payload, string? taskId = null) => AthomicSchedulerEndToEndTestsTasks.EndTrial(payload, taskId);
 }
 
 internal static class ReadmeSnippets

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Athomic.Scheduler.Generators.Tests.Docs;
+namespace Athomic.Scheduler.EndToEnd.Tests.Docs;
 
 /// <summary>The README and the pages under docs/ link to files and headings that exist, and the README reaches every page.</summary>
 public sealed class DocsLinkTests

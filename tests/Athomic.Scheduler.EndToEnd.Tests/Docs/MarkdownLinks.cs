@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Athomic.Scheduler.Generators.Tests.Docs;
+namespace Athomic.Scheduler.EndToEnd.Tests.Docs;
 
 /// <summary>
 /// The relative links of markdown files, checked as GitHub renders them: the file must exist, and a <c>#anchor</c> must

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Xunit;
 
-namespace Athomic.Scheduler.Generators.Tests.Docs;
+namespace Athomic.Scheduler.EndToEnd.Tests.Docs;
 
 /// <summary>
 /// Every C# block of the README and of the pages under docs/ is code that compiles: it is found verbatim in compiled

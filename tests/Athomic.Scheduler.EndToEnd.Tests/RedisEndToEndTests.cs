@@ -1,13 +1,12 @@
 using Athomic.Scheduler.Generators.TestLibrary;
 using Athomic.Scheduler.Generators.Tests.Handlers;
-using Athomic.Scheduler.Generators.Tests.Infrastructure;
 using Athomic.Scheduler.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
-namespace Athomic.Scheduler.Generators.Tests;
+namespace Athomic.Scheduler.EndToEnd.Tests;
 
 /// <summary>
 /// Generated methods schedule into a real redis-server, the real worker claims and dispatches, the generated registry
@@ -33,7 +32,7 @@ public sealed class RedisEndToEndTests : IAsyncLifetime
         builder.Services.AddScoped<OrderLog>();
         builder.Services.AddAthomicScheduler(o => o.Worker.MinPollDelay = TimeSpan.FromMilliseconds(100))
             .UseRedis(_ => connection)
-            .AddScheduledHandlersFromAthomicSchedulerGeneratorsTests()
+            .AddScheduledHandlersFromAthomicSchedulerEndToEndTests()
             .AddScheduledHandlersFromAthomicSchedulerGeneratorsTestLibrary();
         using var host = builder.Build();
         await host.StartAsync();
