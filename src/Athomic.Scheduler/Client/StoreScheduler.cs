@@ -15,8 +15,10 @@ namespace Athomic.Scheduler.Client;
 internal sealed class StoreScheduler : IScheduler
 {
     private readonly IScheduleStore _store;
+    private readonly IRecurringStore? _recurring;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _time;
+    private readonly KeyValuePair<string, object?> _schedule;
 
     /// <summary>Creates the scheduler.</summary>
     /// <param name="store">The schedule store.</param>
@@ -34,7 +36,8 @@ internal sealed class StoreScheduler : IScheduler
         _schedule = new("schedule", _options.KeyPrefix);
     }
 
-    private readonly KeyValuePair<string, object?> _schedule;
+    private IRecurringStore RecurringStore =>
+        _recurring ?? throw new NotSupportedException($"The schedule store {_store.GetType().Name} does not support recurring schedules.");
 
     /// <inheritdoc />
     public Task<string> ScheduleAsync(GenericTask task, TimeSpan delay, string? taskId = null, CancellationToken cancellationToken = default) =>
@@ -226,11 +229,6 @@ internal sealed class StoreScheduler : IScheduler
         RecurringTaskIds.Validate(scheduleId);
         return RecurringStore.RemoveRecurringAsync(scheduleId, cancellationToken);
     }
-
-    private readonly IRecurringStore? _recurring;
-
-    private IRecurringStore RecurringStore =>
-        _recurring ?? throw new NotSupportedException($"The schedule store {_store.GetType().Name} does not support recurring schedules.");
 
     private static GenericTask WithId(GenericTask task, string? taskId)
     {

@@ -26,9 +26,6 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Error, "Task {TaskId} cannot run and was dead-lettered: {Reason}")]
     public static partial void TaskUnrunnable(ILogger logger, string taskId, string reason);
 
-    [LoggerMessage(16, LogLevel.Error, "Dead-lettering task {TaskId}, which cannot run, failed; the other claims of its batch go on, and its claim is left to expire: the task is claimed and dead-lettered again then.")]
-    public static partial void UnrunnableDeadLetterFailed(ILogger logger, string taskId, Exception exception);
-
     [LoggerMessage(6, LogLevel.Warning, "Renewing {Count} leases failed; they may expire and the tasks run again elsewhere.")]
     public static partial void LeaseRenewalFailed(ILogger logger, int count, Exception exception);
 
@@ -58,6 +55,9 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "Task {TaskId} ({Handler}), attempt {Attempt}: this process's claim was lost (it stalled past its lease, and another worker holds the task now); the run was cancelled and ends without a retry.")]
     public static partial void RunClaimLost(ILogger logger, string taskId, string handler, int attempt);
+
+    [LoggerMessage(16, LogLevel.Error, "Dead-lettering task {TaskId}, which cannot run, failed; the other claims of its batch go on, and its claim is left to expire: the task is claimed and dead-lettered again then.")]
+    public static partial void UnrunnableDeadLetterFailed(ILogger logger, string taskId, Exception exception);
 
     [LoggerMessage(20, LogLevel.Warning, "Partition {Partition} of the schedule failed ({Step}); it is skipped for {Delay} while the other partitions go on.")]
     public static partial void PartitionFailed(ILogger logger, int partition, string step, TimeSpan delay, Exception exception);
@@ -92,6 +92,30 @@ internal static partial class Log
     [LoggerMessage(108, LogLevel.Information, "Handed {Count} unstarted stream entries back to the group (stopping).")]
     public static partial void StreamEntriesHandedBack(ILogger logger, int count);
 
+    [LoggerMessage(150, LogLevel.Warning, "The ConfigurationOptions of the Redis connection ({ConnectionType}) cannot be read (it is not a StackExchange.Redis ConnectionMultiplexer): the streams reader connections are opened from its configuration string, without callbacks set in code (certificate validation, BeforeSocketConnect, tunnel). Pass a reader connection to UseRedisStreamsBroker to control them.")]
+    public static partial void StreamReaderFromConfigurationString(ILogger logger, string connectionType);
+
+    [LoggerMessage(200, LogLevel.Debug, "Recurring schedule {ScheduleId}: added the occurrence at {Occurrence:O} as task {TaskId}.")]
+    public static partial void RecurringOccurrenceAdded(ILogger logger, string scheduleId, DateTimeOffset occurrence, string taskId);
+
+    [LoggerMessage(201, LogLevel.Information, "Recurring schedule {ScheduleId} has no further occurrence; it stays stored but adds no more tasks.")]
+    public static partial void RecurringFinished(ILogger logger, string scheduleId);
+
+    [LoggerMessage(202, LogLevel.Warning, "Recurring schedule {ScheduleId} cannot be read on this host (a newer version wrote it, or its time zone is missing here); it is left to the hosts that can read it.")]
+    public static partial void RecurringUnreadable(ILogger logger, string scheduleId, Exception exception);
+
+    [LoggerMessage(203, LogLevel.Information, "Recurring schedule {ScheduleId} ({Handler}, {Schedule}): {Status}.")]
+    public static partial void RecurringUpserted(ILogger logger, string scheduleId, string handler, string schedule, RecurringUpsertStatus status);
+
+    [LoggerMessage(204, LogLevel.Warning, "Looking after recurring schedule {ScheduleId} failed; the other schedules go on, and it is re-indexed to be looked at again in {Delay} (zero: left due for the other hosts).")]
+    public static partial void RecurringStepFailed(ILogger logger, string scheduleId, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(205, LogLevel.Warning, "Storing the recurring schedule {ScheduleId} failed; the host goes on, and it is tried again in {Delay}.")]
+    public static partial void RecurringUpsertFailed(ILogger logger, string scheduleId, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(206, LogLevel.Debug, "Recurring schedule {ScheduleId} still cannot be read on this host; re-indexed to be looked at again in {Delay} (zero: left due for the other hosts).")]
+    public static partial void RecurringStillUnreadable(ILogger logger, string scheduleId, TimeSpan delay);
+
     [LoggerMessage(340, LogLevel.Warning, "{Count} tasks of partition {Partition} lost their stream entry outside the scheduler (XDEL or XTRIM on the stream): they will not run, and versions scheduled while they were queued are pending now. Tasks: {TaskIds}")]
     public static partial void StreamEntriesGone(ILogger logger, int count, int partition, string taskIds);
 
@@ -115,28 +139,4 @@ internal static partial class Log
 
     [LoggerMessage(347, LogLevel.Warning, "Giving Streams:ConsumerName '{Consumer}' back failed; it frees itself within {VisibilityTimeout}.")]
     public static partial void StreamConsumerNameNotReleased(ILogger logger, string consumer, TimeSpan visibilityTimeout, Exception exception);
-
-    [LoggerMessage(150, LogLevel.Warning, "The ConfigurationOptions of the Redis connection ({ConnectionType}) cannot be read (it is not a StackExchange.Redis ConnectionMultiplexer): the streams reader connections are opened from its configuration string, without callbacks set in code (certificate validation, BeforeSocketConnect, tunnel). Pass a reader connection to UseRedisStreamsBroker to control them.")]
-    public static partial void StreamReaderFromConfigurationString(ILogger logger, string connectionType);
-
-    [LoggerMessage(200, LogLevel.Debug, "Recurring schedule {ScheduleId}: added the occurrence at {Occurrence:O} as task {TaskId}.")]
-    public static partial void RecurringOccurrenceAdded(ILogger logger, string scheduleId, DateTimeOffset occurrence, string taskId);
-
-    [LoggerMessage(201, LogLevel.Information, "Recurring schedule {ScheduleId} has no further occurrence; it stays stored but adds no more tasks.")]
-    public static partial void RecurringFinished(ILogger logger, string scheduleId);
-
-    [LoggerMessage(202, LogLevel.Warning, "Recurring schedule {ScheduleId} cannot be read on this host (a newer version wrote it, or its time zone is missing here); it is left to the hosts that can read it.")]
-    public static partial void RecurringUnreadable(ILogger logger, string scheduleId, Exception exception);
-
-    [LoggerMessage(206, LogLevel.Debug, "Recurring schedule {ScheduleId} still cannot be read on this host; re-indexed to be looked at again in {Delay} (zero: left due for the other hosts).")]
-    public static partial void RecurringStillUnreadable(ILogger logger, string scheduleId, TimeSpan delay);
-
-    [LoggerMessage(204, LogLevel.Warning, "Looking after recurring schedule {ScheduleId} failed; the other schedules go on, and it is re-indexed to be looked at again in {Delay} (zero: left due for the other hosts).")]
-    public static partial void RecurringStepFailed(ILogger logger, string scheduleId, TimeSpan delay, Exception exception);
-
-    [LoggerMessage(205, LogLevel.Warning, "Storing the recurring schedule {ScheduleId} failed; the host goes on, and it is tried again in {Delay}.")]
-    public static partial void RecurringUpsertFailed(ILogger logger, string scheduleId, TimeSpan delay, Exception exception);
-
-    [LoggerMessage(203, LogLevel.Information, "Recurring schedule {ScheduleId} ({Handler}, {Schedule}): {Status}.")]
-    public static partial void RecurringUpserted(ILogger logger, string scheduleId, string handler, string schedule, RecurringUpsertStatus status);
 }
