@@ -53,7 +53,7 @@ public sealed class NamespaceDependencyTests
     [Fact]
     public void A_using_directive_alone_is_an_edge()
     {
-        var tree = CSharpSyntaxTree.ParseText("using System; using Athomic.Scheduler.Hosting; using X = Athomic.Scheduler.Redis; namespace Athomic.Scheduler.Execution; class C { }");
+        var tree = CSharpSyntaxTree.ParseText("using System; using Athomic.Scheduler.Hosting; using X = Athomic.Scheduler.Redis; using static Athomic.Scheduler.Execution.Helpers; namespace Athomic.Scheduler.Execution; class C { }");
 
         Assert.Equal([("Athomic.Scheduler.Execution", "Athomic.Scheduler.Hosting")], UsingEdges(tree).ToList());
     }
@@ -124,7 +124,13 @@ public sealed class NamespaceDependencyTests
 
         foreach (var directive in root.DescendantNodes().OfType<UsingDirectiveSyntax>())
         {
+            // "using static N.T;" imports a type: the edge is to its namespace N.
             var to = directive.Name?.ToString();
+            if (to is not null && !directive.StaticKeyword.IsKind(SyntaxKind.None))
+            {
+                to = to[..Math.Max(0, to.LastIndexOf('.'))];
+            }
+
             if (directive.Alias is null && to is not null && to.StartsWith(Root, StringComparison.Ordinal) && to != from
                 && (to.Length == Root.Length || to[Root.Length] == '.'))
             {
