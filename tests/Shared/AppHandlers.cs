@@ -1,3 +1,6 @@
+// An application's handlers, compiled (with the generator) into both Athomic.Scheduler.Generators.Tests and
+// Athomic.Scheduler.EndToEnd.Tests. The namespace is kept from when this file lived in the generator's tests: handler
+// names derived from a method's full name (OrderHandlers.Tally) are asserted by those tests.
 using System.Collections.Concurrent;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Generators.TestLibrary;
