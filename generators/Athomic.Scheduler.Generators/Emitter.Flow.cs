@@ -62,7 +62,7 @@ internal static partial class Emitter
     {
         writer.OpenBlock("private static string " + KeySelectorName(index) + "(global::System.ReadOnlyMemory<byte> payload)");
         writer.WriteLine(
-            "var value = global::Athomic.Scheduler.ScheduledPayload.Deserialize<" + handler.PayloadType + ">(payload, " + Literal(handler.Name) + ", " +
+            "var value = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<" + handler.PayloadType + ">(payload, " + Literal(handler.Name) + ", " +
             PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ");");
         var member = (key.PayloadCanBeNull ? "value?." : "value.") + key.MemberName;
         if (key.Kind == ConcurrencyKeyKind.String)

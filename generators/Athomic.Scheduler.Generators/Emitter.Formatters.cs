@@ -82,7 +82,7 @@ internal static partial class Emitter
         if (spec.DynamicFallback)
         {
             writer.WriteLine("/// <summary>The options of the generated scheduling methods and handler registry: this resolver, then MessagePack's standard one.</summary>");
-            writer.WriteLine("internal static readonly " + Options + " Options = global::Athomic.Scheduler.ScheduledPayload.CreateDynamicOptions(Instance);");
+            writer.WriteLine("internal static readonly " + Options + " Options = global::Athomic.Scheduler.Serialization.ScheduledPayload.CreateDynamicOptions(Instance);");
         }
 
         foreach (var (shape, i) in formatters)
@@ -110,7 +110,7 @@ internal static partial class Emitter
         writer.WriteLine("/// <exception cref=\"global::System.NotSupportedException\"><typeparamref name=\"T\"/> has no generated formatter.</exception>");
         writer.WriteLine("public static byte[] Serialize<T>(T value) =>");
         writer.Indent();
-        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException(\"No generated formatter for \" + typeof(T).FullName + " + Literal("; only the payload types of the handlers in assembly " + spec.AssemblyName + " and their [MessagePackObject] types have one.") + "), " + OptionsArgument(spec) + ");");
+        writer.WriteLine("global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException(\"No generated formatter for \" + typeof(T).FullName + " + Literal("; only the payload types of the handlers in assembly " + spec.AssemblyName + " and their [MessagePackObject] types have one.") + "), " + OptionsArgument(spec) + ");");
         writer.Unindent();
         writer.WriteLine();
         writer.OpenBlock("private static object Find(global::System.Type type)");
@@ -263,7 +263,7 @@ internal static partial class Emitter
         writer.WriteLine("throw new global::System.InvalidOperationException(" + Literal("Invalid Union data was detected. Type:" + shape.Display) + ");");
         writer.CloseBlock();
         writer.WriteLine();
-        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);");
+        writer.WriteLine("global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);");
         writer.OpenBlock("try");
         writer.OpenBlock("switch (reader.ReadInt32())");
         var keys = shape.Detail!.Split(',');
@@ -402,7 +402,7 @@ internal static partial class Emitter
     /// none for string keys, whose default comparer .NET randomizes once collisions grow.
     /// </summary>
     private static string KeyComparer(string keyType) =>
-        keyType is "string" or "string?" ? string.Empty : ", global::Athomic.Scheduler.ScheduledPayload.KeyComparer<" + keyType + ">()";
+        keyType is "string" or "string?" ? string.Empty : ", global::Athomic.Scheduler.Serialization.ScheduledPayload.KeyComparer<" + keyType + ">()";
 
     private static void ReturnNullForNil(SourceWriter writer)
     {
@@ -415,7 +415,7 @@ internal static partial class Emitter
     /// <summary>The loop over <c>length</c> items, one level deeper (as MessagePack's collection formatters).</summary>
     private static void ReadItems(SourceWriter writer, params string[] body)
     {
-        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);");
+        writer.WriteLine("global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);");
         writer.OpenBlock("try");
         writer.OpenBlock("for (var i = 0; i < length; i++)");
         writer.WriteLine("reader.CancellationToken.ThrowIfCancellationRequested();");
@@ -441,7 +441,7 @@ internal static partial class Emitter
             : "return null;");
         writer.CloseBlock();
         writer.WriteLine();
-        writer.WriteLine("global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);");
+        writer.WriteLine("global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);");
         var members = obj.Members;
         var used = new bool[members.Count];
         foreach (var argument in obj.ConstructorArguments)

@@ -55,7 +55,7 @@ internal static partial class Emitter
         writer.WriteLine(access + " static " + GenericTask + " " + handler.ScheduleName + "(" + payload + "string? taskId = null) =>");
         var bytes = handler.PayloadType is null
             ? "global::System.ReadOnlyMemory<byte>.Empty"
-            : "global::Athomic.Scheduler.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ")";
+            : "global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<" + handler.PayloadType + ">(payload, " + PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ")";
         writer.Indent();
         writer.WriteLine("new " + GenericTask + "(" + Literal(handler.Name) + ", " + bytes + ", taskId)" + PriorityInitializer(handler) + ";");
         writer.Unindent();

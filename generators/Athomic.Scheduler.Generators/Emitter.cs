@@ -205,7 +205,7 @@ internal static partial class Emitter
         if (handler.PayloadType is not null)
         {
             writer.WriteLine(
-                "var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<" + handler.PayloadType + ">(context.Payload, context.Handler, " +
+                "var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<" + handler.PayloadType + ">(context.Payload, context.Handler, " +
                 PayloadFormatter(spec, handler) + ", " + OptionsArgument(spec) + ");");
         }
 

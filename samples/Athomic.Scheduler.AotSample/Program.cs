@@ -8,6 +8,7 @@ using System.Diagnostics;
 using System.Runtime;
 using Athomic.Scheduler;
 using Athomic.Scheduler.AotSample;
+using Athomic.Scheduler.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -6,6 +6,7 @@
 using Athomic.Scheduler;
 using Athomic.Scheduler.Garnet;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Sample;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

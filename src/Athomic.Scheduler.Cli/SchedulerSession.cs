@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Operations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

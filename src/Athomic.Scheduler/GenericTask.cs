@@ -6,7 +6,7 @@ namespace Athomic.Scheduler;
 /// </summary>
 /// <remarks>
 /// Its stored form is the task's <em>envelope</em>: a versioned MessagePack array written and read by
-/// <see cref="TaskEnvelope"/> (the due time is not in it: it is the task's score in the schedule);
+/// <see cref="Serialization.TaskEnvelope"/> (the due time is not in it: it is the task's score in the schedule);
 /// handlers never see type names from storage, only the handler name, which is looked up in the registry.
 /// </remarks>
 public sealed class GenericTask

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Athomic.Scheduler.Serialization;
 using MessagePack;
 
 namespace Athomic.Scheduler.Benchmarks;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Athomic.Scheduler.Observability;
 
 namespace Athomic.Scheduler.ChaosWorker;
 

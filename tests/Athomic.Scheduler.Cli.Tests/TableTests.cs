@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Cli.Output;
+using Athomic.Scheduler.Serialization;
 
 namespace Athomic.Scheduler.Cli.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Athomic.Scheduler.Dashboard.Tests.Infrastructure;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Playwright;
 

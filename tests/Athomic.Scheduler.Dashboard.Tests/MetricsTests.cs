@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Athomic.Scheduler.Dashboard.Metrics;
+using Athomic.Scheduler.Observability;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Athomic.Scheduler.Dashboard.Tests;

@@ -2,6 +2,7 @@ using Athomic.Scheduler.Dashboard.Metrics;
 using Athomic.Scheduler.Dashboard.Pages;
 using Athomic.Scheduler.Dashboard.Rendering;
 using Athomic.Scheduler.Dashboard.Routing;
+using Athomic.Scheduler.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Generators.Tests.Handlers;
 using Athomic.Scheduler.Generators.Tests.Infrastructure;
+using Athomic.Scheduler.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 

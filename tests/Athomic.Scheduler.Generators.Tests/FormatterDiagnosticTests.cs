@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Generators.Tests.Infrastructure;
+using Athomic.Scheduler.Serialization;
 using Xunit;
 using static Athomic.Scheduler.Generators.Tests.Infrastructure.DiagnosticAssert;
 

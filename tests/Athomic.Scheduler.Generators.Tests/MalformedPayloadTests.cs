@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Generators.Tests.Handlers;
 using Athomic.Scheduler.Generators.Tests.Infrastructure;
+using Athomic.Scheduler.Serialization;
 using CsCheck;
 using MessagePack;
 using Xunit;

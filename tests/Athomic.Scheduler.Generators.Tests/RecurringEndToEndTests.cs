@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Generators.Tests.Handlers;
 using Athomic.Scheduler.Generators.Tests.Infrastructure;
+using Athomic.Scheduler.Recurring;
 using Xunit;
 
 namespace Athomic.Scheduler.Generators.Tests;

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Athomic.Scheduler.Generators.Tests.Handlers;
 using Athomic.Scheduler.Generators.Tests.Infrastructure;
+using Athomic.Scheduler.Serialization;
 using CsCheck;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Serialization;
 using MessagePack;
 
 namespace Athomic.Scheduler.Tests.Shared;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Athomic.Scheduler.Operations;
 
 namespace Athomic.Scheduler.Cli.Commands;
 

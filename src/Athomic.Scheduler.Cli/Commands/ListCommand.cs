@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Athomic.Scheduler.Cli.Output;
+using Athomic.Scheduler.Operations;
 
 namespace Athomic.Scheduler.Cli.Commands;
 

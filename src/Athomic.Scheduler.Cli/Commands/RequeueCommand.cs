@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Athomic.Scheduler.Cli.Output;
+using Athomic.Scheduler.Operations;
 
 namespace Athomic.Scheduler.Cli.Commands;
 

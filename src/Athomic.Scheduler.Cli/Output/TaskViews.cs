@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Athomic.Scheduler.Operations;
 
 namespace Athomic.Scheduler.Cli.Output;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Athomic.Scheduler.Observability;
 
 namespace Athomic.Scheduler.Dashboard.Metrics;
 

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Athomic.Scheduler.Dashboard.Rendering;
 using Athomic.Scheduler.Dashboard.Routing;
+using Athomic.Scheduler.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Dashboard.Rendering;
 using Athomic.Scheduler.Dashboard.Routing;
+using Athomic.Scheduler.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Athomic.Scheduler.Dashboard.Pages;
+using Athomic.Scheduler.Operations;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

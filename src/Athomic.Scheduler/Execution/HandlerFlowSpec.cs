@@ -1,12 +1,5 @@
 namespace Athomic.Scheduler.Execution;
 
-/// <summary>Reads the concurrency key (<see cref="ConcurrencyKeyAttribute"/>) of a handler's encoded payload.</summary>
-/// <param name="payload">The task's MessagePack payload.</param>
-/// <returns>The key as a stable string: the same value gives the same string in every process.</returns>
-/// <exception cref="TaskPayloadException">The payload cannot be decoded.</exception>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // used by generated code
-public delegate string ConcurrencyKeySelector(ReadOnlyMemory<byte> payload);
-
 /// <summary>
 /// The flow control a handler declares on <see cref="ScheduledHandlerAttribute"/>: cluster-wide concurrency limits
 /// (per handler and per key), a rate limit, a timeout and a priority. Built by generated code, checked at compile time.

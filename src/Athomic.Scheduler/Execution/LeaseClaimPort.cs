@@ -1,4 +1,6 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Execution;

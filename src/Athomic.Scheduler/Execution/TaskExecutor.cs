@@ -1,6 +1,8 @@
 using Athomic.Scheduler.Extensibility;
 using System.Diagnostics;
 using System.Globalization;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Operations;
+
 namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>

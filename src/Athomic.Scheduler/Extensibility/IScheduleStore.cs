@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Operations;
+
 namespace Athomic.Scheduler.Extensibility;
 
 /// <summary>
@@ -93,66 +95,4 @@ public interface IScheduleStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A handle that unsubscribes when disposed.</returns>
     Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken);
-}
-
-/// <summary>A task to store: its id, envelope, and due time (absolute, or relative to the store's clock).</summary>
-/// <param name="TaskId">The task id.</param>
-/// <param name="Envelope">The encoded <see cref="TaskEnvelope"/>.</param>
-/// <param name="DueMilliseconds">Milliseconds since the Unix epoch, or from now when <paramref name="IsRelative"/>.</param>
-/// <param name="IsRelative">Whether <paramref name="DueMilliseconds"/> is a delay.</param>
-public readonly record struct StoreItem(string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, bool IsRelative)
-{
-    /// <summary>The task's priority (<see cref="GenericTask.Priority"/>): among due tasks, higher ones are claimed first.</summary>
-    public int Priority { get; init; }
-}
-
-/// <summary>A stored task as read back.</summary>
-/// <param name="TaskId">The task id.</param>
-/// <param name="Envelope">The encoded envelope.</param>
-/// <param name="State">Pending or in flight.</param>
-/// <param name="ScoreMilliseconds">The due time (pending) or lease deadline (in flight), in Unix milliseconds.</param>
-public sealed record StoredTask(string TaskId, ReadOnlyMemory<byte> Envelope, ScheduledTaskState State, long ScoreMilliseconds);
-
-/// <summary>A task claimed by <see cref="IScheduleStore.ClaimAsync"/>.</summary>
-/// <param name="TaskId">The task id.</param>
-/// <param name="Envelope">The encoded envelope (empty when the details were missing).</param>
-/// <param name="DueMilliseconds">The due time the task had, in Unix milliseconds.</param>
-/// <param name="Reclaimed">Whether the task came from an expired lease rather than the schedule.</param>
-/// <param name="ExpiredLeases">
-/// How many of the task's leases have expired since a handler last finished it (acknowledged, retried or
-/// dead-lettered): each one is a run whose process died or stalled. 0 for a task fresh from the schedule.
-/// </param>
-/// <param name="Token">The claim's fencing token: every call that ends or extends the claim presents it.</param>
-public readonly record struct ClaimedEntry(string TaskId, ReadOnlyMemory<byte> Envelope, long DueMilliseconds, bool Reclaimed, int ExpiredLeases = 0, long Token = 0)
-{
-    /// <summary>The claim, to end or extend it.</summary>
-    public TaskClaim Claim => new(TaskId, Token);
-}
-
-/// <summary>
-/// One claim of a task: its id and the fencing token the store gave that claim. A later claim of the same id (after
-/// the lease expired) gets a greater token, and the store acts only on the current one. Tokens are unique per
-/// partition, not across partitions: a claim is identified by id and token together.
-/// </summary>
-/// <param name="TaskId">The task id.</param>
-/// <param name="Token">The fencing token.</param>
-public readonly record struct TaskClaim(string TaskId, long Token);
-
-/// <summary>The result of a claim.</summary>
-/// <param name="Tasks">The claimed tasks.</param>
-/// <param name="NextDueIn">Time until the next pending task is due (zero when more are due now), or
-/// <see langword="null"/> when nothing is pending.</param>
-/// <param name="NowMilliseconds">The store's clock at the claim.</param>
-/// <param name="RecurringDispatched">
-/// How many claimed tasks were recurring occurrences with a prepared successor, which the claim added as their
-/// schedule's next occurrence: the worker looks at those schedules at once, to prepare the successor after it
-/// (see <see cref="IRecurringStore"/>).
-/// </param>
-public sealed record ClaimBatch(IReadOnlyList<ClaimedEntry> Tasks, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched = 0)
-{
-    /// <summary>
-    /// How many tasks of the claimed store (or of the partitions this claim visited) wait for a flow-control slot; the
-    /// worker keeps looking at them while any wait. 0 where the store has no flow control.
-    /// </summary>
-    public long Waiting { get; init; }
 }

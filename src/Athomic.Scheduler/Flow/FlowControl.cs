@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
 

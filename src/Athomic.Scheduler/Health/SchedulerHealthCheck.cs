@@ -1,6 +1,6 @@
 using System.Globalization;
-using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Worker;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Athomic.Scheduler.Health;

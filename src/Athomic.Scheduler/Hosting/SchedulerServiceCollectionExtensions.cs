@@ -1,10 +1,14 @@
+using Athomic.Scheduler.Client;
 using Athomic.Scheduler.Flow;
 using Athomic.Scheduler;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
+using Athomic.Scheduler.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Storage;
 
 namespace Athomic.Scheduler.InMemory;

@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Recurring;
 
 namespace Athomic.Scheduler.InMemory;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Athomic.Scheduler.Serialization;
 using MessagePack;
 
 namespace Athomic.Scheduler.Recurring;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace Athomic.Scheduler.Recurring;

@@ -1,4 +1,4 @@
-namespace Athomic.Scheduler;
+namespace Athomic.Scheduler.Recurring;
 
 /// <summary>The deterministic task ids of recurring occurrences.</summary>
 public static class RecurringTaskIds

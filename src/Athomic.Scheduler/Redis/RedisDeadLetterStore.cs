@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
 using static Athomic.Scheduler.Redis.RedisStoreCalls;

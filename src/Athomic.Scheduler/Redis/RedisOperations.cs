@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;

@@ -32,9 +32,20 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     /// <summary>Envelope bytes of scheduling calls sent and not yet answered, per <c>ScheduleAsync</c> call (a chunk larger than this goes alone).</summary>
     internal const long ScheduleInFlightBytes = 2L * ScheduleChunkBytes;
 
+    /// <summary>
+    /// Most tasks in one coalesced call of single-task schedules; the call also holds at most
+    /// <see cref="ScheduleChunkBytes"/> (as <see cref="ChunkLength"/> counts them), a larger task going alone.
+    /// </summary>
+    private const int ScheduleBatch = 512;
+
+    /// <summary>Most acks in one coalesced call.</summary>
+    internal const int AckBatch = 512;
+
     private readonly RedisSchedule _redis;
     private readonly RedisKeys _keys;
     private readonly RedisKey[] _scheduleKeys;
+    private readonly GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus> _schedules;
+    private readonly GroupCommit<TaskClaim, bool> _acks;
 
     // The keys of the hot path's scripts, made once (never changed; Redis only reads them): a claim batch and each
     // coalesced ack allocate no key array of their own.
@@ -55,9 +66,6 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
             ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy, sizeOf: s => SizeOf(s.Item), maxSize: ScheduleChunkBytes);
         _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch, sendLoneItemInline: false);
     }
-
-    private readonly GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus> _schedules;
-    private readonly GroupCommit<TaskClaim, bool> _acks;
 
     /// <summary>How many dead letters the dead-letter scripts keep, and for how long (claims trim them too).</summary>
     internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
@@ -112,12 +120,6 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
         await _redis.ConfirmWritesAsync().ConfigureAwait(false); // one WAIT for every chunk
         return statuses;
     }
-
-    /// <summary>
-    /// Most tasks in one coalesced call of single-task schedules; the call also holds at most
-    /// <see cref="ScheduleChunkBytes"/> (as <see cref="ChunkLength"/> counts them), a larger task going alone.
-    /// </summary>
-    private const int ScheduleBatch = 512;
 
     /// <summary>Sends one coalesced call of single-task schedules (all with the same policy).</summary>
     private async Task<ScheduleStatus[]> ScheduleBatchAsync(IReadOnlyList<(StoreItem Item, ExistingTaskPolicy Policy)> batch)
@@ -239,9 +241,6 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     /// <inheritdoc />
     /// <remarks>Concurrent acks share one script call (group commit), at most <see cref="AckBatch"/> per call.</remarks>
     public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => _acks.SendAsync(claim);
-
-    /// <summary>Most acks in one coalesced call.</summary>
-    internal const int AckBatch = 512;
 
     private async Task<bool[]> AckBatchAsync(IReadOnlyList<TaskClaim> claims)
     {

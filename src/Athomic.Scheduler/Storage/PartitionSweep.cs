@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Athomic.Scheduler.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

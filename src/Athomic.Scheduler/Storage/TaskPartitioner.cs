@@ -5,7 +5,7 @@ namespace Athomic.Scheduler.Storage;
 /// <summary>
 /// Routes a task id to its partition: 32-bit FNV-1a over the UTF-8 bytes of the id's routing key, modulo the
 /// partition count. The routing key is the id itself, except for an id of the form <c>name@digits</c> (a recurring
-/// occurrence, <see cref="RecurringTaskIds.For"/>): its key is <c>name</c>, so a recurring schedule and all its
+/// occurrence, <see cref="Recurring.RecurringTaskIds.For"/>): its key is <c>name</c>, so a recurring schedule and all its
 /// occurrences live in one partition and its claim can add the next occurrence atomically.
 /// </summary>
 /// <remarks>

@@ -1,3 +1,6 @@
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
+
 namespace Athomic.Scheduler.Storage;
 
 /// <summary>Turns what a source read (<see cref="TaskRecord"/>) into what an operator sees (<see cref="TaskDetails"/>), decoding the stored bytes once.</summary>

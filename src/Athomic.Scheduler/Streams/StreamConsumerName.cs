@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Observability;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Serialization;
 using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Streams;

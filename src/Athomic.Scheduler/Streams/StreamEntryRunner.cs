@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Observability;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

@@ -2,6 +2,8 @@ using Athomic.Scheduler.Extensibility;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Serialization;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Execution;
+using Athomic.Scheduler.Observability;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Operations;
 using MessagePack;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

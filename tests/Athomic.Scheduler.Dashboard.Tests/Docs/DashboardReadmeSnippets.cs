@@ -16,7 +16,7 @@ internal static class MyAppRegistration
 }
 
 /// <summary>
-/// The dashboard block of docs/operations.md, verbatim (tests/Athomic.Scheduler.Generators.Tests/Docs/ReadmeTests.cs
+/// The dashboard block of docs/operations.md, verbatim (tests/Athomic.Scheduler.EndToEnd.Tests/Docs/ReadmeTests.cs
 /// finds it here, where ASP.NET Core is referenced), run against redis-server: the policy shuts out a request without a
 /// user.
 /// </summary>

@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Generators.TestLibrary;
+using Athomic.Scheduler.Generators.Tests.Handlers;
 using Athomic.Scheduler.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -76,17 +77,4 @@ internal sealed class TestHost : IAsyncDisposable
         await Host.StopAsync();
         Host.Dispose();
     }
-}
-
-/// <summary>The host's implementation of the test library's probe.</summary>
-internal sealed class LibraryProbe : ILibraryProbe
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<(string Handler, object? Payload)>> _runs = new();
-
-    public Task<(string Handler, object? Payload)> WhenRan(string taskId) => Waiter(taskId).Task;
-
-    public void Received(string handler, string taskId, object? payload) => Waiter(taskId).TrySetResult((handler, payload));
-
-    private TaskCompletionSource<(string Handler, object? Payload)> Waiter(string taskId) =>
-        _runs.GetOrAdd(taskId, _ => new TaskCompletionSource<(string, object?)>(TaskCreationOptions.RunContinuationsAsynchronously));
 }

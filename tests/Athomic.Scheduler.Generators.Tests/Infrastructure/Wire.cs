@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using Athomic.Scheduler;
+using Athomic.Scheduler.Serialization;
 using MessagePack;
 using MessagePack.Formatters;
 using Xunit.Sdk;

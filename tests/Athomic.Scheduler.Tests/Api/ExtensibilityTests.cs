@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

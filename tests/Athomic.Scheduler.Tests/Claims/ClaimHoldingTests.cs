@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;

@@ -1,6 +1,7 @@
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Tests.Infrastructure;
+using Athomic.Scheduler.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;

@@ -2,6 +2,7 @@ using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Tests.Partitions;
 using Microsoft.Extensions.Logging.Abstractions;

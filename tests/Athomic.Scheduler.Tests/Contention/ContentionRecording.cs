@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing.Contention;
 using StackExchange.Redis;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Testing.Contention;
 using Athomic.Scheduler.Tests.Infrastructure;

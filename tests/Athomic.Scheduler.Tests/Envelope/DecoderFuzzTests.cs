@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Streams;
 using static Athomic.Scheduler.Tests.Infrastructure.Packed;
 using System.Buffers;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Tests.Infrastructure;
 using MessagePack;
 

@@ -1,4 +1,6 @@
 using System.Buffers;
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Tests.Infrastructure;
 using MessagePack;
 

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Tests.Claims;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,8 +1,10 @@
 using System.Diagnostics.Metrics;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Tests.Worker;
+using Athomic.Scheduler.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;

@@ -1,8 +1,10 @@
 using Athomic.Scheduler.Health;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
+using Athomic.Scheduler.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

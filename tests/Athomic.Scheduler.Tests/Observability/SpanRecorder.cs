@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Athomic.Scheduler.Observability;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 

@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;

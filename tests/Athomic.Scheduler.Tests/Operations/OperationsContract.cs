@@ -1,6 +1,9 @@
 using System.Text;
+using Athomic.Scheduler.Client;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Storage;
 using MessagePack;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Athomic.Scheduler.Serialization;
 
 namespace Athomic.Scheduler.Tests.Payloads;
 

@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Recurring;
+
 namespace Athomic.Scheduler.Tests.Recurring;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Recurring;
+
 namespace Athomic.Scheduler.Tests.Recurring;
 
 /// <summary>Misfire policies after every worker was down, and update/remove semantics, on a fake clock.</summary>

@@ -1,7 +1,9 @@
+using Athomic.Scheduler.Client;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Recurring;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

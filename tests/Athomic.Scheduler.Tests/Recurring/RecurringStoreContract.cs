@@ -2,6 +2,7 @@ using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
 using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Tests.Store;

@@ -1,7 +1,9 @@
+using Athomic.Scheduler.Client;
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

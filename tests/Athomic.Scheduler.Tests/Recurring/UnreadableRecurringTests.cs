@@ -1,4 +1,5 @@
 using System.Buffers;
+using Athomic.Scheduler.Client;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Recurring;
 using Athomic.Scheduler.Redis;

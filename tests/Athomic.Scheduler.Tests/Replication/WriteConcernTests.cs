@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Athomic.Scheduler.Testing;
 using Microsoft.Extensions.DependencyInjection;

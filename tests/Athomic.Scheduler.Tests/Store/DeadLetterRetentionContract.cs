@@ -1,6 +1,8 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.InMemory;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Storage;
 using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Tests.Infrastructure;

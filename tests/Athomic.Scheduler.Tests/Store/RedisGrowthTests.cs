@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Serialization;
 
 namespace Athomic.Scheduler.Tests.Store;
 

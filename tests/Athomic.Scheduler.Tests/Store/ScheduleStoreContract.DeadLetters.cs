@@ -1,4 +1,6 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
 
 namespace Athomic.Scheduler.Tests.Store;
 

@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
 
 namespace Athomic.Scheduler.Tests.Store;
 

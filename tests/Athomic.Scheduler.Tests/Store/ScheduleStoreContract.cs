@@ -1,4 +1,6 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Operations;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Storage;
 
 namespace Athomic.Scheduler.Tests.Store;

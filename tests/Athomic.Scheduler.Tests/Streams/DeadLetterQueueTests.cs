@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,9 @@
 using static Athomic.Scheduler.Tests.Infrastructure.Packed;
 using System.Buffers;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Redis;
+using Athomic.Scheduler.Serialization;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
 using MessagePack;

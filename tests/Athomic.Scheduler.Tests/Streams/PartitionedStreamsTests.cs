@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Streams;
 using System.Diagnostics;
 using Athomic.Scheduler.Execution;

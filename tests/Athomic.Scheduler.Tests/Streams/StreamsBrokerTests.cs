@@ -1,3 +1,5 @@
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Redis;

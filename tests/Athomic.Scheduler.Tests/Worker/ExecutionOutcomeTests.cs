@@ -1,4 +1,6 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,6 +3,7 @@ using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Streams;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
+using Athomic.Scheduler.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;

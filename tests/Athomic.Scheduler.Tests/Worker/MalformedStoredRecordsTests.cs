@@ -1,5 +1,7 @@
 using static Athomic.Scheduler.Tests.Infrastructure.Packed;
 using System.Buffers;
+using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Operations;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Tests.Infrastructure;
 using MessagePack;

@@ -51,7 +51,7 @@ public sealed class PartialFailureTests(RedisFixture redis)
 
         // The registrar's first attempt failed (on the old code, the host logged its BackgroundService as failed).
         await logs.WhenLogged(e => e.Exception?.ToString().Contains("OOM", StringComparison.Ordinal) == true
-            && (e.Category.Contains(nameof(Hosting.StaticScheduleRegistrar), StringComparison.Ordinal) || e.Category.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal)), Timeout);
+            && (e.Category.Contains(nameof(global::Athomic.Scheduler.Recurring.StaticScheduleRegistrar), StringComparison.Ordinal) || e.Category.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal)), Timeout);
         await db.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
 
         await registry.WhenDistinctRuns(2, Timeout);

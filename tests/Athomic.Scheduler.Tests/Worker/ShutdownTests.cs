@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Extensibility;
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Tests.Claims;
 using Athomic.Scheduler.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Observability;
 using Athomic.Scheduler.Redis;
 using Athomic.Scheduler.Tests.Claims;
 using Athomic.Scheduler.Tests.Infrastructure;

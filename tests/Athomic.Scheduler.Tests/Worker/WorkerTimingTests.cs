@@ -2,6 +2,7 @@ using System.Globalization;
 using Athomic.Scheduler.Hosting;
 using Athomic.Scheduler.Testing;
 using Athomic.Scheduler.Tests.Infrastructure;
+using Athomic.Scheduler.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Operations;
 using StackExchange.Redis;
 
 namespace Athomic.Scheduler.Redis.Replies;

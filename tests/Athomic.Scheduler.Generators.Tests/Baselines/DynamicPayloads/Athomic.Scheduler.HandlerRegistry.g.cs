@@ -39,21 +39,21 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Batch>(context.Payload, context.Handler, TestAppPayloadResolver.F1, TestAppPayloadResolver.Options);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Batch>(context.Payload, context.Handler, TestAppPayloadResolver.F1, TestAppPayloadResolver.Options);
                 global::Shop.DynamicHandlers.OnBatch(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(context.Payload, context.Handler, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(context.Payload, context.Handler, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options);
                 global::Shop.DynamicHandlers.OnIds(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<(string Name, global::System.TimeSpan Every)>(context.Payload, context.Handler, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<(string Name, global::System.TimeSpan Every)>(context.Payload, context.Handler, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options);
                 global::Shop.DynamicHandlers.OnPair(payload);
                 return default;
             }

@@ -16,7 +16,7 @@ namespace Athomic.Scheduler
         public static readonly TestAppPayloadResolver Instance = new TestAppPayloadResolver();
 
         /// <summary>The options of the generated scheduling methods and handler registry: this resolver, then MessagePack's standard one.</summary>
-        internal static readonly global::MessagePack.MessagePackSerializerOptions Options = global::Athomic.Scheduler.ScheduledPayload.CreateDynamicOptions(Instance);
+        internal static readonly global::MessagePack.MessagePackSerializerOptions Options = global::Athomic.Scheduler.Serialization.ScheduledPayload.CreateDynamicOptions(Instance);
 
         internal static readonly global::MessagePack.Formatters.IMessagePackFormatter<(string Name, global::System.TimeSpan Every)> F0 = new Formatter0();
 
@@ -42,7 +42,7 @@ namespace Athomic.Scheduler
         /// <returns>The bytes.</returns>
         /// <exception cref="global::System.NotSupportedException"><typeparamref name="T"/> has no generated formatter.</exception>
         public static byte[] Serialize<T>(T value) =>
-            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), TestAppPayloadResolver.Options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), TestAppPayloadResolver.Options);
 
         private static object Find(global::System.Type type)
         {
@@ -114,7 +114,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             global::System.Collections.Immutable.ImmutableArray<global::System.Guid> v1 = default;
             var length = reader.ReadArrayHeader();

@@ -16,20 +16,20 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnBatch(global::Shop.Batch payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnBatch", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Batch>(payload, TestAppPayloadResolver.F1, TestAppPayloadResolver.Options), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnBatch", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Batch>(payload, TestAppPayloadResolver.F1, TestAppPayloadResolver.Options), taskId);
 
         /// <summary>A task for the handler <c>Shop.DynamicHandlers.OnIds</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnIds(global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnIds", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnIds", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::System.Collections.Immutable.ImmutableArray<global::System.Guid>>(payload, TestAppPayloadResolver.F2, TestAppPayloadResolver.Options), taskId);
 
         /// <summary>A task for the handler <c>Shop.DynamicHandlers.OnPair</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnPair((string Name, global::System.TimeSpan Every) payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnPair", global::Athomic.Scheduler.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.DynamicHandlers.OnPair", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<(string Name, global::System.TimeSpan Every)>(payload, TestAppPayloadResolver.F0, TestAppPayloadResolver.Options), taskId);
     }
 }

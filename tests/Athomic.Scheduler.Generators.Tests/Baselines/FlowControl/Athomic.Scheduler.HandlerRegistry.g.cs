@@ -45,31 +45,31 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.ApiCall>(context.Payload, context.Handler, TestAppPayloadResolver.F2, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.ApiCall>(context.Payload, context.Handler, TestAppPayloadResolver.F2, null);
                 return new global::System.Threading.Tasks.ValueTask(Resolve<global::Shop.ShopHandlers>(services).Call(payload, cancellationToken));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.SyncCustomer>(context.Payload, context.Handler, TestAppPayloadResolver.F8, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.SyncCustomer>(context.Payload, context.Handler, TestAppPayloadResolver.F8, null);
                 return new global::System.Threading.Tasks.ValueTask(Resolve<global::Shop.ShopHandlers>(services).Sync(payload, cancellationToken));
             }
 
             private static string ConcurrencyKey1(global::System.ReadOnlyMemory<byte> payload)
             {
-                var value = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.SyncCustomer>(payload, "customer.sync", TestAppPayloadResolver.F8, null);
+                var value = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.SyncCustomer>(payload, "customer.sync", TestAppPayloadResolver.F8, null);
                 return value?.CustomerId is { } key ? key.ToString("N") : "";
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Email>(context.Payload, context.Handler, TestAppPayloadResolver.F4, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Email>(context.Payload, context.Handler, TestAppPayloadResolver.F4, null);
                 return new global::System.Threading.Tasks.ValueTask(Resolve<global::Shop.ShopHandlers>(services).Send(payload, cancellationToken));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Capture>(context.Payload, context.Handler, TestAppPayloadResolver.F3, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Capture>(context.Payload, context.Handler, TestAppPayloadResolver.F3, null);
                 return new global::System.Threading.Tasks.ValueTask(Resolve<global::Shop.ShopHandlers>(services).CaptureAsync(payload, cancellationToken));
             }
 
@@ -86,27 +86,27 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke6(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Restock>(context.Payload, context.Handler, TestAppPayloadResolver.F7, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Restock>(context.Payload, context.Handler, TestAppPayloadResolver.F7, null);
                 global::Shop.ShopHandlers.Restock(payload);
                 return default;
             }
 
             private static string ConcurrencyKey6(global::System.ReadOnlyMemory<byte> payload)
             {
-                var value = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Restock>(payload, "stock.restock", TestAppPayloadResolver.F7, null);
+                var value = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Restock>(payload, "stock.restock", TestAppPayloadResolver.F7, null);
                 return value.Region is { } key ? ((short)key).ToString(global::System.Globalization.CultureInfo.InvariantCulture) : "";
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke7(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.TenantJob?>(context.Payload, context.Handler, TestAppPayloadResolver.F9, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.TenantJob?>(context.Payload, context.Handler, TestAppPayloadResolver.F9, null);
                 global::Shop.ShopHandlers.RunForTenant(payload);
                 return default;
             }
 
             private static string ConcurrencyKey7(global::System.ReadOnlyMemory<byte> payload)
             {
-                var value = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.TenantJob?>(payload, "tenant.run", TestAppPayloadResolver.F9, null);
+                var value = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.TenantJob?>(payload, "tenant.run", TestAppPayloadResolver.F9, null);
                 return value?.Tenant ?? "";
             }
 

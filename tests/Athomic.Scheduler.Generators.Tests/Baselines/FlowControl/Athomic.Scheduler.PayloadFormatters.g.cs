@@ -45,7 +45,7 @@ namespace Athomic.Scheduler
         /// <returns>The bytes.</returns>
         /// <exception cref="global::System.NotSupportedException"><typeparamref name="T"/> has no generated formatter.</exception>
         public static byte[] Serialize<T>(T value) =>
-            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
 
         private static object Find(global::System.Type type)
         {
@@ -174,7 +174,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::System.Uri v0 = default;
             var length = reader.ReadArrayHeader();
             for (var i = 0; i < length; i++)
@@ -217,7 +217,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::System.Guid v0 = default;
             decimal v1 = default;
             var length = reader.ReadArrayHeader();
@@ -264,7 +264,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             string v1 = default;
             var length = reader.ReadArrayHeader();
@@ -341,7 +341,7 @@ namespace Athomic.Scheduler
                 throw new global::MessagePack.MessagePackSerializationException("typecode is null, struct not supported");
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::Shop.Region? v0 = default;
             var s0 = false;
             int v1 = default;
@@ -400,7 +400,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::System.Guid v0 = default;
             bool v1 = default;
             var length = reader.ReadArrayHeader();
@@ -446,7 +446,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             var s0 = false;
             var length = reader.ReadArrayHeader();

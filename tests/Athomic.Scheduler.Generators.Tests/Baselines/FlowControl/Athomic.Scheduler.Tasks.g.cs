@@ -16,28 +16,28 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Call(global::Shop.ApiCall payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("api.call", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.ApiCall>(payload, TestAppPayloadResolver.F2, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("api.call", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.ApiCall>(payload, TestAppPayloadResolver.F2, null), taskId);
 
         /// <summary>A task for the handler <c>customer.sync</c> (<c>Shop.ShopHandlers.Sync</c>), its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Sync(global::Shop.SyncCustomer payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("customer.sync", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.SyncCustomer>(payload, TestAppPayloadResolver.F8, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("customer.sync", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.SyncCustomer>(payload, TestAppPayloadResolver.F8, null), taskId);
 
         /// <summary>A task for the handler <c>email.send</c> (<c>Shop.ShopHandlers.Send</c>), its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Send(global::Shop.Email payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("email.send", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Email>(payload, TestAppPayloadResolver.F4, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("email.send", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Email>(payload, TestAppPayloadResolver.F4, null), taskId);
 
         /// <summary>A task for the handler <c>payment.capture</c> (<c>Shop.ShopHandlers.CaptureAsync</c>), its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Capture(global::Shop.Capture payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("payment.capture", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Capture>(payload, TestAppPayloadResolver.F3, null), taskId) { Priority = 10 };
+            new global::Athomic.Scheduler.GenericTask("payment.capture", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Capture>(payload, TestAppPayloadResolver.F3, null), taskId) { Priority = 10 };
 
         /// <summary>A task for the handler <c>report.build</c> (<c>Shop.ShopHandlers.Build</c>).</summary>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
@@ -56,13 +56,13 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Restock(global::Shop.Restock payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("stock.restock", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Restock>(payload, TestAppPayloadResolver.F7, null), taskId) { Priority = 1000 };
+            new global::Athomic.Scheduler.GenericTask("stock.restock", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Restock>(payload, TestAppPayloadResolver.F7, null), taskId) { Priority = 1000 };
 
         /// <summary>A task for the handler <c>tenant.run</c> (<c>Shop.ShopHandlers.RunForTenant</c>), its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask RunForTenant(global::Shop.TenantJob? payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("tenant.run", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.TenantJob?>(payload, TestAppPayloadResolver.F9, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("tenant.run", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.TenantJob?>(payload, TestAppPayloadResolver.F9, null), taskId);
     }
 }

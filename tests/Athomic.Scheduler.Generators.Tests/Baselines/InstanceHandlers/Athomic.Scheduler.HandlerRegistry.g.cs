@@ -42,7 +42,7 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F2, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F2, null);
                 return Resolve<global::MyApp.Billing.ReportHandlers>(services).Render(cancellationToken, payload);
             }
 
@@ -54,13 +54,13 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::MyApp.Billing.TrialEnded>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::MyApp.Billing.TrialEnded>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
                 return new global::System.Threading.Tasks.ValueTask(Resolve<global::MyApp.Billing.TrialHandlers>(services).EndTrial(payload, cancellationToken));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::MyApp.Billing.TrialEnded>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::MyApp.Billing.TrialEnded>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
                 return Resolve<global::MyApp.Billing.TrialHandlers>(services).WarnAsync(context, payload);
             }
 

@@ -37,7 +37,7 @@ namespace Athomic.Scheduler
         /// <returns>The bytes.</returns>
         /// <exception cref="global::System.NotSupportedException"><typeparamref name="T"/> has no generated formatter.</exception>
         public static byte[] Serialize<T>(T value) =>
-            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
 
         private static object Find(global::System.Type type)
         {
@@ -94,7 +94,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::System.Guid v0 = default;
             var length = reader.ReadArrayHeader();
             for (var i = 0; i < length; i++)

@@ -16,7 +16,7 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Render(string payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("MyApp.Billing.ReportHandlers.Render", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("MyApp.Billing.ReportHandlers.Render", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId);
 
         /// <summary>A task for the handler <c>MyApp.Billing.TrialHandlers.Audit</c>.</summary>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
@@ -29,13 +29,13 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask EndTrial(global::MyApp.Billing.TrialEnded payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("trial.end", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload, TestAppPayloadResolver.F0, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("trial.end", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload, TestAppPayloadResolver.F0, null), taskId);
 
         /// <summary>A task for the handler <c>trial.warn</c> (<c>MyApp.Billing.TrialHandlers.WarnAsync</c>), its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Warn(global::MyApp.Billing.TrialEnded payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("trial.warn", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload, TestAppPayloadResolver.F0, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("trial.warn", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::MyApp.Billing.TrialEnded>(payload, TestAppPayloadResolver.F0, null), taskId);
     }
 }

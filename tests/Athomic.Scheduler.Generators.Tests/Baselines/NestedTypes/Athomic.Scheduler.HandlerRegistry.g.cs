@@ -41,13 +41,13 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<long>(context.Payload, context.Handler, TestAppPayloadResolver.F1, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<long>(context.Payload, context.Handler, TestAppPayloadResolver.F1, null);
                 return new global::System.Threading.Tasks.ValueTask(Resolve<global::Company.Product.Scheduling.Inner.Outer.Hidden>(services).Sweep(payload));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<int>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
                 global::Company.Product.Scheduling.Inner.Outer.Middle.Run(payload);
                 return default;
             }
@@ -60,7 +60,7 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F2, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F2, null);
                 global::Company.Product.Scheduling.@checked.@event(payload);
                 return default;
             }

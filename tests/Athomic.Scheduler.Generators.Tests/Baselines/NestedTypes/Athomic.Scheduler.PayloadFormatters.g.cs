@@ -39,7 +39,7 @@ namespace Athomic.Scheduler
         /// <returns>The bytes.</returns>
         /// <exception cref="global::System.NotSupportedException"><typeparamref name="T"/> has no generated formatter.</exception>
         public static byte[] Serialize<T>(T value) =>
-            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
 
         private static object Find(global::System.Type type)
         {

@@ -16,14 +16,14 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         internal static global::Athomic.Scheduler.GenericTask Sweep(long payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.ScheduledPayload.Serialize<long>(payload, TestAppPayloadResolver.F1, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Hidden.Sweep", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<long>(payload, TestAppPayloadResolver.F1, null), taskId);
 
         /// <summary>A task for the handler <c>Company.Product.Scheduling.Inner.Outer.Middle.Run</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Run(int payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F0, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Company.Product.Scheduling.Inner.Outer.Middle.Run", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F0, null), taskId);
 
         /// <summary>A task for the handler <c>GlobalHandlers.startNightly</c>.</summary>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
@@ -36,6 +36,6 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         internal static global::Athomic.Scheduler.GenericTask Event(string payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("weird/name:with|chars.ok", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId);
     }
 }

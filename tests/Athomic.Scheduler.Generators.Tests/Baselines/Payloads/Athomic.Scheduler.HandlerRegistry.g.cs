@@ -46,70 +46,70 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Audited>(context.Payload, context.Handler, TestAppPayloadResolver.F3, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Audited>(context.Payload, context.Handler, TestAppPayloadResolver.F3, null);
                 global::Shop.PayloadHandlers.OnAudited(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<byte[]>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<byte[]>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
                 global::Shop.PayloadHandlers.OnBytes(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Customer>(context.Payload, context.Handler, TestAppPayloadResolver.F4, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Customer>(context.Payload, context.Handler, TestAppPayloadResolver.F4, null);
                 global::Shop.PayloadHandlers.OnCustomer(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(context.Payload, context.Handler, TestAppPayloadResolver.F16, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(context.Payload, context.Handler, TestAppPayloadResolver.F16, null);
                 global::Shop.PayloadHandlers.OnLines(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke4(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int?>(context.Payload, context.Handler, TestAppPayloadResolver.F24, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<int?>(context.Payload, context.Handler, TestAppPayloadResolver.F24, null);
                 global::Shop.PayloadHandlers.OnMaybe(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke5(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Order>(context.Payload, context.Handler, TestAppPayloadResolver.F5, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Order>(context.Payload, context.Handler, TestAppPayloadResolver.F5, null);
                 global::Shop.PayloadHandlers.OnOrder(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke6(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(context.Payload, context.Handler, TestAppPayloadResolver.F14, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(context.Payload, context.Handler, TestAppPayloadResolver.F14, null);
                 global::Shop.PayloadHandlers.OnPrices(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke7(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Priority>(context.Payload, context.Handler, TestAppPayloadResolver.F7, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Priority>(context.Payload, context.Handler, TestAppPayloadResolver.F7, null);
                 global::Shop.PayloadHandlers.OnPriority(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke8(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string?>(context.Payload, context.Handler, TestAppPayloadResolver.F28, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<string?>(context.Payload, context.Handler, TestAppPayloadResolver.F28, null);
                 global::Shop.PayloadHandlers.OnText(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke9(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Shop.Window>(context.Payload, context.Handler, TestAppPayloadResolver.F9, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Shop.Window>(context.Payload, context.Handler, TestAppPayloadResolver.F9, null);
                 global::Shop.PayloadHandlers.OnWindow(payload);
                 return default;
             }

@@ -55,7 +55,7 @@ namespace Athomic.Scheduler
         /// <returns>The bytes.</returns>
         /// <exception cref="global::System.NotSupportedException"><typeparamref name="T"/> has no generated formatter.</exception>
         public static byte[] Serialize<T>(T value) =>
-            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
 
         private static object Find(global::System.Type type)
         {
@@ -254,7 +254,7 @@ namespace Athomic.Scheduler
             }
 
             var result = new decimal[length];
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -294,7 +294,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             var s0 = false;
             byte[] v1 = default;
@@ -362,7 +362,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             var s0 = false;
             global::System.Collections.Generic.HashSet<string> v1 = default;
@@ -471,7 +471,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::System.Guid v0 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Shop.OrderLine> v1 = default;
             global::System.Collections.Generic.Dictionary<string, decimal> v2 = default;
@@ -553,7 +553,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             int v1 = default;
             var length = reader.ReadArrayHeader();
@@ -622,7 +622,7 @@ namespace Athomic.Scheduler
                 throw new global::MessagePack.MessagePackSerializationException("typecode is null, struct not supported");
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::System.TimeSpan v0 = default;
             var s0 = false;
             global::System.TimeSpan? v1 = default;
@@ -703,8 +703,8 @@ namespace Athomic.Scheduler
             }
 
             var length = reader.ReadMapHeader();
-            var result = new global::System.Collections.Generic.Dictionary<long, global::System.DateTime>(length, global::Athomic.Scheduler.ScheduledPayload.KeyComparer<long>());
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            var result = new global::System.Collections.Generic.Dictionary<long, global::System.DateTime>(length, global::Athomic.Scheduler.Serialization.ScheduledPayload.KeyComparer<long>());
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -749,7 +749,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadMapHeader();
             var result = new global::System.Collections.Generic.Dictionary<string, decimal>(length);
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -793,7 +793,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadArrayHeader();
             var result = new global::System.Collections.Generic.HashSet<string>(length);
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -842,7 +842,7 @@ namespace Athomic.Scheduler
             }
 
             var result = new long[length];
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -886,7 +886,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadMapHeader();
             var result = new global::System.Collections.Generic.Dictionary<string, decimal[]>(length);
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -935,7 +935,7 @@ namespace Athomic.Scheduler
             }
 
             var result = new global::Shop.OrderLine[length];
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -978,7 +978,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadArrayHeader();
             var result = new global::System.Collections.Generic.List<global::Shop.OrderLine>(length);
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -1158,7 +1158,7 @@ namespace Athomic.Scheduler
             }
 
             var result = new int[length];
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)
@@ -1206,7 +1206,7 @@ namespace Athomic.Scheduler
             }
 
             var result = new int[length][];
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)

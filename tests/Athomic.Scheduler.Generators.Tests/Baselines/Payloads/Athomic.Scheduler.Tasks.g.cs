@@ -16,69 +16,69 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnAudited(global::Shop.Audited payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnAudited", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Audited>(payload, TestAppPayloadResolver.F3, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnAudited", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Audited>(payload, TestAppPayloadResolver.F3, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnBytes</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnBytes(byte[] payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.ScheduledPayload.Serialize<byte[]>(payload, TestAppPayloadResolver.F0, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnBytes", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<byte[]>(payload, TestAppPayloadResolver.F0, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnCustomer</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnCustomer(global::Shop.Customer payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnCustomer", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Customer>(payload, TestAppPayloadResolver.F4, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnCustomer", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Customer>(payload, TestAppPayloadResolver.F4, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnLines</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnLines(global::System.Collections.Generic.List<global::Shop.OrderLine> payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F16, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnLines", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::System.Collections.Generic.List<global::Shop.OrderLine>>(payload, TestAppPayloadResolver.F16, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnMaybe</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnMaybe(int? payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F24, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnMaybe", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<int?>(payload, TestAppPayloadResolver.F24, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnOrder</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnOrder(global::Shop.Order payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Order>(payload, TestAppPayloadResolver.F5, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnOrder", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Order>(payload, TestAppPayloadResolver.F5, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnPrices</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnPrices(global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]> payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F14, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPrices", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::System.Collections.Generic.IReadOnlyDictionary<string, decimal[]>>(payload, TestAppPayloadResolver.F14, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnPriority</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnPriority(global::Shop.Priority payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Priority>(payload, TestAppPayloadResolver.F7, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnPriority", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Priority>(payload, TestAppPayloadResolver.F7, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnText</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnText(string? payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F28, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnText", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<string?>(payload, TestAppPayloadResolver.F28, null), taskId);
 
         /// <summary>A task for the handler <c>Shop.PayloadHandlers.OnWindow</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask OnWindow(global::Shop.Window payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnWindow", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Shop.Window>(payload, TestAppPayloadResolver.F9, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Shop.PayloadHandlers.OnWindow", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Shop.Window>(payload, TestAppPayloadResolver.F9, null), taskId);
     }
 }

@@ -41,7 +41,7 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
                 global::MyApp.Reports.Digest(payload);
                 return default;
             }

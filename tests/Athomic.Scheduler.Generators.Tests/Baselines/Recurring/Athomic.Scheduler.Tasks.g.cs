@@ -16,7 +16,7 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Digest(string payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("MyApp.Reports.Digest", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F0, null), taskId);
 
         /// <summary>A task for the handler <c>MyApp.Reports.Refresh</c>.</summary>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>

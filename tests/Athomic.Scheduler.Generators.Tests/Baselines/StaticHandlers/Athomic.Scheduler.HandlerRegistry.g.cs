@@ -45,20 +45,20 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F2, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<string>(context.Payload, context.Handler, TestAppPayloadResolver.F2, null);
                 global::MyApp.Maintenance.Log(context, payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke2(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<int>(context.Payload, context.Handler, TestAppPayloadResolver.F1, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<int>(context.Payload, context.Handler, TestAppPayloadResolver.F1, null);
                 return new global::System.Threading.Tasks.ValueTask(global::MyApp.Maintenance.PurgeSessions(payload, cancellationToken));
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke3(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::System.DateTimeOffset>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::System.DateTimeOffset>(context.Payload, context.Handler, TestAppPayloadResolver.F0, null);
                 return new global::System.Threading.Tasks.ValueTask(global::MyApp.Maintenance.ReindexAsync(cancellationToken, context, payload));
             }
 

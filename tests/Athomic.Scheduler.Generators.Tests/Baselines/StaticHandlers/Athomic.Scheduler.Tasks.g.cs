@@ -22,20 +22,20 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Log(string payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("MyApp.Maintenance.Log", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<string>(payload, TestAppPayloadResolver.F2, null), taskId);
 
         /// <summary>A task for the handler <c>maintenance.purge</c> (<c>MyApp.Maintenance.PurgeSessions</c>), its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask PurgeSessions(int payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F1, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("maintenance.purge", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<int>(payload, TestAppPayloadResolver.F1, null), taskId);
 
         /// <summary>A task for the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>), its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Reindex(global::System.DateTimeOffset payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload, TestAppPayloadResolver.F0, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("maintenance.reindex", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::System.DateTimeOffset>(payload, TestAppPayloadResolver.F0, null), taskId);
     }
 }

@@ -38,14 +38,14 @@ namespace Athomic.Scheduler
 
             private static global::System.Threading.Tasks.ValueTask Invoke0(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Drawing.IShape>(context.Payload, context.Handler, TestAppPayloadResolver.F3, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Drawing.IShape>(context.Payload, context.Handler, TestAppPayloadResolver.F3, null);
                 global::Drawing.DrawingHandlers.Draw(payload);
                 return default;
             }
 
             private static global::System.Threading.Tasks.ValueTask Invoke1(global::Athomic.Scheduler.Execution.TaskContext context, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
             {
-                var payload = global::Athomic.Scheduler.ScheduledPayload.Deserialize<global::Drawing.Node>(context.Payload, context.Handler, TestAppPayloadResolver.F6, null);
+                var payload = global::Athomic.Scheduler.Serialization.ScheduledPayload.Deserialize<global::Drawing.Node>(context.Payload, context.Handler, TestAppPayloadResolver.F6, null);
                 global::Drawing.DrawingHandlers.Render(payload);
                 return default;
             }

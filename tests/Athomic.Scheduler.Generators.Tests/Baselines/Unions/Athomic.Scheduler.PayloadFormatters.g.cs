@@ -45,7 +45,7 @@ namespace Athomic.Scheduler
         /// <returns>The bytes.</returns>
         /// <exception cref="global::System.NotSupportedException"><typeparamref name="T"/> has no generated formatter.</exception>
         public static byte[] Serialize<T>(T value) =>
-            global::Athomic.Scheduler.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize(value, Cache<T>.Formatter ?? throw new global::System.NotSupportedException("No generated formatter for " + typeof(T).FullName + "; only the payload types of the handlers in assembly TestApp and their [MessagePackObject] types have one."), null);
 
         private static object Find(global::System.Type type)
         {
@@ -162,7 +162,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             double v0 = default;
             var length = reader.ReadArrayHeader();
             for (var i = 0; i < length; i++)
@@ -204,7 +204,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::System.Collections.Generic.List<global::Drawing.Node> v0 = default;
             var s0 = false;
             var length = reader.ReadArrayHeader();
@@ -273,7 +273,7 @@ namespace Athomic.Scheduler
                 throw new global::System.InvalidOperationException("Invalid Union data was detected. Type:Drawing.IShape");
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 switch (reader.ReadInt32())
@@ -315,7 +315,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             string v0 = default;
             var s0 = false;
             var length = reader.ReadMapHeader();
@@ -365,7 +365,7 @@ namespace Athomic.Scheduler
                 return null;
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             global::Drawing.IShape v0 = default;
             var s0 = false;
             var length = reader.ReadArrayHeader();
@@ -434,7 +434,7 @@ namespace Athomic.Scheduler
                 throw new global::System.InvalidOperationException("Invalid Union data was detected. Type:Drawing.Node");
             }
 
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 switch (reader.ReadInt32())
@@ -480,7 +480,7 @@ namespace Athomic.Scheduler
 
             var length = reader.ReadArrayHeader();
             var result = new global::System.Collections.Generic.List<global::Drawing.Node>(length);
-            global::Athomic.Scheduler.ScheduledPayload.DepthStep(ref reader, options);
+            global::Athomic.Scheduler.Serialization.ScheduledPayload.DepthStep(ref reader, options);
             try
             {
                 for (var i = 0; i < length; i++)

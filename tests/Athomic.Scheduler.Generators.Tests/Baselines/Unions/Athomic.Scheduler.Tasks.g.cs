@@ -16,13 +16,13 @@ namespace Athomic.Scheduler
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Draw(global::Drawing.IShape payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Drawing.DrawingHandlers.Draw", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Drawing.IShape>(payload, TestAppPayloadResolver.F3, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Drawing.DrawingHandlers.Draw", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Drawing.IShape>(payload, TestAppPayloadResolver.F3, null), taskId);
 
         /// <summary>A task for the handler <c>Drawing.DrawingHandlers.Render</c>, its payload encoded by the generated formatter.</summary>
         /// <param name="payload">The payload the handler receives.</param>
         /// <param name="taskId">The task id, or <see langword="null"/> for a new one; scheduling a pending id reschedules it.</param>
         /// <returns>The task, ready to schedule.</returns>
         public static global::Athomic.Scheduler.GenericTask Render(global::Drawing.Node payload, string? taskId = null) =>
-            new global::Athomic.Scheduler.GenericTask("Drawing.DrawingHandlers.Render", global::Athomic.Scheduler.ScheduledPayload.Serialize<global::Drawing.Node>(payload, TestAppPayloadResolver.F6, null), taskId);
+            new global::Athomic.Scheduler.GenericTask("Drawing.DrawingHandlers.Render", global::Athomic.Scheduler.Serialization.ScheduledPayload.Serialize<global::Drawing.Node>(payload, TestAppPayloadResolver.F6, null), taskId);
     }
 }
