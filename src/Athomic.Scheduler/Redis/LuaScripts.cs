@@ -1,56 +1,22 @@
 namespace Athomic.Scheduler.Redis;
 
 /// <summary>
-/// The store's Lua scripts, embedded as resources (<c>Redis/Scripts/*.lua</c>); one script, one job. A line
+/// Loads the store's Lua scripts, embedded as resources (<c>Redis/Scripts/*.lua</c>); one script, one job. A line
 /// <c>--#include _name</c> is replaced by the fragment <c>_name.lua</c>, so scripts share helpers without a copy; every
-/// script that reads the clock takes it from <c>_now.lua</c> (the server's <c>TIME</c> in ms). Each script's reply is
-/// read by one small reader in <c>Redis/Replies</c>, which documents its layout.
+/// script that reads the clock takes it from <c>_now.lua</c> (the server's <c>TIME</c> in ms).
 /// </summary>
+/// <remarks>
+/// Each script is called through one typed wrapper, and only there: a method of a <c>*Scripts</c> class
+/// (<see cref="TaskScripts"/>, <see cref="DeadLetterScripts"/>, <see cref="RecurringScripts"/>,
+/// <see cref="OperationsScripts"/>, <see cref="FlowScripts"/>, <see cref="StreamScripts"/>) declares the script's
+/// <c>KEYS</c> from the key layout, takes typed arguments and returns what its reply reader (<c>Redis/Replies</c>)
+/// makes of the reply. Every call runs through <see cref="EmbeddedScript.RunAsync{TState, T}"/>: one failure mapping.
+/// </remarks>
 internal static class LuaScripts
 {
-    public static readonly string Schedule = Load("schedule");
-    public static readonly string Claim = Load("claim");
-    public static readonly string Ack = Load("ack");
-    public static readonly string Retry = Load("retry");
-    public static readonly string Release = Load("release");
-    public static readonly string Extend = Load("extend");
-    public static readonly string Cancel = Load("cancel");
-    public static readonly string Get = Load("get");
-    public static readonly string DeadLetter = Load("deadletter");
-    public static readonly string DeadLetters = Load("deadletters");
-    public static readonly string Requeue = Load("requeue");
-    public static readonly string Purge = Load("purge");
-    public static readonly string Promote = Load("promote");
-    public static readonly string StreamAck = Load("stream_ack");
-    public static readonly string StreamRetry = Load("stream_retry");
-    public static readonly string StreamHandBack = Load("stream_handback");
-    public static readonly string StreamDeadLetter = Load("stream_deadletter");
-    public static readonly string StreamKeepAlive = Load("stream_keepalive");
-    public static readonly string StreamForget = Load("stream_forget");
-    public static readonly string StreamName = Load("stream_name");
-    public static readonly string StreamNameRelease = Load("stream_name_release");
-    public static readonly string StreamRemoveConsumers = Load("stream_remove_consumers");
-    public static readonly string RecurringUpsert = Load("recurring_upsert");
-    public static readonly string RecurringRemove = Load("recurring_remove");
-    public static readonly string RecurringDue = Load("recurring_due");
-    public static readonly string RecurringAdd = Load("recurring_add");
-    public static readonly string Stats = Load("stats");
-    public static readonly string OpsTasks = Load("ops_tasks");
-    public static readonly string OpsTask = Load("ops_task");
-    public static readonly string OpsRunNow = Load("ops_run_now");
-    public static readonly string OpsRecurring = Load("ops_recurring");
-    public static readonly string OpsWaiting = Load("ops_waiting");
-    public static readonly string Park = Load("park");
-    public static readonly string Unpark = Load("unpark");
-    public static readonly string StreamPark = Load("stream_park");
-    public static readonly string FlowAcquire = Load("flow_acquire");
-    public static readonly string FlowRelease = Load("flow_release");
-    public static readonly string FlowExtend = Load("flow_extend");
-    public static readonly string FlowPause = Load("flow_pause");
-    public static readonly string FlowDescribe = Load("flow_describe");
-
     private const string Include = "--#include ";
 
+    /// <summary>The text of script <paramref name="name"/> (without <c>.lua</c>), its includes expanded.</summary>
     internal static string Load(string name)
     {
         var resource = $"Athomic.Scheduler.Redis.Scripts.{name}.lua";

@@ -1,7 +1,5 @@
 using Athomic.Scheduler.Extensibility;
 using Athomic.Scheduler.Operations;
-using Athomic.Scheduler.Redis.Replies;
-using StackExchange.Redis;
 using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
@@ -15,16 +13,14 @@ namespace Athomic.Scheduler.Redis;
 /// <param name="redis">The schedule's connection and keys, shared with its task and recurring stores.</param>
 internal sealed class RedisDeadLetterStore(RedisSchedule redis) : IDeadLetterStore
 {
+    private readonly DeadLetterScripts _scripts = new(redis.Connection, redis.Keys);
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int maxCount, CancellationToken cancellationToken) =>
         (await ListDeadLettersAsync(0, maxCount, cancellationToken).ConfigureAwait(false)).Items;
 
     /// <inheritdoc />
-    public async Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken)
-    {
-        var result = await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.DeadLetters, [redis.Keys.Dead, redis.Keys.DeadIndex], [offset, count])).ConfigureAwait(false);
-        return DeadLettersReply.Read(result);
-    }
+    public Task<DeadLetterPage> ListDeadLettersAsync(int offset, int count, CancellationToken cancellationToken) => _scripts.ListAsync(offset, count);
 
     /// <inheritdoc />
     public async Task<DeadLetter?> GetDeadLetterAsync(string taskId, CancellationToken cancellationToken)
@@ -36,11 +32,7 @@ internal sealed class RedisDeadLetterStore(RedisSchedule redis) : IDeadLetterSto
     /// <inheritdoc />
     public async Task<DeadLetterRequeueResult> RequeueDeadLetterAsync(string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var result = await Call(redis.Db.ScriptEvaluateAsync(
-            LuaScripts.Requeue,
-            [redis.Keys.Pending, redis.Keys.Tasks, redis.Keys.Dead, redis.Keys.DeadIndex, redis.Keys.Queued],
-            [redis.Keys.WakeChannelName, taskId, envelope, (long)delay.TotalMilliseconds])).ConfigureAwait(false);
-        var requeued = (DeadLetterRequeueResult)(int)result;
+        var requeued = await _scripts.RequeueAsync(taskId, envelope, delay).ConfigureAwait(false);
         if (requeued == DeadLetterRequeueResult.Requeued)
         {
             await redis.ConfirmWritesAsync().ConfigureAwait(false);
@@ -57,7 +49,6 @@ internal sealed class RedisDeadLetterStore(RedisSchedule redis) : IDeadLetterSto
             return 0;
         }
 
-        var args = taskIds is null ? [] : taskIds.Select(id => (RedisValue)id).ToArray();
-        return (long)await Call(redis.Db.ScriptEvaluateAsync(LuaScripts.Purge, [redis.Keys.Dead, redis.Keys.DeadIndex], args)).ConfigureAwait(false);
+        return await _scripts.PurgeAsync(taskIds).ConfigureAwait(false);
     }
 }

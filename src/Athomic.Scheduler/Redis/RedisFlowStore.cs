@@ -13,12 +13,14 @@ internal sealed class RedisFlowStore : IFlowStore
 {
     private readonly IConnectionMultiplexer _connection;
     private readonly FlowKeys _keys;
+    private readonly FlowScripts _scripts;
 
     public RedisFlowStore(IConnectionMultiplexer connection, string keyPrefix)
     {
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
         _keys = new FlowKeys(keyPrefix);
+        _scripts = new FlowScripts(connection, _keys);
     }
 
     private IDatabase Db => _connection.GetDatabase();
@@ -32,87 +34,14 @@ internal sealed class RedisFlowStore : IFlowStore
         }
     }
 
-    public async Task<FlowGrant[]> AcquireAsync(IReadOnlyList<FlowRequest> requests, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        if (requests.Count == 0)
-        {
-            return [];
-        }
+    public Task<FlowGrant[]> AcquireAsync(IReadOnlyList<FlowRequest> requests, TimeSpan lease, CancellationToken cancellationToken) =>
+        requests.Count == 0 ? Task.FromResult<FlowGrant[]>([]) : _scripts.AcquireAsync(requests, lease);
 
-        var keys = new RedisKey[1 + (requests.Count * 3)];
-        var args = new RedisValue[1 + (requests.Count * 6)];
-        keys[0] = _keys.Paused;
-        args[0] = (long)lease.TotalMilliseconds;
-        for (var r = 0; r < requests.Count; r++)
-        {
-            var request = requests[r];
-            var spec = request.Spec;
-            keys[1 + (r * 3)] = _keys.Slots(request.Handler);
-            keys[2 + (r * 3)] = _keys.KeySlots(request.Handler, request.Key ?? string.Empty);
-            keys[3 + (r * 3)] = _keys.Rate(request.Handler);
-            var a = 1 + (r * 6);
-            args[a] = request.Handler;
-            args[a + 1] = request.Member;
-            args[a + 2] = spec.MaxConcurrency;
-            args[a + 3] = request.Key is null ? 0 : spec.MaxConcurrencyPerKey;
-            args[a + 4] = spec.RateLimit;
-            args[a + 5] = spec.RateLimit > 0 ? (long)spec.RateLimitWindow.TotalMilliseconds : 0;
-        }
+    public Task ReleaseAsync(IReadOnlyList<FlowRequest> held, CancellationToken cancellationToken) =>
+        held.Count == 0 ? Task.CompletedTask : _scripts.ReleaseAsync(held);
 
-        var reply = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(LuaScripts.FlowAcquire, keys, args)).ConfigureAwait(false))!;
-        var grants = new FlowGrant[requests.Count];
-        for (var r = 0; r < grants.Length; r++)
-        {
-            var status = (int)reply[r * 2];
-            grants[r] = new FlowGrant(status == 1, status == -1, (long)reply[(r * 2) + 1]);
-        }
-
-        return grants;
-    }
-
-    public async Task ReleaseAsync(IReadOnlyList<FlowRequest> held, CancellationToken cancellationToken)
-    {
-        if (held.Count == 0)
-        {
-            return;
-        }
-
-        var keys = new RedisKey[held.Count * 2];
-        var args = new RedisValue[1 + (held.Count * 2)];
-        args[0] = _keys.ChannelName;
-        for (var r = 0; r < held.Count; r++)
-        {
-            keys[r * 2] = _keys.Slots(held[r].Handler);
-            keys[(r * 2) + 1] = _keys.KeySlots(held[r].Handler, held[r].Key ?? string.Empty);
-            args[1 + (r * 2)] = held[r].Handler;
-            args[2 + (r * 2)] = held[r].Member;
-        }
-
-        await Call(Db.ScriptEvaluateAsync(LuaScripts.FlowRelease, keys, args)).ConfigureAwait(false);
-    }
-
-    public async Task<IReadOnlyList<FlowRequest>> ExtendAsync(IReadOnlyList<FlowRequest> held, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        if (held.Count == 0)
-        {
-            return [];
-        }
-
-        var keys = new RedisKey[held.Count * 2];
-        var args = new RedisValue[1 + (held.Count * 2)];
-        args[0] = (long)lease.TotalMilliseconds;
-        for (var r = 0; r < held.Count; r++)
-        {
-            var request = held[r];
-            keys[r * 2] = _keys.Slots(request.Handler);
-            keys[(r * 2) + 1] = _keys.KeySlots(request.Handler, request.Key ?? string.Empty);
-            args[1 + (r * 2)] = request.Member;
-            args[2 + (r * 2)] = (request.Spec.MaxConcurrency > 0 ? 1 : 0) + (request.Key is not null && request.Spec.MaxConcurrencyPerKey > 0 ? 2 : 0);
-        }
-
-        var lost = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(LuaScripts.FlowExtend, keys, args)).ConfigureAwait(false))!;
-        return lost.Length == 0 ? [] : [.. lost.Select(r => held[(int)r])];
-    }
+    public Task<IReadOnlyList<FlowRequest>> ExtendAsync(IReadOnlyList<FlowRequest> held, TimeSpan lease, CancellationToken cancellationToken) =>
+        held.Count == 0 ? Task.FromResult<IReadOnlyList<FlowRequest>>([]) : _scripts.ExtendAsync(held, lease);
 
     public async Task<IReadOnlyCollection<string>> GetPausedAsync(CancellationToken cancellationToken)
     {
@@ -154,34 +83,13 @@ internal sealed class RedisFlowStore : IFlowStore
             return [];
         }
 
-        var names = specs.Keys.ToArray();
-        var keys = new RedisKey[names.Length * 2];
-        var args = new RedisValue[names.Length];
-        for (var i = 0; i < names.Length; i++)
-        {
-            keys[i * 2] = _keys.Slots(names[i]);
-            keys[(i * 2) + 1] = _keys.Rate(names[i]);
-            args[i] = specs[names[i]] is { RateLimit: > 0 } spec ? (long)spec.RateLimitWindow.TotalMilliseconds : 0;
-        }
-
-        var reply = (RedisResult[])(await Call(Db.ScriptEvaluateAsync(LuaScripts.FlowDescribe, keys, args)).ConfigureAwait(false))!;
-        var states = new FlowState[names.Length];
-        for (var i = 0; i < names.Length; i++)
-        {
-            states[i] = new FlowState(names[i], specs[names[i]], (long)reply[i * 2], (long)reply[(i * 2) + 1], paused.Contains(names[i]));
-        }
-
-        return states;
+        return await _scripts.DescribeAsync([.. specs.Select(s => (s.Key, s.Value, paused.Contains(s.Key)))]).ConfigureAwait(false);
     }
 
     private async Task<bool> SetPausedAsync(string handler, bool paused)
     {
         TaskIds.ValidateHandler(handler);
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.FlowPause,
-            [_keys.Paused],
-            [_keys.ChannelName, handler, paused ? "1" : "0"])).ConfigureAwait(false);
-        return (int)result == 1;
+        return await _scripts.PauseAsync(handler, paused).ConfigureAwait(false);
     }
 
     private sealed class Subscription(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler) : IAsyncDisposable

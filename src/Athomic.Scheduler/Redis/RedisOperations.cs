@@ -1,8 +1,5 @@
 using Athomic.Scheduler.Operations;
-using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
-using StackExchange.Redis;
-using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
 
@@ -13,82 +10,29 @@ namespace Athomic.Scheduler.Redis;
 /// </summary>
 internal sealed class RedisOperations(RedisSchedule redis) : IOperationsSource
 {
-    private readonly RedisKeys _keys = redis.Keys;
+    private readonly OperationsScripts _scripts = new(redis.Connection, redis.Keys);
 
     /// <inheritdoc />
-    public async Task<TaskScan> ScanTasksAsync(TaskScanRequest request, CancellationToken cancellationToken)
-    {
-        var dead = request.State == ScheduledTaskState.DeadLetter;
-        RedisKey set = request.State switch
-        {
-            ScheduledTaskState.Pending => _keys.Pending,
-            ScheduledTaskState.InFlight => _keys.InFlight,
-            _ => _keys.DeadIndex,
-        };
-        var result = await Call(redis.Db.ScriptEvaluateAsync(
-            LuaScripts.OpsTasks,
-            [set, dead ? _keys.Dead : _keys.Tasks, _keys.Owner, _keys.Lease],
-            [
-                dead ? 1 : 0,
-                request.After is null ? 0 : 1,
-                request.After?.Score ?? 0,
-                request.After?.Id ?? string.Empty,
-                request.Limit,
-                request.Budget,
-                request.Handler ?? string.Empty,
-                request.IdPrefix ?? string.Empty,
-                dead ? 1 : 0,
-                request.State == ScheduledTaskState.InFlight ? 1 : 0,
-            ])).ConfigureAwait(false);
-        return OpsTasksReply.Read(result, request.State);
-    }
+    public Task<TaskScan> ScanTasksAsync(TaskScanRequest request, CancellationToken cancellationToken) => _scripts.ScanTasksAsync(request);
 
     /// <inheritdoc />
-    public async Task<TaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken)
-    {
-        var result = await Call(redis.Db.ScriptEvaluateAsync(
-            LuaScripts.OpsTask,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Owner, _keys.Dead, _keys.DeadIndex, _keys.Queued, _keys.Stream, _keys.Lease],
-            [taskId, RedisKeys.StreamGroup])).ConfigureAwait(false);
-        return OpsTaskReply.Read(result, taskId);
-    }
+    public Task<TaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken) => _scripts.GetTaskAsync(taskId);
 
     /// <inheritdoc />
-    public async Task<RunNowStatus> RunNowAsync(string taskId, CancellationToken cancellationToken) =>
-        (RunNowStatus)(int)await Call(redis.Db.ScriptEvaluateAsync(
-            LuaScripts.OpsRunNow,
-            [_keys.Pending, _keys.InFlight, _keys.Queued],
-            [taskId, _keys.WakeChannelName])).ConfigureAwait(false);
+    public Task<RunNowStatus> RunNowAsync(string taskId, CancellationToken cancellationToken) => _scripts.RunNowAsync(taskId);
 
     /// <inheritdoc />
-    public async Task<RecurringScan> ScanRecurringAsync(string? cursor, int count, CancellationToken cancellationToken) =>
-        OpsRecurringReply.Read(await Call(redis.Db.ScriptEvaluateAsync(
-            LuaScripts.OpsRecurring,
-            [_keys.Recurring, _keys.RecurringState, _keys.Pending],
-            [cursor ?? "0", count, string.Empty])).ConfigureAwait(false));
+    public Task<RecurringScan> ScanRecurringAsync(string? cursor, int count, CancellationToken cancellationToken) =>
+        _scripts.ScanRecurringAsync(cursor, count);
 
     /// <inheritdoc />
     public async Task<RecurringRecord?> GetRecurringAsync(string scheduleId, CancellationToken cancellationToken)
     {
-        var scan = OpsRecurringReply.Read(await Call(redis.Db.ScriptEvaluateAsync(
-            LuaScripts.OpsRecurring,
-            [_keys.Recurring, _keys.RecurringState, _keys.Pending],
-            ["0", 1, scheduleId])).ConfigureAwait(false));
+        var scan = await _scripts.ScanRecurringAsync("0", 1, scheduleId).ConfigureAwait(false);
         return scan.Items.Count > 0 ? scan.Items[0] : null;
     }
 
     /// <inheritdoc />
-    public async Task<long[]> CountWaitingAsync(IReadOnlyList<string> handlers, CancellationToken cancellationToken)
-    {
-        if (handlers.Count == 0)
-        {
-            return [];
-        }
-
-        var result = await Call(redis.Db.ScriptEvaluateAsync(
-            LuaScripts.OpsWaiting,
-            [_keys.Parked],
-            [.. handlers.Select(h => (RedisValue)h)])).ConfigureAwait(false);
-        return (long[])result!;
-    }
+    public Task<long[]> CountWaitingAsync(IReadOnlyList<string> handlers, CancellationToken cancellationToken) =>
+        handlers.Count == 0 ? Task.FromResult<long[]>([]) : _scripts.CountWaitingAsync(handlers);
 }

@@ -1,8 +1,6 @@
 using Athomic.Scheduler.Extensibility;
-using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using StackExchange.Redis;
-using static Athomic.Scheduler.Redis.RedisStoreCalls;
 
 namespace Athomic.Scheduler.Redis;
 
@@ -43,14 +41,9 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
 
     private readonly RedisSchedule _redis;
     private readonly RedisKeys _keys;
-    private readonly RedisKey[] _scheduleKeys;
+    private readonly TaskScripts _scripts;
     private readonly GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus> _schedules;
     private readonly GroupCommit<TaskClaim, bool> _acks;
-
-    // The keys of the hot path's scripts, made once (never changed; Redis only reads them): a claim batch and each
-    // coalesced ack allocate no key array of their own.
-    private readonly RedisKey[] _claimKeys;
-    private readonly RedisKey[] _ackKeys;
 
     /// <summary>Creates the store.</summary>
     /// <param name="redis">The schedule's connection and keys, shared with its recurring and dead-letter stores.</param>
@@ -59,18 +52,14 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
         ArgumentNullException.ThrowIfNull(redis);
         _redis = redis;
         _keys = redis.Keys;
-        _scheduleKeys = [_keys.Pending, _keys.Tasks, _keys.Lease, _keys.Queued, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy, _keys.Urgent, _keys.Priority];
-        _claimKeys = [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Fence, _keys.Owner, _keys.Parked, _keys.Urgent, _keys.Priority, _keys.Dead, _keys.DeadIndex];
-        _ackKeys = [_keys.InFlight, _keys.Tasks, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Urgent, _keys.Priority];
+        _scripts = new TaskScripts(redis.Connection, redis.Keys);
         _schedules = new GroupCommit<(StoreItem Item, ExistingTaskPolicy Policy), ScheduleStatus>(
             ScheduleBatchAsync, ScheduleBatch, (first, next) => next.Policy == first.Policy, sizeOf: s => SizeOf(s.Item), maxSize: ScheduleChunkBytes);
-        _acks = new GroupCommit<TaskClaim, bool>(AckBatchAsync, AckBatch, sendLoneItemInline: false);
+        _acks = new GroupCommit<TaskClaim, bool>(_scripts.AckAsync, AckBatch, sendLoneItemInline: false);
     }
 
     /// <summary>How many dead letters the dead-letter scripts keep, and for how long (claims trim them too).</summary>
     internal DeadLetterRetention Retention { get; init; } = DeadLetterRetention.Default;
-
-    private IDatabase Db => _redis.Db;
 
     /// <inheritdoc />
     public async Task<ScheduleStatus[]> ScheduleAsync(IReadOnlyList<StoreItem> items, ExistingTaskPolicy policy, CancellationToken cancellationToken)
@@ -89,32 +78,31 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
 
         // Chunks go out pipelined, but at most ScheduleInFlightBytes of envelopes at a time: a call queued behind a
         // gigabyte on the shared connection would time out (and hold up every other caller) before its turn.
-        var keys = _scheduleKeys;
-        var inFlight = new Queue<(int Offset, long Bytes, Task<RedisResult> Call)>();
+        var inFlight = new Queue<(long Bytes, Task<int> Call)>();
         long inFlightBytes = 0;
         for (var start = 0; start < items.Count;)
         {
             var count = ChunkLength(items, start);
-            var args = ScheduleArgs(count, policy);
+            var args = _scripts.ScheduleArgsFor(count, policy);
             long bytes = 0;
             for (var i = 0; i < count; i++)
             {
-                bytes += SetScheduleArgs(args, i, items[start + i]);
+                bytes += args.Set(i, items[start + i]);
             }
 
             while (inFlight.Count > 0 && inFlightBytes + bytes > ScheduleInFlightBytes)
             {
-                inFlightBytes -= await CollectAsync(inFlight.Dequeue(), statuses).ConfigureAwait(false);
+                inFlightBytes -= await CollectAsync(inFlight.Dequeue()).ConfigureAwait(false);
             }
 
-            inFlight.Enqueue((start, bytes, Db.ScriptEvaluateAsync(LuaScripts.Schedule, keys, args)));
+            inFlight.Enqueue((bytes, _scripts.ScheduleAsync(args, statuses, start)));
             inFlightBytes += bytes;
             start += count;
         }
 
         while (inFlight.Count > 0)
         {
-            await CollectAsync(inFlight.Dequeue(), statuses).ConfigureAwait(false);
+            await CollectAsync(inFlight.Dequeue()).ConfigureAwait(false);
         }
 
         await _redis.ConfirmWritesAsync().ConfigureAwait(false); // one WAIT for every chunk
@@ -124,43 +112,22 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     /// <summary>Sends one coalesced call of single-task schedules (all with the same policy).</summary>
     private async Task<ScheduleStatus[]> ScheduleBatchAsync(IReadOnlyList<(StoreItem Item, ExistingTaskPolicy Policy)> batch)
     {
-        var args = ScheduleArgs(batch.Count, batch[0].Policy);
+        var args = _scripts.ScheduleArgsFor(batch.Count, batch[0].Policy);
         for (var i = 0; i < batch.Count; i++)
         {
-            SetScheduleArgs(args, i, batch[i].Item);
+            args.Set(i, batch[i].Item);
         }
 
         var statuses = new ScheduleStatus[batch.Count];
-        ScheduleReply.Read(await Call(Db.ScriptEvaluateAsync(LuaScripts.Schedule, _scheduleKeys, args)).ConfigureAwait(false)).CopyTo(statuses, 0);
+        await _scripts.ScheduleAsync(args, statuses, 0).ConfigureAwait(false);
         await _redis.ConfirmWritesAsync().ConfigureAwait(false); // one WAIT for the coalesced call
         return statuses;
     }
 
-    /// <summary>The arguments of a <c>schedule.lua</c> call of <paramref name="count"/> tasks, with the tasks still to set.</summary>
-    private RedisValue[] ScheduleArgs(int count, ExistingTaskPolicy policy)
+    /// <summary>Waits for one chunk (its statuses written); returns the chunk's envelope bytes.</summary>
+    private static async Task<long> CollectAsync((long Bytes, Task<int> Call) chunk)
     {
-        var args = new RedisValue[2 + (count * 4)];
-        args[0] = _keys.WakeChannelName;
-        args[1] = policy == ExistingTaskPolicy.Refuse ? "1" : "0";
-        return args;
-    }
-
-    /// <summary>Sets task <paramref name="index"/> of a <c>schedule.lua</c> call; returns its envelope bytes.</summary>
-    private static long SetScheduleArgs(RedisValue[] args, int index, in StoreItem item)
-    {
-        args[2 + (index * 4)] = item.TaskId;
-        args[3 + (index * 4)] = item.Priority > 0
-            ? (item.IsRelative ? "d" : "a") + item.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : item.IsRelative ? "d" : "a";
-        args[4 + (index * 4)] = item.DueMilliseconds;
-        args[5 + (index * 4)] = item.Envelope;
-        return item.Envelope.Length;
-    }
-
-    /// <summary>Writes one chunk's statuses from its offset on; returns the chunk's envelope bytes.</summary>
-    private static async Task<long> CollectAsync((int Offset, long Bytes, Task<RedisResult> Call) chunk, ScheduleStatus[] statuses)
-    {
-        ScheduleReply.Read(await Call(chunk.Call).ConfigureAwait(false)).CopyTo(statuses, chunk.Offset);
+        await chunk.Call.ConfigureAwait(false);
         return chunk.Bytes;
     }
 
@@ -189,8 +156,7 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     /// <inheritdoc />
     public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Cancel, [_keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Reclaims, _keys.Parked, _keys.ParkedBy, _keys.Urgent, _keys.Priority], [taskId])).ConfigureAwait(false);
-        var cancelled = (int)result == 1;
+        var cancelled = await _scripts.CancelAsync(taskId).ConfigureAwait(false);
         if (cancelled)
         {
             await _redis.ConfirmWritesAsync().ConfigureAwait(false);
@@ -200,105 +166,32 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     }
 
     /// <inheritdoc />
-    public async Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Get, [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Queued, _keys.Stream], [taskId])).ConfigureAwait(false);
-        // A task waiting for a flow-control slot is pending at its due time (its score is offset, see RedisKeys.Parked).
-        return GetReply.Read(result, taskId) is { } stored ? stored with { ScoreMilliseconds = RedisKeys.DueOf(stored.ScoreMilliseconds) } : null;
-    }
+    public Task<StoredTask?> GetAsync(string taskId, CancellationToken cancellationToken) => _scripts.GetAsync(taskId);
 
     /// <inheritdoc />
-    public async Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.Claim,
-            _claimKeys,
-            [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
-        return ClaimReply.Read(result);
-    }
+    public Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken) =>
+        _scripts.ClaimAsync(maxCount, lease, LeaseOwnerName.Current, OwnerBatchesKept, Retention);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        if (claims.Count == 0)
-        {
-            return [];
-        }
-
-        var args = new RedisValue[(claims.Count * 2) + 1];
-        args[0] = (long)lease.TotalMilliseconds;
-        var i = 1;
-        foreach (var claim in claims)
-        {
-            args[i++] = claim.TaskId;
-            args[i++] = claim.Token;
-        }
-
-        var result = await Call(Db.ScriptEvaluateAsync(LuaScripts.Extend, [_keys.InFlight, _keys.Lease], args)).ConfigureAwait(false);
-        return ExtendReply.Read(result, claims);
-    }
+    public async Task<IReadOnlyList<TaskClaim>> ExtendLeasesAsync(IReadOnlyCollection<TaskClaim> claims, TimeSpan lease, CancellationToken cancellationToken) =>
+        claims.Count == 0 ? [] : await _scripts.ExtendAsync(claims, lease).ConfigureAwait(false);
 
     /// <inheritdoc />
     /// <remarks>Concurrent acks share one script call (group commit), at most <see cref="AckBatch"/> per call.</remarks>
     public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => _acks.SendAsync(claim);
 
-    private async Task<bool[]> AckBatchAsync(IReadOnlyList<TaskClaim> claims)
-    {
-        var args = new RedisValue[(claims.Count * 2) + 1];
-        args[0] = _keys.WakeChannelName;
-        for (var i = 0; i < claims.Count; i++)
-        {
-            args[1 + (i * 2)] = claims[i].TaskId;
-            args[2 + (i * 2)] = claims[i].Token;
-        }
-
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.Ack,
-            _ackKeys,
-            args)).ConfigureAwait(false);
-        return AckReply.Read(result);
-    }
+    /// <inheritdoc />
+    public Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken) =>
+        _scripts.RetryAsync(claim, envelope, delay);
 
     /// <inheritdoc />
-    public async Task<bool> RetryAsync(TaskClaim claim, ReadOnlyMemory<byte> envelope, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.Retry,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Reclaims, _keys.Lease, _keys.Deferred, _keys.Urgent, _keys.Priority],
-            [_keys.WakeChannelName, claim.TaskId, envelope, (long)delay.TotalMilliseconds, claim.Token])).ConfigureAwait(false);
-        return (int)result != 0;
-    }
-
-    /// <inheritdoc />
-    public async Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken)
-    {
-        if (claims.Count == 0)
-        {
-            return 0;
-        }
-
-        var args = new RedisValue[(claims.Count * 2) + 1];
-        args[0] = _keys.WakeChannelName;
-        var i = 1;
-        foreach (var claim in claims)
-        {
-            args[i++] = claim.TaskId;
-            args[i++] = claim.Token;
-        }
-
-        return (int)await Call(Db.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Pending, _keys.InFlight, _keys.Lease, _keys.Urgent, _keys.Priority], args)).ConfigureAwait(false);
-    }
+    public Task<int> ReleaseAsync(IReadOnlyCollection<TaskClaim> claims, CancellationToken cancellationToken) =>
+        claims.Count == 0 ? Task.FromResult(0) : _scripts.ReleaseAsync(claims);
 
     /// <inheritdoc />
     /// <remarks>Trims the dead letters to <see cref="Retention"/> in the same script.</remarks>
-    public async Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
-    {
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.DeadLetter,
-            [_keys.InFlight, _keys.Tasks, _keys.Dead, _keys.DeadIndex, _keys.Reclaims, _keys.Lease, _keys.Pending, _keys.Deferred, _keys.Urgent, _keys.Priority],
-            [claim.TaskId, record, claim.Token, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
-        return (int)result == 1;
-    }
+    public Task<bool> DeadLetterAsync(TaskClaim claim, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
+        _scripts.DeadLetterAsync(claim, record, Retention);
 
     /// <inheritdoc />
     public async Task<IAsyncDisposable> SubscribeAsync(Action onEarlierTask, CancellationToken cancellationToken)

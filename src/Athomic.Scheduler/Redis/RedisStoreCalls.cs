@@ -5,6 +5,7 @@ namespace Athomic.Scheduler.Redis;
 /// <summary>
 /// How the Redis stores call Redis: a lost or timed-out connection becomes a <see cref="SchedulerUnavailableException"/>,
 /// and so do the errors of a failover under way (<see cref="IsFailoverError"/>), which a retry after the promotion cures.
+/// Scripts get the same mapping in <see cref="EmbeddedScript"/>; other commands await through <see cref="Call{T}"/>.
 /// </summary>
 internal static class RedisStoreCalls
 {
@@ -18,6 +19,14 @@ internal static class RedisStoreCalls
         && (m.StartsWith("READONLY", StringComparison.Ordinal) || m.StartsWith("LOADING", StringComparison.Ordinal)
             || m.StartsWith("MASTERDOWN", StringComparison.Ordinal) || m.StartsWith("TRYAGAIN", StringComparison.Ordinal));
 
+    /// <summary>Whether <paramref name="ex"/> says the store cannot be reached now (a lost or timed-out connection, a failover under way).</summary>
+    public static bool IsUnavailable(Exception ex) =>
+        ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException || IsFailoverError(ex);
+
+    /// <summary>The <see cref="SchedulerUnavailableException"/> that <paramref name="ex"/> (see <see cref="IsUnavailable"/>) becomes.</summary>
+    public static SchedulerUnavailableException Unavailable(Exception ex) =>
+        new("The Redis schedule store is unavailable: " + ex.Message, ex);
+
     /// <summary>Awaits <paramref name="call"/>, turning connection failures into <see cref="SchedulerUnavailableException"/>.</summary>
     public static async Task Call(Task call)
     {
@@ -25,9 +34,9 @@ internal static class RedisStoreCalls
         {
             await call.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException || IsFailoverError(ex))
+        catch (Exception ex) when (IsUnavailable(ex))
         {
-            throw new SchedulerUnavailableException("The Redis schedule store is unavailable: " + ex.Message, ex);
+            throw Unavailable(ex);
         }
     }
 
@@ -38,9 +47,9 @@ internal static class RedisStoreCalls
         {
             return await call.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException || IsFailoverError(ex))
+        catch (Exception ex) when (IsUnavailable(ex))
         {
-            throw new SchedulerUnavailableException("The Redis schedule store is unavailable: " + ex.Message, ex);
+            throw Unavailable(ex);
         }
     }
 }

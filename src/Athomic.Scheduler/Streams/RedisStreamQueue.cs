@@ -8,7 +8,9 @@ namespace Athomic.Scheduler.Streams;
 /// The streams broker's side of Redis for one partition: the stream <c>{prefix}:stream</c> with one consumer group,
 /// fed straight from the partition's schedule by <c>promote.lua</c>. Every change is one script on keys of the
 /// partition's hash tag; every end of an entry (ack, retry, hand-back, dead letter) acts only while this consumer
-/// still owns the entry.
+/// still owns the entry. The scripts are called through <see cref="StreamScripts"/>, where a lost connection or a
+/// failover error becomes a <see cref="SchedulerUnavailableException"/>; the other commands (<c>XREADGROUP</c>,
+/// <c>XAUTOCLAIM</c>, <c>XPENDING</c>…) throw the client's own exceptions.
 /// </summary>
 internal sealed class RedisStreamQueue
 {
@@ -16,11 +18,13 @@ internal sealed class RedisStreamQueue
 
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisKeys _keys;
+    private readonly StreamScripts _scripts;
 
     public RedisStreamQueue(IConnectionMultiplexer connection, string keyPrefix, string consumer, int partition = 0)
     {
         _connection = connection;
         _keys = new RedisKeys(keyPrefix);
+        _scripts = new StreamScripts(connection, _keys, consumer);
         Consumer = consumer;
         Partition = partition;
     }
@@ -56,14 +60,8 @@ internal sealed class RedisStreamQueue
     /// Moves up to <paramref name="maxCount"/> due tasks from the schedule into the stream (one script), adding the
     /// successors of the recurring occurrences among them, and trims the dead letters to <see cref="Retention"/>.
     /// </summary>
-    public async Task<(int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched, long Waiting)> PromoteAsync(int maxCount)
-    {
-        var result = await Db.ScriptEvaluateAsync(
-            LuaScripts.Promote,
-            [_keys.Pending, _keys.Tasks, _keys.InFlight, _keys.Stream, _keys.Queued, _keys.RecurringState, _keys.RecurringDue, _keys.RecurringNext, _keys.Reclaims, _keys.Lease, _keys.Parked, _keys.Urgent, _keys.Priority, _keys.Dead, _keys.DeadIndex],
-            [maxCount, Retention.MaxCount, Retention.MaxAgeMilliseconds]).ConfigureAwait(false);
-        return PromoteReply.Read(result);
-    }
+    /// <exception cref="SchedulerUnavailableException">Redis cannot be reached, or a failover is under way.</exception>
+    public Task<PromotionResult> PromoteAsync(int maxCount) => _scripts.PromoteAsync(maxCount, Retention);
 
     /// <summary>
     /// Reads new entries for this consumer, waiting up to <paramref name="block"/> for one (<see langword="null"/>:
@@ -183,19 +181,7 @@ internal sealed class RedisStreamQueue
 
     private const int ForgetBatch = 256;
 
-    private async Task<string[]> ForgetAsync(List<RedisValue> pairs, TimeSpan minIdle)
-    {
-        var args = new RedisValue[3 + pairs.Count];
-        args[0] = GroupName;
-        args[1] = _keys.WakeChannelName;
-        args[2] = (long)minIdle.TotalMilliseconds;
-        pairs.CopyTo(args, 3);
-        var gone = await Db.ScriptEvaluateAsync(
-            LuaScripts.StreamForget,
-            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Urgent, _keys.Priority],
-            args).ConfigureAwait(false);
-        return (string[])gone!;
-    }
+    private Task<string[]> ForgetAsync(List<RedisValue> pairs, TimeSpan minIdle) => _scripts.ForgetAsync(pairs, minIdle);
 
     /// <summary>How many times each of <paramref name="entryIds"/> (owned by this consumer) was delivered (XPENDING).</summary>
     public async Task<long[]> DeliveryCountsAsync(IReadOnlyList<string> entryIds)
@@ -226,88 +212,35 @@ internal sealed class RedisStreamQueue
     /// <param name="self"><see langword="true"/>: remove only this consumer (stopping), whatever its idle time;
     /// <see langword="false"/>: only other consumers, never this one.</param>
     /// <returns>The names of the removed consumers.</returns>
-    public async Task<string[]> RemoveGoneConsumersAsync(TimeSpan idle, bool self = false)
-    {
-        var removed = await Db.ScriptEvaluateAsync(
-            LuaScripts.StreamRemoveConsumers,
-            [_keys.Stream],
-            [GroupName, Consumer, self ? "self" : "others", (long)idle.TotalMilliseconds]).ConfigureAwait(false);
-        return (string[])removed!;
-    }
+    public Task<string[]> RemoveGoneConsumersAsync(TimeSpan idle, bool self = false) => _scripts.RemoveConsumersAsync(self, idle);
 
-    public async Task<bool> AckAsync(string entryId, string taskId) =>
-        (int)await Db.ScriptEvaluateAsync(
-            LuaScripts.StreamAck,
-            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Urgent, _keys.Priority],
-            [GroupName, Consumer, entryId, taskId, _keys.WakeChannelName]).ConfigureAwait(false) == 1;
+    public Task<bool> AckAsync(string entryId, string taskId) => _scripts.AckAsync(entryId, taskId);
 
-    public async Task<bool> RetryAsync(string entryId, string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay) =>
-        (int)await Db.ScriptEvaluateAsync(
-            LuaScripts.StreamRetry,
-            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Deferred],
-            [GroupName, Consumer, entryId, taskId, envelope, (long)delay.TotalMilliseconds, _keys.WakeChannelName]).ConfigureAwait(false) != 0;
+    public Task<bool> RetryAsync(string entryId, string taskId, ReadOnlyMemory<byte> envelope, TimeSpan delay) =>
+        _scripts.RetryAsync(entryId, taskId, envelope, delay);
 
-    public async Task<bool> HandBackAsync(string entryId, string taskId, RedisValue[] fields)
-    {
-        var args = new RedisValue[4 + fields.Length];
-        args[0] = GroupName;
-        args[1] = Consumer;
-        args[2] = entryId;
-        args[3] = taskId;
-        fields.CopyTo(args, 4);
-        return (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamHandBack, [_keys.Stream, _keys.Queued], args).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> HandBackAsync(string entryId, string taskId, RedisValue[] fields) => _scripts.HandBackAsync(entryId, taskId, fields);
 
     /// <summary>Takes an entry out of the stream: flow control makes its task wait in the schedule (<c>stream_park.lua</c>).</summary>
-    public async Task<bool> ParkAsync(string entryId, string taskId, ReadOnlyMemory<byte> envelope, long dueMilliseconds, string handler, string key) =>
-        (int)await RedisStoreCalls.Call(Db.ScriptEvaluateAsync(
-            LuaScripts.StreamPark,
-            [_keys.Stream, _keys.Queued, _keys.Pending, _keys.Tasks, _keys.Parked, _keys.ParkedBy, _keys.Deferred],
-            [GroupName, Consumer, entryId, taskId, envelope, Math.Max(0, dueMilliseconds), RedisKeys.ParkedMember(handler, key, dueMilliseconds, taskId)])).ConfigureAwait(false) == 1;
+    public Task<bool> ParkAsync(string entryId, string taskId, ReadOnlyMemory<byte> envelope, long dueMilliseconds, string handler, string key) =>
+        _scripts.ParkAsync(entryId, taskId, envelope, dueMilliseconds, handler, key);
 
-    public async Task<bool> DeadLetterAsync(string entryId, string taskId, ReadOnlyMemory<byte> record) =>
-        (int)await Db.ScriptEvaluateAsync(
-            LuaScripts.StreamDeadLetter,
-            [_keys.Stream, _keys.Queued, _keys.Dead, _keys.DeadIndex, _keys.Pending, _keys.Tasks, _keys.Deferred, _keys.Urgent, _keys.Priority],
-            [GroupName, Consumer, entryId, taskId, record, _keys.WakeChannelName, Retention.MaxCount, Retention.MaxAgeMilliseconds]).ConfigureAwait(false) == 1;
+    public Task<bool> DeadLetterAsync(string entryId, string taskId, ReadOnlyMemory<byte> record) =>
+        _scripts.DeadLetterAsync(entryId, taskId, record, Retention);
 
     /// <summary>
     /// Takes or keeps this queue's consumer name for <paramref name="lease"/> on behalf of <paramref name="holder"/>
     /// (<c>stream_name.lua</c>); when another process holds it, returns that process and how long its hold lasts
     /// (<see langword="null"/>: for ever).
     /// </summary>
-    public async Task<(bool Taken, string? Holder, TimeSpan? Left)> TakeNameAsync(string holder, TimeSpan lease)
-    {
-        var reply = await Db.ScriptEvaluateAsync(LuaScripts.StreamName, [_keys.ConsumerName(Consumer)], [holder, (long)lease.TotalMilliseconds]).ConfigureAwait(false);
-        if ((int)reply[0] == 1)
-        {
-            return (true, null, null);
-        }
-
-        var left = (long)reply[2];
-        return (false, (string?)reply[1], left < 0 ? null : TimeSpan.FromMilliseconds(left));
-    }
+    public Task<(bool Taken, string? Holder, TimeSpan? Left)> TakeNameAsync(string holder, TimeSpan lease) => _scripts.TakeNameAsync(holder, lease);
 
     /// <summary>Gives this queue's consumer name back when <paramref name="holder"/> holds it (<c>stream_name_release.lua</c>).</summary>
-    public async Task<bool> ReleaseNameAsync(string holder) =>
-        (int)await Db.ScriptEvaluateAsync(LuaScripts.StreamNameRelease, [_keys.ConsumerName(Consumer)], [holder]).ConfigureAwait(false) == 1;
+    public Task<bool> ReleaseNameAsync(string holder) => _scripts.ReleaseNameAsync(holder);
 
     /// <summary>
     /// Resets the idle time of the entries this consumer runs; returns those another consumer owns by now
     /// (<c>Lost</c>) and those deleted from the stream outside the scheduler (<c>Gone</c>, not kept alive).
     /// </summary>
-    public async Task<(string[] Lost, string[] Gone)> KeepAliveAsync(IReadOnlyCollection<string> entryIds)
-    {
-        var args = new RedisValue[2 + entryIds.Count];
-        args[0] = GroupName;
-        args[1] = Consumer;
-        var i = 2;
-        foreach (var id in entryIds)
-        {
-            args[i++] = id;
-        }
-
-        var reply = await Db.ScriptEvaluateAsync(LuaScripts.StreamKeepAlive, [_keys.Stream], args).ConfigureAwait(false);
-        return ((string[])reply[0]!, (string[])reply[1]!);
-    }
+    public Task<(string[] Lost, string[] Gone)> KeepAliveAsync(IReadOnlyCollection<string> entryIds) => _scripts.KeepAliveAsync(entryIds);
 }

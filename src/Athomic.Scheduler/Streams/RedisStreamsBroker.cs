@@ -1,5 +1,6 @@
 using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Observability;
+using Athomic.Scheduler.Redis.Replies;
 using Athomic.Scheduler.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -168,8 +169,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
     {
         if (_sweep is null)
         {
-            var (count, next, _, recurring, parked) = await PromoteAsync(_queues[0], maxCount).ConfigureAwait(false);
-            return new PromotionResult(count, next, recurring, parked);
+            return await _queues[0].PromoteAsync(maxCount).ConfigureAwait(false);
         }
 
         // Fair and idle-free like the partitioned claim: start at the next partition in turn, skip partitions with
@@ -178,7 +178,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         long waiting = 0;
         var result = await _sweep.RunAsync(maxCount, async (p, count) =>
         {
-            var (promoted, next, now, recurring, parked) = await PromoteAsync(_queues[p], count).ConfigureAwait(false);
+            var (promoted, next, now, recurring, parked) = await _queues[p].PromoteAsync(count).ConfigureAwait(false);
             waiting += parked;
             if (recurring > 0)
             {
@@ -189,7 +189,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
 
             return new PartitionVisit(promoted, next, now);
         }).ConfigureAwait(false);
-        return new PromotionResult(result.Count, result.NextDueIn, dispatched, waiting);
+        return new PromotionResult(result.Count, result.NextDueIn, result.NowMilliseconds, dispatched, waiting);
     }
 
     /// <summary>
@@ -291,7 +291,7 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
             {
                 await queue.RemoveGoneConsumersAsync(TimeSpan.Zero, self: true).ConfigureAwait(false); // only when it holds nothing
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
             {
                 Log.StreamReadFailed(_logger, 1, TimeSpan.Zero, ex);
             }
@@ -300,23 +300,4 @@ internal sealed class RedisStreamsBroker : IDueTaskPort, IHostedService
         await _name.StopAsync().ConfigureAwait(false);
         Log.StreamsBrokerStopped(_logger, Consumer);
     }
-
-    private static async Task<(int Count, TimeSpan? NextDueIn, long Now, int RecurringDispatched, long Waiting)> PromoteAsync(RedisStreamQueue queue, int maxCount)
-    {
-        try
-        {
-            return await queue.PromoteAsync(maxCount).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
-        {
-            throw new SchedulerUnavailableException("The Redis schedule store is unavailable: " + ex.Message, ex);
-        }
-    }
 }
-
-/// <summary>The result of <see cref="RedisStreamsBroker.PromoteDueAsync"/>.</summary>
-/// <param name="Count">How many tasks moved into the streams.</param>
-/// <param name="NextDueIn">Time until the next pending task is due, or <see langword="null"/> when nothing is pending.</param>
-/// <param name="RecurringDispatched">How many of the tasks were recurring occurrences whose successors were added.</param>
-/// <param name="Waiting">Tasks held back by flow control in the partitions visited.</param>
-internal readonly record struct PromotionResult(int Count, TimeSpan? NextDueIn, int RecurringDispatched = 0, long Waiting = 0);

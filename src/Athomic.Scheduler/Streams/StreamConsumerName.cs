@@ -52,7 +52,7 @@ internal sealed class StreamConsumerName(RedisStreamQueue queue, TimeSpan visibi
             {
                 attempt = await queue.TakeNameAsync(_holder, visibility).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or SchedulerUnavailableException)
             {
                 Log.StreamConsumerNameRetrying(logger, Name, 1, TimeSpan.Zero, ex);
                 break; // the renewal loop takes it once Redis answers
@@ -95,7 +95,7 @@ internal sealed class StreamConsumerName(RedisStreamQueue queue, TimeSpan visibi
         {
             await queue.ReleaseNameAsync(_holder).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
         {
             Log.StreamConsumerNameNotReleased(logger, Name, visibility, ex); // the hold runs out by itself
         }
@@ -139,7 +139,7 @@ internal sealed class StreamConsumerName(RedisStreamQueue queue, TimeSpan visibi
                 failures = 0;
                 wait = period;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
             {
                 wait = StreamLeaseKeeper.RetryDelay(++failures, period);
                 Log.StreamConsumerNameRetrying(logger, Name, failures, wait, ex);

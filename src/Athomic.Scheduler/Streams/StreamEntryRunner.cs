@@ -97,7 +97,7 @@ internal sealed class StreamEntryRunner(
                     handedBack++;
                 }
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
             {
                 Log.LeaseEndFailed(logger, delivery.TaskId, "release", ex);
             }
@@ -223,7 +223,7 @@ internal sealed class StreamEntryRunner(
                 Log.LeaseLost(logger, delivery.TaskId, "dead-letter");
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
         {
             Log.LeaseEndFailed(logger, delivery.TaskId, "dead-letter", ex);
         }

@@ -150,7 +150,7 @@ internal sealed class StreamLeaseKeeper(
                 failures = 0;
                 wait = period;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
             {
                 wait = RetryDelay(++failures, period);
                 Log.StreamKeepAliveRetrying(logger, ids.Length, partition, failures, wait, ex);

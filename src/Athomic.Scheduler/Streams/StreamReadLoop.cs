@@ -465,7 +465,7 @@ internal sealed class StreamReadLoop(
                 Log.StreamEntriesGone(logger, forgotten.Count, Partition, string.Join(", ", forgotten.Take(20)) + (forgotten.Count > 20 ? ", …" : ""));
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or SchedulerUnavailableException)
         {
             Log.StreamGoneEntriesCheckFailed(logger, Partition, ex);
         }

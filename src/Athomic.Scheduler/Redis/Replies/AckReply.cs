@@ -10,11 +10,11 @@ internal static class AckReply
 {
     public static bool[] Read(RedisResult result)
     {
-        var parts = (RedisResult[])result!;
+        var parts = Lists.Array(result);
         var acked = new bool[parts.Length];
         for (var i = 0; i < parts.Length; i++)
         {
-            acked[i] = (int)parts[i] == 1;
+            acked[i] = Scalar.Flag(parts[i]);
         }
 
         return acked;

@@ -12,7 +12,7 @@ internal static class ExtendReply
     /// <summary>The claims of <paramref name="sent"/> (in their order) whose tokens the reply lists as lost.</summary>
     public static IReadOnlyList<TaskClaim> Read(RedisResult result, IReadOnlyCollection<TaskClaim> sent)
     {
-        var tokens = (RedisResult[])result!;
+        var tokens = Lists.Array(result);
         if (tokens.Length == 0)
         {
             return [];

@@ -12,7 +12,12 @@ internal readonly struct FlatReply
 
     public FlatReply(RedisResult result, int headerLength, int width)
     {
-        _parts = (RedisResult[])result!;
+        _parts = Lists.Array(result);
+        if (_parts.Length < headerLength)
+        {
+            throw new FormatException($"{_parts.Length} fields, fewer than the {headerLength} of the header");
+        }
+
         HeaderLength = headerLength;
         Width = width;
     }

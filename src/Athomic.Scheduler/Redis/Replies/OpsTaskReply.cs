@@ -11,13 +11,12 @@ internal static class OpsTaskReply
 {
     public static TaskRecord? Read(RedisResult result, string taskId)
     {
-        var parts = (RedisResult[])result!;
-        var state = (int)parts[0];
-        if (state == 0)
+        var parts = Lists.Array(result);
+        if (Scalar.Integer(parts[0]) == 0)
         {
             return null;
         }
 
-        return OpsTasksReply.Record(taskId, (ScheduledTaskState)state, (long)parts[1], (byte[])parts[2]!, (string?)parts[3]);
+        return OpsTasksReply.Record(taskId, Scalar.Status<ScheduledTaskState>(parts[0]), (long)parts[1], (byte[])parts[2]!, (string?)parts[3]);
     }
 }

@@ -11,9 +11,9 @@ internal static class PromoteReply
 {
     private const int Now = 0, Next = 1, Promoted = 2, Chained = 3, Waiting = 4, Header = 5;
 
-    public static (int Count, TimeSpan? NextDueIn, long NowMilliseconds, int RecurringDispatched, long Waiting) Read(RedisResult result)
+    public static PromotionResult Read(RedisResult result)
     {
         var reply = new FlatReply(result, Header, 1);
-        return ((int)reply[Promoted], ClaimReply.NextDueIn((long)reply[Next]), (long)reply[Now], (int)reply[Chained], (long)reply[Waiting]);
+        return new PromotionResult((int)reply[Promoted], ClaimReply.NextDueIn((long)reply[Next]), (long)reply[Now], (int)reply[Chained], (long)reply[Waiting]);
     }
 }

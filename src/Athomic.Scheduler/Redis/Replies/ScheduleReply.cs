@@ -4,29 +4,33 @@ namespace Athomic.Scheduler.Redis.Replies;
 
 /// <summary>
 /// Reads the reply of <c>schedule.lua</c>: one status per task, in the order sent (1 scheduled, 2 rescheduled,
-/// 3 already exists, 4 rescheduled after the run: the values of <see cref="ScheduleStatus"/>). A view over the reply,
-/// nothing copied.
+/// 3 already exists, 4 rescheduled after the run: the values of <see cref="ScheduleStatus"/>), written straight into
+/// the caller's array of statuses.
 /// </summary>
-internal readonly struct ScheduleReply
+internal static class ScheduleReply
 {
-    private readonly RedisResult[] _statuses;
-
-    private ScheduleReply(RedisResult[] statuses) => _statuses = statuses;
-
-    /// <summary>How many statuses the reply holds.</summary>
-    public int Count => _statuses.Length;
-
-    /// <summary>The status of the <paramref name="index"/>-th task sent.</summary>
-    public ScheduleStatus this[int index] => (ScheduleStatus)(int)_statuses[index];
-
-    public static ScheduleReply Read(RedisResult result) => new((RedisResult[])result!);
-
-    /// <summary>Writes every status into <paramref name="destination"/> from <paramref name="offset"/> on.</summary>
-    public void CopyTo(ScheduleStatus[] destination, int offset)
+    /// <summary>Writes every status into <c>Destination</c> from <c>Offset</c> on; returns how many.</summary>
+    public static int Read(RedisResult result, (ScheduleStatus[] Destination, int Offset) into)
     {
-        for (var i = 0; i < _statuses.Length; i++)
+        var statuses = Lists.Array(result);
+        if (into.Offset + statuses.Length > into.Destination.Length)
         {
-            destination[offset + i] = (ScheduleStatus)(int)_statuses[i];
+            throw new FormatException($"{statuses.Length} statuses, more than the tasks sent");
         }
+
+        for (var i = 0; i < statuses.Length; i++)
+        {
+            into.Destination[into.Offset + i] = Status(statuses[i]);
+        }
+
+        return statuses.Length;
+    }
+
+    private static ScheduleStatus Status(RedisResult status)
+    {
+        var value = Scalar.Integer(status);
+        return value is >= (long)ScheduleStatus.Scheduled and <= (long)ScheduleStatus.RescheduledAfterRun
+            ? (ScheduleStatus)value
+            : throw new FormatException($"{value} is not a {nameof(ScheduleStatus)}");
     }
 }

@@ -11,7 +11,7 @@ internal static class StatsReply
 {
     public static PartitionStatistics Read(RedisResult result, int partition)
     {
-        var parts = (RedisResult[])result!;
+        var parts = Lists.Array(result);
         var due = (long)parts[4];
         var dead = (long)parts[5];
         return new PartitionStatistics(partition, (long)parts[0], (long)parts[1], (long)parts[2], (long)parts[3], due < 0 ? null : due, dead < 0 ? null : dead)
