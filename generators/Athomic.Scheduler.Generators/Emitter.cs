@@ -109,9 +109,11 @@ internal static partial class Emitter
             access + " static " + TaskOfString + " " + name + "(this " + Scheduler + " scheduler, " + payload + time +
             ", string? taskId = null, " + CancellationToken + " cancellationToken = default) =>");
         writer.Indent();
+        // The id travels one way: in the task the factory builds. IScheduler's own taskId argument (for untyped callers)
+        // is left out, so StoreScheduler never has two ids to reconcile for a generated call.
         writer.WriteLine(
             "NotNull(scheduler)." + (at ? "ScheduleAtAsync" : "ScheduleAsync") + "(" + TaskCall(spec, handler, "taskId") + ", " +
-            (at ? "executionTime" : "delay") + ", null, cancellationToken);");
+            (at ? "executionTime" : "delay") + ", cancellationToken: cancellationToken);");
         writer.Unindent();
     }
 

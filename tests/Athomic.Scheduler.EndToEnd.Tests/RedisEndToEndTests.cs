@@ -69,4 +69,32 @@ public sealed class RedisEndToEndTests : IAsyncLifetime
         // (bounded); no task and no lease.
         Assert.Equal(["{athomic:scheduler}:fence", "{athomic:scheduler}:owner", "{athomic:scheduler}:recurring:state"], keys.Select(k => (string)k!).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_generated_method_stores_the_task_under_the_id_it_is_given_and_reschedules_it()
+    {
+        await using var connection = await _redis.ConnectAsync();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddScoped<OrderLog>();
+        builder.Services.AddAthomicScheduler(o => o.Worker.Enabled = false)
+            .UseRedis(_ => connection)
+            .AddScheduledHandlersFromAthomicSchedulerEndToEndTests()
+            .AddScheduledHandlersFromAthomicSchedulerGeneratorsTestLibrary();
+        using var host = builder.Build();
+        var scheduler = host.Services.GetRequiredService<IScheduler>();
+        var order = new OrderPlaced(Guid.NewGuid(), [new("sku-1", 1)], DateTimeOffset.UnixEpoch, "first");
+
+        var first = await scheduler.ScheduleOnPlacedAsync(order, TimeSpan.FromHours(1), taskId: "order:42");
+        var second = await scheduler.ScheduleOnPlacedAtAsync(order with { Note = "second" }, DateTimeOffset.UtcNow.AddHours(2), taskId: "order:42");
+
+        Assert.Equal(("order:42", "order:42"), (first, second));
+        var stored = await scheduler.GetAsync("order:42");
+        Assert.NotNull(stored);
+        Assert.Equal(("order:42", "orders.placed"), (stored.Task.TaskId, stored.Task.Handler));
+        var db = connection.GetDatabase();
+        Assert.Equal(1, await db.SortedSetLengthAsync("{athomic:scheduler}:pending"));
+        var due = await db.SortedSetScoreAsync("{athomic:scheduler}:pending", "order:42");
+        Assert.InRange(DateTimeOffset.FromUnixTimeMilliseconds((long)due!.Value) - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(110), TimeSpan.FromMinutes(121));
+    }
 }

@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnBatchAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Batch payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnBatch(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnBatch(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.DynamicHandlers.OnBatch</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnBatchAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Shop.Batch payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnBatch(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnBatch(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.DynamicHandlers.OnBatch</c>:
@@ -57,7 +57,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnIds(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnIds(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.DynamicHandlers.OnIds</c> to run at <paramref name="executionTime"/>.
@@ -69,7 +69,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnIdsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.Collections.Immutable.ImmutableArray<global::System.Guid> payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnIds(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnIds(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.DynamicHandlers.OnIds</c>:
@@ -94,7 +94,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnPair(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.OnPair(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Shop.DynamicHandlers.OnPair</c> to run at <paramref name="executionTime"/>.
@@ -106,7 +106,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleOnPairAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, (string Name, global::System.TimeSpan Every) payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnPair(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.OnPair(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Shop.DynamicHandlers.OnPair</c>:

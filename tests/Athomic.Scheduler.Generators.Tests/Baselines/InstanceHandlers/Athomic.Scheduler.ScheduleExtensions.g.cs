@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRenderAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Render(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Render(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Billing.ReportHandlers.Render</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRenderAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Render(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Render(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Billing.ReportHandlers.Render</c>:
@@ -56,7 +56,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleAuditAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Audit(taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Audit(taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Billing.TrialHandlers.Audit</c> to run at <paramref name="executionTime"/>.
@@ -67,7 +67,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleAuditAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Audit(taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Audit(taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Billing.TrialHandlers.Audit</c>:
@@ -93,7 +93,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleEndTrialAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.EndTrial(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.EndTrial(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// <para>Ends the trial of <c>payload</c>'s user: see <c>IBilling.DowngradeAsync</c> and <c>MyApp.Billing.TrialEnded</c>; never <see langword="null"/> &amp; never late.</para>
@@ -107,7 +107,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleEndTrialAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.EndTrial(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.EndTrial(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>trial.end</c> (<c>MyApp.Billing.TrialHandlers.EndTrial</c>):
@@ -133,7 +133,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleWarnAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Warn(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Warn(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Warns the user <c>3</c> days ahead.
@@ -146,7 +146,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleWarnAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::MyApp.Billing.TrialEnded payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Warn(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Warn(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>trial.warn</c> (<c>MyApp.Billing.TrialHandlers.WarnAsync</c>):

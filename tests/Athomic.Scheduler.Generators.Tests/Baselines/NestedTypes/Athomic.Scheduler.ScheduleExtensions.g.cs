@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleSweepAsync(this global::Athomic.Scheduler.IScheduler scheduler, long payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Sweep(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Sweep(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Company.Product.Scheduling.Inner.Outer.Hidden.Sweep</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleSweepAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, long payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Sweep(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Sweep(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Company.Product.Scheduling.Inner.Outer.Hidden.Sweep</c>:
@@ -58,7 +58,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRunAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Run(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Run(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Handles <c>x</c> &lt; 10.
@@ -71,7 +71,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRunAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Run(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Run(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Company.Product.Scheduling.Inner.Outer.Middle.Run</c>:
@@ -95,7 +95,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.StartNightly(taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.StartNightly(taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>GlobalHandlers.startNightly</c> to run at <paramref name="executionTime"/>.
@@ -106,7 +106,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleStartNightlyAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.StartNightly(taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.StartNightly(taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>GlobalHandlers.startNightly</c>:
@@ -130,7 +130,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleEventAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Event(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Event(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>) to run at <paramref name="executionTime"/>.
@@ -142,7 +142,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         internal static global::System.Threading.Tasks.Task<string> ScheduleEventAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Event(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Event(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>weird/name:with|chars.ok</c> (<c>Company.Product.Scheduling.checked.event</c>):

@@ -19,7 +19,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleHeartbeatAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Heartbeat(taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Heartbeat(taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Heartbeat</c> to run at <paramref name="executionTime"/>.
@@ -30,7 +30,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleHeartbeatAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Heartbeat(taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Heartbeat(taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Maintenance.Heartbeat</c>:
@@ -54,7 +54,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleLogAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Log(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Log(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>MyApp.Maintenance.Log</c> to run at <paramref name="executionTime"/>.
@@ -66,7 +66,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleLogAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, string payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Log(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Log(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>MyApp.Maintenance.Log</c>:
@@ -92,7 +92,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> SchedulePurgeSessionsAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.PurgeSessions(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.PurgeSessions(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Purges expired sessions.
@@ -105,7 +105,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> SchedulePurgeSessionsAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, int payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.PurgeSessions(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.PurgeSessions(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>maintenance.purge</c> (<c>MyApp.Maintenance.PurgeSessions</c>):
@@ -130,7 +130,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleReindexAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Reindex(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Reindex(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>) to run at <paramref name="executionTime"/>.
@@ -142,7 +142,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleReindexAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::System.DateTimeOffset payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Reindex(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Reindex(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>maintenance.reindex</c> (<c>MyApp.Maintenance.ReindexAsync</c>):

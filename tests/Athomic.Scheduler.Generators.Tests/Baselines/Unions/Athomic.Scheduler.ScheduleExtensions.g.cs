@@ -20,7 +20,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleDrawAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Drawing.IShape payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Draw(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Draw(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Drawing.DrawingHandlers.Draw</c> to run at <paramref name="executionTime"/>.
@@ -32,7 +32,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleDrawAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Drawing.IShape payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Draw(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Draw(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Drawing.DrawingHandlers.Draw</c>:
@@ -57,7 +57,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRenderAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Drawing.Node payload, global::System.TimeSpan delay, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAsync(TestAppTasks.Render(payload, taskId), delay, null, cancellationToken);
+            NotNull(scheduler).ScheduleAsync(TestAppTasks.Render(payload, taskId), delay, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Schedules the handler <c>Drawing.DrawingHandlers.Render</c> to run at <paramref name="executionTime"/>.
@@ -69,7 +69,7 @@ namespace Athomic.Scheduler
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The task id.</returns>
         public static global::System.Threading.Tasks.Task<string> ScheduleRenderAtAsync(this global::Athomic.Scheduler.IScheduler scheduler, global::Drawing.Node payload, global::System.DateTimeOffset executionTime, string? taskId = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Render(payload, taskId), executionTime, null, cancellationToken);
+            NotNull(scheduler).ScheduleAtAsync(TestAppTasks.Render(payload, taskId), executionTime, cancellationToken: cancellationToken);
 
         /// <summary>
         /// Adds or updates the recurring schedule <paramref name="scheduleId"/> of the handler <c>Drawing.DrawingHandlers.Render</c>:
