@@ -60,9 +60,29 @@ internal static class LuaScripts
         var text = new System.Text.StringBuilder();
         while (reader.ReadLine() is { } line)
         {
-            text.Append(line.StartsWith(Include, StringComparison.Ordinal) ? Load(line[Include.Length..].Trim()) : line).Append('\n');
+            if (line.StartsWith(Include, StringComparison.Ordinal))
+            {
+                text.Append(Load(line[Include.Length..].Trim()));
+            }
+            else if (!IsCommentOrBlank(line))
+            {
+                text.Append(line).Append('\n');
+            }
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Whether a line is only a comment or blank: left out of the text sent to Redis. The scripts are documented at
+    /// length, and StackExchange.Redis hashes a script's whole text on every call to find its SHA (a claim's text was
+    /// about half comments), so the comments cost the hot path each poll and each ack. No script has a long string or
+    /// a block comment (<c>[[</c>), so a line that starts with <c>--</c> is a whole comment; Lua's error messages then
+    /// number the lines of the sent text.
+    /// </summary>
+    private static bool IsCommentOrBlank(string line)
+    {
+        var trimmed = line.AsSpan().TrimStart();
+        return trimmed.IsEmpty || trimmed.StartsWith("--", StringComparison.Ordinal);
     }
 }
