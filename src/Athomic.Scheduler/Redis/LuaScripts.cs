@@ -49,6 +49,12 @@ internal static class LuaScripts
     public static readonly string FlowPause = Load("flow_pause");
     public static readonly string FlowDescribe = Load("flow_describe");
 
+    /// <summary>The claim and the ack by SHA1 (<see cref="ShaScript"/>): the scripts a worker calls per batch and per ack.</summary>
+    public static readonly ShaScript ClaimBySha = new(Claim);
+
+    /// <inheritdoc cref="ClaimBySha"/>
+    public static readonly ShaScript AckBySha = new(Ack);
+
     private const string Include = "--#include ";
 
     internal static string Load(string name)

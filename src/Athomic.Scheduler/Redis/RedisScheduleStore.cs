@@ -208,8 +208,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
     /// <inheritdoc />
     public async Task<ClaimBatch> ClaimAsync(int maxCount, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.Claim,
+        var result = await Call(LuaScripts.ClaimBySha.EvaluateAsync(
+            Db,
             _claimKeys,
             [maxCount, (long)lease.TotalMilliseconds, LeaseOwnerName.Current, OwnerBatchesKept, Retention.MaxCount, Retention.MaxAgeMilliseconds])).ConfigureAwait(false);
         return ClaimReply.Read(result);
@@ -253,8 +253,8 @@ internal sealed partial class RedisScheduleStore : IScheduleStore, Flow.IFlowPar
             args[2 + (i * 2)] = claims[i].Token;
         }
 
-        var result = await Call(Db.ScriptEvaluateAsync(
-            LuaScripts.Ack,
+        var result = await Call(LuaScripts.AckBySha.EvaluateAsync(
+            Db,
             _ackKeys,
             args)).ConfigureAwait(false);
         return AckReply.Read(result);
