@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Athomic.Scheduler.Redis.Replies;
 using StackExchange.Redis;
 
@@ -9,19 +10,32 @@ namespace Athomic.Scheduler.Redis;
 /// (<see cref="RedisStoreCalls.IsUnavailable"/>), and a reply its reader cannot make sense of becomes a
 /// <see cref="ScriptReplyException"/> that names the script and shows the reply.
 /// </summary>
+/// <remarks>
+/// A script goes as <c>EVALSHA</c> by a SHA1 computed once. StackExchange.Redis sends a script given as text by its
+/// SHA1 too, but finds that SHA1 by hashing the whole text on every call (its script cache is keyed by the text), and
+/// a claim's text is thousands of characters. A server that does not know the script (a new or restarted server, a
+/// promoted replica, a flushed cache) answers <c>NOSCRIPT</c> without running anything: the call is then sent again as
+/// text, which loads the script there.
+/// </remarks>
 internal sealed class EmbeddedScript
 {
     private EmbeddedScript(string name)
     {
         Name = name + ".lua";
         Text = LuaScripts.Load(name);
+#pragma warning disable CA5350 // SHA1 is how Redis names a script (EVALSHA), not a security measure.
+        Sha1 = SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(Text));
+#pragma warning restore CA5350
     }
 
     /// <summary>The script's file name, as errors show it (<c>claim.lua</c>).</summary>
     public string Name { get; }
 
-    /// <summary>The script's text, includes expanded (StackExchange.Redis sends its SHA1 and loads it on <c>NOSCRIPT</c>).</summary>
+    /// <summary>The script's text, includes expanded and comment lines left out: what a server without the script gets.</summary>
     public string Text { get; }
+
+    /// <summary>The script's SHA1, as Redis names it (<c>EVALSHA</c>).</summary>
+    public byte[] Sha1 { get; }
 
     /// <summary>Loads the embedded script <paramref name="name"/> (without <c>.lua</c>).</summary>
     public static EmbeddedScript Load(string name) => new(name);
@@ -40,7 +54,7 @@ internal sealed class EmbeddedScript
         RedisResult reply;
         try
         {
-            reply = await db.ScriptEvaluateAsync(Text, keys, args).ConfigureAwait(false);
+            reply = await EvaluateAsync(db, keys, args).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisStoreCalls.IsUnavailable(ex))
         {
@@ -48,6 +62,19 @@ internal sealed class EmbeddedScript
         }
 
         return Read(reply, state, read);
+    }
+
+    private async Task<RedisResult> EvaluateAsync(IDatabase db, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            return await db.ScriptEvaluateAsync(Sha1, keys, args).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // Nothing ran: the server does not know the script yet. The text loads it (and runs it) there.
+            return await db.ScriptEvaluateAsync(Text, keys, args).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reads <paramref name="reply"/> (a reply of this script) with <paramref name="read"/>.</summary>

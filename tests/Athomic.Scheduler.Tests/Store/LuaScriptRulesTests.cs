@@ -5,7 +5,8 @@ namespace Athomic.Scheduler.Tests.Store;
 
 /// <summary>
 /// Rules every embedded script keeps (read from the assembly's resources, as the store loads them): one clock, read
-/// only through <c>_now.lua</c>; every key through <c>KEYS</c> (no key name built inside a script).
+/// only through <c>_now.lua</c>; every key through <c>KEYS</c> (no key name built inside a script); no long bracket
+/// (<c>[[</c>), so the comment lines the store leaves out are whole comments.
 /// </summary>
 public sealed partial class LuaScriptRulesTests
 {
@@ -46,6 +47,16 @@ public sealed partial class LuaScriptRulesTests
     {
         // A literal "{...}:" inside redis.call would be a key outside KEYS: on a cluster it could be in another slot.
         Assert.DoesNotMatch(LiteralKey(), Read(resource));
+    }
+
+    [Theory]
+    [MemberData(nameof(Scripts))]
+    public void A_script_has_no_long_bracket(string resource)
+    {
+        // LuaScripts leaves out every line that starts with "--" (the comments): inside a long string or a block
+        // comment ([[ ... ]]) such a line is not a whole comment, and leaving it out would change the script.
+        Assert.DoesNotContain("[[", Read(resource), StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\[=+\[", Read(resource));
     }
 
     [Fact]
