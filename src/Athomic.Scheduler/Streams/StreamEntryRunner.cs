@@ -98,6 +98,7 @@ internal sealed class StreamEntryRunner(
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
+                keeper.LostTrack();
                 Log.LeaseEndFailed(logger, delivery.TaskId, "release", ex);
             }
             finally
@@ -198,6 +199,7 @@ internal sealed class StreamEntryRunner(
         }
         catch (Exception ex)
         {
+            keeper.LostTrack(); // the entry may stay pending, held by nobody once forgotten below
             Log.StreamEntryFailed(logger, delivery.EntryId, ex);
         }
         finally
@@ -224,6 +226,7 @@ internal sealed class StreamEntryRunner(
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
+            keeper.LostTrack();
             Log.LeaseEndFailed(logger, delivery.TaskId, "dead-letter", ex);
         }
     }
