@@ -27,7 +27,8 @@ namespace Athomic.Scheduler.Streams;
 /// as many as there are free slots without blocking. Either way entries start the moment they are added, and an idle
 /// process sends one read per 15 s (per partition on a cluster). Each loop first sweeps its stream with
 /// <c>XAUTOCLAIM</c> for entries idle longer than the timeout (their consumer died), every half visibility timeout or
-/// every 3 s times the partition count when longer.</para>
+/// every 3 s times the partition count when longer (not for a while after a command of this process on the streams
+/// failed, which may have left an entry pending in its name that it no longer holds: <see cref="StreamLeaseKeeper.LostTrack"/>).</para>
 /// <para>While a handler runs, its entry's idle time is reset every third of the visibility timeout, so a live
 /// handler is never reclaimed; each partition is kept alive on its own, and a reset that failed is retried at once.
 /// Each end of an entry is one script on its partition's keys that acts only while this consumer owns the entry.</para>

@@ -99,6 +99,7 @@ internal sealed class StreamEntryRunner(
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
             {
+                keeper.LostTrack();
                 Log.LeaseEndFailed(logger, delivery.TaskId, "release", ex);
             }
             finally
@@ -199,6 +200,7 @@ internal sealed class StreamEntryRunner(
         }
         catch (Exception ex)
         {
+            keeper.LostTrack(); // the entry may stay pending, held by nobody once forgotten below
             Log.StreamEntryFailed(logger, delivery.EntryId, ex);
         }
         finally
@@ -225,6 +227,7 @@ internal sealed class StreamEntryRunner(
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
         {
+            keeper.LostTrack();
             Log.LeaseEndFailed(logger, delivery.TaskId, "dead-letter", ex);
         }
     }

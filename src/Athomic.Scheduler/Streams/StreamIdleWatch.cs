@@ -224,6 +224,7 @@ internal sealed class StreamIdleWatch
                     return;
                 }
 
+                _keeper.LostTrack(); // its reply may be lost with entries read in this consumer's name
                 ReleaseParked(failing: true);
                 await OnReadFailedAsync(ex, watched, ++failures, stop).ConfigureAwait(false);
                 lock (_lock)
@@ -299,6 +300,7 @@ internal sealed class StreamIdleWatch
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
+                _keeper.LostTrack();
                 Log.LeaseEndFailed(_logger, delivery.TaskId, "release", ex);
             }
         }

@@ -13,7 +13,7 @@ namespace Athomic.Scheduler.Streams;
 /// The entries this consumer holds, from the read until each one ends: keeps them claimed (their idle time is reset
 /// every third of the visibility timeout, so a live handler is never reclaimed) and ends them as the
 /// <see cref="ILeaseOwner"/> of their leases, each end one script on the entry's partition that acts only while this
-/// consumer owns the entry.
+/// consumer owns the entry. Also knows when this consumer may last have lost track of an entry (<see cref="LostTrack"/>).
 /// </summary>
 /// <param name="queues">One queue per partition, in partition order.</param>
 /// <param name="visibility">The visibility timeout: the keep-alive runs every third of it.</param>
@@ -31,6 +31,8 @@ internal sealed class StreamLeaseKeeper(
     private readonly ConcurrentDictionary<string, TaskLease?> _held = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopKeepAlive = new();
     private Task _keepAliveLoop = Task.CompletedTask;
+    private long _lostTrackAt; // when (TimeProvider.GetTimestamp) a command on the streams last failed; 0: never
+    private TaskCompletionSource _nextLostTrack = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>How many held entries are running a handler now.</summary>
     public int RunningCount => _held.Count(r => r.Value is not null);
@@ -40,6 +42,27 @@ internal sealed class StreamLeaseKeeper(
 
     /// <summary>Holds an entry that waits for a slot or for its handler to start: it is kept alive from now on.</summary>
     public void Hold(string receipt) => _held.TryAdd(receipt, null);
+
+    /// <summary>
+    /// When (<see cref="TimeProvider.GetTimestamp"/>) this consumer last may have lost track of an entry, or 0: never.
+    /// </summary>
+    public long LostTrackAt => Interlocked.Read(ref _lostTrackAt);
+
+    /// <summary>Completes at the next <see cref="LostTrack"/>.</summary>
+    public Task NextLostTrack => Volatile.Read(ref _nextLostTrack).Task;
+
+    /// <summary>
+    /// A command on the streams failed (a read, a reclaim sweep, an end, a hand-back, a keep-alive): it may have taken
+    /// effect without its reply reaching this process, or not at all, so an entry may be left pending in this consumer's
+    /// name that nobody holds (its read's reply was lost, its end failed), which only a reclaim sweep takes over once it
+    /// has been idle for the visibility timeout. The read loops sweep at their unpaced rate for a while
+    /// (<see cref="StreamReadLoop"/>).
+    /// </summary>
+    public void LostTrack()
+    {
+        Interlocked.Exchange(ref _lostTrackAt, time.GetTimestamp());
+        Interlocked.Exchange(ref _nextLostTrack, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     /// <summary>The entry's handler starts under <paramref name="lease"/>.</summary>
     public void Running(string receipt, TaskLease lease) => _held[receipt] = lease;
@@ -88,7 +111,18 @@ internal sealed class StreamLeaseKeeper(
         var (partition, entryId) = StreamDelivery.ParseReceipt(lease.Receipt!);
         try
         {
-            await LeaseOutcome.EndAsync(logger, schedule, lease.Task, action, counter, () => end(queues[partition], entryId)).ConfigureAwait(false);
+            await LeaseOutcome.EndAsync(logger, schedule, lease.Task, action, counter, async () =>
+            {
+                try
+                {
+                    return await end(queues[partition], entryId).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LostTrack(); // the entry may stay pending in this consumer's name, held by nobody
+                    throw;
+                }
+            }).ConfigureAwait(false);
         }
         finally
         {
@@ -152,6 +186,7 @@ internal sealed class StreamLeaseKeeper(
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
             {
+                LostTrack();
                 wait = RetryDelay(++failures, period);
                 Log.StreamKeepAliveRetrying(logger, ids.Length, partition, failures, wait, ex);
             }

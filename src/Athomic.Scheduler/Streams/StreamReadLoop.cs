@@ -8,11 +8,12 @@ namespace Athomic.Scheduler.Streams;
 /// <summary>
 /// The read loop of one partition's stream, on a reader connection of its own: takes free handler slots from the
 /// <see cref="StreamEntryRunner"/>, sweeps the stream for entries of dead consumers (<c>XAUTOCLAIM</c>) every half
-/// visibility timeout, reads new entries (<c>XREADGROUP</c>) and hands each to the runner.
+/// visibility timeout (paced over the partitions while nothing failed lately), reads new entries (<c>XREADGROUP</c>)
+/// and hands each to the runner.
 /// </summary>
 /// <param name="queue">The partition's queue.</param>
 /// <param name="runner">Owns the handler slots and runs the entries.</param>
-/// <param name="keeper">Knows which entries this consumer holds (a reclaim sweep skips them).</param>
+/// <param name="keeper">Knows which entries this consumer holds (a reclaim sweep skips them), and when it last may have lost track of one.</param>
 /// <param name="shared">Whether other partitions' loops share the handler slots.</param>
 /// <param name="partitions">How many partitions (read loops) the process has: the reclaim sweeps of all of them share one pace.</param>
 /// <param name="watch">The idle watch that waits for every drained partition with one read, or <see langword="null"/> (one partition, or a Redis Cluster).</param>
@@ -58,6 +59,7 @@ internal sealed class StreamReadLoop(
     private long _nextReclaim;                 // when (TimeProvider.GetTimestamp) the next reclaim sweep is due
     private long _nextCleanup;                 // when gone consumers are next looked for
     private long _reclaimScans;
+    private long _lostTrackSeen;               // the keeper's LostTrackAt this loop last brought its next sweep forward for
 
     /// <summary>The partition whose stream this loop reads.</summary>
     public int Partition => queue.Partition;
@@ -69,13 +71,26 @@ internal sealed class StreamReadLoop(
     private TimeSpan GoneConsumerIdle => TimeSpan.FromTicks(Math.Max(visibility.Ticks * 10, TimeSpan.FromMinutes(5).Ticks));
 
     /// <summary>
+    /// How long after this process may have lost track of an entry (<see cref="StreamLeaseKeeper.LostTrack"/>) the
+    /// sweeps keep the unpaced rate: a read whose reply was lost may still be answered by the server, with entries in
+    /// this consumer's name, until its block ends (at most <see cref="StreamIdleWatch.IdleBlock"/>); such an entry can be
+    /// taken over a visibility timeout later.
+    /// </summary>
+    private TimeSpan LostTrackWindow => StreamIdleWatch.IdleBlock + visibility;
+
+    /// <summary>
     /// The time (in <see cref="TimeProvider.GetTimestamp"/> ticks) from one completed sweep of this partition to its
-    /// next: half the visibility timeout, or <see cref="ReclaimPace"/> times the partition count when longer. After the
-    /// first sweep (every partition sweeps at start) the partitions are spread evenly over that period.
+    /// next: half the visibility timeout, or <see cref="ReclaimPace"/> times the partition count when longer, except
+    /// within <see cref="LostTrackWindow"/> of a lost track (then half the visibility timeout, so an entry left pending
+    /// for nobody waits at most that long once it can be taken over). After the first sweep (every partition sweeps at
+    /// start) the partitions are spread evenly over that period.
     /// </summary>
     private long NextSweepIn()
     {
-        var period = Math.Max(visibility.TotalSeconds / 2, ReclaimPace.TotalSeconds * partitions);
+        var lostTrack = keeper.LostTrackAt;
+        var period = lostTrack != 0 && time.GetElapsedTime(lostTrack) < LostTrackWindow
+            ? visibility.TotalSeconds / 2
+            : Math.Max(visibility.TotalSeconds / 2, ReclaimPace.TotalSeconds * partitions);
         if (!_swept)
         {
             _swept = true;
@@ -90,6 +105,26 @@ internal sealed class StreamReadLoop(
     {
         get => Interlocked.Read(ref _nextReclaim);
         set => Interlocked.Exchange(ref _nextReclaim, value);
+    }
+
+    /// <summary>
+    /// Once this process may have lost track of an entry (<see cref="StreamLeaseKeeper.LostTrack"/>) since this loop
+    /// last looked, its next sweep comes at most half a visibility timeout after that, not at the paced time.
+    /// </summary>
+    private void SweepSoonAfterLostTrack()
+    {
+        var lostTrack = keeper.LostTrackAt;
+        if (lostTrack == _lostTrackSeen)
+        {
+            return;
+        }
+
+        _lostTrackSeen = lostTrack;
+        var soon = lostTrack + (long)(visibility.TotalSeconds / 2 * time.TimestampFrequency);
+        if (soon < NextReclaim)
+        {
+            NextReclaim = soon;
+        }
     }
 
     /// <summary>Starts reading on <paramref name="reader"/> once <paramref name="named"/> completes, until <paramref name="stop"/> fires.</summary>
@@ -168,6 +203,8 @@ internal sealed class StreamReadLoop(
                 drained = false;
                 continue;
             }
+
+            SweepSoonAfterLostTrack();
 
             // One partition: take every free slot and read as many entries, blocking until one comes (nothing else
             // competes for the slots). Several partitions, stream drained: a slot is free, so wait for one entry, but
@@ -356,26 +393,34 @@ internal sealed class StreamReadLoop(
 
     /// <summary>
     /// Waits in the idle watch until it reads an entry for this partition (returned, held by this loop now), the next
-    /// reclaim sweep is due, or the loop stops (<see langword="null"/> either way).
+    /// reclaim sweep is due, this process may have lost track of an entry (the next sweep comes sooner then), or the
+    /// loop stops (<see langword="null"/> but for an entry handed meanwhile).
     /// </summary>
     private async Task<StreamDelivery?> ParkAsync(Task<StreamDelivery?> parked, CancellationToken token)
     {
+        var lostTrack = keeper.NextLostTrack;
+        SweepSoonAfterLostTrack();
         var left = time.GetElapsedTime(time.GetTimestamp(), NextReclaim);
         try
         {
-            return await parked.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, token).ConfigureAwait(false);
+            if (await Task.WhenAny(parked, lostTrack).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, token).ConfigureAwait(false) == parked)
+            {
+                return await parked.ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            var handed = watch!.Unpark(Partition, parked);
-            if (handed is not null && token.IsCancellationRequested)
-            {
-                await HandBackHeldAsync(handed).ConfigureAwait(false);
-                return null;
-            }
-
-            return handed;
+            // The sweep is due, or stopping.
         }
+
+        var handed = watch!.Unpark(Partition, parked);
+        if (handed is not null && token.IsCancellationRequested)
+        {
+            await HandBackHeldAsync(handed).ConfigureAwait(false);
+            return null;
+        }
+
+        return handed;
     }
 
     /// <summary>Holds <paramref name="delivery"/> (kept alive) until a handler slot is free, then starts it; <see langword="false"/> when stopping (handed back).</summary>
@@ -494,6 +539,7 @@ internal sealed class StreamReadLoop(
 
     private async Task OnReadFailedAsync(Exception ex, int failures, CancellationToken token)
     {
+        keeper.LostTrack(); // a read's or a sweep's reply may be lost with entries taken in this consumer's name
         if (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
         {
             try
