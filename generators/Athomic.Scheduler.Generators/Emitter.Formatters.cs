@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Athomic.Scheduler.Generators.Model;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -35,17 +36,21 @@ internal static partial class Emitter
     private static string PayloadFormatter(GenerationSpec spec, HandlerSpec handler) =>
         ResolverName(spec) + ".F" + ShapeIndex(spec, handler.Payload!.RootId).ToString(CultureInfo.InvariantCulture);
 
-    private static int ShapeIndex(GenerationSpec spec, string id)
+    private static int ShapeIndex(GenerationSpec spec, string id) =>
+        ShapeIndexes.GetValue(spec, static s => IndexById(s.Shapes)).TryGetValue(id, out var index) ? index : throw new KeyNotFoundException(id);
+
+    /// <summary>Each shape's index by id, per spec: looked up once per handler and member (a scan per lookup was quadratic).</summary>
+    private static readonly ConditionalWeakTable<GenerationSpec, Dictionary<string, int>> ShapeIndexes = new();
+
+    private static Dictionary<string, int> IndexById(EquatableArray<TypeShape> shapes)
     {
-        for (var i = 0; i < spec.Shapes.Count; i++)
+        var index = new Dictionary<string, int>(shapes.Count, System.StringComparer.Ordinal);
+        for (var i = 0; i < shapes.Count; i++)
         {
-            if (spec.Shapes[i].Id == id)
-            {
-                return i;
-            }
+            index[shapes[i].Id] = i;
         }
 
-        throw new KeyNotFoundException(id);
+        return index;
     }
 
     /// <summary>The resolver class with the formatters.</summary>
@@ -62,7 +67,7 @@ internal static partial class Emitter
         writer.WriteLine();
         writer.OpenBlock("namespace " + Namespace);
         var name = ResolverName(spec);
-        var index = spec.Shapes.Select((s, i) => (s, i)).ToDictionary(p => p.s.Id, p => p.i, System.StringComparer.Ordinal);
+        var index = ShapeIndexes.GetValue(spec, static s => IndexById(s.Shapes));
         var roots = new HashSet<string>(spec.Handlers.Where(h => h.Spec.Payload is not null).Select(h => h.Spec.Payload!.RootId), System.StringComparer.Ordinal);
         // Formatter objects for payload roots, [MessagePackObject] and [Union] types; the resolver returns all but the
         // dynamic ones (those delegate to the options' resolver, which would ask this resolver again).

@@ -9,6 +9,11 @@
 //   --durability [--quick] only the write concern's rows (Durability:WaitForReplicas 0 and 1, a local replica)
 //   --e2e-only [n]     only end to end (n no-op tasks, default 50,000), one line: e2e <per s> cpu_us <x> alloc_b <y>
 //   --rows-tsv         with any of the above: the numbers as "name<TAB>value<TAB>unit" lines instead of the table/line
+//   --generator [--handlers N] [--rounds N] [--against <ref>]
+//                      the generator's cold-csc row: a generated project with N handlers (default 1,000), each with
+//                      its own 3-member payload record, built with -p:ReportAnalyzer=true and a binlog; best of the
+//                      rounds (default 3) of the generator's time; --against also builds <ref>'s generator in a temporary
+//                      worktree and alternates the two in each round (GeneratorBench.cs)
 //   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|full]
 //                      builds <ref> in a temporary git worktree and this working tree in Release, runs the two
 //                      alternately as child processes (N rounds, default 5, after 1 uncounted warm-up run each; rows
@@ -28,6 +33,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+
+if (args.Contains("--generator"))
+{
+    Environment.ExitCode = await GeneratorBench.RunAsync(args);
+    return;
+}
 
 if (args.Contains("--compare"))
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Athomic.Scheduler.Generators.Tests.Infrastructure;
+using Athomic.Scheduler.Tests.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -22,7 +22,7 @@ public sealed class PerformanceReport(ITestOutputHelper output)
     public void Generator_over_1000_handlers()
     {
         var trees = Enumerable.Range(0, Files)
-            .Select(f => CSharpSyntaxTree.ParseText(HandlerFile(f), TestCompilation.ParseOptions, $"Handlers{f}.cs"))
+            .Select(f => CSharpSyntaxTree.ParseText(GeneratorWorkload.SharedPayloadFile(f, HandlersPerFile), TestCompilation.ParseOptions, $"Handlers{f}.cs"))
             .Append(CSharpSyntaxTree.ParseText("namespace Perf; public static class Other { public static int V => 1; }", TestCompilation.ParseOptions, "Other.cs"))
             .ToList();
         CSharpCompilation Fresh() => CSharpCompilation.Create(
@@ -57,6 +57,46 @@ public sealed class PerformanceReport(ITestOutputHelper output)
         output.WriteLine($"generated: {sources.Sum(s => s.SourceText.Length) / 1024} KiB in {sources.Length} files");
     }
 
+    /// <summary>
+    /// The issue's shape (1,000 handlers, each with its own 3-member payload record): where the generator's time goes,
+    /// per tracked pipeline step (summed over its runs) and in the source outputs (emission and the parse of what is
+    /// emitted: the run's time minus the steps'), median of 5 fresh runs.
+    /// </summary>
+    [Fact]
+    public void Generator_steps_over_1000_handlers_with_their_own_payloads()
+    {
+        var trees = Enumerable.Range(0, Files)
+            .Select(f => CSharpSyntaxTree.ParseText(GeneratorWorkload.HandlerFile(f, HandlersPerFile), TestCompilation.ParseOptions, $"Handlers{f}.cs"))
+            .ToList();
+        CSharpCompilation Fresh() => CSharpCompilation.Create(
+            "Perf", trees, TestCompilation.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        GeneratorDriver Tracked() => CSharpGeneratorDriver.Create(
+            [new ScheduledHandlerGenerator().AsSourceGenerator()], parseOptions: TestCompilation.ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+        _ = Tracked().RunGenerators(Fresh()); // JIT
+        var runs = new List<(TimeSpan Total, Dictionary<string, TimeSpan> Steps, int Chars)>();
+        for (var i = 0; i < 5; i++)
+        {
+            var driver = Tracked().RunGenerators(Fresh());
+            var result = driver.GetRunResult().Results.Single();
+            Assert.Empty(driver.GetRunResult().Diagnostics);
+            var steps = result.TrackedSteps.ToDictionary(p => p.Key, p => p.Value.Aggregate(TimeSpan.Zero, (sum, step) => sum + step.ElapsedTime));
+            runs.Add((driver.GetTimingInfo().ElapsedTime, steps, result.GeneratedSources.Sum(s => s.SourceText.Length)));
+        }
+
+        var total = Median(runs.Select(r => r.Total));
+        output.WriteLine($"1,000 handlers with their own payloads in {Files} files, median of 5 fresh runs (steps tracked): generator {Ms(total)}");
+        var names = runs[0].Steps.Keys.OrderByDescending(k => Median(runs.Select(r => r.Steps.GetValueOrDefault(k)))).ToList();
+        foreach (var name in names)
+        {
+            output.WriteLine($"  step {name,-40} {Ms(Median(runs.Select(r => r.Steps.GetValueOrDefault(name))))}");
+        }
+
+        output.WriteLine($"  outputs (emission, parsing the emitted text) and the syntax walks: {Ms(Median(runs.Select(r => r.Total - r.Steps.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b))))}");
+        output.WriteLine($"  generated: {runs[0].Chars / 1024} KiB");
+    }
+
     private static (TimeSpan Wall, TimeSpan Generator) Measure(Compilation compilation, GeneratorDriver driver)
     {
         var watch = Stopwatch.StartNew();
@@ -69,38 +109,6 @@ public sealed class PerformanceReport(ITestOutputHelper output)
 
     private static GeneratorDriver BaselineDriver() =>
         CSharpGeneratorDriver.Create([new FindOnlyGenerator().AsSourceGenerator()], parseOptions: TestCompilation.ParseOptions);
-
-    private static string HandlerFile(int file)
-    {
-        var source = new StringBuilder();
-        source.AppendLine(CultureInfo.InvariantCulture, $"""
-            using System;
-            using System.Collections.Generic;
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Athomic.Scheduler;
-            using Athomic.Scheduler.Execution;
-            using MessagePack;
-
-            namespace Perf.Area{file};
-
-            [MessagePackObject]
-            public sealed record Payload{file}([property: Key(0)] Guid Id, [property: Key(1)] List<string> Tags, [property: Key(2)] Dictionary<string, decimal> Amounts);
-
-            public sealed class Handlers{file}
-            """);
-        source.AppendLine("{");
-        for (var h = 0; h < HandlersPerFile; h++)
-        {
-            var name = $"Handle{file}x{h}";
-            source.AppendLine(h % 2 == 0
-                ? string.Create(CultureInfo.InvariantCulture, $"    /// <summary>Handles <see cref=\"Payload{file}\"/> number {h}.</summary>\n    [ScheduledHandler(\"perf.{file}.{h}\")] public Task {name}(Payload{file} payload, CancellationToken ct) => Task.CompletedTask;")
-                : string.Create(CultureInfo.InvariantCulture, $"    [ScheduledHandler] public static ValueTask {name}(TaskContext context, int[] values) => default;"));
-        }
-
-        source.AppendLine("}");
-        return source.ToString();
-    }
 
     private static int CountOf(string text, string value)
     {
