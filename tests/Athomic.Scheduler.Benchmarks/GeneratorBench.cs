@@ -7,15 +7,18 @@ namespace Athomic.Scheduler.Benchmarks;
 
 /// <summary>
 /// The generator's cold-compiler row: a generated project with N handlers (default 1,000), each with its own 3-member
-/// <c>[MessagePackObject]</c> payload record, compiled by a fresh <c>csc</c> process (no compiler server) with
-/// <c>-p:ReportAnalyzer=true</c> and a binlog; the generator's time is read from the replayed binlog. Best of the rounds.
+/// <c>[MessagePackObject]</c> payload record, built once with <c>dotnet build -p:UseSharedCompilation=false
+/// -p:ReportAnalyzer=true -bl</c>; the binlog, replayed to text, gives the generator's time and csc's exact command line.
+/// Each round then runs that command line again in a fresh <c>csc</c> process (no compiler server, nothing warm) under
+/// <c>/usr/bin/time</c>: the generator's time from csc's ReportAnalyzer table (wall clock) and csc's CPU time (user +
+/// system, robust to the load of other processes). Best of the rounds.
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks -- --generator [--handlers N] [--rounds N] [--against REF]</c>.
 /// It measures the generator of the checkout it runs from (the project references generators/ as an analyzer); with
 /// <c>--against</c> it also builds the generator of REF in a temporary git worktree and alternates the two in every
-/// round, so both sides see the same load (this machine's noise is larger than most changes). The project, binlogs and
-/// their text replays stay in <c>artifacts/generator-bench/</c> (ignored by git).
+/// round (only csc's <c>/analyzer:</c> path differs), so both sides see the same load. The project, binlog and its text
+/// replay stay in <c>artifacts/generator-bench/</c> (ignored by git).
 /// </remarks>
 internal static partial class GeneratorBench
 {
@@ -40,41 +43,72 @@ internal static partial class GeneratorBench
             return 1;
         }
 
+        // One build through MSBuild: the binlog shows the row as the issue measures it, and gives csc's command line.
+        var binlog = Path.Combine(work, "build.binlog");
+        var build = await DotnetAsync(work,
+        [
+            "build", project, "-c", "Release", "-nologo", "-v:q", "--no-restore", "--no-dependencies", "--no-incremental",
+            "-p:UseSharedCompilation=false", "-p:ReportAnalyzer=true", "-bl:" + binlog,
+        ]);
+        var log = Path.ChangeExtension(binlog, ".log");
+        var replay = build.ExitCode == 0 ? await DotnetAsync(work, ["msbuild", binlog, "-noconlog", "-flp:verbosity=diagnostic;performancesummary;logfile=" + log]) : build;
+        if (replay.ExitCode != 0)
+        {
+            Console.Error.WriteLine(replay.Tail(40));
+            return 1;
+        }
+
+        var text = await File.ReadAllTextAsync(log);
+        Console.WriteLine($"  dotnet build -p:ReportAnalyzer=true: generator {GeneratorSeconds(text):F3} s, Csc task {CscSeconds(text):F3} s   [{binlog}]");
+        var (csc, arguments) = CscCommandLine(text);
+        var ours = arguments.SingleOrDefault(a => a.StartsWith("/analyzer:", StringComparison.Ordinal) && a.EndsWith("Athomic.Scheduler.Generators.dll", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException("csc's command line has no /analyzer: of Athomic.Scheduler.Generators.dll");
+
         var git = new Git(root);
         string? worktree = null;
         try
         {
-            var sides = new List<(string Name, string? Analyzer)> { ("this checkout", null) };
+            var sides = new List<(string Name, string Rsp)> { ("this checkout", WriteRsp(work, "this", arguments)) };
             if (against is not null)
             {
                 var commit = await git.ResolveAsync(against, CancellationToken.None);
                 worktree = Path.Combine(Path.GetTempPath(), "athomic-generator-bench-" + commit[..10]);
-                await git.AddWorktreeAsync(worktree, commit, CancellationToken.None);
-                sides.Add((against, await BuildGeneratorAsync(worktree)));
+                if (!Directory.Exists(worktree))
+                {
+                    await git.AddWorktreeAsync(worktree, commit, CancellationToken.None);
+                }
+
+                var theirs = await BuildGeneratorAsync(worktree);
+                sides.Add((against, WriteRsp(work, "against", arguments.Select(a => a == ours ? "/analyzer:" + theirs : a))));
                 Console.WriteLine($"  against {await git.DescribeAsync(commit, CancellationToken.None)}");
             }
 
-            var results = sides.ToDictionary(s => s.Name, _ => new List<(double Generator, double Csc)>());
+            var results = sides.ToDictionary(s => s.Name, _ => new List<(double Generator, double Cpu)>());
             for (var round = 1; round <= rounds; round++)
             {
                 // Alternate which side goes first, so neither always meets the same moment of the machine's load.
-                foreach (var (name, analyzer) in round % 2 == 1 ? sides : Enumerable.Reverse(sides))
+                foreach (var (name, rsp) in round % 2 == 1 ? sides : Enumerable.Reverse(sides))
                 {
-                    var result = await RoundAsync(work, project, round, name == sides[0].Name ? "this" : "against", analyzer);
-                    if (result is null)
+                    var run = await ChildProcess.RunAsync("/usr/bin/time", ["-f", "cpu %U %S", csc, "@" + rsp], work, CancellationToken.None);
+                    var cpu = CpuLine().Match(string.Join('\n', run.Output));
+                    if (run.ExitCode != 0 || !cpu.Success)
                     {
+                        Console.Error.WriteLine(run.Tail(40));
                         return 1;
                     }
 
-                    results[name].Add(result.Value);
-                    Console.WriteLine($"  round {round}, {name}: generator {result.Value.Generator:F3} s (ReportAnalyzer), Csc task {result.Value.Csc:F3} s");
+                    var result = (Generator: GeneratorSeconds(string.Join('\n', run.StdOut)),
+                        Cpu: double.Parse(cpu.Groups[1].Value, CultureInfo.InvariantCulture) + double.Parse(cpu.Groups[2].Value, CultureInfo.InvariantCulture));
+                    results[name].Add(result);
+                    Console.WriteLine($"  round {round}, {name}: generator {result.Generator:F3} s (ReportAnalyzer), csc CPU {result.Cpu:F2} s, wall {run.Elapsed.TotalSeconds:F1} s");
                 }
             }
 
             foreach (var (name, _) in sides)
             {
-                var best = results[name].MinBy(r => r.Generator);
-                Console.WriteLine($"generator, {handlers:N0} handlers, cold csc, {name}: {best.Generator:F2} s best of {rounds} (Csc task {best.Csc:F2} s in that round)");
+                var best = results[name].Min(r => r.Generator);
+                var cpu = results[name].Min(r => r.Cpu);
+                Console.WriteLine($"generator, {handlers:N0} handlers, cold csc, {name}: {best:F2} s best of {rounds} (ReportAnalyzer); csc CPU {cpu:F2} s best of {rounds}");
             }
 
             return 0;
@@ -88,32 +122,24 @@ internal static partial class GeneratorBench
         }
     }
 
-    private static async Task<(double Generator, double Csc)?> RoundAsync(string work, string project, int round, string side, string? analyzer)
+    /// <summary>csc's path and arguments from the replayed binlog (the Csc task logs the command line it ran).</summary>
+    private static (string Csc, List<string> Arguments) CscCommandLine(string log)
     {
-        var binlog = Path.Combine(work, $"round{round}-{side}.binlog");
-        string[] arguments =
-        [
-            "build", project, "-c", "Release", "-nologo", "-v:q", "--no-restore", "--no-dependencies", "--no-incremental",
-            "-p:UseSharedCompilation=false", "-p:ReportAnalyzer=true", "-bl:" + binlog,
-        ];
-        var build = await DotnetAsync(work, analyzer is null ? arguments : [.. arguments, "-p:GeneratorBenchAnalyzer=" + analyzer]);
-        if (build.ExitCode != 0)
+        var match = CscCommand().Match(log);
+        if (!match.Success)
         {
-            Console.Error.WriteLine(build.Tail(40));
-            return null;
+            throw new InvalidOperationException("no csc command line in the replayed binlog");
         }
 
-        // The binlog replayed as text: csc's ReportAnalyzer tables and the Csc task's time are in it.
-        var log = Path.ChangeExtension(binlog, ".log");
-        var replay = await DotnetAsync(work, ["msbuild", binlog, "-noconlog", "-flp:verbosity=diagnostic;performancesummary;logfile=" + log]);
-        if (replay.ExitCode != 0)
-        {
-            Console.Error.WriteLine(replay.Tail(40));
-            return null;
-        }
+        // The SDK's paths have no spaces; a quoted argument keeps its quotes for the response file.
+        return (match.Groups[1].Value, ArgumentPattern().Matches(match.Groups[2].Value).Select(m => m.Value).ToList());
+    }
 
-        var text = await File.ReadAllTextAsync(log);
-        return (GeneratorSeconds(text), CscSeconds(text));
+    private static string WriteRsp(string work, string side, IEnumerable<string> arguments)
+    {
+        var rsp = Path.Combine(work, side + ".rsp");
+        File.WriteAllLines(rsp, arguments);
+        return rsp;
     }
 
     /// <summary>Builds the generator of another checkout in Release; returns its dll.</summary>
@@ -163,8 +189,7 @@ internal static partial class GeneratorBench
               <ItemGroup>
                 <Compile Include="src/*.cs" />
                 <ProjectReference Include="{Path.Combine(root, "src", "Athomic.Scheduler", "Athomic.Scheduler.csproj")}" />
-                <ProjectReference Include="{Path.Combine(root, "generators", "Athomic.Scheduler.Generators", "Athomic.Scheduler.Generators.csproj")}" OutputItemType="Analyzer" ReferenceOutputAssembly="false" Condition="'$(GeneratorBenchAnalyzer)' == ''" />
-                <Analyzer Include="$(GeneratorBenchAnalyzer)" Condition="'$(GeneratorBenchAnalyzer)' != ''" />
+                <ProjectReference Include="{Path.Combine(root, "generators", "Athomic.Scheduler.Generators", "Athomic.Scheduler.Generators.csproj")}" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
               </ItemGroup>
             </Project>
             """);
@@ -198,6 +223,18 @@ internal static partial class GeneratorBench
     // "   1.234   95      Athomic.Scheduler.Generators.ScheduledHandlerGenerator" in csc's "Total generator execution time" table.
     [GeneratedRegex(@"^\s*(\d+(?:\.\d+)?)\s+(?:\d+|<1)\s+Athomic\.Scheduler\.Generators\.ScheduledHandlerGenerator", RegexOptions.Multiline)]
     private static partial Regex GeneratorLine();
+
+    // "cpu 12.34 0.56" from /usr/bin/time -f "cpu %U %S".
+    [GeneratedRegex(@"^cpu (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$", RegexOptions.Multiline)]
+    private static partial Regex CpuLine();
+
+    // The Csc task's command line: "<sdk>/Roslyn/bincore/csc /noconfig ... (TaskId:87)".
+    [GeneratedRegex(@"^\s*(/\S+/Roslyn/bincore/csc) (/noconfig .*?)(?: \(TaskId:\d+\))?$", RegexOptions.Multiline)]
+    private static partial Regex CscCommand();
+
+    // One argument of a command line: a run of non-spaces, or a quoted string with what follows it.
+    [GeneratedRegex(@"(?:""[^""]*""|\S)+")]
+    private static partial Regex ArgumentPattern();
 
     // "       1234 ms  Csc                                        1 calls" in the task performance summary.
     [GeneratedRegex(@"^\s*(\d+) ms\s+Csc\s+\d+ calls", RegexOptions.Multiline)]

@@ -75,18 +75,21 @@ public sealed class PerformanceReport(ITestOutputHelper output)
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
         _ = Tracked().RunGenerators(Fresh()); // JIT
-        var runs = new List<(TimeSpan Total, Dictionary<string, TimeSpan> Steps, int Chars)>();
+        var runs = new List<(TimeSpan Total, TimeSpan Cpu, Dictionary<string, TimeSpan> Steps, int Chars)>();
         for (var i = 0; i < 5; i++)
         {
-            var driver = Tracked().RunGenerators(Fresh());
+            var compilation = Fresh();
+            var cpu = ThreadCpu();
+            var driver = Tracked().RunGenerators(compilation);
+            cpu = ThreadCpu() - cpu;
             var result = driver.GetRunResult().Results.Single();
             Assert.Empty(driver.GetRunResult().Diagnostics);
             var steps = result.TrackedSteps.ToDictionary(p => p.Key, p => p.Value.Aggregate(TimeSpan.Zero, (sum, step) => sum + step.ElapsedTime));
-            runs.Add((driver.GetTimingInfo().ElapsedTime, steps, result.GeneratedSources.Sum(s => s.SourceText.Length)));
+            runs.Add((driver.GetTimingInfo().ElapsedTime, cpu, steps, result.GeneratedSources.Sum(s => s.SourceText.Length)));
         }
 
         var total = Median(runs.Select(r => r.Total));
-        output.WriteLine($"1,000 handlers with their own payloads in {Files} files, median of 5 fresh runs (steps tracked): generator {Ms(total)}");
+        output.WriteLine($"1,000 handlers with their own payloads in {Files} files, median of 5 fresh runs (steps tracked): generator {Ms(total)}, CPU of the running thread {Ms(Median(runs.Select(r => r.Cpu)))} (robust to the machine's load; 10 ms ticks)");
         var names = runs[0].Steps.Keys.OrderByDescending(k => Median(runs.Select(r => r.Steps.GetValueOrDefault(k)))).ToList();
         foreach (var name in names)
         {
@@ -95,6 +98,68 @@ public sealed class PerformanceReport(ITestOutputHelper output)
 
         output.WriteLine($"  outputs (emission, parsing the emitted text) and the syntax walks: {Ms(Median(runs.Select(r => r.Total - r.Steps.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b))))}");
         output.WriteLine($"  generated: {runs[0].Chars / 1024} KiB");
+    }
+
+    /// <summary>
+    /// This generator against another build of it (<c>ATHOMIC_GENERATOR_BASELINE</c> = the path of its
+    /// Athomic.Scheduler.Generators.dll, loaded in its own load context), alternating fresh full runs over the issue's
+    /// workload in one process, so both meet the same load: medians of wall and thread CPU time. Skipped (reports
+    /// nothing) without the variable.
+    /// </summary>
+    [Fact]
+    public void Generator_against_a_baseline_build_over_1000_handlers_with_their_own_payloads()
+    {
+        if (Environment.GetEnvironmentVariable("ATHOMIC_GENERATOR_BASELINE") is not { Length: > 0 } path)
+        {
+            output.WriteLine("set ATHOMIC_GENERATOR_BASELINE to another build's Athomic.Scheduler.Generators.dll to compare");
+            return;
+        }
+
+        var context = new System.Runtime.Loader.AssemblyLoadContext("generator-baseline");
+        var other = (IIncrementalGenerator)Activator.CreateInstance(
+            context.LoadFromAssemblyPath(Path.GetFullPath(path)).GetType(typeof(ScheduledHandlerGenerator).FullName!, throwOnError: true)!)!;
+        var trees = Enumerable.Range(0, Files)
+            .Select(f => CSharpSyntaxTree.ParseText(GeneratorWorkload.HandlerFile(f, HandlersPerFile), TestCompilation.ParseOptions, $"Handlers{f}.cs"))
+            .ToList();
+        CSharpCompilation Fresh() => CSharpCompilation.Create(
+            "Perf", trees, TestCompilation.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var sides = new (string Name, IIncrementalGenerator Generator)[] { ("this build", new ScheduledHandlerGenerator()), ("baseline", other) };
+        var runs = sides.ToDictionary(s => s.Name, _ => new List<(TimeSpan Wall, TimeSpan Cpu)>());
+        for (var round = 0; round < 8; round++)
+        {
+            foreach (var (name, generator) in round % 2 == 0 ? sides : sides.Reverse())
+            {
+                var compilation = Fresh();
+                var cpu = ThreadCpu();
+                var driver = CSharpGeneratorDriver.Create([generator.AsSourceGenerator()], parseOptions: TestCompilation.ParseOptions).RunGenerators(compilation);
+                cpu = ThreadCpu() - cpu;
+                Assert.Empty(driver.GetRunResult().Diagnostics);
+                if (round > 0)
+                {
+                    runs[name].Add((driver.GetTimingInfo().ElapsedTime, cpu)); // round 0 warms up (JIT)
+                }
+            }
+        }
+
+        foreach (var (name, _) in sides)
+        {
+            output.WriteLine($"{name}: generator wall {Ms(Median(runs[name].Select(r => r.Wall)))}, thread CPU {Ms(Median(runs[name].Select(r => r.Cpu)))} (median of 7, alternating)");
+        }
+    }
+
+    /// <summary>The CPU time (user + system) of the calling thread, from /proc (zero where there is none); the driver runs generators on it.</summary>
+    private static TimeSpan ThreadCpu()
+    {
+        const string stat = "/proc/thread-self/stat";
+        if (!File.Exists(stat))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var text = File.ReadAllText(stat);
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10); // USER_HZ is 100 on Linux
     }
 
     private static (TimeSpan Wall, TimeSpan Generator) Measure(Compilation compilation, GeneratorDriver driver)
