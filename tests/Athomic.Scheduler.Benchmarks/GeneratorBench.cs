@@ -11,7 +11,7 @@ namespace Athomic.Scheduler.Benchmarks;
 /// -p:ReportAnalyzer=true -bl</c>; the binlog, replayed to text, gives the generator's time and csc's exact command line.
 /// Each round then runs that command line again in a fresh <c>csc</c> process (no compiler server, nothing warm) under
 /// <c>/usr/bin/time</c>: the generator's time from csc's ReportAnalyzer table (wall clock) and csc's CPU time (user +
-/// system, robust to the load of other processes). Best of the rounds.
+/// system, robust to the load of other processes). Best and median of the rounds.
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/Athomic.Scheduler.Benchmarks -- --generator [--handlers N] [--rounds N] [--against REF]</c>.
@@ -108,7 +108,8 @@ internal static partial class GeneratorBench
             {
                 var best = results[name].Min(r => r.Generator);
                 var cpu = results[name].Min(r => r.Cpu);
-                Console.WriteLine($"generator, {handlers:N0} handlers, cold csc, {name}: {best:F2} s best of {rounds} (ReportAnalyzer); csc CPU {cpu:F2} s best of {rounds}");
+                var median = Median(results[name].Select(r => r.Generator));
+                Console.WriteLine($"generator, {handlers:N0} handlers, cold csc, {name}: {best:F2} s best of {rounds}, median {median:F2} s (ReportAnalyzer); csc CPU {cpu:F2} s best of {rounds}");
             }
 
             return 0;
@@ -120,6 +121,12 @@ internal static partial class GeneratorBench
                 Console.Error.WriteLine(note);
             }
         }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>csc's path and arguments from the replayed binlog (the Csc task logs the command line it ran).</summary>
