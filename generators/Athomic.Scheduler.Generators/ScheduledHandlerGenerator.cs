@@ -67,7 +67,7 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.UnionSubtypes);
         var unionWarnings = collected
             .Combine(unionSubtypes.Collect())
-            .Select(static (pair, _) => new EquatableArray<DiagnosticInfo>(Planner.FindUnlistedUnionCases(pair.Left, pair.Right)))
+            .Select(static (pair, _) => new EquatableArrayBox<DiagnosticInfo>(new EquatableArray<DiagnosticInfo>(Planner.FindUnlistedUnionCases(pair.Left, pair.Right))))
             .WithTrackingName(TrackingNames.UnionCaseDiagnostics);
 
         // Warnings are reported at locations in their syntax trees, so that #pragma warning disable and
@@ -78,11 +78,11 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             .Collect()
             .Combine(unionWarnings)
             .Combine(context.CompilationProvider)
-            .Select(static (pair, _) => new EquatableArray<Diagnostic>(pair.Left.Left.Concat(pair.Left.Right).Select(d => d.ToDiagnostic(pair.Right))))
+            .Select(static (pair, _) => new EquatableArrayBox<Diagnostic>(new EquatableArray<Diagnostic>(pair.Left.Left.Concat(pair.Left.Right.Items).Select(d => d.ToDiagnostic(pair.Right)))))
             .WithTrackingName(TrackingNames.Warnings);
         context.RegisterSourceOutput(warnings, static (spc, all) =>
         {
-            foreach (var diagnostic in all)
+            foreach (var diagnostic in all.Items)
             {
                 spc.ReportDiagnostic(diagnostic);
             }

@@ -124,26 +124,28 @@ public sealed class PerformanceReport(ITestOutputHelper output)
         CSharpCompilation Fresh() => CSharpCompilation.Create(
             "Perf", trees, TestCompilation.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var sides = new (string Name, IIncrementalGenerator Generator)[] { ("this build", new ScheduledHandlerGenerator()), ("baseline", other) };
-        var runs = sides.ToDictionary(s => s.Name, _ => new List<(TimeSpan Wall, TimeSpan Cpu)>());
+        var runs = sides.ToDictionary(s => s.Name, _ => new List<(TimeSpan Wall, TimeSpan Cpu, long Bytes)>());
         for (var round = 0; round < 8; round++)
         {
             foreach (var (name, generator) in round % 2 == 0 ? sides : sides.Reverse())
             {
                 var compilation = Fresh();
                 var cpu = ThreadCpu();
+                var bytes = GC.GetAllocatedBytesForCurrentThread();
                 var driver = CSharpGeneratorDriver.Create([generator.AsSourceGenerator()], parseOptions: TestCompilation.ParseOptions).RunGenerators(compilation);
+                bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
                 cpu = ThreadCpu() - cpu;
                 Assert.Empty(driver.GetRunResult().Diagnostics);
                 if (round > 0)
                 {
-                    runs[name].Add((driver.GetTimingInfo().ElapsedTime, cpu)); // round 0 warms up (JIT)
+                    runs[name].Add((driver.GetTimingInfo().ElapsedTime, cpu, bytes)); // round 0 warms up (JIT)
                 }
             }
         }
 
         foreach (var (name, _) in sides)
         {
-            output.WriteLine($"{name}: generator wall {Ms(Median(runs[name].Select(r => r.Wall)))}, thread CPU {Ms(Median(runs[name].Select(r => r.Cpu)))} (median of 7, alternating)");
+            output.WriteLine($"{name}: generator wall {Ms(Median(runs[name].Select(r => r.Wall)))}, thread CPU {Ms(Median(runs[name].Select(r => r.Cpu)))}, allocated {runs[name].Min(r => r.Bytes) / (1024.0 * 1024):F1} MiB (the compiler's binding included) (median of 7, alternating)");
         }
     }
 
