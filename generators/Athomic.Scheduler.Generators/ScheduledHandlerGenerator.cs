@@ -89,11 +89,11 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
         });
 
         var dynamicFallback = context.CompilationProvider
-            .Select(static (compilation, _) => Symbols.HasAttribute(compilation.Assembly, DynamicPayloadFormattersAttribute))
+            .Select(static (compilation, _) => new FormatterSettings(Symbols.HasAttribute(compilation.Assembly, DynamicPayloadFormattersAttribute)))
             .WithTrackingName(TrackingNames.DynamicFallback);
         var formatterDiagnostics = collected
             .Combine(dynamicFallback)
-            .SelectMany(static (pair, _) => Planner.FindUnformattable(pair.Left, pair.Right))
+            .SelectMany(static (pair, _) => Planner.FindUnformattable(pair.Left, pair.Right.DynamicFallback))
             .WithTrackingName(TrackingNames.FormatterDiagnostics);
         context.RegisterSourceOutput(formatterDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
@@ -103,7 +103,7 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
         var generation = collected
             .Combine(assemblyName)
             .Combine(dynamicFallback)
-            .Select(static (pair, _) => Planner.Plan(pair.Left.Left, pair.Left.Right, pair.Right))
+            .Select(static (pair, _) => Planner.Plan(pair.Left.Left, pair.Left.Right, pair.Right.DynamicFallback))
             .WithTrackingName(TrackingNames.Generation);
         context.RegisterSourceOutput(generation, static (spc, spec) => Emitter.Emit(spc, spec));
     }
