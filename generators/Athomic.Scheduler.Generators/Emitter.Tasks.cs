@@ -1,4 +1,5 @@
 using Athomic.Scheduler.Generators.Model;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Athomic.Scheduler.Generators;
 
@@ -14,7 +15,7 @@ internal static partial class Emitter
     private const string GenericTask = "global::Athomic.Scheduler.GenericTask";
 
     /// <summary>The static class with one <c>GenericTask</c> factory per handler.</summary>
-    public static string Tasks(GenerationSpec spec)
+    public static SourceText Tasks(GenerationSpec spec)
     {
         var handlers = TypedHandlers(spec);
         var writer = StartTypedClass(
@@ -35,7 +36,7 @@ internal static partial class Emitter
 
         writer.CloseBlock();
         writer.CloseBlock();
-        return writer.ToString();
+        return writer.ToSourceText();
     }
 
     private static void TaskFactory(SourceWriter writer, GenerationSpec spec, HandlerSpec handler)

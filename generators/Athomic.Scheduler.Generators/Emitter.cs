@@ -36,17 +36,17 @@ internal static partial class Emitter
             return;
         }
 
-        context.AddSource(ScheduleExtensionsHintName, SourceText.From(ScheduleExtensions(spec), System.Text.Encoding.UTF8));
-        context.AddSource(TasksHintName, SourceText.From(Tasks(spec), System.Text.Encoding.UTF8));
-        context.AddSource(RegistryHintName, SourceText.From(Registry(spec), System.Text.Encoding.UTF8));
+        context.AddSource(ScheduleExtensionsHintName, ScheduleExtensions(spec));
+        context.AddSource(TasksHintName, Tasks(spec));
+        context.AddSource(RegistryHintName, Registry(spec));
         if (spec.Shapes.Count > 0)
         {
-            context.AddSource(FormattersHintName, SourceText.From(Formatters(spec), System.Text.Encoding.UTF8));
+            context.AddSource(FormattersHintName, Formatters(spec));
         }
     }
 
     /// <summary>The public (or internal) static class with the typed <c>Schedule…Async</c> extension methods.</summary>
-    public static string ScheduleExtensions(GenerationSpec spec)
+    public static SourceText ScheduleExtensions(GenerationSpec spec)
     {
         var handlers = TypedHandlers(spec);
         var writer = StartTypedClass(
@@ -72,7 +72,7 @@ internal static partial class Emitter
         NotNullHelper(writer);
         writer.CloseBlock();
         writer.CloseBlock();
-        return writer.ToString();
+        return writer.ToSourceText();
     }
 
     private static void ScheduleMethod(SourceWriter writer, GenerationSpec spec, HandlerSpec handler, bool at)
@@ -126,7 +126,7 @@ internal static partial class Emitter
     }
 
     /// <summary>The public registration method and the private registry behind it.</summary>
-    public static string Registry(GenerationSpec spec)
+    public static SourceText Registry(GenerationSpec spec)
     {
         var writer = Start();
         var handlers = spec.Handlers.Select(h => h.Spec).ToList();
@@ -160,7 +160,7 @@ internal static partial class Emitter
         RegistryClass(writer, spec, handlers);
         writer.CloseBlock();
         writer.CloseBlock();
-        return writer.ToString();
+        return writer.ToSourceText();
     }
 
     private static void RegistryClass(SourceWriter writer, GenerationSpec spec, List<HandlerSpec> handlers)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Athomic.Scheduler.Generators.Model;
 using Microsoft.CodeAnalysis;
@@ -24,8 +25,13 @@ internal static class FlowParser
     private const string PerKey = "MaxConcurrencyPerKey";
     private const string RateLimit = "RateLimit";
     private const string RateLimitWindow = "RateLimitWindow";
+    private const string KeyAttributeShortName = "ConcurrencyKey";
+    private const string KeyAttributeTypeName = "ConcurrencyKeyAttribute";
 
     private static readonly string[] Limits = { "MaxConcurrency", PerKey, RateLimit };
+
+    /// <summary>Per compilation: the names of using aliases (in any file, global or not) of a type named <c>ConcurrencyKeyAttribute</c>.</summary>
+    private static readonly ConditionalWeakTable<Compilation, HashSet<string>> KeyAliases = new();
 
     /// <summary>
     /// The flow spec, or <see langword="null"/> when the handler declares none or when it is invalid (errors go to
@@ -127,10 +133,15 @@ internal static class FlowParser
         node is AttributeSyntax { Parent: AttributeListSyntax { Target.Identifier.ValueText: "property", Parent: ParameterSyntax } };
 
     /// <summary>ATS030 for <c>[property: ConcurrencyKey]</c> on a positional record parameter of a type that cannot be a concurrency key.</summary>
+    /// <remarks>
+    /// Binds only attributes that can name <c>ConcurrencyKeyAttribute</c>: binding every <c>[property: …]</c> attribute
+    /// (each <c>[property: Key(n)]</c> of every payload record) was half the generator's time.
+    /// </remarks>
     public static DiagnosticInfo? CheckKeyMember(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         var attribute = (AttributeSyntax)context.Node;
-        if (context.SemanticModel.GetSymbolInfo(attribute, cancellationToken).Symbol is not IMethodSymbol { ContainingType: { } attributeType }
+        if (!MayNameKeyAttribute(attribute, context.SemanticModel.Compilation)
+            || context.SemanticModel.GetSymbolInfo(attribute, cancellationToken).Symbol is not IMethodSymbol { ContainingType: { } attributeType }
             || !Symbols.HasFullName(attributeType, ConcurrencyKeyAttributeName)
             || context.SemanticModel.GetDeclaredSymbol((ParameterSyntax)attribute.Parent!.Parent!, cancellationToken) is not { ContainingType: { } record } parameter)
         {
@@ -140,6 +151,69 @@ internal static class FlowParser
         var property = record.GetMembers(parameter.Name).OfType<IPropertySymbol>().FirstOrDefault();
         return property is null ? null : CheckKeyMember(property, attribute);
     }
+
+    /// <summary>
+    /// Syntax only: whether <paramref name="attribute"/> can bind to <c>ConcurrencyKeyAttribute</c>: its rightmost name
+    /// is <c>ConcurrencyKey</c> or <c>ConcurrencyKeyAttribute</c>, or is (with or without the <c>Attribute</c> suffix) a
+    /// using alias of the compilation whose target ends in <c>ConcurrencyKeyAttribute</c>.
+    /// </summary>
+    private static bool MayNameKeyAttribute(AttributeSyntax attribute, Compilation compilation)
+    {
+        var name = RightmostName(attribute.Name);
+        if (name is KeyAttributeShortName or KeyAttributeTypeName)
+        {
+            return true;
+        }
+
+        var aliases = KeyAliases.GetValue(compilation, static c => FindKeyAliases(c));
+        return aliases.Count > 0 && (aliases.Contains(name) || aliases.Contains(name + "Attribute"));
+    }
+
+    private static HashSet<string> FindKeyAliases(Compilation compilation)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        void Add(SyntaxList<UsingDirectiveSyntax> usings)
+        {
+            foreach (var directive in usings)
+            {
+                if (directive.Alias is { } alias && directive.Name is { } target && RightmostName(target) == KeyAttributeTypeName)
+                {
+                    names.Add(alias.Name.Identifier.ValueText);
+                }
+            }
+        }
+
+        void Visit(SyntaxList<MemberDeclarationSyntax> members)
+        {
+            foreach (var member in members)
+            {
+                if (member is BaseNamespaceDeclarationSyntax ns)
+                {
+                    Add(ns.Usings);
+                    Visit(ns.Members);
+                }
+            }
+        }
+
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            if (tree.GetRoot() is CompilationUnitSyntax unit)
+            {
+                Add(unit.Usings);
+                Visit(unit.Members);
+            }
+        }
+
+        return names;
+    }
+
+    private static string RightmostName(NameSyntax name) => name switch
+    {
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        _ => string.Empty,
+    };
 
     private static DiagnosticInfo? CheckKeyMember(ISymbol member, SyntaxNode? attribute)
     {

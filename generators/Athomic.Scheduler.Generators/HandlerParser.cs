@@ -36,7 +36,8 @@ internal static class HandlerParser
         var returnKind = CheckReturn(method, display, methodLocation, diagnostics);
         var parameters = CheckParameters(method, display, diagnostics, cancellationToken, out var payload, out var payloadLocation, out var shapes);
         var attribute = ReadAttribute(context.Attributes[0], method, display, methodLocation, diagnostics, cancellationToken, out var nameLocation);
-        var recurring = RecurringParser.Parse(method, display, attribute.Name, payload?.ToDisplayString(), methodLocation, diagnostics, cancellationToken, out var recurringLocation);
+        var payloadDisplay = payload?.ToDisplayString();
+        var recurring = RecurringParser.Parse(method, display, attribute.Name, payloadDisplay, methodLocation, diagnostics, cancellationToken, out var recurringLocation);
         var warnings = new List<DiagnosticInfo>();
         var flow = FlowParser.Parse(
             context.Attributes[0],
@@ -66,7 +67,7 @@ internal static class HandlerParser
             returnKind,
             parameters,
             payload?.ToDisplayString(TypeFormat),
-            payload?.ToDisplayString(),
+            payloadDisplay,
             attribute.MaxAttempts,
             DocComments.Summary(context.TargetNode),
             recurring,

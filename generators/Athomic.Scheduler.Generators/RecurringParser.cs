@@ -20,7 +20,7 @@ internal static class RecurringParser
     {
         foreach (var attribute in context.TargetSymbol.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() == ScheduledHandlerGenerator.AttributeMetadataName)
+            if (attribute.AttributeClass is { } attributeClass && Symbols.HasFullName(attributeClass, ScheduledHandlerGenerator.AttributeMetadataName))
             {
                 return null;
             }
@@ -45,7 +45,7 @@ internal static class RecurringParser
         AttributeData? attribute = null;
         foreach (var candidate in method.GetAttributes())
         {
-            if (candidate.AttributeClass?.ToDisplayString() == AttributeMetadataName)
+            if (candidate.AttributeClass is { } attributeClass && Symbols.HasFullName(attributeClass, AttributeMetadataName))
             {
                 attribute = candidate;
             }

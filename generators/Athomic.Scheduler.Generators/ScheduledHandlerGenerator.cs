@@ -67,7 +67,7 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.UnionSubtypes);
         var unionWarnings = collected
             .Combine(unionSubtypes.Collect())
-            .Select(static (pair, _) => new EquatableArray<DiagnosticInfo>(Planner.FindUnlistedUnionCases(pair.Left, pair.Right)))
+            .Select(static (pair, _) => new EquatableArrayBox<DiagnosticInfo>(new EquatableArray<DiagnosticInfo>(Planner.FindUnlistedUnionCases(pair.Left, pair.Right))))
             .WithTrackingName(TrackingNames.UnionCaseDiagnostics);
 
         // Warnings are reported at locations in their syntax trees, so that #pragma warning disable and
@@ -78,22 +78,22 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
             .Collect()
             .Combine(unionWarnings)
             .Combine(context.CompilationProvider)
-            .Select(static (pair, _) => new EquatableArray<Diagnostic>(pair.Left.Left.Concat(pair.Left.Right).Select(d => d.ToDiagnostic(pair.Right))))
+            .Select(static (pair, _) => new EquatableArrayBox<Diagnostic>(new EquatableArray<Diagnostic>(pair.Left.Left.Concat(pair.Left.Right.Items).Select(d => d.ToDiagnostic(pair.Right)))))
             .WithTrackingName(TrackingNames.Warnings);
         context.RegisterSourceOutput(warnings, static (spc, all) =>
         {
-            foreach (var diagnostic in all)
+            foreach (var diagnostic in all.Items)
             {
                 spc.ReportDiagnostic(diagnostic);
             }
         });
 
         var dynamicFallback = context.CompilationProvider
-            .Select(static (compilation, _) => Symbols.HasAttribute(compilation.Assembly, DynamicPayloadFormattersAttribute))
+            .Select(static (compilation, _) => new FormatterSettings(Symbols.HasAttribute(compilation.Assembly, DynamicPayloadFormattersAttribute)))
             .WithTrackingName(TrackingNames.DynamicFallback);
         var formatterDiagnostics = collected
             .Combine(dynamicFallback)
-            .SelectMany(static (pair, _) => Planner.FindUnformattable(pair.Left, pair.Right))
+            .SelectMany(static (pair, _) => Planner.FindUnformattable(pair.Left, pair.Right.DynamicFallback))
             .WithTrackingName(TrackingNames.FormatterDiagnostics);
         context.RegisterSourceOutput(formatterDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
@@ -103,7 +103,7 @@ public sealed class ScheduledHandlerGenerator : IIncrementalGenerator
         var generation = collected
             .Combine(assemblyName)
             .Combine(dynamicFallback)
-            .Select(static (pair, _) => Planner.Plan(pair.Left.Left, pair.Left.Right, pair.Right))
+            .Select(static (pair, _) => Planner.Plan(pair.Left.Left, pair.Left.Right, pair.Right.DynamicFallback))
             .WithTrackingName(TrackingNames.Generation);
         context.RegisterSourceOutput(generation, static (spc, spec) => Emitter.Emit(spc, spec));
     }

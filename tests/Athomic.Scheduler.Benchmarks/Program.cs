@@ -13,6 +13,12 @@
 //                      folder, a Node script runs on this run's redis-server), and a table of ours, Hangfire's and
 //                      BullMQ's numbers side by side; without node or npm the rest runs and one line says why
 //   --rows-tsv         with any of the above: the numbers as "name<TAB>value<TAB>unit" lines instead of the table/line
+//   --generator [--handlers N] [--rounds N] [--against <ref>]
+//                      the generator's cold-csc row: a generated project with N handlers (default 1,000), each with
+//                      its own 3-member payload record, built once with -p:ReportAnalyzer=true and a binlog, then csc's
+//                      recorded command line rerun in fresh processes; best and median of the rounds (default 3) of
+//                      the generator's time; --against also builds <ref>'s generator in a temporary worktree and
+//                      alternates the two in each round (GeneratorBench.cs)
 //   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|idle|full]
 //                      builds <ref> in a temporary git worktree and this working tree in Release, runs the two
 //                      alternately as child processes (N rounds, default 5, after 1 uncounted warm-up run each; rows
@@ -35,6 +41,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+
+if (args.Contains("--generator"))
+{
+    Environment.ExitCode = await GeneratorBench.RunAsync(args);
+    return;
+}
 
 if (args.Contains("--compare"))
 {

@@ -174,6 +174,31 @@ public sealed class FlowDiagnosticTests
             new Expected("ATS030", 4, "The [ConcurrencyKey] member 'App.Line.Weight' has the type 'float'; a concurrency key is a string, an integer type, a Guid or an enum, or a nullable one of these"));
     }
 
+    /// <summary>
+    /// Record parameters' <c>[property: …]</c> attributes are bound only when their name can be the key attribute
+    /// (the generator's cost over many payload records); a using alias of it, file-local or global, still is one.
+    /// </summary>
+    [Fact]
+    public void ATS030_concurrency_key_on_a_record_parameter_through_a_using_alias()
+    {
+        Verify(
+            """
+            global using GlobalKey = Athomic.Scheduler.ConcurrencyKeyAttribute;
+            using System;
+            using Athomic.Scheduler;
+            using MessagePack;
+            using LocalKeyAttribute = global::Athomic.Scheduler.ConcurrencyKeyAttribute;
+
+            namespace App;
+
+            public record Line([property: {|#0:GlobalKey|}] float Weight, [property: {|#1:LocalKey|}] double Ratio, [property: {|#2:Athomic.Scheduler.ConcurrencyKey|}] char Letter);
+            public record Fine([property: GlobalKey] string Name, [property: Obsolete] double Ratio);
+            """,
+            new Expected("ATS030", 0, "The [ConcurrencyKey] member 'App.Line.Weight' has the type 'float'; a concurrency key is a string, an integer type, a Guid or an enum, or a nullable one of these"),
+            new Expected("ATS030", 1, "The [ConcurrencyKey] member 'App.Line.Ratio' has the type 'double'; a concurrency key is a string, an integer type, a Guid or an enum, or a nullable one of these"),
+            new Expected("ATS030", 2, "The [ConcurrencyKey] member 'App.Line.Letter' has the type 'char'; a concurrency key is a string, an integer type, a Guid or an enum, or a nullable one of these"));
+    }
+
     [Fact]
     public void ATS031_concurrency_key_on_the_payload_of_a_handler_without_a_per_key_limit_is_a_warning()
     {

@@ -166,7 +166,7 @@ public sealed class IncrementalTests
 
         // The one exception: the reported warnings are Diagnostics located in the syntax trees of the compilation
         // they were made for (so that pragmas apply), recomputed with each compilation; they pin nothing older.
-        var warnings = outcome.Result.TrackedSteps[TrackingNames.Warnings].SelectMany(s => s.Outputs).Select(o => Assert.IsType<EquatableArray<Diagnostic>>(o.Value)).ToList();
+        var warnings = outcome.Result.TrackedSteps[TrackingNames.Warnings].SelectMany(s => s.Outputs).Select(o => Assert.IsType<EquatableArrayBox<Diagnostic>>(o.Value).Items).ToList();
         Assert.All(warnings.SelectMany(w => w), d => Assert.Contains(d.Location.SourceTree, compilation.SyntaxTrees));
         Assert.Equal(2, warnings.Sum(w => w.Count));
 

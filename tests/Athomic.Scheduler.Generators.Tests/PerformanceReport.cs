@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Athomic.Scheduler.Generators.Tests.Infrastructure;
+using Athomic.Scheduler.Tests.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -22,7 +22,7 @@ public sealed class PerformanceReport(ITestOutputHelper output)
     public void Generator_over_1000_handlers()
     {
         var trees = Enumerable.Range(0, Files)
-            .Select(f => CSharpSyntaxTree.ParseText(HandlerFile(f), TestCompilation.ParseOptions, $"Handlers{f}.cs"))
+            .Select(f => CSharpSyntaxTree.ParseText(GeneratorWorkload.SharedPayloadFile(f, HandlersPerFile), TestCompilation.ParseOptions, $"Handlers{f}.cs"))
             .Append(CSharpSyntaxTree.ParseText("namespace Perf; public static class Other { public static int V => 1; }", TestCompilation.ParseOptions, "Other.cs"))
             .ToList();
         CSharpCompilation Fresh() => CSharpCompilation.Create(
@@ -57,6 +57,113 @@ public sealed class PerformanceReport(ITestOutputHelper output)
         output.WriteLine($"generated: {sources.Sum(s => s.SourceText.Length) / 1024} KiB in {sources.Length} files");
     }
 
+    /// <summary>
+    /// The issue's shape (1,000 handlers, each with its own 3-member payload record): where the generator's time goes,
+    /// per tracked pipeline step (summed over its runs) and in the source outputs (emission and the parse of what is
+    /// emitted: the run's time minus the steps'), median of 5 fresh runs.
+    /// </summary>
+    [Fact]
+    public void Generator_steps_over_1000_handlers_with_their_own_payloads()
+    {
+        var trees = Enumerable.Range(0, Files)
+            .Select(f => CSharpSyntaxTree.ParseText(GeneratorWorkload.HandlerFile(f, HandlersPerFile), TestCompilation.ParseOptions, $"Handlers{f}.cs"))
+            .ToList();
+        CSharpCompilation Fresh() => CSharpCompilation.Create(
+            "Perf", trees, TestCompilation.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        GeneratorDriver Tracked() => CSharpGeneratorDriver.Create(
+            [new ScheduledHandlerGenerator().AsSourceGenerator()], parseOptions: TestCompilation.ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+        _ = Tracked().RunGenerators(Fresh()); // JIT
+        var runs = new List<(TimeSpan Total, TimeSpan Cpu, Dictionary<string, TimeSpan> Steps, int Chars)>();
+        for (var i = 0; i < 5; i++)
+        {
+            var compilation = Fresh();
+            var cpu = ThreadCpu();
+            var driver = Tracked().RunGenerators(compilation);
+            cpu = ThreadCpu() - cpu;
+            var result = driver.GetRunResult().Results.Single();
+            Assert.Empty(driver.GetRunResult().Diagnostics);
+            var steps = result.TrackedSteps.ToDictionary(p => p.Key, p => p.Value.Aggregate(TimeSpan.Zero, (sum, step) => sum + step.ElapsedTime));
+            runs.Add((driver.GetTimingInfo().ElapsedTime, cpu, steps, result.GeneratedSources.Sum(s => s.SourceText.Length)));
+        }
+
+        var total = Median(runs.Select(r => r.Total));
+        output.WriteLine($"1,000 handlers with their own payloads in {Files} files, median of 5 fresh runs (steps tracked): generator {Ms(total)}, CPU of the running thread {Ms(Median(runs.Select(r => r.Cpu)))} (robust to the machine's load; 10 ms ticks)");
+        var names = runs[0].Steps.Keys.OrderByDescending(k => Median(runs.Select(r => r.Steps.GetValueOrDefault(k)))).ToList();
+        foreach (var name in names)
+        {
+            output.WriteLine($"  step {name,-40} {Ms(Median(runs.Select(r => r.Steps.GetValueOrDefault(name))))}");
+        }
+
+        output.WriteLine($"  outputs (emission, parsing the emitted text) and the syntax walks: {Ms(Median(runs.Select(r => r.Total - r.Steps.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b))))}");
+        output.WriteLine($"  generated: {runs[0].Chars / 1024} KiB");
+    }
+
+    /// <summary>
+    /// This generator against another build of it (<c>ATHOMIC_GENERATOR_BASELINE</c> = the path of its
+    /// Athomic.Scheduler.Generators.dll, loaded in its own load context), alternating fresh full runs over the issue's
+    /// workload in one process, so both meet the same load: medians of wall and thread CPU time. Skipped (reports
+    /// nothing) without the variable.
+    /// </summary>
+    [Fact]
+    public void Generator_against_a_baseline_build_over_1000_handlers_with_their_own_payloads()
+    {
+        if (Environment.GetEnvironmentVariable("ATHOMIC_GENERATOR_BASELINE") is not { Length: > 0 } path)
+        {
+            output.WriteLine("set ATHOMIC_GENERATOR_BASELINE to another build's Athomic.Scheduler.Generators.dll to compare");
+            return;
+        }
+
+        var context = new System.Runtime.Loader.AssemblyLoadContext("generator-baseline");
+        var other = (IIncrementalGenerator)Activator.CreateInstance(
+            context.LoadFromAssemblyPath(Path.GetFullPath(path)).GetType(typeof(ScheduledHandlerGenerator).FullName!, throwOnError: true)!)!;
+        var trees = Enumerable.Range(0, Files)
+            .Select(f => CSharpSyntaxTree.ParseText(GeneratorWorkload.HandlerFile(f, HandlersPerFile), TestCompilation.ParseOptions, $"Handlers{f}.cs"))
+            .ToList();
+        CSharpCompilation Fresh() => CSharpCompilation.Create(
+            "Perf", trees, TestCompilation.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var sides = new (string Name, IIncrementalGenerator Generator)[] { ("this build", new ScheduledHandlerGenerator()), ("baseline", other) };
+        var runs = sides.ToDictionary(s => s.Name, _ => new List<(TimeSpan Wall, TimeSpan Cpu, long Bytes)>());
+        for (var round = 0; round < 8; round++)
+        {
+            foreach (var (name, generator) in round % 2 == 0 ? sides : sides.Reverse())
+            {
+                var compilation = Fresh();
+                var cpu = ThreadCpu();
+                var bytes = GC.GetAllocatedBytesForCurrentThread();
+                var driver = CSharpGeneratorDriver.Create([generator.AsSourceGenerator()], parseOptions: TestCompilation.ParseOptions).RunGenerators(compilation);
+                bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
+                cpu = ThreadCpu() - cpu;
+                Assert.Empty(driver.GetRunResult().Diagnostics);
+                if (round > 0)
+                {
+                    runs[name].Add((driver.GetTimingInfo().ElapsedTime, cpu, bytes)); // round 0 warms up (JIT)
+                }
+            }
+        }
+
+        foreach (var (name, _) in sides)
+        {
+            output.WriteLine($"{name}: generator wall {Ms(Median(runs[name].Select(r => r.Wall)))}, thread CPU {Ms(Median(runs[name].Select(r => r.Cpu)))}, allocated {runs[name].Min(r => r.Bytes) / (1024.0 * 1024):F1} MiB (the compiler's binding included) (median of 7, alternating)");
+        }
+    }
+
+    /// <summary>The CPU time (user + system) of the calling thread, from /proc (zero where there is none); the driver runs generators on it.</summary>
+    private static TimeSpan ThreadCpu()
+    {
+        const string stat = "/proc/thread-self/stat";
+        if (!File.Exists(stat))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var text = File.ReadAllText(stat);
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10); // USER_HZ is 100 on Linux
+    }
+
     private static (TimeSpan Wall, TimeSpan Generator) Measure(Compilation compilation, GeneratorDriver driver)
     {
         var watch = Stopwatch.StartNew();
@@ -69,38 +176,6 @@ public sealed class PerformanceReport(ITestOutputHelper output)
 
     private static GeneratorDriver BaselineDriver() =>
         CSharpGeneratorDriver.Create([new FindOnlyGenerator().AsSourceGenerator()], parseOptions: TestCompilation.ParseOptions);
-
-    private static string HandlerFile(int file)
-    {
-        var source = new StringBuilder();
-        source.AppendLine(CultureInfo.InvariantCulture, $"""
-            using System;
-            using System.Collections.Generic;
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Athomic.Scheduler;
-            using Athomic.Scheduler.Execution;
-            using MessagePack;
-
-            namespace Perf.Area{file};
-
-            [MessagePackObject]
-            public sealed record Payload{file}([property: Key(0)] Guid Id, [property: Key(1)] List<string> Tags, [property: Key(2)] Dictionary<string, decimal> Amounts);
-
-            public sealed class Handlers{file}
-            """);
-        source.AppendLine("{");
-        for (var h = 0; h < HandlersPerFile; h++)
-        {
-            var name = $"Handle{file}x{h}";
-            source.AppendLine(h % 2 == 0
-                ? string.Create(CultureInfo.InvariantCulture, $"    /// <summary>Handles <see cref=\"Payload{file}\"/> number {h}.</summary>\n    [ScheduledHandler(\"perf.{file}.{h}\")] public Task {name}(Payload{file} payload, CancellationToken ct) => Task.CompletedTask;")
-                : string.Create(CultureInfo.InvariantCulture, $"    [ScheduledHandler] public static ValueTask {name}(TaskContext context, int[] values) => default;"));
-        }
-
-        source.AppendLine("}");
-        return source.ToString();
-    }
 
     private static int CountOf(string text, string value)
     {
