@@ -26,7 +26,6 @@ internal sealed class StreamIdleWatch
     /// <summary>How long the watch's read blocks while the whole process is idle.</summary>
     internal static readonly TimeSpan IdleBlock = TimeSpan.FromSeconds(15);
 
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinOwnBlock = TimeSpan.FromMilliseconds(10);
     private long _readEnds; // when (TimeProvider.GetTimestamp) the read in flight ends at the latest
 
@@ -348,35 +347,6 @@ internal sealed class StreamIdleWatch
         return deliveries;
     }
 
-    private async Task OnReadFailedAsync(Exception ex, List<RedisStreamQueue> watched, int failures, CancellationToken stop)
-    {
-        if (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
-        {
-            try
-            {
-                foreach (var queue in watched)
-                {
-                    await queue.EnsureGroupAsync().ConfigureAwait(false);
-                }
-
-                Log.StreamGroupRecreated(_logger);
-                return;
-            }
-            catch (Exception again) when (again is RedisException or TimeoutException)
-            {
-                ex = again;
-            }
-        }
-
-        var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(failures, 10))));
-        Log.StreamReadFailed(_logger, failures, delay, ex);
-        try
-        {
-            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
+    private Task OnReadFailedAsync(Exception ex, List<RedisStreamQueue> watched, int failures, CancellationToken stop) =>
+        StreamReadFailure.RecoverAsync(ex, watched, failures, _logger, _time, stop);
 }

@@ -48,8 +48,6 @@ internal sealed class StreamReadLoop(
     /// </summary>
     internal static readonly TimeSpan ReclaimPace = TimeSpan.FromSeconds(3);
 
-    private static readonly TimeSpan MaxReadRetryDelay = TimeSpan.FromSeconds(5);
-
     private bool _swept; // the first sweep (at start) was made
 
     // The connection of this partition's reads, and whether the broker opened it (and so closes it).
@@ -537,32 +535,9 @@ internal sealed class StreamReadLoop(
         return claimed;
     }
 
-    private async Task OnReadFailedAsync(Exception ex, int failures, CancellationToken token)
+    private Task OnReadFailedAsync(Exception ex, int failures, CancellationToken token)
     {
         keeper.LostTrack(); // a read's or a sweep's reply may be lost with entries taken in this consumer's name
-        if (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
-        {
-            try
-            {
-                await queue.EnsureGroupAsync().ConfigureAwait(false);
-                Log.StreamGroupRecreated(logger);
-                return;
-            }
-            catch (Exception again) when (again is RedisException or TimeoutException)
-            {
-                ex = again;
-            }
-        }
-
-        var delay = TimeSpan.FromMilliseconds(Math.Min(MaxReadRetryDelay.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(failures, 10))));
-        Log.StreamReadFailed(logger, failures, delay, ex);
-        try
-        {
-            await Task.Delay(delay, time, token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
+        return StreamReadFailure.RecoverAsync(ex, [queue], failures, logger, time, token);
     }
 }
