@@ -61,12 +61,15 @@ end
 if #ids > 0 then
   -- Tokens base + 1 .. base + #ids, unique across rollbacks, and who took them (one member per batch, not per task).
   local base = take_tokens(K_FENCE, K_OWNER, #ids, now, ARGV[3], ARGV[4])
+  -- Numbers go to Redis as strings made here with %d: a Lua number argument is formatted by the server with %.17g,
+  -- a costly float formatting, once per task. The deadline is the same for the whole batch, so it is made once.
   local leases, tokens = {}, {}
+  local deadline_arg = string.format('%d', deadline)
   for i = 1, #ids do
-    leases[#leases + 1] = deadline
+    leases[#leases + 1] = deadline_arg
     leases[#leases + 1] = ids[i]
     tokens[#tokens + 1] = ids[i]
-    tokens[#tokens + 1] = base + i
+    tokens[#tokens + 1] = string.format('%d', base + i)
   end
   -- In slices of 4,000 arguments: Lua's unpack is limited to about 8,000 values (BatchSize goes up to 10,000).
   local envelopes = {}
