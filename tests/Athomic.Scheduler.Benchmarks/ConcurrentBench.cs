@@ -56,7 +56,7 @@ internal static class ConcurrentBench
     }
 
     /// <summary>Voluntary and involuntary context switches of this process's live threads so far (Linux; 0 elsewhere).</summary>
-    private static long ContextSwitches()
+    internal static long ContextSwitches()
     {
         long total = 0;
         try
@@ -81,7 +81,7 @@ internal static class ConcurrentBench
     }
 
     /// <summary>Calls and microseconds of EVAL + EVALSHA so far on the server, and the server's CPU seconds (user + system).</summary>
-    private static async Task<(long Calls, long Usec, double CpuSeconds)> ScriptStatsAsync(IConnectionMultiplexer connection)
+    internal static async Task<(long Calls, long Usec, double CpuSeconds)> ScriptStatsAsync(IConnectionMultiplexer connection)
     {
         var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("everything");
         long calls = 0, usec = 0;

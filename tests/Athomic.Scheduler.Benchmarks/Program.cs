@@ -5,6 +5,8 @@
 //   (none)             the full run, printed as a table at the end
 //   --quick            the same rows at a tenth of the sizes
 //   --payloads         only the payload rows
+//   --dispatch [--quick] only the dispatch rows (1 and 3 workers, one partition) and burst lateness, with where their
+//                      time goes (claim script server time, reply read, envelope decode, keeper tracking; the burst's claims)
 //   --idle             only the idle rows of both brokers with 1 and 8 partitions (lateness, commands per second)
 //   --flow [--quick]   only flow control's rows
 //   --durability [--quick] only the write concern's rows (Durability:WaitForReplicas 0 and 1, a local replica)
@@ -19,7 +21,7 @@
 //                      recorded command line rerun in fresh processes; best and median of the rounds (default 3) of
 //                      the generator's time; --against also builds <ref>'s generator in a temporary worktree and
 //                      alternates the two in each round (GeneratorBench.cs)
-//   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|idle|full]
+//   --compare <ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|idle|dispatch|full]
 //                      builds <ref> in a temporary git worktree and this working tree in Release, runs the two
 //                      alternately as child processes (N rounds, default 5, after 1 uncounted warm-up run each; rows
 //                      default e2e = --e2e-only 50000, the only ones a ref without --rows-tsv can give) and prints
@@ -95,6 +97,23 @@ if (args.Contains("--idle"))
     var idleReport = new Report();
     await IdleBench.RunAsync(idleReport, ClientCommandsAsync);
     idleReport.Print(rowsTsv);
+    return;
+}
+
+if (args.Contains("--dispatch"))
+{
+    // Only the dispatch rows and the burst lateness row, with where their time goes (issue 23).
+    ThreadPool.SetMinThreads(64, 64);
+    await using var dispatchServer = await RedisServer.StartAsync();
+    await using var dispatchConnection = await dispatchServer.ConnectAsync(admin: true);
+    var dispatchReport = new Report();
+    await DispatchBench.RunAsync(
+        dispatchConnection,
+        dispatchReport,
+        args.Contains("--quick") ? 10 : 1,
+        (prefix, partitions, worker) => (BuildHost(dispatchConnection, prefix, worker, out var hosted, partitions), hosted),
+        id => new GenericTask(NoOpRegistry.Name, new byte[28], id));
+    dispatchReport.Print(rowsTsv);
     return;
 }
 
@@ -293,29 +312,9 @@ await PeerSectionAsync("memory");
 // 4. Dispatch: due tasks claimed per second (claim batches of 1,000, no broker), by 1 and 3 concurrent workers
 // on one partition, and by 3 workers each claiming across 3 partitions.
 var dispatchCount = 200_000 / scale;
-async Task<TimeSpan> DispatchAsync(int partitions, int workers)
-{
-    var prefixes = Enumerable.Range(0, partitions).Select(p => TaskPartitioner.PartitionPrefix("bench", p)).ToArray();
-    using var dispatchHost = BuildHost(connection, "bench", workerEnabled: false, out _, partitions);
-    await dispatchHost.Services.GetRequiredService<IScheduler>().ScheduleManyAsync(
-        Enumerable.Range(0, dispatchCount).Select(i => ScheduleRequest.After(NewTask("d" + i), TimeSpan.Zero)).ToList());
-    var claimed = 0;
-    var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
-    {
-        IScheduleStore store = partitions == 1
-            ? new RedisScheduleStore(new RedisSchedule(connection, "bench"))
-            : new PartitionedScheduleStore(prefixes.Select(p => (IScheduleStore)new RedisScheduleStore(new RedisSchedule(connection, p))).ToArray());
-        while (Volatile.Read(ref claimed) < dispatchCount)
-        {
-            var batch = await store.ClaimAsync(1000, TimeSpan.FromMinutes(5), default);
-            Interlocked.Add(ref claimed, batch.Tasks.Count);
-        }
-    }));
-    var elapsed = clock.Elapsed;
-    await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
-    return elapsed;
-}
+(IHost, NoOpRegistry) HostOf(string prefix, int partitions, bool worker) => (BuildHost(connection, prefix, worker, out var hosted, partitions), hosted);
+async Task<TimeSpan> DispatchAsync(int partitions, int workers) =>
+    (await DispatchBench.ClaimRateAsync(connection, HostOf, NewTask, dispatchCount, partitions, workers)).Elapsed;
 
 report.Rate("dispatch (due → in flight), 1 worker", dispatchCount, await DispatchAsync(1, 1), "one partition, batches of 1,000");
 report.Rate("dispatch, 3 workers", dispatchCount, await DispatchAsync(1, 3), "one partition");
@@ -352,13 +351,10 @@ using (var workerHost = BuildHost(connection, "e2e", workerEnabled: true, out va
 
     // 7. Lateness, burst: 10,000 tasks due at the same moment.
     var burstCount = 10_000 / scale;
-    done = registry.Expect(burstCount);
-    var at = DateTimeOffset.UtcNow.AddSeconds(1);
-    await e2eScheduler.ScheduleManyAsync(Enumerable.Range(0, burstCount).Select(i => ScheduleRequest.At(NewTask("u" + i), at)).ToList());
-    await done;
-    var burst = registry.LatenessMs.Order().ToList();
-    libBurst = burst;
-    report.Add("lateness burst p50 / p95 / p99", $"{Report.Percentile(burst, 0.5):F1} / {Report.Percentile(burst, 0.95):F1} / {Report.Percentile(burst, 0.99):F1} ms", $"({burstCount:N0} tasks due at once)");
+    var burst = await DispatchBench.BurstAsync(connection, e2eScheduler, registry, burstCount, NewTask);
+    libBurst = burst.Sorted;
+    report.Add("lateness burst p50 / p95 / p99", burst.Percentiles, $"({burstCount:N0} tasks due at once)");
+    report.Add("  burst: claims", string.Empty, burst.Costs);
 
     // 8. Idle cost: commands per second sent by this idle worker, after its backoff settled.
     var window = TimeSpan.FromSeconds(quick ? 5 : 20);

@@ -3,15 +3,15 @@ using System.Globalization;
 namespace Athomic.Scheduler.Benchmarks.Compare;
 
 /// <summary>
-/// <c>--compare &lt;ref&gt; [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|idle|full]</c>; instead of --rows, the mode
-/// flags of a plain run (<c>--quick</c>, <c>--flow</c>, <c>--payloads</c>, <c>--idle</c>, <c>--e2e-only [n]</c>) may be given as they are.
+/// <c>--compare &lt;ref&gt; [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|idle|dispatch|full]</c>; instead of --rows, the mode
+/// flags of a plain run (<c>--quick</c>, <c>--flow</c>, <c>--payloads</c>, <c>--idle</c>, <c>--dispatch</c>, <c>--e2e-only [n]</c>) may be given as they are.
 /// </summary>
 internal sealed record CompareOptions(string Reference, int Rounds, int Warmup, IReadOnlyList<string> ModeArgs)
 {
     public const int DefaultE2eTasks = 50_000;
 
     public const string Usage =
-        "usage: --compare <git-ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|idle|full]   (or --quick, --flow, --payloads, --idle, --e2e-only [n] instead of --rows)";
+        "usage: --compare <git-ref> [--rounds N] [--warmup N] [--rows e2e|quick|flow|payloads|idle|dispatch|full]   (or --quick, --flow, --payloads, --idle, --dispatch, --e2e-only [n] instead of --rows)";
 
     private static readonly Dictionary<string, string[]> Presets = new()
     {
@@ -20,6 +20,7 @@ internal sealed record CompareOptions(string Reference, int Rounds, int Warmup, 
         ["flow"] = ["--flow"],
         ["payloads"] = ["--payloads"],
         ["idle"] = ["--idle"],
+        ["dispatch"] = ["--dispatch"],
         ["full"] = [],
     };
 
@@ -52,7 +53,7 @@ internal sealed record CompareOptions(string Reference, int Rounds, int Warmup, 
                 case "--rows":
                     rows = Value(args, ref i);
                     break;
-                case "--quick" or "--flow" or "--payloads" or "--idle":
+                case "--quick" or "--flow" or "--payloads" or "--idle" or "--dispatch":
                     mode.Add(args[i]);
                     break;
                 case "--e2e-only":

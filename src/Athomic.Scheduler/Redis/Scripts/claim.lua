@@ -36,13 +36,18 @@ local deadline = now + tonumber(ARGV[2])
 local out = { now, -1, 0, 0, redis.call('ZCARD', KEYS[11]) }
 local ids, scores, expired_counts = {}, {}, {}
 
-local expired = redis.call('ZRANGE', K_INFLIGHT, 0, max - 1, 'WITHSCORES')
-for i = 1, #expired, 2 do
-  if tonumber(expired[i + 1]) > now then break end
-  local id = expired[i]
-  ids[#ids + 1] = id
-  scores[#scores + 1] = expired[i + 1]
-  expired_counts[#expired_counts + 1] = redis.call('HINCRBY', K_RECLAIMS, id, 1)
+-- Expired leases are read only when the earliest one has run out: most claims find none, and reading a batch of
+-- leases only to see that costs the server a formatted score per lease.
+local head = redis.call('ZRANGE', K_INFLIGHT, 0, 0, 'WITHSCORES')
+if head[2] and tonumber(head[2]) <= now then
+  local expired = redis.call('ZRANGE', K_INFLIGHT, 0, max - 1, 'WITHSCORES')
+  for i = 1, #expired, 2 do
+    if tonumber(expired[i + 1]) > now then break end
+    local id = expired[i]
+    ids[#ids + 1] = id
+    scores[#scores + 1] = expired[i + 1]
+    expired_counts[#expired_counts + 1] = redis.call('HINCRBY', K_RECLAIMS, id, 1)
+  end
 end
 
 local claimed, claimed_scores = take_due(max - #ids)
@@ -56,12 +61,15 @@ end
 if #ids > 0 then
   -- Tokens base + 1 .. base + #ids, unique across rollbacks, and who took them (one member per batch, not per task).
   local base = take_tokens(K_FENCE, K_OWNER, #ids, now, ARGV[3], ARGV[4])
+  -- Numbers go to Redis as strings made here with %d: a Lua number argument is formatted by the server with %.17g,
+  -- a costly float formatting, once per task. The deadline is the same for the whole batch, so it is made once.
   local leases, tokens = {}, {}
+  local deadline_arg = string.format('%d', deadline)
   for i = 1, #ids do
-    leases[#leases + 1] = deadline
+    leases[#leases + 1] = deadline_arg
     leases[#leases + 1] = ids[i]
     tokens[#tokens + 1] = ids[i]
-    tokens[#tokens + 1] = base + i
+    tokens[#tokens + 1] = string.format('%d', base + i)
   end
   -- In slices of 4,000 arguments: Lua's unpack is limited to about 8,000 values (BatchSize goes up to 10,000).
   local envelopes = {}
