@@ -19,6 +19,9 @@ namespace Athomic.Scheduler.Redis;
 /// </remarks>
 internal sealed class EmbeddedScript
 {
+    // Whether a call of this script has succeeded in this process (see EvaluateAsync).
+    private volatile bool _sent;
+
     private EmbeddedScript(string name)
     {
         Name = name + ".lua";
@@ -66,13 +69,23 @@ internal sealed class EmbeddedScript
 
     private async Task<RedisResult> EvaluateAsync(IDatabase db, RedisKey[] keys, RedisValue[] args)
     {
+        if (!_sent)
+        {
+            // The first call of this process goes as text: it loads the script and runs it in one command, so the call
+            // takes effect even when its reply is lost (a first lease renewal in a stall must still reach the server).
+            var reply = await db.ScriptEvaluateAsync(Text, keys, args).ConfigureAwait(false);
+            _sent = true;
+            return reply;
+        }
+
         try
         {
             return await db.ScriptEvaluateAsync(Sha1, keys, args).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            // Nothing ran: the server does not know the script yet. The text loads it (and runs it) there.
+            // Nothing ran: this server does not know the script (restarted, promoted, flushed, another node). The text
+            // loads it (and runs it) there.
             return await db.ScriptEvaluateAsync(Text, keys, args).ConfigureAwait(false);
         }
     }
