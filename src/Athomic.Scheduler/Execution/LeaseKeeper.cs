@@ -20,8 +20,9 @@ namespace Athomic.Scheduler.Execution;
 /// slots plus a prefetch of as many again, so a process never holds more than it can start soon.
 /// </para>
 /// <para>
-/// A renewal that fails is retried promptly with a short backoff (not a whole period later), so one slow or failed
-/// reply does not cost the leases; start-up checks that the lease is long enough for the connection's timeout.
+/// A renewal goes out every third of the lease even while the last one's reply is awaited, and one that fails is
+/// retried promptly with a short backoff (not a whole period later), so a slow, stalled or failed reply does not cost
+/// the leases (<see cref="RenewalCadence"/>); start-up checks that the lease is long enough for the connection's timeout.
 /// </para>
 /// <para>
 /// Handlers still running during the host's shutdown keep their leases, and whatever is still held at the very end is
@@ -33,9 +34,6 @@ namespace Athomic.Scheduler.Execution;
 /// </remarks>
 internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner, IHostedLifecycleService
 {
-    /// <summary>First wait after a failed renewal; doubles per failure in a row, capped by the renewal period.</summary>
-    internal static readonly TimeSpan RenewalRetryDelay = TimeSpan.FromMilliseconds(100);
-
     private readonly IScheduleStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -208,72 +206,52 @@ internal sealed class LeaseKeeper : BackgroundService, ILeaseOwner, IHostedLifec
             : Task.CompletedTask;
 
     /// <summary>
-    /// Renews held leases every third of the lease duration until the host stops; a failed renewal is retried after
+    /// Renews held leases every third of the lease duration until the host stops, on <see cref="RenewalCadence"/>: a
+    /// renewal goes out on time even while the last one's reply is still awaited, and a failed renewal is retried after
     /// 100 ms, doubling per failure in a row, never later than the next regular renewal.
     /// </summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        RenewalCadence.RunAsync(
+            _lease / 3,
+            _lease / 3,
+            _time,
+            () => _held.Values.Where(l => !l.IsLost).ToArray() is { Length: > 0 } leases ? RenewAsync(leases, stoppingToken) : null,
+            (failures, retry, error) => Log.LeaseRenewalRetrying(_logger, _held.Count, failures, retry, error),
+            stoppingToken);
+
+    /// <summary>Renews the claims and slots of <paramref name="leases"/> once; gives the failure, if any.</summary>
+    private async Task<Exception?> RenewAsync(TaskLease[] leases, CancellationToken stoppingToken)
     {
-        var period = _lease / 3;
-        var wait = period;
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            // Slots and claims in one go: both requests are sent before either reply is awaited, the slots' first, so
+            // on one connection Redis renews a run's slot before its claim (a claim never outlives its slot), and a
+            // stall of the replies alone costs neither (the renewals ran; only their answers wait). A run whose slot
+            // lapsed (another run may hold the room now) is cancelled and its claim let go.
+            var slots = Flow is { } flow && leases.Any(l => l.Slot is not null)
+                ? flow.ExtendAsync([.. leases.Where(l => l.Slot is not null).Select(l => l.Slot!)], _lease, stoppingToken)
+                : null;
+            var claims = _store.ExtendLeasesAsync(leases.Select(l => l.Claim).ToArray(), _lease, stoppingToken);
+            Exception? failed = null;
+            if (slots is not null)
             {
-                await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var leases = _held.Values.Where(l => !l.IsLost).ToArray();
-            if (leases.Length == 0)
-            {
-                failures = 0;
-                wait = period;
-                continue;
-            }
-
-            try
-            {
-                // Slots and claims in one go: both requests are sent before either reply is awaited, the slots' first, so
-                // on one connection Redis renews a run's slot before its claim (a claim never outlives its slot), and a
-                // stall of the replies alone costs neither (the renewals ran; only their answers wait). A run whose slot
-                // lapsed (another run may hold the room now) is cancelled and its claim let go.
-                var slots = Flow is { } flow && leases.Any(l => l.Slot is not null)
-                    ? flow.ExtendAsync([.. leases.Where(l => l.Slot is not null).Select(l => l.Slot!)], _lease, stoppingToken)
-                    : null;
-                var claims = _store.ExtendLeasesAsync(leases.Select(l => l.Claim).ToArray(), _lease, stoppingToken);
-                Exception? failed = null;
-                if (slots is not null)
+                try
                 {
-                    try
-                    {
-                        MarkSlotsLost(leases, await slots.ConfigureAwait(false));
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        failed = ex;
-                    }
+                    MarkSlotsLost(leases, await slots.ConfigureAwait(false));
                 }
-
-                MarkLost(await claims.ConfigureAwait(false));
-                if (failed is not null)
+                catch (Exception ex)
                 {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+                    failed = ex;
                 }
+            }
 
-                failures = 0;
-                wait = period;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                failures++;
-                var retry = TimeSpan.FromTicks(RenewalRetryDelay.Ticks << Math.Min(failures - 1, 16));
-                wait = retry < period ? retry : period;
-                Log.LeaseRenewalRetrying(_logger, leases.Length, failures, wait, ex);
-            }
+            MarkLost(await claims.ConfigureAwait(false));
+            return failed;
+        }
+        catch (Exception ex)
+        {
+            // Also a cancellation that is not the host's stop (a client that gave up): retried like any failure.
+            return ex;
         }
     }
 

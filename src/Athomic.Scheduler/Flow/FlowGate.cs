@@ -201,39 +201,39 @@ internal sealed class FlowGate : IAsyncDisposable
 
     /// <summary>
     /// Renews <paramref name="slot"/> every third of <paramref name="lease"/> until the returned handle is disposed (the
-    /// run ended). When a renewal finds the slot lapsed (another run may hold the room now), calls
-    /// <paramref name="lost"/> (which cancels the run) and stops.
+    /// run ended), on <see cref="RenewalCadence"/>: on time even while the last reply is awaited, and a failed renewal
+    /// is retried after 100 ms, doubling per failure in a row. When a renewal finds the slot lapsed (another run may
+    /// hold the room now), calls <paramref name="lost"/> (which cancels the run) and stops.
     /// </summary>
     public IAsyncDisposable KeepAlive(FlowRequest slot, TimeSpan lease, Action lost)
     {
         var stop = new CancellationTokenSource();
-        var loop = Task.Run(async () =>
+        async Task<Exception?> RenewAsync()
         {
             try
             {
-                while (true)
+                if ((await ExtendAsync([slot], lease, stop.Token).ConfigureAwait(false)).Count > 0 && !stop.IsCancellationRequested)
                 {
-                    await Task.Delay(lease / 3, _time, stop.Token).ConfigureAwait(false);
-                    try
-                    {
-                        if ((await ExtendAsync([slot], lease, stop.Token).ConfigureAwait(false)).Count > 0)
-                        {
-                            Log.FlowSlotsLost(_logger, 1);
-                            lost();
-                            return;
-                        }
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        Log.FlowExtendFailed(_logger, 1, ex);
-                    }
+                    Log.FlowSlotsLost(_logger, 1);
+                    lost();
+                    await stop.CancelAsync().ConfigureAwait(false);
                 }
+
+                return null;
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
             {
-                // The run ended.
+                return ex;
             }
-        });
+        }
+
+        var loop = Task.Run(() => RenewalCadence.RunAsync(
+            lease / 3,
+            lease / 3,
+            _time,
+            RenewAsync,
+            (failures, _, error) => Log.FlowExtendFailed(_logger, 1, error),
+            stop.Token));
         return new SlotRenewal(stop, loop);
     }
 

@@ -1,3 +1,4 @@
+using Athomic.Scheduler.Execution;
 using Athomic.Scheduler.Observability;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -102,48 +103,43 @@ internal sealed class StreamConsumerName(RedisStreamQueue queue, TimeSpan visibi
     }
 
     /// <summary>
-    /// Renews the hold every third of the visibility timeout (or takes it, when Redis could not be reached at start); a
-    /// failed renewal is retried after 100 ms, doubling per failure in a row.
+    /// Renews the hold every third of the visibility timeout (or takes it, when Redis could not be reached at start), on
+    /// <see cref="RenewalCadence"/>: on time even while the last reply is awaited; a failed renewal is retried after
+    /// 100 ms, doubling per failure in a row.
     /// </summary>
-    private async Task RenewLoopAsync()
+    private Task RenewLoopAsync()
     {
         var period = visibility / 3;
-        var wait = _taken.Task.IsCompleted ? period : TimeSpan.Zero;
-        var failures = 0;
-        var token = _stop.Token;
-        while (!token.IsCancellationRequested)
+        return RenewalCadence.RunAsync(
+            period,
+            _taken.Task.IsCompleted ? period : TimeSpan.Zero,
+            time,
+            RenewAsync,
+            (failures, retry, error) => Log.StreamConsumerNameRetrying(logger, Name, failures, retry, error),
+            _stop.Token);
+    }
+
+    private async Task<Exception?> RenewAsync()
+    {
+        try
         {
-            try
+            var (taken, holder, _) = await queue.TakeNameAsync(_holder, visibility).ConfigureAwait(false);
+            if (taken)
             {
-                await Task.Delay(wait, time, token).ConfigureAwait(false);
+                _taken.TrySetResult();
             }
-            catch (OperationCanceledException)
+            else
             {
-                return;
+                // Another process with this name started while this one stalled past its hold (or before Redis could be
+                // reached at this start).
+                Log.StreamConsumerNameHeldElsewhere(logger, Name, holder ?? "?");
             }
 
-            try
-            {
-                var (taken, holder, _) = await queue.TakeNameAsync(_holder, visibility).ConfigureAwait(false);
-                if (taken)
-                {
-                    _taken.TrySetResult();
-                }
-                else
-                {
-                    // Another process with this name started while this one stalled past its hold (or before Redis
-                    // could be reached at this start).
-                    Log.StreamConsumerNameHeldElsewhere(logger, Name, holder ?? "?");
-                }
-
-                failures = 0;
-                wait = period;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
-            {
-                wait = StreamLeaseKeeper.RetryDelay(++failures, period);
-                Log.StreamConsumerNameRetrying(logger, Name, failures, wait, ex);
-            }
+            return null;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
+        {
+            return ex;
         }
     }
 }

@@ -131,76 +131,59 @@ internal sealed class StreamLeaseKeeper(
     }
 
     /// <summary>
-    /// Resets the idle time of the held entries of one partition every third of the visibility timeout, until stopped.
-    /// Each partition has a loop of its own, so a partition whose node is slow or down delays no other; a keep-alive that
-    /// failed is retried after 100 ms, doubling per failure in a row, never later than the next regular one.
+    /// Resets the idle time of the held entries of one partition every third of the visibility timeout, until stopped,
+    /// on <see cref="RenewalCadence"/> (on time even while the last reply is awaited). Each partition has a loop of its
+    /// own, so a partition whose node is slow or down delays no other; a keep-alive that failed is retried after
+    /// 100 ms, doubling per failure in a row, never later than the next regular one.
     /// </summary>
-    private async Task KeepAliveLoopAsync(int partition)
+    private Task KeepAliveLoopAsync(int partition)
     {
         var period = visibility / 3;
-        var wait = period;
-        var failures = 0;
-        var token = _stopKeepAlive.Token;
         var prefix = StreamDelivery.ReceiptOf(partition, string.Empty);
-        while (!token.IsCancellationRequested)
-        {
-            try
+        var held = 0;
+        return RenewalCadence.RunAsync(
+            period,
+            period,
+            time,
+            () =>
             {
-                await Task.Delay(wait, time, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            // Running entries and entries waiting for a slot: one script on the partition's stream.
-            var ids = _held.Keys.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r[prefix.Length..]).ToArray();
-            if (ids.Length == 0)
-            {
-                failures = 0;
-                wait = period;
-                continue;
-            }
-
-            try
-            {
-                var (lost, gone) = await queues[partition].KeepAliveAsync(ids).ConfigureAwait(false);
-
-                // Another consumer owns the entry now: a running handler's token is cancelled, so a stalled
-                // process stops working on an entry that another consumer runs. An entry deleted from the stream
-                // is not kept alive: its run is cancelled too, before the version held back behind it may run.
-                var lostCount = MarkLost(partition, lost);
-                if (lostCount > 0)
-                {
-                    Log.StreamClaimsLost(logger, lostCount);
-                }
-
-                var goneCount = MarkLost(partition, gone);
-                if (goneCount > 0)
-                {
-                    Log.StreamEntriesDeletedWhileRunning(logger, goneCount, partition);
-                }
-
-                failures = 0;
-                wait = period;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
-            {
-                LostTrack();
-                wait = RetryDelay(++failures, period);
-                Log.StreamKeepAliveRetrying(logger, ids.Length, partition, failures, wait, ex);
-            }
-        }
+                // Running entries and entries waiting for a slot: one script on the partition's stream.
+                var ids = _held.Keys.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r[prefix.Length..]).ToArray();
+                held = ids.Length;
+                return ids.Length == 0 ? null : KeepAliveAsync(partition, ids);
+            },
+            (failures, retry, error) => Log.StreamKeepAliveRetrying(logger, held, partition, failures, retry, error),
+            _stopKeepAlive.Token);
     }
 
-    /// <summary>
-    /// When to try again after <paramref name="failures"/> failed keep-alives in a row: 100 ms, doubling per failure,
-    /// never later than the regular <paramref name="period"/> (as <see cref="LeaseKeeper"/> renews leases).
-    /// </summary>
-    internal static TimeSpan RetryDelay(int failures, TimeSpan period)
+    private async Task<Exception?> KeepAliveAsync(int partition, string[] ids)
     {
-        var retry = TimeSpan.FromTicks(LeaseKeeper.RenewalRetryDelay.Ticks << Math.Min(failures - 1, 16));
-        return retry < period ? retry : period;
+        try
+        {
+            var (lost, gone) = await queues[partition].KeepAliveAsync(ids).ConfigureAwait(false);
+
+            // Another consumer owns the entry now: a running handler's token is cancelled, so a stalled process stops
+            // working on an entry that another consumer runs. An entry deleted from the stream is not kept alive: its run
+            // is cancelled too, before the version held back behind it may run.
+            var lostCount = MarkLost(partition, lost);
+            if (lostCount > 0)
+            {
+                Log.StreamClaimsLost(logger, lostCount);
+            }
+
+            var goneCount = MarkLost(partition, gone);
+            if (goneCount > 0)
+            {
+                Log.StreamEntriesDeletedWhileRunning(logger, goneCount, partition);
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SchedulerUnavailableException)
+        {
+            LostTrack();
+            return ex;
+        }
     }
 
     private int MarkLost(int partition, string[] entryIds)

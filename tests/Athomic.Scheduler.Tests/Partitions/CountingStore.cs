@@ -5,8 +5,10 @@ namespace Athomic.Scheduler.Tests.Partitions;
 /// <summary>A store that counts claims and lease renewals and forwards everything to another store.</summary>
 /// <param name="inner">The store forwarded to.</param>
 /// <param name="failExtend">Given the renewal's number (from 1), whether it fails as a lost connection would.</param>
-internal sealed class CountingStore(IScheduleStore inner, Func<int, bool>? failExtend = null) : IScheduleStore
+/// <param name="stallExtend">Given the renewal's number (from 1), whether its reply never comes (Redis ran it; the answer stalls).</param>
+internal sealed class CountingStore(IScheduleStore inner, Func<int, bool>? failExtend = null, Func<int, bool>? stallExtend = null) : IScheduleStore
 {
+    private readonly TaskCompletionSource<IReadOnlyList<TaskClaim>> _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _extended = new(0);
     private int _claims;
     private int _extends;
@@ -40,9 +42,13 @@ internal sealed class CountingStore(IScheduleStore inner, Func<int, bool>? failE
     {
         var n = Interlocked.Increment(ref _extends);
         _extended.Release();
-        return failExtend?.Invoke(n) == true
-            ? Task.FromException<IReadOnlyList<TaskClaim>>(new SchedulerUnavailableException("renewal failed", new TimeoutException()))
-            : inner.ExtendLeasesAsync(claims, lease, cancellationToken);
+        if (failExtend?.Invoke(n) == true)
+        {
+            return Task.FromException<IReadOnlyList<TaskClaim>>(new SchedulerUnavailableException("renewal failed", new TimeoutException()));
+        }
+
+        var renewed = inner.ExtendLeasesAsync(claims, lease, cancellationToken);
+        return stallExtend?.Invoke(n) == true ? _stalled.Task : renewed;
     }
 
     public Task<bool> AckAsync(TaskClaim claim, CancellationToken cancellationToken) => inner.AckAsync(claim, cancellationToken);
