@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using Athomic.Scheduler.Generators.Model;
 using Microsoft.CodeAnalysis;
 
@@ -40,10 +39,18 @@ internal sealed class ObjectShapeParser
 
         var inConstructor = new HashSet<Candidate>(arguments);
         var required = constructor is not null && Symbols.HasAttribute(constructor, "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute");
-        var kept = _members.Where(m => !keyAsPropertyName || inConstructor.Contains(m) || m.Writable).ToList();
+        var kept = new List<Candidate>(_members.Count);
+        foreach (var member in _members)
+        {
+            if (!keyAsPropertyName || inConstructor.Contains(member) || member.Writable)
+            {
+                kept.Add(member);
+            }
+        }
+
         if (intKeys)
         {
-            kept = kept.OrderBy(m => m.IntKey).ToList();
+            kept.Sort(ByIntKey); // integer keys are unique here (a repeated key is a violation), so the order is total
         }
 
         var members = new List<MemberShape>();
@@ -63,17 +70,43 @@ internal sealed class ObjectShapeParser
             members.Add(new MemberShape(Naming.EscapeIdentifier(member.Symbol.Name), member.IntKey, intKeys ? null : member.StringKey, typeId, member.Readable, assignment));
         }
 
-        var indexes = arguments.Select(a => kept.IndexOf(a)).ToArray();
-        var callbacks = _type.AllInterfaces.Any(i => Symbols.HasFullName(i, "MessagePack.IMessagePackSerializationCallbackReceiver"));
+        var indexes = new int[arguments.Count];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            indexes[i] = kept.IndexOf(arguments[i]);
+        }
+
+        var callbacks = false;
+        foreach (var implemented in _type.AllInterfaces)
+        {
+            callbacks |= Symbols.HasFullName(implemented, "MessagePack.IMessagePackSerializationCallbackReceiver");
+        }
+
         return new ObjectShape(intKeys, new EquatableArray<MemberShape>(members), new EquatableArray<int>(indexes), constructor is not null, callbacks);
     }
 
     /// <summary>Members with <c>[Key]</c>: properties base type first, then fields base type first (as the dynamic resolver).</summary>
     private bool CollectKeyed()
     {
-        var chain = BaseFirst();
-        var members = chain.SelectMany(t => t.GetMembers().OfType<IPropertySymbol>()).Cast<ISymbol>()
-            .Concat(chain.SelectMany(t => t.GetMembers().OfType<IFieldSymbol>()));
+        // One pass over each type's members: the properties of the whole chain come before its fields.
+        var members = new List<ISymbol>();
+        var fields = new List<ISymbol>();
+        foreach (var type in BaseFirst())
+        {
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IPropertySymbol)
+                {
+                    members.Add(member);
+                }
+                else if (member is IFieldSymbol)
+                {
+                    fields.Add(member);
+                }
+            }
+        }
+
+        members.AddRange(fields);
         bool? intKeys = null;
         string? firstMember = null;
         var byKey = new Dictionary<string, string>(System.StringComparer.Ordinal);
@@ -138,62 +171,114 @@ internal sealed class ObjectShapeParser
     {
         var names = new HashSet<string>(System.StringComparer.Ordinal);
         var position = 0;
+        var fields = new List<ISymbol>();
         foreach (var type in BaseFirst())
         {
-            foreach (var symbol in type.GetMembers().OfType<IPropertySymbol>().Cast<ISymbol>().Concat(type.GetMembers().OfType<IFieldSymbol>()))
+            // Per type, the properties, then the fields.
+            fields.Clear();
+            foreach (var symbol in type.GetMembers())
             {
-                if (Serializable(symbol) is not { } candidate)
+                if (symbol is IPropertySymbol)
                 {
-                    continue;
+                    AddByName(symbol, names, ref position);
                 }
+                else if (symbol is IFieldSymbol)
+                {
+                    fields.Add(symbol);
+                }
+            }
 
-                candidate.StringKey = names.Add(symbol.Name) ? symbol.Name : PayloadShapeParser.FullName(symbol.ContainingType).Replace('+', '.') + "." + symbol.Name;
-                candidate.IntKey = position++;
-                _members.Add(candidate);
+            foreach (var symbol in fields)
+            {
+                AddByName(symbol, names, ref position);
             }
         }
 
         return false;
     }
 
+    private void AddByName(ISymbol symbol, HashSet<string> names, ref int position)
+    {
+        if (Serializable(symbol) is not { } candidate)
+        {
+            return;
+        }
+
+        candidate.StringKey = names.Add(symbol.Name) ? symbol.Name : PayloadShapeParser.FullName(symbol.ContainingType).Replace('+', '.') + "." + symbol.Name;
+        candidate.IntKey = position++;
+        _members.Add(candidate);
+    }
+
     /// <summary>A member the dynamic resolver considers: public (readable or writable), not ignored, not static.</summary>
+    /// <remarks>The attributes are read last, and only for such members: binding them is the costly part.</remarks>
     private Candidate? Serializable(ISymbol symbol)
     {
-        if (symbol.IsStatic
-            || Symbols.HasAttribute(symbol, "MessagePack.IgnoreMemberAttribute")
-            || Symbols.HasAttribute(symbol, "System.Runtime.Serialization.IgnoreDataMemberAttribute")
-            || Symbols.HasAttribute(symbol, "System.NonSerializedAttribute"))
+        if (symbol.IsStatic)
         {
             return null;
         }
 
+        Candidate? candidate;
         switch (symbol)
         {
             case IPropertySymbol property when !property.IsIndexer && !property.IsOverride && !(_type.IsRecord && property.Name == "EqualityContract"):
                 var readable = property.GetMethod is { DeclaredAccessibility: Accessibility.Public };
                 var writable = property.SetMethod is { DeclaredAccessibility: Accessibility.Public };
-                return readable || writable ? new Candidate(property, property.Type, readable, writable) : null;
+                candidate = readable || writable ? new Candidate(property, property.Type, readable, writable) : null;
+                break;
             case IFieldSymbol field when !field.IsImplicitlyDeclared && !field.IsConst && field.DeclaredAccessibility == Accessibility.Public:
-                return new Candidate(field, field.Type, true, !field.IsReadOnly);
+                candidate = new Candidate(field, field.Type, true, !field.IsReadOnly);
+                break;
             default:
                 return null;
         }
+
+        if (candidate is null)
+        {
+            return null;
+        }
+
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } attributeClass
+                && (Symbols.HasFullName(attributeClass, "MessagePack.IgnoreMemberAttribute")
+                    || Symbols.HasFullName(attributeClass, "System.Runtime.Serialization.IgnoreDataMemberAttribute")
+                    || Symbols.HasFullName(attributeClass, "System.NonSerializedAttribute")))
+            {
+                return null;
+            }
+        }
+
+        return candidate;
     }
 
     /// <summary>The constructor the dynamic resolver picks: the one marked <c>[SerializationConstructor]</c>, else the public one with the most parameters that all match members.</summary>
     private IMethodSymbol? FindConstructor(bool intKeys, out List<Candidate> arguments)
     {
         arguments = new List<Candidate>();
-        var declared = _type.InstanceConstructors.Where(c => !(_type.IsValueType && c.IsImplicitlyDeclared)).ToList();
-        var marked = declared.Where(c => Symbols.HasAttribute(c, "MessagePack.SerializationConstructorAttribute")).ToList();
+        var declared = new List<IMethodSymbol>();
+        var marked = new List<IMethodSymbol>();
+        foreach (var constructor in _type.InstanceConstructors)
+        {
+            if (_type.IsValueType && constructor.IsImplicitlyDeclared)
+            {
+                continue;
+            }
+
+            declared.Add(constructor);
+            if (Symbols.HasAttribute(constructor, "MessagePack.SerializationConstructorAttribute"))
+            {
+                marked.Add(constructor);
+            }
+        }
+
         if (marked.Count > 1)
         {
             Violation(_display, "has " + marked.Count.ToString(CultureInfo.InvariantCulture) + " constructors marked [SerializationConstructor]", "mark one");
             return null;
         }
 
-        var candidates = marked.Count == 1 ? marked
-            : declared.Where(c => c.DeclaredAccessibility == Accessibility.Public).OrderByDescending(c => c.Parameters.Length).ToList();
+        var candidates = marked.Count == 1 ? marked : PublicByParameterCount(declared);
         if (candidates.Count == 0)
         {
             if (!_type.IsValueType)
@@ -204,7 +289,13 @@ internal sealed class ObjectShapeParser
             return null;
         }
 
-        var sorted = intKeys ? _members.OrderBy(m => m.IntKey).ToList() : _members;
+        var sorted = _members;
+        if (intKeys)
+        {
+            sorted = new List<Candidate>(_members);
+            sorted.Sort(ByIntKey);
+        }
+
         string? mismatch = null;
         foreach (var constructor in candidates)
         {
@@ -215,8 +306,7 @@ internal sealed class ObjectShapeParser
                 var parameter = constructor.Parameters[i];
                 var member = intKeys
                     ? (i < sorted.Count ? sorted[i] : null)
-                    : sorted.FirstOrDefault(m => string.Equals(m.StringKey, parameter.Name, System.StringComparison.OrdinalIgnoreCase))
-                      ?? sorted.FirstOrDefault(m => string.Equals(m.Symbol.Name, parameter.Name, System.StringComparison.OrdinalIgnoreCase));
+                    : FirstByName(sorted, parameter.Name, byKey: true) ?? FirstByName(sorted, parameter.Name, byKey: false);
                 if (member is null)
                 {
                     mismatch = "parameter '" + parameter.Name + "' matches no member" + (intKeys ? " (with integer keys, parameter " + i.ToString(CultureInfo.InvariantCulture) + " takes the member with the " + Ordinal(i) + " smallest key)" : " by key or name");
@@ -247,6 +337,45 @@ internal sealed class ObjectShapeParser
         return null;
     }
 
+    private static int ByIntKey(Candidate x, Candidate y) => x.IntKey.CompareTo(y.IntKey);
+
+    /// <summary>The first member whose string key (or name) equals <paramref name="name"/>, ignoring case.</summary>
+    private static Candidate? FirstByName(List<Candidate> members, string name, bool byKey)
+    {
+        foreach (var member in members)
+        {
+            if (string.Equals(byKey ? member.StringKey : member.Symbol.Name, name, System.StringComparison.OrdinalIgnoreCase))
+            {
+                return member;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The public constructors, most parameters first; constructors with as many parameters keep their order.</summary>
+    private static List<IMethodSymbol> PublicByParameterCount(List<IMethodSymbol> constructors)
+    {
+        var result = new List<IMethodSymbol>();
+        foreach (var constructor in constructors)
+        {
+            if (constructor.DeclaredAccessibility != Accessibility.Public)
+            {
+                continue;
+            }
+
+            var at = result.Count;
+            while (at > 0 && result[at - 1].Parameters.Length < constructor.Parameters.Length)
+            {
+                at--;
+            }
+
+            result.Insert(at, constructor);
+        }
+
+        return result;
+    }
+
     private static string Ordinal(int index) => index switch
     {
         0 => "1st",
@@ -270,7 +399,15 @@ internal sealed class ObjectShapeParser
             }
         }
 
-        return from.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, to));
+        foreach (var implemented in from.AllInterfaces)
+        {
+            if (SymbolEqualityComparer.Default.Equals(implemented, to))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private List<INamedTypeSymbol> BaseFirst()

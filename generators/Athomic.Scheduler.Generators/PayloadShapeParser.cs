@@ -49,7 +49,9 @@ internal sealed class PayloadShapeParser
     {
         var parser = new PayloadShapeParser();
         var root = parser.Visit(payload, "the payload");
-        var shapes = parser._shapes.Values.OrderBy(s => s.Id, System.StringComparer.Ordinal).ToArray();
+        var shapes = new TypeShape[parser._shapes.Count];
+        parser._shapes.Values.CopyTo(shapes, 0);
+        System.Array.Sort(shapes, static (x, y) => string.CompareOrdinal(x.Id, y.Id)); // ids are unique: the order is total
         return new PayloadShapes(root, new EquatableArray<TypeShape>(shapes), new EquatableArray<string>(parser._unformattable), new EquatableArray<string>(parser._violations));
     }
 
@@ -118,9 +120,14 @@ internal sealed class PayloadShapeParser
         if (Collections.TryGetValue(definition, out var concrete))
         {
             _shapes[id] = Placeholder(id, display);
-            var arguments = named.TypeArguments.Select(a => Visit(a, "an element of " + where)).ToArray();
+            var arguments = new string[named.TypeArguments.Length];
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                arguments[i] = Visit(named.TypeArguments[i], "an element of " + where);
+            }
+
             var kind = arguments.Length == 2 ? ShapeKind.Dictionary : ShapeKind.Collection;
-            var detail = string.Format(CultureInfo.InvariantCulture, concrete, arguments.Cast<object>().ToArray());
+            var detail = string.Format(CultureInfo.InvariantCulture, concrete, (object[])arguments);
             return Add(new TypeShape(id, kind, detail, new EquatableArray<string>(arguments), false, null, display));
         }
 
