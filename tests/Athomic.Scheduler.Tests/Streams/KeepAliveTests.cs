@@ -160,7 +160,7 @@ public sealed class KeepAliveTests(RedisFixture redis)
                     return;
                 }
 
-                await Task.Delay(10);
+                await Task.Delay(10); // polling a condition read from Redis (or the keeper's state): no event to await
             }
 
             Assert.True(advanced < limit, $"{what}: not within {limit} of fake time");
